@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Makefile - one entry point: build, install, check, fuzz, lint, man
+#
+# Targets:
+#   all (default)  the five tools at the top of the tree, and man pages
+#   check          unit tests, unit tests under ASan/UBSan, a short fuzz pass,
+#                  then the integration tests (pytest, needs root)
+#   unit           unit tests only;  asan: unit tests under sanitizers
+#   fuzz           every libFuzzer harness for FUZZ_SECONDS (default 60)
+#   integration    pytest suite in tests/integration (root: builds namespaces)
+#   lint           cppcheck and clang-tidy, both must be clean
+#   install        PREFIX (/usr/local), DESTDIR, BINDIR, MANDIR
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+
+CC ?= cc
+CLANG ?= clang
+PYTEST ?= /usr/bin/python3 -m pytest
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+FUZZ_SECONDS ?= 60
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wvla -Wno-missing-field-initializers
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibcommon -DVERSION=\"$(VERSION)\" \
+	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE $(WARN)
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
+LDFLAGS ?= -pie -Wl,-z,relro,-z,now
+
+B := build
+
+LIB_SRCS := $(sort $(wildcard libcommon/*/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB := $(B)/libcommon.a
+
+TOOLS := passt pasta pasta-netcfg passt-repair qrap
+# Libraries each tool links, beyond libcommon
+LIBS_passt := -lmnl -lseccomp -lcap-ng -lsystemd
+LIBS_pasta := -lmnl -lseccomp -lcap-ng
+LIBS_pasta-netcfg := -lmnl
+LIBS_passt-repair := -lseccomp
+LIBS_qrap :=
+LIBS_ALL := -lmnl -lseccomp -lcap-ng -lsystemd
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+MAN_SRCS := $(sort $(wildcard man/*.scd))
+MAN_PAGES := $(MAN_SRCS:man/%.scd=$(B)/man/%)
+
+.PHONY: all man check unit asan fuzz fuzz-build integration lint install \
+	clean format
+
+all: $(TOOLS) man
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+define tool_rule
+$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard tools/$(1)/*.c)) $(LIB)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) $$^ $(LIB) $$(LIBS_$(1)) -o $$@
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+man: $(MAN_PAGES)
+
+$(B)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@
+
+# Unit tests: one binary per tests/unit/test_*.c, linked with libcommon
+$(B)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) -lcmocka $(LIBS_ALL) -o $@
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
+
+# The same tests with AddressSanitizer and UBSan, libcommon rebuilt with them
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+$(B)/asan/libcommon.a: $(LIB_SRCS)
+	@mkdir -p $(B)/asan/obj
+	@set -e; for s in $(LIB_SRCS); do \
+		o=$(B)/asan/obj/$$(echo $$s | tr / _).o; \
+		$(CC) $(BASE_CFLAGS) -O1 -g -U_FORTIFY_SOURCE $(SAN) -c $$s -o $$o; \
+	done
+	@rm -f $@; $(AR) rcs $@ $(B)/asan/obj/*.o
+
+$(B)/asan/%: tests/unit/%.c $(B)/asan/libcommon.a
+	$(CC) $(BASE_CFLAGS) -O1 -g -U_FORTIFY_SOURCE $(SAN) $< \
+		$(B)/asan/libcommon.a -lcmocka $(LIBS_ALL) -o $@
+
+asan: $(ASAN_BINS)
+	@set -e; for t in $(ASAN_BINS); do echo "== $$t"; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$$t; done
+
+# Fuzz harnesses: clang, libFuzzer, ASan and UBSan, libcommon rebuilt with it
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibcommon -DVERSION=\"fuzz\" -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(B)/fuzz/libcommon.a: $(LIB_SRCS)
+	@mkdir -p $(B)/fuzz/obj
+	@set -e; for s in $(LIB_SRCS); do \
+		o=$(B)/fuzz/obj/$$(echo $$s | tr / _).o; \
+		$(CLANG) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) \
+			-c $$s -o $$o; \
+	done
+	@rm -f $@; $(AR) rcs $@ $(B)/fuzz/obj/*.o
+comma := ,
+
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libcommon.a
+	$(CLANG) $(FUZZ_CFLAGS) $< $(B)/fuzz/libcommon.a $(LIBS_ALL) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do n=$$(basename $$f); \
+		mkdir -p $(B)/corpus/$$n; \
+		echo "== $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			$(B)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -3; \
+	done
+
+integration: all
+	$(PYTEST) -v tests/integration
+
+check: all unit asan
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS_CHECK:-10}
+	$(MAKE) integration
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--inline-suppr --std=c11 -D_GNU_SOURCE -Ilibcommon \
+		--suppress=missingIncludeSystem libcommon tools
+	clang-tidy --quiet $(LIB_SRCS) $(wildcard tools/*/*.c) -- \
+		$(BASE_CFLAGS)
+
+format:
+	clang-format -i $(LIB_SRCS) $(wildcard libcommon/*/*.h tools/*/*.c tests/unit/*.c tests/fuzz/*.c)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
+	if [ -n "$$(ls units 2>/dev/null)" ]; then \
+		install -d $(DESTDIR)$(UNITDIR); \
+		install -m 0644 units/* $(DESTDIR)$(UNITDIR); fi
+
+clean:
+	rm -rf $(B) $(TOOLS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

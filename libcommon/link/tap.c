@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tap.c - pasta's link to its namespace: a tap device
+ *
+ * Theory of operation: the tap device is created from inside the target
+ * network namespace (the caller runs tap_create() through ns_call()), so the
+ * interface appears there while its file descriptor stays with us. Every
+ * frame the namespace's kernel transmits on it is read here, in batches of
+ * up to TAP_BATCH per wake-up: the source MAC of the guest is learnt, the L2
+ * responders (ARP, DHCP, NDP, DHCPv6) get the first look, and their replies
+ * are written back at once. Frames nobody takes are counted and dropped:
+ * translation of TCP, UDP and ICMP comes with the transport layer.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/ethernet.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "link/pcap.h"
+#include "tap.h"
+
+/**
+ * tap_create() - Create a tap device in the current network namespace
+ * @t:		Tap to fill
+ * @name:	Interface name (at most IFNAMSIZ - 1 characters)
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tap_create(struct tap *t, const char *name)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	int fd, ret;
+
+	if (strlen(name) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	t->fd = fd;
+	memcpy(t->ifname, ifr.ifr_name, IFNAMSIZ);
+	t->ifname[IFNAMSIZ - 1] = '\0';
+	t->ifindex = if_nametoindex(t->ifname);
+	return 0;
+}
+
+/**
+ * tap_send() - Send one frame to the namespace, padded to 60 bytes
+ * @t:		Tap
+ * @frame:	Ethernet frame
+ * @len:	Its length
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tap_send(struct tap *t, const void *frame, size_t len)
+{
+	uint8_t pad[L2_ETH_MIN_FRAME] = { 0 };
+
+	if (len < sizeof(pad)) {
+		memcpy(pad, frame, len);
+		frame = pad;
+		len = sizeof(pad);
+	}
+	pcap_frame(frame, len);
+	if (write(t->fd, frame, len) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * tap_learn_mac() - Remember the guest's MAC from a frame it sent
+ * @l2:		L2 configuration, guest_mac updated
+ * @frame:	Frame from the guest
+ */
+static void tap_learn_mac(struct l2_conf *l2, struct pview frame)
+{
+	const struct ether_header *eh = pview_get(frame, 0, sizeof(*eh));
+
+	if (!eh || (eh->ether_shost[0] & 1) || mac_is_zero(eh->ether_shost))
+		return;
+	if (memcmp(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN)) {
+		memcpy(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN);
+		log_debug("Guest MAC address: %02x:%02x:%02x:%02x:%02x:%02x",
+			  eh->ether_shost[0], eh->ether_shost[1],
+			  eh->ether_shost[2], eh->ether_shost[3],
+			  eh->ether_shost[4], eh->ether_shost[5]);
+	}
+}
+
+/**
+ * tap_frame() - Handle one frame from the namespace
+ * @t:		Tap
+ * @l2:		L2 configuration
+ * @frame:	The frame
+ */
+static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame)
+{
+	static struct ratelimit rl_bad, rl_drop;
+	static uint8_t reply_buf[L2_REPLY_MAX];
+	struct l2_reply r = { reply_buf, sizeof(reply_buf), 0 };
+	int ret;
+
+	t->frames_in++;
+	pcap_frame(frame.p, frame.len);
+	tap_learn_mac(l2, frame);
+
+	switch (l2_handle(l2, frame, &r)) {
+	case L2_REPLY:
+		t->replies++;
+		if ((ret = tap_send(t, r.buf, r.len)))
+			log_rl(&rl_drop, LOG_LVL_DEBUG, "Reply not sent: %s",
+			       strerror(-ret));
+		break;
+	case L2_DROP:
+		t->bad++;
+		log_rl(&rl_bad, LOG_LVL_DEBUG,
+		       "Dropped malformed or unanswerable frame (%zu bytes)",
+		       frame.len);
+		break;
+	case L2_NOT_MINE:
+		t->dropped++;
+		log_rl(&rl_drop, LOG_LVL_TRACE,
+		       "No translation for frame (%zu bytes), dropped",
+		       frame.len);
+		break;
+	}
+}
+
+/**
+ * tap_handler() - Read and handle a batch of frames from the namespace
+ * @t:		Tap
+ * @l2:		L2 configuration (the guest's MAC is learnt into it)
+ *
+ * Return: 0 if the device is still usable, -errno if it went away
+ */
+int tap_handler(struct tap *t, struct l2_conf *l2)
+{
+	static uint8_t buf[TAP_FRAME_MAX];
+	int i;
+
+	for (i = 0; i < TAP_BATCH; i++) {
+		ssize_t n = read(t->fd, buf, sizeof(buf));
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			return -errno;
+		}
+		if (n == 0)
+			return -ENODEV;
+		tap_frame(t, l2, pview_make(buf, (size_t)n));
+	}
+	return 0;
+}

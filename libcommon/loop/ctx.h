@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ctx.h - the one context of a running passt or pasta, and the event loop */
+#ifndef LOOP_CTX_H
+#define LOOP_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf/conf.h"
+#include "link/tap.h"
+#include "os/ns.h"
+#include "os/nswatch.h"
+
+/**
+ * enum epoll_type - What an epoll event is about
+ * @EPOLL_TYPE_NONE:	Never registered: catches corrupt references
+ * @EPOLL_TYPE_TAP:	Tap device: frames from the namespace
+ * @EPOLL_TYPE_NSWATCH:	inotify/timer watching the namespace file
+ * @EPOLL_TYPE_SIGNAL:	signalfd: SIGCHLD, SIGTERM, SIGQUIT
+ */
+enum epoll_type {
+	EPOLL_TYPE_NONE,
+	EPOLL_TYPE_TAP,
+	EPOLL_TYPE_NSWATCH,
+	EPOLL_TYPE_SIGNAL,
+};
+
+/**
+ * union epoll_ref - 64-bit reference carried by every epoll event
+ * @type:	enum epoll_type
+ * @fd:		Descriptor the event is for
+ * @u64:	The whole reference, as stored in epoll_data
+ */
+union epoll_ref {
+	struct {
+		uint32_t type;
+		int32_t fd;
+	};
+	uint64_t u64;
+};
+
+/**
+ * struct ctx - State of a running instance
+ * @c:		Configuration
+ * @tap:	Tap device (pasta)
+ * @epfd:	epoll descriptor
+ * @sigfd:	signalfd for SIGCHLD, SIGTERM, SIGQUIT
+ * @nsw:	Watch on the namespace file, nsw.fd -1 if not watching
+ * @child:	Command spawned in the namespace, child.pid 0 if none
+ * @netns_fd:	Network namespace we serve
+ * @userns_fd:	Its user namespace, -1 if not joined
+ * @nl_ns:	Netlink socket inside the namespace
+ */
+struct ctx {
+	struct conf *c;
+	struct tap tap;
+	int epfd;
+	int sigfd;
+	struct nswatch nsw;
+	struct ns_child child;
+	int netns_fd;
+	int userns_fd;
+	int nl_ns;
+};
+
+int loop_add(struct ctx *x, enum epoll_type type, int fd);
+int loop_run(struct ctx *x);
+int pasta_config_net(struct ctx *x);
+int pasta_main(int argc, char **argv);
+int passt_main(int argc, char **argv);
+
+#endif /* LOOP_CTX_H */

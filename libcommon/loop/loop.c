@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* loop.c - the event loop: one epoll wait, one dispatch switch
+ *
+ * Theory of operation: every descriptor we poll is registered with a union
+ * epoll_ref naming its type and descriptor, and each wake-up is dispatched by
+ * one switch on that type; an unknown type is a bug and aborts. The loop
+ * ends when the namespace goes away, the spawned command exits or a
+ * termination signal arrives, and returns the exit status for main().
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "ctx.h"
+
+#define LOOP_EVENTS 8
+
+/**
+ * loop_add() - Register a descriptor for input events
+ * @x:		Context
+ * @type:	What the descriptor is
+ * @fd:		Descriptor
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int loop_add(struct ctx *x, enum epoll_type type, int fd)
+{
+	union epoll_ref ref = { .type = type, .fd = fd };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ref.u64 };
+
+	if (epoll_ctl(x->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	return 0;
+}
+
+/**
+ * loop_signal() - Handle pending signals
+ * @x:		Context
+ * @status:	Set to the exit status when the loop must end
+ *
+ * Return: true if the loop must end
+ */
+static bool loop_signal(struct ctx *x, int *status)
+{
+	struct signalfd_siginfo si;
+	int ws;
+
+	while (read(x->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGQUIT) {
+			log_info("Terminated by signal %u", si.ssi_signo);
+			*status = EXIT_SUCCESS;
+			return true;
+		}
+		if (si.ssi_signo != SIGCHLD || !x->child.pid)
+			continue;
+		if (waitpid(x->child.pid, &ws, WNOHANG) != x->child.pid)
+			continue;
+		if (WIFEXITED(ws))
+			*status = WEXITSTATUS(ws);
+		else if (WIFSIGNALED(ws))
+			*status = 128 + WTERMSIG(ws);
+		else
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * loop_dispatch() - Handle one event
+ * @x:		Context
+ * @ev:		Event
+ * @status:	Set to the exit status when the loop must end
+ *
+ * Return: true if the loop must end
+ */
+static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
+			  int *status)
+{
+	union epoll_ref ref = { .u64 = ev->data.u64 };
+	int ret;
+
+	switch (ref.type) {
+	case EPOLL_TYPE_TAP:
+		ret = tap_handler(&x->tap, &x->c->l2);
+		if (!ret && !(ev->events & (EPOLLHUP | EPOLLERR)))
+			return false;
+		log_err("Tap device gone: %s", strerror(ret ? -ret : EIO));
+		*status = EXIT_FAILURE;
+		return true;
+	case EPOLL_TYPE_NSWATCH:
+		if (!nswatch_gone(&x->nsw))
+			return false;
+		log_info("Namespace %s is gone, exiting", x->nsw.base);
+		*status = EXIT_SUCCESS;
+		return true;
+	case EPOLL_TYPE_SIGNAL:
+		return loop_signal(x, status);
+	default:
+		log_err("Event of unknown type %u", ref.type);
+		abort();
+	}
+}
+
+/**
+ * loop_run() - Run the event loop until something ends it
+ * @x:		Context
+ *
+ * Return: exit status for the process
+ */
+int loop_run(struct ctx *x)
+{
+	struct epoll_event evs[LOOP_EVENTS];
+	int status = EXIT_SUCCESS, n, i;
+
+	for (;;) {
+		n = epoll_wait(x->epfd, evs, LOOP_EVENTS, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_perror("epoll_wait");
+		for (i = 0; i < n; i++) {
+			if (loop_dispatch(x, &evs[i], &status))
+				return status;
+		}
+	}
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pasta.c - pasta's start-up: namespaces, tap, configuration, then the loop
+ *
+ * Theory of operation: start-up runs in fixed stages, each a function:
+ * parse the options, resolve host-derived defaults in our own namespace, get
+ * hold of the target namespace (spawn a command in new namespaces, or attach
+ * to a PID or a namespace file), create and configure the tap device from
+ * inside it, and only then report readiness: release the command, or fork
+ * into the background with the parent writing the PID file and exiting 0.
+ * Any failure before that point exits 1 and leaves nothing behind: the
+ * spawned command dies with us (PR_SET_PDEATHSIG), the tap device vanishes
+ * with our descriptor, and the PID file is not created before readiness.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "ctx.h"
+#include "link/pcap.h"
+#include "os/daemon.h"
+#include "os/netlink.h"
+#include "os/netns.h"
+
+/**
+ * pasta_log_setup() - Apply logging options
+ * @c:		Configuration
+ */
+static void pasta_log_setup(const struct conf *c)
+{
+	int ret;
+
+	if (c->trace)
+		log_set_level(LOG_LVL_TRACE);
+	else if (c->debug)
+		log_set_level(LOG_LVL_DEBUG);
+	else if (c->quiet || (c->cmd_argc && !c->netns[0] && !c->target_pid))
+		log_set_level(LOG_LVL_WARN);
+
+	if (*c->log_file) {
+		ret = log_open_file(c->log_file, c->log_size);
+		if (ret)
+			die("Couldn't open log file %s: %s", c->log_file,
+			    strerror(-ret));
+	}
+}
+
+/**
+ * pasta_drop_root() - As root in the initial user namespace, become nobody
+ *		       (or the --runas user)
+ * @c:		Configuration
+ */
+static void pasta_drop_root(const struct conf *c)
+{
+	const struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+	int ret;
+
+	if (geteuid() != 0 || !ns_in_init_userns())
+		return;
+	if (c->runas_set) {
+		uid = c->uid;
+		gid = c->gid;
+	} else {
+		if (!(pw = getpwnam("nobody")))
+			die("Running as root, and user 'nobody' doesn't exist");
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (!uid)
+		return;
+	if ((ret = drop_user(uid, gid)))
+		die("Couldn't switch to user %u: %s", (unsigned)uid,
+		    strerror(-ret));
+	log_debug("Running as root: switched to UID %u", (unsigned)uid);
+}
+
+/**
+ * pasta_spawn() - Start the command (or the user's shell) in new namespaces
+ * @x:		Context
+ */
+static void pasta_spawn(struct ctx *x)
+{
+	static char *shell_argv[2];
+	static char login[PATH_MAX + 1], host[64], hostname[80];
+	const struct conf *c = x->c;
+	const char *file, *sh = getenv("SHELL");
+	char **argv = c->cmd;
+	int ret;
+
+	if (c->cmd_argc) {
+		file = c->cmd[0];
+	} else {
+		file = sh && *sh ? sh : "/bin/sh";
+		/* login shell: argv[0] starts with '-' */
+		snprintf(login, sizeof(login), "-%s",
+			 strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
+		shell_argv[0] = login;
+		argv = shell_argv;
+	}
+
+	if (*c->l2.hostname) {
+		snprintf(hostname, sizeof(hostname), "%s", c->l2.hostname);
+	} else {
+		if (gethostname(host, sizeof(host) - 1))
+			strcpy(host, "host");
+		snprintf(hostname, sizeof(hostname), "pasta-%s", host);
+	}
+
+	if ((ret = ns_spawn(&x->child, file, argv, hostname)))
+		die("Couldn't create namespaces for the command: %s",
+		    strerror(-ret));
+	if ((ret = ns_write_idmaps(x->child.pid, geteuid(), getegid())))
+		die("Couldn't write UID/GID maps: %s", strerror(-ret));
+}
+
+/**
+ * pasta_open_proc_ns() - Open a namespace file of a process
+ * @pid:	Process
+ * @what:	"net" or "user"
+ *
+ * Return: descriptor, dies on failure
+ */
+static int pasta_open_proc_ns(pid_t pid, const char *what)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		die("Couldn't open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/**
+ * pasta_open_ns() - Get hold of the target namespaces, join the user one
+ * @x:		Context
+ */
+static void pasta_open_ns(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	pid_t pid = x->child.pid ? x->child.pid : c->target_pid;
+	int ret;
+
+	x->userns_fd = -1;
+	if (pid) {
+		x->netns_fd = pasta_open_proc_ns(pid, "net");
+		if (!c->netns_only && !*c->userns)
+			x->userns_fd = pasta_open_proc_ns(pid, "user");
+	} else if ((x->netns_fd = netns_open(c->netns)) < 0) {
+		die("Couldn't open network namespace %s: %s", c->netns,
+		    strerror(-x->netns_fd));
+	}
+
+	if (*c->userns && !c->netns_only &&
+	    (x->userns_fd = open(c->userns, O_RDONLY | O_CLOEXEC)) < 0)
+		die("Couldn't open user namespace %s: %s", c->userns,
+		    strerror(errno));
+
+	if (x->userns_fd >= 0 && (ret = ns_join_user(x->userns_fd)))
+		die("Couldn't switch to pasta namespaces: %s", strerror(-ret));
+}
+
+/**
+ * pasta_ns_setup() - Inside the namespace: create the tap, open netlink,
+ *		      bring loopback up
+ * @arg:	Context
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int pasta_ns_setup(void *arg)
+{
+	struct ctx *x = arg;
+	unsigned int lo;
+	int ret;
+
+	if ((ret = tap_create(&x->tap, x->c->ns_ifname)))
+		return ret;
+	if ((x->nl_ns = nl_open()) < 0)
+		return x->nl_ns;
+	if (!nl_link_index(x->nl_ns, "lo", &lo))
+		nl_link_set(x->nl_ns, lo, 0, NULL, true);
+	return 0;
+}
+
+/**
+ * pasta_setup_ns() - Create and configure the tap device in the namespace
+ * @x:		Context
+ */
+static void pasta_setup_ns(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	int ret;
+
+	ret = ns_call(x->netns_fd, pasta_ns_setup, x);
+	if (ret)
+		die("Couldn't create tap device %s in the namespace: %s",
+		    c->ns_ifname, strerror(-ret));
+
+	if (c->ns_mac_set && !c->config_net &&
+	    (ret = nl_link_set(x->nl_ns, x->tap.ifindex, 0, c->ns_mac, false)))
+		die("Couldn't set MAC address of %s: %s", c->ns_ifname,
+		    strerror(-ret));
+	if (c->config_net && (ret = pasta_config_net(x)))
+		die("Couldn't configure %s in the namespace: %s", c->ns_ifname,
+		    strerror(-ret));
+}
+
+/**
+ * pasta_loop_setup() - Create the epoll instance and register descriptors
+ * @x:		Context
+ */
+static void pasta_loop_setup(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	sigset_t set;
+	int ret;
+
+	if ((x->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		die_perror("epoll_create1");
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (x->sigfd < 0)
+		die_perror("signalfd");
+
+	x->nsw.fd = -1;
+	if (!x->child.pid && !c->no_netns_quit) {
+		char path[PATH_MAX];
+
+		if (c->target_pid)
+			snprintf(path, sizeof(path), "/proc/%d/ns/net",
+				 (int)c->target_pid);
+		else if ((ret = netns_path(c->netns, path, sizeof(path))))
+			die("Bad namespace path %s", c->netns);
+		if ((ret = nswatch_init(&x->nsw, path)))
+			die("Couldn't watch namespace %s: %s", path,
+			    strerror(-ret));
+	}
+
+	if (loop_add(x, EPOLL_TYPE_TAP, x->tap.fd) ||
+	    loop_add(x, EPOLL_TYPE_SIGNAL, x->sigfd) ||
+	    (x->nsw.fd >= 0 && loop_add(x, EPOLL_TYPE_NSWATCH, x->nsw.fd)))
+		die_perror("epoll_ctl");
+}
+
+/**
+ * pasta_ready() - Report readiness: release the command or daemonise
+ * @x:		Context
+ */
+static void pasta_ready(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	int pidfd = -1, ret;
+	pid_t pid;
+
+	if (*c->pid_file && (pidfd = pidfile_open(c->pid_file)) < 0)
+		die("Couldn't open PID file %s: %s", c->pid_file,
+		    strerror(-pidfd));
+
+	if (x->child.pid || c->foreground) {
+		if (pidfd >= 0 && (ret = pidfile_write(pidfd, getpid())))
+			die("Couldn't write PID file: %s", strerror(-ret));
+		if (x->child.pid) {
+			if ((ret = ns_release(&x->child)))
+				die("Couldn't start the command: %s",
+				    strerror(-ret));
+			if (!*c->log_file) {
+				log_to_stderr(false);
+				log_to_syslog(true);
+			}
+		}
+		return;
+	}
+
+	if ((pid = daemon_fork()) < 0)
+		die("fork: %s", strerror(-pid));
+	if (pid) {
+		if (pidfd >= 0 && (ret = pidfile_write(pidfd, pid)))
+			die("Couldn't write PID file: %s", strerror(-ret));
+		_exit(EXIT_SUCCESS);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if ((ret = daemon_detach()))
+		die("Couldn't detach: %s", strerror(-ret));
+	log_to_stderr(false);
+	if (!*c->log_file)
+		log_to_syslog(true);
+}
+
+/**
+ * pasta_main() - Entry point of pasta
+ * @argc:	Argument count
+ * @argv:	Arguments
+ *
+ * Return: exit status
+ */
+int pasta_main(int argc, char **argv)
+{
+	static struct conf c;
+	static struct ctx x;
+	int ret;
+
+	log_init("pasta");
+	switch (conf_parse(&c, argc, argv)) {
+	case CONF_EXIT_OK:
+		return EXIT_SUCCESS;
+	case CONF_EXIT_ERR:
+		return EXIT_FAILURE;
+	case CONF_OK:
+		break;
+	}
+	x.c = &c;
+	pasta_log_setup(&c);
+	pasta_drop_root(&c);
+
+	if ((ret = conf_resolve(&c)))
+		return EXIT_FAILURE;
+	if (*c.pcap && (ret = pcap_open(c.pcap)))
+		die("Couldn't open capture file %s: %s", c.pcap,
+		    strerror(-ret));
+
+	if (!c.netns[0] && !c.target_pid)
+		pasta_spawn(&x);
+	pasta_open_ns(&x);
+	pasta_setup_ns(&x);
+	conf_print(&c);
+	pasta_loop_setup(&x);
+	pasta_ready(&x);
+
+	return loop_run(&x);
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* daemon.c - PID files, going to the background, switching user
+ *
+ * Theory of operation: callers such as podman, libvirt and qemu start us and
+ * wait for the process they started to exit: exit status 0 means "ready".
+ * So all set-up happens first; then daemon_fork() forks, the parent writes
+ * the child's PID to the PID file and exits 0, and the child detaches from
+ * the session and from the caller's stdio (daemon_detach()), because podman
+ * waits until every holder of its output pipe has closed it.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+/**
+ * pidfile_open() - Create (truncate) a PID file
+ * @path:	Path
+ *
+ * Return: file descriptor, or -errno on failure
+ */
+int pidfile_open(const char *path)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/**
+ * pidfile_write() - Write a PID ("%d\n") and close the file
+ * @fd:		PID file descriptor
+ * @pid:	PID to write
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int pidfile_write(int fd, pid_t pid)
+{
+	char buf[32];
+	int n, ret = 0;
+
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	if (write(fd, buf, (size_t)n) != n)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
+/**
+ * daemon_fork() - Fork into the background
+ *
+ * Return: in the parent, the child's PID; in the child, 0; -errno on failure
+ */
+pid_t daemon_fork(void)
+{
+	pid_t pid = fork();
+
+	return pid < 0 ? -errno : pid;
+}
+
+/**
+ * daemon_detach() - Start a new session, point stdin/out/err to /dev/null
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int daemon_detach(void)
+{
+	int fd, ret = 0;
+
+	if (setsid() < 0)
+		return -errno;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+	    dup2(fd, STDERR_FILENO) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/**
+ * drop_user() - Switch to another user and group, dropping supplementary ones
+ * @uid:	User ID
+ * @gid:	Group ID
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int drop_user(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) && errno != EPERM)
+		return -errno;
+	if (setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* l2.h - configuration and entry points of the layer-2 responders
+ *
+ * Theory of operation: the guest (a qemu VM, or pasta's namespace behind its
+ * tap device) believes it sits on an Ethernet segment with a router. That
+ * router is us: we answer ARP for every IPv4 address except the guest's own,
+ * hand out exactly one DHCP lease, answer neighbour solicitations, send
+ * router advertisements and serve one DHCPv6 address. Each responder is a pure
+ * function: it reads a request frame through a bounded view, reads struct
+ * l2_conf, and writes at most one complete Ethernet reply frame into a
+ * caller-owned buffer. No sockets, no globals, no allocation: the link layer
+ * that reads frames writes the replies, and unit tests and fuzzers call the
+ * functions directly.
+ */
+#ifndef SERVICES_L2_H
+#define SERVICES_L2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "base/util.h"
+#include "packet/view.h"
+
+#define L2_MAX_DNS 3		/* per family, as resolv.conf(5) MAXNS */
+#define L2_MAX_SEARCH 6		/* search domains */
+#define L2_DOMAIN_MAX 254	/* one domain name, presentation form */
+#define L2_HOSTNAME_MAX 64
+
+/* Smallest Ethernet frame we send: shorter replies are zero-padded */
+#define L2_ETH_MIN_FRAME 60
+
+/**
+ * struct l2_conf - What the responders hand out and answer with
+ * @our_mac:		Our MAC address: source of every reply (-M)
+ * @guest_mac:		Guest's MAC as learnt from its frames, zero if unknown
+ * @v4:			IPv4 enabled
+ * @addr4:		Guest's IPv4 address (DHCP yiaddr)
+ * @prefix4:		Prefix length of @addr4, 0..32
+ * @gw4:		Default gateway (DHCP option 3, also our ARP identity)
+ * @dns4:		Resolvers for DHCP option 6
+ * @dns4_n:		Entries used in @dns4
+ * @v6:			IPv6 enabled
+ * @addr6:		Guest's global IPv6 address (DHCPv6 IA_NA, RA prefix)
+ * @prefix6:		Prefix length advertised in the RA (64)
+ * @gw6:		Guest-visible router address (may be global or link-local)
+ * @our_ll6:		Our link-local address, source of RA, NA and DHCPv6
+ * @dns6:		Resolvers for RDNSS and DHCPv6 option 23
+ * @dns6_n:		Entries used in @dns6
+ * @search:		Search domains (DHCP 119, DNSSL, DHCPv6 24)
+ * @search_n:		Entries used in @search
+ * @hostname:		DHCP option 12, empty if none
+ * @fqdn:		DHCP option 81 / DHCPv6 option 39, empty if none
+ * @mtu:		MTU to advertise (DHCP 26, RA MTU option), 0: don't
+ * @no_dhcp:		Don't answer DHCP
+ * @no_ndp:		Don't answer NDP (NS and RS)
+ * @no_ra:		Don't send router advertisements
+ * @no_dhcpv6:		Don't answer DHCPv6
+ * @no_dhcp_dns:	Leave resolvers out of DHCP, RA and DHCPv6
+ * @no_dhcp_search:	Leave the search list out of DHCP, RA and DHCPv6
+ */
+struct l2_conf {
+	uint8_t our_mac[ETH_ADDR_LEN];
+	uint8_t guest_mac[ETH_ADDR_LEN];
+
+	bool v4;
+	struct in_addr addr4;
+	int prefix4;
+	struct in_addr gw4;
+	struct in_addr dns4[L2_MAX_DNS];
+	int dns4_n;
+
+	bool v6;
+	struct in6_addr addr6;
+	int prefix6;
+	struct in6_addr gw6;
+	struct in6_addr our_ll6;
+	struct in6_addr dns6[L2_MAX_DNS];
+	int dns6_n;
+
+	char search[L2_MAX_SEARCH][L2_DOMAIN_MAX + 1];
+	int search_n;
+	char hostname[L2_HOSTNAME_MAX + 1];
+	char fqdn[L2_DOMAIN_MAX + 1];
+	uint16_t mtu;
+
+	bool no_dhcp;
+	bool no_ndp;
+	bool no_ra;
+	bool no_dhcpv6;
+	bool no_dhcp_dns;
+	bool no_dhcp_search;
+};
+
+/**
+ * enum l2_verdict - What a responder made of a frame
+ * @L2_NOT_MINE:	Not for this responder: pass it on to the next one
+ * @L2_DROP:		Ours, but malformed or not to be answered: dropped
+ * @L2_REPLY:		Ours, and a reply frame was written
+ */
+enum l2_verdict {
+	L2_NOT_MINE,
+	L2_DROP,
+	L2_REPLY,
+};
+
+/**
+ * struct l2_reply - Reply frame buffer filled by a responder
+ * @buf:	Caller-owned buffer
+ * @cap:	Its size (L2_REPLY_MAX is always enough)
+ * @len:	Length of the reply written, set with L2_REPLY
+ */
+struct l2_reply {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+};
+
+/* Largest reply any responder writes (a full DHCP/DHCPv6 reply with options) */
+#define L2_REPLY_MAX 1536
+
+enum l2_verdict arp_handle(const struct l2_conf *c, struct pview frame,
+			   struct l2_reply *r);
+enum l2_verdict dhcp_handle(const struct l2_conf *c, struct pview frame,
+			    struct l2_reply *r);
+enum l2_verdict ndp_handle(const struct l2_conf *c, struct pview frame,
+			   struct l2_reply *r);
+enum l2_verdict dhcpv6_handle(const struct l2_conf *c, struct pview frame,
+			      struct l2_reply *r);
+size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
+		    const uint8_t *dst_mac, uint8_t *buf, size_t cap);
+enum l2_verdict l2_handle(const struct l2_conf *c, struct pview frame,
+			  struct l2_reply *r);
+
+#endif /* SERVICES_L2_H */
