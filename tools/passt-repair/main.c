@@ -128,7 +128,7 @@ static int repair_connect(const char *path)
 		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
 			return fd;
 		close(fd);
-		if (!dir && errno != ECONNREFUSED && errno != ENOENT)
+		if (!dir && errno != ECONNREFUSED)
 			break;
 		nanosleep(&pause, NULL);
 	}
