@@ -68,7 +68,7 @@ $(LIB): $(LIB_OBJS)
 
 define tool_rule
 $(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard tools/$(1)/*.c)) $(LIB)
-	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) $$^ $(LIB) $$(LIBS_$(1)) -o $$@
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) $$^ $$(LIBS_$(1)) -o $$@
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 

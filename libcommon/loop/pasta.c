@@ -50,6 +50,8 @@ static void pasta_log_setup(const struct conf *c)
 		if (ret)
 			die("Couldn't open log file %s: %s", c->log_file,
 			    strerror(-ret));
+	} else {
+		log_to_syslog(true);
 	}
 }
 
@@ -278,10 +280,7 @@ static void pasta_ready(struct ctx *x)
 			if ((ret = ns_release(&x->child)))
 				die("Couldn't start the command: %s",
 				    strerror(-ret));
-			if (!*c->log_file) {
-				log_to_stderr(false);
-				log_to_syslog(true);
-			}
+			log_to_stderr(false);
 		}
 		return;
 	}
@@ -298,8 +297,6 @@ static void pasta_ready(struct ctx *x)
 	if ((ret = daemon_detach()))
 		die("Couldn't detach: %s", strerror(-ret));
 	log_to_stderr(false);
-	if (!*c->log_file)
-		log_to_syslog(true);
 }
 
 /**
