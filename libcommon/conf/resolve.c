@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* resolve.c - conf_resolve(): defaults that depend on the host
+ *
+ * Theory of operation: called once, after conf_parse() and from the initial
+ * network namespace. For each enabled family it picks a template interface
+ * (-i, --outbound-if4/6, else the interface of the default route), and takes
+ * from it what the user did not give: the guest's address and prefix, and
+ * the gateway. Without an IPv4 default route the guest gets a link-local
+ * "local mode" set-up; without an IPv6 default route (and no -a for IPv6)
+ * IPv6 is switched off. Resolvers and the search list come from
+ * /etc/resolv.conf unless -D or -S were given.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "conf/conf.h"
+#include "conf/resolv.h"
+#include "os/netlink.h"
+
+#define RESOLV_CONF_PATH "/etc/resolv.conf"
+/* Largest resolv.conf we read; the rest is ignored */
+#define RESOLV_CONF_MAX 32768
+
+/* "Local mode" without an IPv4 default route: link-local addresses */
+#define LOCAL_ADDR4	0xa9fe0201U /* 169.254.2.1 */
+#define LOCAL_GW4	0xa9fe0202U /* 169.254.2.2 */
+#define LOCAL_PREFIX4	16
+#define DEFAULT_PREFIX6 64
+
+/**
+ * struct conf_tmpl - Template interface of one family
+ * @ifindex:	Interface index, 0 if none
+ * @gw:		Gateway of its default route, zero if none
+ * @route:	A default route was found
+ */
+struct conf_tmpl {
+	unsigned int ifindex;
+	union nl_inaddr gw;
+	bool route;
+};
+
+/**
+ * conf_tmpl_given() - Default route of an interface given by the user
+ * @fd:		Netlink socket
+ * @family:	AF_INET or AF_INET6
+ * @name:	Interface name
+ * @t:		Template, filled
+ *
+ * Return: 0 on success, -ENODEV if there's no such interface
+ */
+static int conf_tmpl_given(int fd, int family, const char *name,
+			   struct conf_tmpl *t)
+{
+	struct nl_route rt[NL_MAX_ROUTES];
+	int n, i;
+
+	if (nl_link_index(fd, name, &t->ifindex) || !t->ifindex) {
+		log_err("Invalid interface name %s", name);
+		return -ENODEV;
+	}
+	n = nl_route_dump(fd, family, t->ifindex, rt, NL_MAX_ROUTES);
+	for (i = 0; i < n && i < NL_MAX_ROUTES; i++) {
+		if (rt[i].dst_len || rt[i].ifindex != t->ifindex)
+			continue;
+		t->route = true;
+		if (rt[i].has_gw)
+			t->gw = rt[i].gw;
+		break;
+	}
+	return 0;
+}
+
+/**
+ * conf_tmpl() - Find the template interface of a family
+ * @fd:		Netlink socket
+ * @family:	AF_INET or AF_INET6
+ * @name:	Interface name given by the user, empty if none
+ * @ifname:	Name of the template, set if found (IFNAMSIZ bytes)
+ * @t:		Template, filled
+ *
+ * Return: 0 on success (also with no template), -ENODEV for a bad @name
+ */
+static int conf_tmpl(int fd, int family, const char *name, char *ifname,
+		     struct conf_tmpl *t)
+{
+	struct nl_link link;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (*name) {
+		rc = conf_tmpl_given(fd, family, name, t);
+	} else {
+		rc = nl_default_route(fd, family, &t->ifindex, &t->gw);
+		t->route = !rc && t->ifindex;
+		rc = 0;
+	}
+	if (rc || !t->route)
+		return rc;
+	memset(&link, 0, sizeof(link));
+	if (!nl_link_get(fd, t->ifindex, &link)) {
+		memcpy(ifname, link.name, IFNAMSIZ - 1);
+		ifname[IFNAMSIZ - 1] = '\0';
+	}
+	return 0;
+}
+
+/**
+ * conf_first_addr() - First global-scope address of an interface
+ * @fd:		Netlink socket
+ * @family:	AF_INET or AF_INET6
+ * @ifindex:	Interface
+ * @out:	Address, set on success
+ *
+ * Return: true if one was found
+ */
+static bool conf_first_addr(int fd, int family, unsigned int ifindex,
+			    struct nl_addr *out)
+{
+	struct nl_addr a[NL_MAX_ADDRS];
+	int n = nl_addr_dump(fd, family, ifindex, a, NL_MAX_ADDRS), i;
+
+	for (i = 0; i < n && i < NL_MAX_ADDRS; i++) {
+		if (a[i].family == family && a[i].scope == RT_SCOPE_UNIVERSE) {
+			*out = a[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * conf_resolve4() - IPv4 template, address, prefix and gateway
+ * @c:		Configuration
+ * @fd:		Netlink socket
+ *
+ * Return: 0 on success, -ENODEV for a bad interface name
+ */
+static int conf_resolve4(struct conf *c, int fd)
+{
+	const char *name = *c->ifname4 ? c->ifname4 : c->outbound_if4;
+	struct conf_tmpl t;
+	struct nl_addr a;
+	int rc = conf_tmpl(fd, AF_INET, name, c->ifname4, &t);
+
+	if (rc)
+		return rc;
+	if (!t.route) {
+		log_info("No IPv4 default route: local mode");
+		if (!c->addr4_set)
+			c->l2.addr4.s_addr = htonl(LOCAL_ADDR4);
+		if (!c->addr4_set && !c->prefix4_set)
+			c->l2.prefix4 = LOCAL_PREFIX4;
+		if (!c->gw4_set)
+			c->l2.gw4.s_addr = htonl(LOCAL_GW4);
+		return 0;
+	}
+	if (!c->gw4_set)
+		c->l2.gw4 = t.gw.a4;
+	if (c->addr4_set)
+		return 0;
+	if (!conf_first_addr(fd, AF_INET, t.ifindex, &a)) {
+		log_warn("No IPv4 address on %s: IPv4 disabled", c->ifname4);
+		c->v4 = false;
+		return 0;
+	}
+	c->l2.addr4 = a.addr.a4;
+	if (!c->prefix4_set)
+		c->l2.prefix4 = a.prefix;
+	return 0;
+}
+
+/**
+ * conf_resolve6() - IPv6 template, address, gateway and our link-local
+ * @c:		Configuration
+ * @fd:		Netlink socket
+ *
+ * Return: 0 on success, -ENODEV for a bad interface name
+ */
+static int conf_resolve6(struct conf *c, int fd)
+{
+	const char *name = *c->ifname6 ? c->ifname6 : c->outbound_if6;
+	struct conf_tmpl t;
+	struct nl_addr a;
+	int rc = conf_tmpl(fd, AF_INET6, name, c->ifname6, &t);
+
+	if (rc)
+		return rc;
+	if (!t.route && !c->addr6_set) {
+		log_info("No IPv6 default route: IPv6 disabled");
+		c->v6 = false;
+		return 0;
+	}
+	if (!c->gw6_set && t.route)
+		c->l2.gw6 = t.gw.a6;
+	if (!c->addr6_set && !conf_first_addr(fd, AF_INET6, t.ifindex, &a)) {
+		log_warn("No IPv6 address on %s: IPv6 disabled", c->ifname6);
+		c->v6 = false;
+		return 0;
+	}
+	if (!c->addr6_set)
+		c->l2.addr6 = a.addr.a6;
+	c->l2.prefix6 = DEFAULT_PREFIX6;
+	/* Our link-local address: the gateway's, if it is link-local */
+	if (IN6_IS_ADDR_LINKLOCAL(&c->l2.gw6)) {
+		c->l2.our_ll6 = c->l2.gw6;
+	} else {
+		memset(&c->l2.our_ll6, 0, sizeof(c->l2.our_ll6));
+		c->l2.our_ll6.s6_addr[0] = 0xfe;
+		c->l2.our_ll6.s6_addr[1] = 0x80;
+		c->l2.our_ll6.s6_addr[15] = 1;
+	}
+	if (IN6_IS_ADDR_UNSPECIFIED(&c->l2.gw6))
+		c->l2.gw6 = c->l2.our_ll6;
+	return 0;
+}
+
+/**
+ * conf_resolv_file() - Resolvers and search list from a resolv.conf file
+ * @c:		Configuration: only what -D and -S didn't give is filled
+ * @path:	File, normally /etc/resolv.conf
+ *
+ * Return: 0 on success, -errno if the file can't be read (not fatal)
+ */
+int conf_resolv_file(struct conf *c, const char *path)
+{
+	uint8_t buf[RESOLV_CONF_MAX];
+	struct resolv_conf r;
+	size_t len = 0;
+	int fd, skipped;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_debug("Can't open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (len < sizeof(buf)) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	resolv_parse(pview_make(buf, len), &r);
+	skipped = conf_dns_apply(c, &r);
+	if (skipped)
+		log_debug("Skipped %d loopback nameserver(s) of %s: no host "
+			  "loopback mapping yet",
+			  skipped, path);
+	return 0;
+}
+
+/**
+ * conf_resolve() - Fill in what the user didn't give, from the host
+ * @c:		Configuration, as parsed by conf_parse()
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int conf_resolve(struct conf *c)
+{
+	int fd = nl_open(), rc = 0;
+
+	if (fd < 0) {
+		log_err("Can't open netlink socket: %s", strerror(-fd));
+		return fd;
+	}
+	if (c->v4)
+		rc = conf_resolve4(c, fd);
+	if (!rc && c->v6)
+		rc = conf_resolve6(c, fd);
+	close(fd);
+	if (rc)
+		return rc;
+	if (!c->v4 && !c->v6) {
+		log_err("No usable IPv4 or IPv6 configuration");
+		return -ENETUNREACH;
+	}
+	conf_resolv_file(c, RESOLV_CONF_PATH);
+
+	if (!*c->ns_ifname) {
+		const char *n = *c->ifname4 ? c->ifname4 : c->ifname6;
+
+		snprintf(c->ns_ifname, sizeof(c->ns_ifname), "%s",
+			 *n ? n : "tap0");
+	}
+	c->l2.v4 = c->v4;
+	c->l2.v6 = c->v6;
+	return 0;
+}

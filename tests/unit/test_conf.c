@@ -1,0 +1,1046 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_conf.c - unit tests of the option table and conf_parse() */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+
+#define MAX_ARGS 32
+#define OUT_MAX	 16384
+
+/* argv of the last parse: pasta's command points into it */
+static char *args[MAX_ARGS + 1];
+static char argbuf[MAX_ARGS][256];
+static struct conf cf;
+
+/* Output captured by capture_end() */
+static char out[OUT_MAX];
+
+/**
+ * parse_words() - Run conf_parse() on a NULL-terminated array of words
+ * @w:		Program name, then further words, then NULL
+ *
+ * Return: what conf_parse() returned
+ */
+static enum conf_result parse_words(const char *const *w)
+{
+	int argc = 0;
+
+	while (argc < MAX_ARGS && w[argc]) {
+		snprintf(argbuf[argc], sizeof(argbuf[argc]), "%s", w[argc]);
+		args[argc] = argbuf[argc];
+		argc++;
+	}
+	args[argc] = NULL;
+	return conf_parse(&cf, argc, args);
+}
+
+/* parse("pasta", "-f", NULL): words as arguments, NULL-terminated */
+#define parse(...) parse_words((const char *const[]){__VA_ARGS__})
+
+static int saved_fd = -1;
+static FILE *capture_file;
+
+/* Redirect @fd (1 or 2) to a temporary file until capture_end() */
+static void capture_start(int fd)
+{
+	fflush(stdout);
+	fflush(stderr);
+	capture_file = tmpfile();
+	assert_non_null(capture_file);
+	saved_fd = dup(fd);
+	assert_true(saved_fd >= 0);
+	assert_true(dup2(fileno(capture_file), fd) >= 0);
+}
+
+/* Restore @fd, leave what was written in out[] */
+static const char *capture_end(int fd)
+{
+	size_t n;
+
+	fflush(stdout);
+	fflush(stderr);
+	assert_true(dup2(saved_fd, fd) >= 0);
+	close(saved_fd);
+	rewind(capture_file);
+	n = fread(out, 1, sizeof(out) - 1, capture_file);
+	out[n] = '\0';
+	fclose(capture_file);
+	return out;
+}
+
+/* Parse expecting CONF_EXIT_ERR with @msg somewhere on stderr */
+#define assert_parse_err(msg, ...)                                             \
+	do {                                                                   \
+		capture_start(2);                                              \
+		assert_int_equal(parse(__VA_ARGS__, NULL), CONF_EXIT_ERR);     \
+		capture_end(2);                                                \
+		if (!strstr(out, msg))                                         \
+			fail_msg("stderr \"%s\" lacks \"%s\"", out, msg);      \
+	} while (0)
+
+static void assert_in4(struct in_addr a, const char *s)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, buf, sizeof(buf));
+	assert_string_equal(buf, s);
+}
+
+static void assert_in6(const struct in6_addr *a, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, buf, sizeof(buf));
+	assert_string_equal(buf, s);
+}
+
+static void test_mode_from_program_name(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("/usr/bin/pasta.avx2", NULL), CONF_OK);
+	assert_int_equal(cf.mode, MODE_PASTA);
+	assert_int_equal(parse("./passt", NULL), CONF_OK);
+	assert_int_equal(cf.mode, MODE_PASST);
+	/* "pasta" is looked for first */
+	assert_int_equal(parse("passt-pasta", NULL), CONF_OK);
+	assert_int_equal(cf.mode, MODE_PASTA);
+	/* Only the basename counts */
+	assert_parse_err("Cannot determine mode, invoke as \"passt\" or "
+			 "\"pasta\"",
+			 "/opt/pasta/bin/qemu");
+}
+
+static void test_mode_vhost_user_anywhere(void **state)
+{
+	char *argv[] = {"pasta", "-f", "--vhost-user", NULL};
+	enum conf_mode m;
+
+	(void)state;
+	assert_int_equal(conf_parse_mode(3, argv, &m), 0);
+	assert_int_equal(m, MODE_VU);
+	/* Recognised, not supported yet */
+	assert_parse_err("--vhost-user: not supported yet", "pasta", "-f",
+			 "--vhost-user");
+}
+
+static void test_defaults_passt(void **state)
+{
+	static const uint8_t mac[] = {0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55};
+
+	(void)state;
+	assert_int_equal(parse("passt", NULL), CONF_OK);
+	assert_memory_equal(cf.l2.our_mac, mac, 6);
+	assert_int_equal(cf.l2.mtu, 65520);
+	assert_int_equal(cf.log_size, 1024 * 1024);
+	assert_int_equal(cf.fd, -1);
+	assert_true(cf.v4 && cf.v6 && cf.l2.v4 && cf.l2.v6);
+	assert_false(cf.l2.no_dhcp_dns);
+	assert_false(cf.l2.no_dhcp_search);
+	assert_false(cf.quiet || cf.debug || cf.foreground);
+	assert_null(cf.cmd);
+	assert_int_equal(cf.target_pid, 0);
+}
+
+static void test_defaults_pasta_dhcp_dns(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pasta", NULL), CONF_OK);
+	assert_true(cf.l2.no_dhcp_dns);
+	assert_true(cf.l2.no_dhcp_search);
+	assert_int_equal(parse("pasta", "--dhcp-dns", "--dhcp-search", NULL),
+			 CONF_OK);
+	assert_false(cf.l2.no_dhcp_dns);
+	assert_false(cf.l2.no_dhcp_search);
+	assert_int_equal(
+		parse("passt", "--no-dhcp-dns", "--no-dhcp-search", NULL),
+		CONF_OK);
+	assert_true(cf.l2.no_dhcp_dns);
+	assert_true(cf.l2.no_dhcp_search);
+}
+
+static void test_quiet_debug_last_wins(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-q", "-d", NULL), CONF_OK);
+	assert_true(cf.debug);
+	assert_false(cf.quiet);
+	assert_int_equal(parse("passt", "--trace", "-q", NULL), CONF_OK);
+	assert_true(cf.quiet);
+	assert_false(cf.debug || cf.trace);
+	assert_int_equal(parse("passt", "-q", "--trace", NULL), CONF_OK);
+	assert_true(cf.trace && cf.debug);
+	assert_false(cf.quiet);
+	assert_int_equal(parse("passt", "--debug", "--quiet", NULL), CONF_OK);
+	assert_true(cf.quiet);
+	assert_false(cf.debug);
+}
+
+static void test_paths(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-l", "/tmp/log", "--pcap=/tmp/p.pcap",
+			       "-P", "/run/x.pid", "-f", NULL),
+			 CONF_OK);
+	assert_string_equal(cf.log_file, "/tmp/log");
+	assert_string_equal(cf.pcap, "/tmp/p.pcap");
+	assert_string_equal(cf.pid_file, "/run/x.pid");
+	assert_true(cf.foreground);
+	assert_parse_err("Invalid --pid", "passt", "-P", "");
+}
+
+static void test_log_size(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "--log-size", "40960", NULL), CONF_OK);
+	assert_int_equal(cf.log_size, 40960);
+	assert_parse_err("Invalid --log-size", "passt", "--log-size", "40959");
+	assert_parse_err("Invalid --log-size", "passt", "--log-size", "1M");
+	assert_parse_err("Invalid --log-size", "passt", "--log-size",
+			 "99999999999999999999999");
+}
+
+static void test_runas(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "--runas", "1000", NULL), CONF_OK);
+	assert_true(cf.runas_set);
+	assert_int_equal(cf.uid, 1000);
+	assert_int_equal(cf.gid, 1000);
+	assert_int_equal(parse("passt", "--runas", "1000:100", NULL), CONF_OK);
+	assert_int_equal(cf.uid, 1000);
+	assert_int_equal(cf.gid, 100);
+	assert_int_equal(parse("passt", "--runas=root:root", NULL), CONF_OK);
+	assert_int_equal(cf.uid, 0);
+	assert_int_equal(cf.gid, 0);
+	assert_int_equal(parse("passt", "--runas", "nobody", NULL), CONF_OK);
+	assert_int_not_equal(cf.uid, 0);
+	assert_parse_err("Invalid user 'no-such-user-x'", "passt", "--runas",
+			 "no-such-user-x");
+	assert_parse_err("Invalid group 'no-such-group-x'", "passt", "--runas",
+			 "0:no-such-group-x");
+	assert_parse_err("Invalid user ''", "passt", "--runas", ":0");
+}
+
+static void test_mtu(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-m", "1500", NULL), CONF_OK);
+	assert_int_equal(cf.l2.mtu, 1500);
+	assert_true(cf.mtu_set);
+	assert_int_equal(parse("passt", "--mtu=0", NULL), CONF_OK);
+	assert_int_equal(cf.l2.mtu, 0);
+	assert_int_equal(parse("passt", "-m65521", NULL), CONF_OK);
+	assert_int_equal(cf.l2.mtu, 65521);
+	assert_parse_err("Invalid MTU", "passt", "-m", "65522");
+	assert_parse_err("Invalid MTU", "passt", "-m", "-1");
+	assert_parse_err("Invalid MTU", "passt", "-m", "15OO");
+	assert_parse_err("Invalid MTU", "passt", "-m", " 1500");
+}
+
+static void test_address(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-a", "192.0.2.5/25", "-a",
+			       "2001:db8::5/96", NULL),
+			 CONF_OK);
+	assert_true(cf.addr4_set && cf.addr6_set && cf.prefix4_set);
+	assert_in4(cf.l2.addr4, "192.0.2.5");
+	assert_int_equal(cf.l2.prefix4, 25);
+	assert_in6(&cf.l2.addr6, "2001:db8::5");
+	assert_int_equal(cf.l2.prefix6, 64);
+	/* Last one wins, per family */
+	assert_int_equal(parse("passt", "-a", "192.0.2.5", "--address",
+			       "198.51.100.7", NULL),
+			 CONF_OK);
+	assert_in4(cf.l2.addr4, "198.51.100.7");
+	assert_false(cf.addr6_set);
+}
+
+static void test_address_rejects_special(void **state)
+{
+	(void)state;
+	assert_parse_err("Invalid address: 127.0.0.1", "passt", "-a",
+			 "127.0.0.1");
+	assert_parse_err("Invalid address", "passt", "-a", "224.0.0.5");
+	assert_parse_err("Invalid address", "passt", "-a", "0.0.0.0");
+	assert_parse_err("Invalid address", "passt", "-a", "::1");
+	assert_parse_err("Invalid address", "passt", "-a", "ff02::1");
+	assert_parse_err("Invalid address", "passt", "-a", "::");
+	assert_parse_err("Invalid address", "passt", "-a", "192.0.2");
+	assert_parse_err("Invalid prefix length", "passt", "-a",
+			 "192.0.2.1/33");
+	assert_parse_err("Invalid prefix length", "passt", "-a", "192.0.2.1/");
+	assert_parse_err("Invalid prefix length", "passt", "-a",
+			 "2001:db8::1/129");
+}
+
+static void test_address_classful_prefix(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-a", "10.1.2.3", NULL), CONF_OK);
+	assert_int_equal(cf.l2.prefix4, 8);
+	assert_false(cf.prefix4_set);
+	assert_int_equal(parse("passt", "-a", "172.16.0.1", NULL), CONF_OK);
+	assert_int_equal(cf.l2.prefix4, 16);
+	assert_int_equal(parse("passt", "-a", "192.0.2.1", NULL), CONF_OK);
+	assert_int_equal(cf.l2.prefix4, 24);
+	assert_int_equal(parse("passt", "-a", "10.1.2.3", "-n", "20", NULL),
+			 CONF_OK);
+	assert_int_equal(cf.l2.prefix4, 20);
+}
+
+static void test_netmask_forms(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-n", "24", NULL), CONF_OK);
+	assert_int_equal(cf.l2.prefix4, 24);
+	assert_true(cf.prefix4_set);
+	assert_int_equal(parse("passt", "--netmask=255.255.255.0", NULL),
+			 CONF_OK);
+	assert_int_equal(cf.l2.prefix4, 24);
+	assert_int_equal(parse("passt", "-n", "255.255.240.0", NULL), CONF_OK);
+	assert_int_equal(cf.l2.prefix4, 20);
+	assert_int_equal(parse("passt", "-n", "0", NULL), CONF_OK);
+	assert_int_equal(cf.l2.prefix4, 0);
+	assert_parse_err("Invalid netmask", "passt", "-n", "255.0.255.0");
+	assert_parse_err("Invalid netmask", "passt", "-n", "33");
+	assert_parse_err("Invalid netmask", "passt", "-n", "/24");
+}
+
+static void test_address_plen_with_netmask(void **state)
+{
+	(void)state;
+	assert_parse_err("Can't mix -a ADDR/PLEN with -n", "passt", "-a",
+			 "192.0.2.1/24", "-n", "24");
+	assert_parse_err("Can't mix -a ADDR/PLEN with -n", "passt", "-n",
+			 "255.255.255.0", "-a", "192.0.2.1/24");
+	/* An IPv6 prefix length doesn't conflict with an IPv4 netmask */
+	assert_int_equal(
+		parse("passt", "-n", "24", "-a", "2001:db8::1/64", NULL),
+		CONF_OK);
+}
+
+static void test_prefix_helpers(void **state)
+{
+	struct in_addr a;
+
+	(void)state;
+	assert_in4(conf_prefix_to_mask(24), "255.255.255.0");
+	assert_in4(conf_prefix_to_mask(0), "0.0.0.0");
+	assert_in4(conf_prefix_to_mask(32), "255.255.255.255");
+	assert_in4(conf_prefix_to_mask(1), "128.0.0.0");
+	inet_pton(AF_INET, "255.255.255.252", &a);
+	assert_int_equal(conf_mask_to_prefix(a), 30);
+	inet_pton(AF_INET, "255.255.0.255", &a);
+	assert_int_equal(conf_mask_to_prefix(a), -EINVAL);
+	inet_pton(AF_INET, "127.255.0.1", &a);
+	assert_int_equal(conf_prefix_classful(a), 8);
+	inet_pton(AF_INET, "128.0.0.1", &a);
+	assert_int_equal(conf_prefix_classful(a), 16);
+	inet_pton(AF_INET, "223.1.1.1", &a);
+	assert_int_equal(conf_prefix_classful(a), 24);
+	assert_int_equal(conf_parse_netmask("255.255.255.255"), 32);
+	assert_int_equal(conf_parse_netmask(""), -EINVAL);
+}
+
+static void test_mac(void **state)
+{
+	static const uint8_t m[] = {0x02, 0xab, 0xcd, 0xef, 0x01, 0x23};
+
+	(void)state;
+	assert_int_equal(parse("passt", "-M", "02:AB:cd:ef:01:23", NULL),
+			 CONF_OK);
+	assert_memory_equal(cf.l2.our_mac, m, 6);
+	assert_true(cf.mac_set);
+	assert_parse_err("Invalid MAC address", "passt", "-M",
+			 "02:ab:cd:ef:01");
+	assert_parse_err("Invalid MAC address", "passt", "-M",
+			 "02:ab:cd:ef:01:23:45");
+	assert_parse_err("Invalid MAC address", "passt", "-M",
+			 "2:ab:cd:ef:01:23");
+	assert_parse_err("Invalid MAC address", "passt", "-M",
+			 "02-ab-cd-ef-01-23");
+	assert_parse_err("Invalid MAC address", "passt", "-M",
+			 "02:ab:cd:ef:01:2g");
+	assert_parse_err("Invalid MAC address", "passt", "-M",
+			 "02:ab:cd:ef:01:23 ");
+	assert_parse_err("Invalid MAC address", "passt", "-M", "");
+}
+
+static void test_ns_mac_and_ifname(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pasta", "--ns-mac-addr", "02:00:00:00:00:01",
+			       "-I", "eth7", NULL),
+			 CONF_OK);
+	assert_true(cf.ns_mac_set);
+	assert_int_equal(cf.ns_mac[5], 1);
+	assert_string_equal(cf.ns_ifname, "eth7");
+	assert_parse_err("Invalid interface name", "pasta", "-I",
+			 "a-name-that-is-too-long");
+	assert_parse_err("Invalid interface name", "pasta", "-I", "a/b");
+	assert_parse_err("Invalid interface name", "pasta", "-I", "..");
+}
+
+static void test_gateway(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		parse("passt", "-g", "192.0.2.1", "--gateway", "fe80::1", NULL),
+		CONF_OK);
+	assert_true(cf.gw4_set && cf.gw6_set);
+	assert_in4(cf.l2.gw4, "192.0.2.1");
+	assert_in6(&cf.l2.gw6, "fe80::1");
+	assert_parse_err("Invalid gateway address", "passt", "-g", "nope");
+	assert_parse_err("Invalid gateway address", "passt", "-g", "0.0.0.0");
+}
+
+static void test_interfaces(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-i", "eth0", NULL), CONF_OK);
+	assert_string_equal(cf.ifname4, "eth0");
+	assert_string_equal(cf.ifname6, "eth0");
+	assert_int_equal(parse("passt", "--outbound-if4", "wlan0",
+			       "--outbound-if6=wg0", NULL),
+			 CONF_OK);
+	assert_string_equal(cf.outbound_if4, "wlan0");
+	assert_string_equal(cf.outbound_if6, "wg0");
+	assert_string_equal(cf.ifname4, "");
+	assert_parse_err("Invalid interface name", "passt", "-i",
+			 "0123456789abcdef");
+	assert_parse_err("Invalid interface name", "passt", "-i", "");
+}
+
+static void test_dns(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-D", "192.0.2.53", "-D",
+			       "2001:db8::53", "--dns", "198.51.100.53", NULL),
+			 CONF_OK);
+	assert_true(cf.dns_set);
+	assert_false(cf.dns_none);
+	assert_int_equal(cf.l2.dns4_n, 2);
+	assert_int_equal(cf.l2.dns6_n, 1);
+	assert_in4(cf.l2.dns4[1], "198.51.100.53");
+	assert_in6(&cf.l2.dns6[0], "2001:db8::53");
+
+	assert_int_equal(parse("passt", "-D", "192.0.2.53", "-D", "none", NULL),
+			 CONF_OK);
+	assert_true(cf.dns_none);
+	assert_int_equal(cf.l2.dns4_n, 0);
+
+	assert_parse_err("Cannot use DNS address 192.0.2.4", "passt", "-D",
+			 "192.0.2.1", "-D", "192.0.2.2", "-D", "192.0.2.3",
+			 "-D", "192.0.2.4");
+	assert_parse_err("Cannot use DNS address foo", "passt", "-D", "foo");
+	assert_parse_err("Cannot use DNS address 192.0.2.1", "passt", "-D",
+			 "none", "-D", "192.0.2.1");
+}
+
+static void test_search(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-S", "example.com  example.org",
+			       "--search", "\texample.net", NULL),
+			 CONF_OK);
+	assert_true(cf.search_set);
+	assert_int_equal(cf.l2.search_n, 3);
+	assert_string_equal(cf.l2.search[0], "example.com");
+	assert_string_equal(cf.l2.search[1], "example.org");
+	assert_string_equal(cf.l2.search[2], "example.net");
+	assert_int_equal(parse("passt", "-S", "a.example", "-S", "none", NULL),
+			 CONF_OK);
+	assert_true(cf.search_none);
+	assert_int_equal(cf.l2.search_n, 0);
+	assert_parse_err("Cannot use DNS search domain g", "passt", "-S",
+			 "a b c d e f g");
+	assert_parse_err("Cannot use DNS search domain a..b", "passt", "-S",
+			 "a..b");
+}
+
+static void test_hostname_fqdn(void **state)
+{
+	char longname[80];
+
+	(void)state;
+	assert_int_equal(parse("passt", "-H", "guest", "--fqdn",
+			       "guest.example.com", NULL),
+			 CONF_OK);
+	assert_string_equal(cf.l2.hostname, "guest");
+	assert_string_equal(cf.l2.fqdn, "guest.example.com");
+	memset(longname, 'h', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_parse_err("Invalid --hostname", "passt", "-H", longname);
+}
+
+static void test_disabling_switches(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "--no-tcp", "--no-udp", "--no-dhcp",
+			       "--no-dhcpv6", "--no-ra", "--no-map-gw", NULL),
+			 CONF_OK);
+	assert_true(cf.no_tcp && cf.no_udp && cf.l2.no_dhcp);
+	assert_true(cf.l2.no_dhcpv6 && cf.l2.no_ra && cf.no_map_gw);
+	assert_false(cf.no_icmp || cf.l2.no_ndp);
+
+	assert_int_equal(parse("passt", "--no-icmp", NULL), CONF_OK);
+	assert_true(cf.no_icmp);
+	assert_true(cf.l2.no_ndp);
+	assert_int_equal(parse("passt", "--no-ndp", NULL), CONF_OK);
+	assert_true(cf.l2.no_ndp);
+
+	assert_int_equal(parse("pasta", "--config-net", "--no-splice", NULL),
+			 CONF_OK);
+	assert_true(cf.config_net && cf.l2.no_ra && cf.no_splice);
+}
+
+static void test_map_none(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "--map-host-loopback", "none",
+			       "--map-guest-addr=none", NULL),
+			 CONF_OK);
+	assert_true(cf.map_host_lo_none && cf.map_guest_none);
+	assert_true(cf.no_map_gw);
+	assert_parse_err("--map-host-loopback 192.0.2.2: not supported yet",
+			 "passt", "--map-host-loopback", "192.0.2.2");
+	assert_parse_err("--map-guest-addr 169.254.1.2: not supported yet",
+			 "pasta", "--map-guest-addr", "169.254.1.2");
+}
+
+static void test_family_only(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-4", NULL), CONF_OK);
+	assert_true(cf.v4 && cf.l2.v4);
+	assert_false(cf.v6 || cf.l2.v6);
+	assert_int_equal(parse("passt", "--ipv6-only", NULL), CONF_OK);
+	assert_false(cf.v4 || cf.l2.v4);
+	assert_true(cf.v6);
+	assert_parse_err("mutually exclusive", "passt", "-4", "-6");
+}
+
+static void test_ports_none(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pasta", "-t", "none", "-u", "none", "-T",
+			       "none", "--udp-ns=none", NULL),
+			 CONF_OK);
+	assert_true(cf.tcp.none && cf.udp.none && cf.tcp_ns.none);
+	assert_true(cf.udp_ns.none);
+	assert_int_equal(cf.tcp.n, 0);
+	assert_parse_err("-t none conflicts with previous options", "pasta",
+			 "-t", "none", "-t", "none");
+	assert_parse_err("-U none conflicts with previous options", "pasta",
+			 "-U", "none", "-U", "none");
+}
+
+static void test_ports_spec_not_supported(void **state)
+{
+	(void)state;
+	assert_parse_err("-t 80: port forwarding is not supported yet", "passt",
+			 "-t", "80");
+	assert_parse_err("-u auto: port forwarding is not supported yet",
+			 "pasta", "--udp-ports", "auto");
+	assert_parse_err("-T all: port forwarding is not supported yet",
+			 "pasta", "-T", "all");
+	/* A spec after "none" is still only "not supported" */
+	assert_parse_err("-t 22: port forwarding is not supported yet", "pasta",
+			 "-t", "none", "-t", "22");
+}
+
+/* Options this build recognises and rejects, with their message */
+static void test_not_supported_options(void **state)
+{
+	static const char *const cases[][3] = {
+		{"--dns-forward", "192.0.2.3", "--dns-forward"},
+		{"--dns-host", "192.0.2.3", "--dns-host"},
+		{"-o", "192.0.2.3", "--outbound"},
+		{"--freebind", NULL, "--freebind"},
+		{"--print-capabilities", NULL, "--print-capabilities"},
+		{"--repair-path", "none", "--repair-path"},
+		{"-c", "/tmp/c", "--conf-path"},
+		{"--stats", "1", "--stats"},
+		{"--chroot-fallback", NULL, "--chroot-fallback"},
+		{"-s", "/tmp/s", "--socket"},
+		{"--socket-path", "/tmp/s", "--socket"},
+		{"-F", "3", "--fd"},
+		{"-1", NULL, "--one-off"},
+	};
+	char msg[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(msg, sizeof(msg), "%s: not supported yet",
+			 cases[i][2]);
+		assert_parse_err(msg, "passt", cases[i][0], cases[i][1]);
+	}
+	assert_parse_err("--host-lo-to-ns-lo: not supported yet", "pasta",
+			 "--host-lo-to-ns-lo");
+	assert_parse_err("--splice-only: not supported yet", "pasta",
+			 "--splice-only");
+}
+
+static void test_wrong_mode(void **state)
+{
+	(void)state;
+	assert_parse_err("--one-off is for passt mode only", "pasta", "-1");
+	assert_parse_err("--socket is for passt mode only", "pasta", "-s",
+			 "/tmp/x");
+	assert_parse_err("--netns is for pasta mode only", "passt", "--netns",
+			 "x");
+	assert_parse_err("--tcp-ns is for pasta mode only", "passt", "-T",
+			 "none");
+	assert_parse_err("--ns-ifname is for pasta mode only", "passt", "-I",
+			 "x");
+	assert_parse_err("--dhcp-dns is for pasta mode only", "passt",
+			 "--dhcp-dns");
+	assert_parse_err("--no-dhcp-search is for passt mode only", "pasta",
+			 "--no-dhcp-search");
+	assert_parse_err("--migrate-exit is for vhost-user mode only", "passt",
+			 "--migrate-exit");
+}
+
+static void test_long_forms_and_prefixes(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "--mt", "1400", "--addr=192.0.2.9",
+			       "--gatew", "192.0.2.1", NULL),
+			 CONF_OK);
+	assert_int_equal(cf.l2.mtu, 1400);
+	assert_in4(cf.l2.addr4, "192.0.2.9");
+	assert_in4(cf.l2.gw4, "192.0.2.1");
+	/* --dns is an exact match, not an ambiguous prefix */
+	assert_int_equal(parse("passt", "--dns=192.0.2.53", NULL), CONF_OK);
+	assert_int_equal(cf.l2.dns4_n, 1);
+	/* --sock is both --socket and its alias: not ambiguous */
+	assert_parse_err("--socket: not supported yet", "passt", "--sock",
+			 "/tmp/x");
+	assert_parse_err("is ambiguous", "passt", "--no-d");
+	/* Short options grouped, argument attached */
+	assert_int_equal(parse("passt", "-dfm1280", NULL), CONF_OK);
+	assert_true(cf.debug && cf.foreground);
+	assert_int_equal(cf.l2.mtu, 1280);
+}
+
+static void test_unknown_option(void **state)
+{
+	(void)state;
+	assert_parse_err("unrecognized option '--foo'", "passt", "--foo");
+	assert_true(strstr(out, "Usage: passt") != NULL);
+	assert_parse_err("invalid option -- 'x'", "passt", "-x");
+	assert_parse_err("requires an argument", "passt", "-m");
+	assert_true(strstr(out, "Usage: passt") != NULL);
+	assert_parse_err("requires an argument", "pasta", "--netns");
+}
+
+static void test_help(void **state)
+{
+	(void)state;
+	capture_start(1);
+	assert_int_equal(parse("pasta", "-d", "--help", "--bogus", NULL),
+			 CONF_EXIT_OK);
+	capture_end(1);
+	assert_true(strstr(out, "Usage: pasta [OPTION]...") != NULL);
+	assert_true(strstr(out, "--netns PATH|NAME") != NULL);
+	assert_true(strstr(out, "-m, --mtu MTU") != NULL);
+	assert_null(strstr(out, "--one-off"));
+	assert_true(strstr(out, "not supported in this build") != NULL);
+
+	capture_start(1);
+	assert_int_equal(parse("passt", "-h", NULL), CONF_EXIT_OK);
+	capture_end(1);
+	assert_true(strstr(out, "Usage: passt [OPTION]...") != NULL);
+	assert_true(strstr(out, "--one-off") != NULL);
+	assert_null(strstr(out, "--netns"));
+	assert_null(strstr(out, "--socket-path"));
+}
+
+static void test_version(void **state)
+{
+	size_t n;
+
+	(void)state;
+	capture_start(1);
+	assert_int_equal(
+		parse("pasta", "--no-tcp", "--version", "--bogus", NULL),
+		CONF_EXIT_OK);
+	capture_end(1);
+	/* "pasta VERSION" (libcommon may be built with another VERSION) */
+	assert_memory_equal(out, "pasta ", 6);
+	n = strcspn(out + 6, " \n");
+	assert_true(n > 0 && out[6 + n] == '\n');
+	n = strlen(out);
+	assert_true(n > 2 && out[n - 1] == '\n' && out[n - 2] == '\n');
+	assert_true(strstr(out, "GPL") != NULL);
+
+	capture_start(1);
+	assert_int_equal(parse("passt", "--version", NULL), CONF_EXIT_OK);
+	capture_end(1);
+	assert_memory_equal(out, "passt ", 6);
+
+	/* Acted on only when reached: rootlesskit's feature probe */
+	capture_start(1);
+	assert_int_equal(
+		parse("pasta", "--host-lo-to-ns-lo", "--version", NULL),
+		CONF_EXIT_ERR);
+	capture_end(1);
+	assert_string_equal(out, "");
+}
+
+static void test_stderr_option_warns(void **state)
+{
+	(void)state;
+	capture_start(2);
+	assert_int_equal(parse("pasta", "--stderr", "-e", NULL), CONF_OK);
+	capture_end(2);
+	assert_true(strstr(out, "--stderr will be dropped soon") != NULL);
+}
+
+static void test_pasta_positional(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pasta", "-f", "1234", NULL), CONF_OK);
+	assert_int_equal(cf.target_pid, 1234);
+	assert_null(cf.cmd);
+
+	assert_int_equal(parse("pasta", "12a", NULL), CONF_OK);
+	assert_int_equal(cf.target_pid, 0);
+	assert_int_equal(cf.cmd_argc, 1);
+
+	/* Options after the command belong to the command */
+	assert_int_equal(parse("pasta", "-q", "sh", "-c", "-d", NULL), CONF_OK);
+	assert_int_equal(cf.cmd_argc, 3);
+	assert_ptr_equal(cf.cmd, &args[2]);
+	assert_string_equal(cf.cmd[0], "sh");
+	assert_string_equal(cf.cmd[2], "-d");
+	assert_false(cf.debug);
+
+	/* "--" ends the options; two numbers are a command */
+	assert_int_equal(parse("pasta", "--", "-x", NULL), CONF_OK);
+	assert_string_equal(cf.cmd[0], "-x");
+	assert_int_equal(parse("pasta", "1", "2", NULL), CONF_OK);
+	assert_int_equal(cf.cmd_argc, 2);
+
+	assert_parse_err("Invalid PID", "pasta", "99999999999");
+	assert_parse_err("Invalid PID", "pasta", "0");
+	assert_parse_err("Extra non-option argument: foo", "passt", "foo");
+}
+
+static void test_netns(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pasta", "--netns", "ctr1", NULL), CONF_OK);
+	assert_string_equal(cf.netns, "/run/netns/ctr1");
+	assert_true(cf.netns_only);
+	assert_int_equal(parse("pasta", "--netns=/proc/1/ns/net", "--userns",
+			       "/proc/1/ns/user", NULL),
+			 CONF_OK);
+	assert_string_equal(cf.netns, "/proc/1/ns/net");
+	assert_string_equal(cf.userns, "/proc/1/ns/user");
+	assert_false(cf.netns_only);
+	assert_int_equal(
+		parse("pasta", "--userns", "/proc/1/ns/user", "42", NULL),
+		CONF_OK);
+	assert_int_equal(cf.target_pid, 42);
+	assert_int_equal(
+		parse("pasta", "--netns-only", "--no-netns-quit", "42", NULL),
+		CONF_OK);
+	assert_true(cf.netns_only && cf.no_netns_quit);
+
+	assert_parse_err("Both --netns and PID or command given", "pasta",
+			 "--netns", "x", "42");
+	assert_parse_err("Both --netns and PID or command given", "pasta",
+			 "--netns", "x", "sh");
+	assert_parse_err("--userns requires --netns or PID", "pasta",
+			 "--userns", "/proc/1/ns/user");
+	assert_parse_err("Invalid --netns", "pasta", "--netns", "..");
+}
+
+static void test_copy_options_need_config_net(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("pasta", "--config-net", "--no-copy-routes",
+			       "--no-copy-addrs", NULL),
+			 CONF_OK);
+	assert_true(cf.no_copy_routes && cf.no_copy_addrs);
+	assert_parse_err("need --config-net", "pasta", "--no-copy-routes");
+}
+
+static void test_stats_needs_foreground_first(void **state)
+{
+	const struct conf_opt *o = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < conf_opts_n; i++) {
+		if (!strcmp(conf_opts[i].name, "stats"))
+			o = &conf_opts[i];
+	}
+	assert_non_null(o);
+	if (!o)
+		return;
+	assert_int_equal(parse("passt", NULL), CONF_OK);
+	capture_start(2);
+	assert_int_equal(o->handler(&cf, o, "2"), -EINVAL);
+	capture_end(2);
+	assert_true(strstr(out, "not running in foreground") != NULL);
+	assert_int_equal(parse("passt", "-f", NULL), CONF_OK);
+	assert_int_equal(o->handler(&cf, o, "2"), 0);
+	assert_int_equal(cf.stats_delay, 2);
+}
+
+static void test_parse_is_repeatable(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", "-m", "1500", "-d", NULL), CONF_OK);
+	assert_int_equal(parse("passt", "-q", NULL), CONF_OK);
+	assert_int_equal(cf.l2.mtu, 65520);
+	assert_false(cf.debug);
+	assert_int_equal(parse("passt", "-m", "1500", "-d", NULL), CONF_OK);
+	assert_int_equal(cf.l2.mtu, 1500);
+}
+
+static void test_table_matches_upstream_optstring(void **state)
+{
+	char s[256];
+	const char *p;
+
+	(void)state;
+	assert_int_equal(conf_optstring(s, sizeof(s)), 0);
+	assert_int_equal(strlen(s), strlen(CONF_OPTSTRING));
+	assert_int_equal(s[0], '+');
+	/* Same letters, each with the same argument flag */
+	for (p = CONF_OPTSTRING + 1; *p; p++) {
+		const char *q;
+
+		if (*p == ':')
+			continue;
+		q = strchr(s + 1, *p);
+		assert_non_null(q);
+		assert_int_equal(q[1] == ':', p[1] == ':');
+	}
+	assert_int_equal(conf_optstring(s, 8), -ENOSPC);
+}
+
+static void test_table_is_consistent(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	assert_true(conf_opts_n > 60);
+	for (i = 0; i < conf_opts_n; i++) {
+		const struct conf_opt *o = &conf_opts[i];
+
+		assert_non_null(o->handler);
+		assert_non_null(o->help);
+		assert_true(o->modes && !(o->modes & ~CONF_M_ALL));
+		/* "none"-only options take an argument */
+		if (o->support == CONF_SUP_NONE_ONLY)
+			assert_non_null(o->metavar);
+		for (j = 0; j < i; j++) {
+			assert_string_not_equal(o->name, conf_opts[j].name);
+			if (o->short_opt && !o->alias)
+				assert_int_not_equal(o->short_opt,
+						     conf_opts[j].short_opt);
+		}
+	}
+}
+
+/**
+ * resolve_in_netns() - conf_parse() and conf_resolve() in a new namespace
+ * @setup:	Shell commands building the namespace's interfaces and routes
+ * @words:	Command line, NULL-terminated
+ * @rc:		conf_resolve() result
+ *
+ * The child process does the work, so the test's own namespace is never
+ * touched, and hands the configuration back through a pipe.
+ *
+ * Return: true if it ran, false if namespaces are unavailable (skip)
+ */
+static bool resolve_in_netns(const char *setup, const char *const *words,
+			     int *rc)
+{
+	int p[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		int r = -EPERM;
+
+		close(p[0]);
+		if (!unshare(CLONE_NEWNET) && !system(setup) &&
+		    parse_words(words) == CONF_OK)
+			r = conf_resolve(&cf);
+		if (write(p[1], &r, sizeof(r)) != sizeof(r) ||
+		    write(p[1], &cf, sizeof(cf)) != sizeof(cf))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], rc, sizeof(*rc)), sizeof(*rc));
+	if (*rc != -EPERM)
+		assert_int_equal(read(p[0], &cf, sizeof(cf)), sizeof(cf));
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return *rc != -EPERM;
+}
+
+#define NETNS_SETUP                                                            \
+	"ip link add d0 type veth peer name d1 && ip link set d1 up && "       \
+	"ip link set d0 up && "                                                \
+	"ip addr add 192.0.2.5/25 dev d0 && "                                  \
+	"ip addr add 2001:db8::5/64 dev d0 nodad && "                          \
+	"ip route add default via 192.0.2.1 && "                               \
+	"ip -6 route add default via fe80::1 dev d0"
+
+static void test_resolve_from_template(void **state)
+{
+	static const char *const w[] = {"pasta", "-f", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_string_equal(cf.ifname4, "d0");
+	assert_string_equal(cf.ifname6, "d0");
+	assert_string_equal(cf.ns_ifname, "d0");
+	assert_true(cf.l2.v4 && cf.l2.v6);
+	assert_in4(cf.l2.addr4, "192.0.2.5");
+	assert_int_equal(cf.l2.prefix4, 25);
+	assert_in4(cf.l2.gw4, "192.0.2.1");
+	assert_in6(&cf.l2.addr6, "2001:db8::5");
+	assert_int_equal(cf.l2.prefix6, 64);
+	assert_in6(&cf.l2.gw6, "fe80::1");
+	assert_in6(&cf.l2.our_ll6, "fe80::1");
+}
+
+static void test_resolve_keeps_given_values(void **state)
+{
+	static const char *const w[] = {"passt",
+					"-a",
+					"198.51.100.9",
+					"-n",
+					"255.255.255.0",
+					"-g",
+					"198.51.100.1",
+					"-g",
+					"fe80::9",
+					"-6",
+					NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_false(cf.l2.v4);
+	assert_true(cf.l2.v6);
+	assert_in6(&cf.l2.addr6, "2001:db8::5");
+	assert_in6(&cf.l2.gw6, "fe80::9");
+	assert_in6(&cf.l2.our_ll6, "fe80::9");
+	/* IPv4 was not resolved, the given values are untouched */
+	assert_in4(cf.l2.addr4, "198.51.100.9");
+	assert_int_equal(cf.l2.prefix4, 24);
+}
+
+static void test_resolve_local_mode(void **state)
+{
+	static const char *const w[] = {"pasta", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns("ip link set lo up", w, &rc))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_true(cf.l2.v4);
+	assert_false(cf.v6 || cf.l2.v6);
+	assert_in4(cf.l2.addr4, "169.254.2.1");
+	assert_int_equal(cf.l2.prefix4, 16);
+	assert_in4(cf.l2.gw4, "169.254.2.2");
+	assert_string_equal(cf.ns_ifname, "tap0");
+}
+
+static void test_resolve_unknown_interface(void **state)
+{
+	static const char *const w[] = {"passt", "-i", "nosuch0", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+		skip();
+	assert_int_equal(rc, -ENODEV);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mode_from_program_name),
+		cmocka_unit_test(test_mode_vhost_user_anywhere),
+		cmocka_unit_test(test_defaults_passt),
+		cmocka_unit_test(test_defaults_pasta_dhcp_dns),
+		cmocka_unit_test(test_quiet_debug_last_wins),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_log_size),
+		cmocka_unit_test(test_runas),
+		cmocka_unit_test(test_mtu),
+		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_address_rejects_special),
+		cmocka_unit_test(test_address_classful_prefix),
+		cmocka_unit_test(test_netmask_forms),
+		cmocka_unit_test(test_address_plen_with_netmask),
+		cmocka_unit_test(test_prefix_helpers),
+		cmocka_unit_test(test_mac),
+		cmocka_unit_test(test_ns_mac_and_ifname),
+		cmocka_unit_test(test_gateway),
+		cmocka_unit_test(test_interfaces),
+		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_hostname_fqdn),
+		cmocka_unit_test(test_disabling_switches),
+		cmocka_unit_test(test_map_none),
+		cmocka_unit_test(test_family_only),
+		cmocka_unit_test(test_ports_none),
+		cmocka_unit_test(test_ports_spec_not_supported),
+		cmocka_unit_test(test_not_supported_options),
+		cmocka_unit_test(test_wrong_mode),
+		cmocka_unit_test(test_long_forms_and_prefixes),
+		cmocka_unit_test(test_unknown_option),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_stderr_option_warns),
+		cmocka_unit_test(test_pasta_positional),
+		cmocka_unit_test(test_netns),
+		cmocka_unit_test(test_copy_options_need_config_net),
+		cmocka_unit_test(test_stats_needs_foreground_first),
+		cmocka_unit_test(test_parse_is_repeatable),
+		cmocka_unit_test(test_table_matches_upstream_optstring),
+		cmocka_unit_test(test_table_is_consistent),
+		cmocka_unit_test(test_resolve_from_template),
+		cmocka_unit_test(test_resolve_keeps_given_values),
+		cmocka_unit_test(test_resolve_local_mode),
+		cmocka_unit_test(test_resolve_unknown_interface),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
