@@ -173,24 +173,39 @@ static void pasta_open_ns(struct ctx *x)
 }
 
 /**
+ * struct pasta_ns_job - What pasta_ns_setup() does inside the namespace
+ * @x:		Context: tap and netlink socket are filled in
+ * @step:	Step that failed, for the error message
+ */
+struct pasta_ns_job {
+	struct ctx *x;
+	const char *step;
+};
+
+/**
  * pasta_ns_setup() - Inside the namespace: create the tap, open netlink,
  *		      bring loopback up
- * @arg:	Context
+ * @arg:	struct pasta_ns_job
  *
  * Return: 0 on success, -errno on failure
  */
 static int pasta_ns_setup(void *arg)
 {
-	struct ctx *x = arg;
+	struct pasta_ns_job *job = arg;
+	struct ctx *x = job->x;
 	unsigned int lo;
 	int ret;
 
+	job->step = "Couldn't create tap device";
 	if ((ret = tap_create(&x->tap, x->c->ns_ifname)))
 		return ret;
+	job->step = "Couldn't open netlink socket";
 	if ((x->nl_ns = nl_open()) < 0)
 		return x->nl_ns;
-	if (!nl_link_index(x->nl_ns, "lo", &lo))
-		nl_link_set(x->nl_ns, lo, 0, NULL, true);
+	job->step = "Couldn't bring up loopback";
+	if ((ret = nl_link_index(x->nl_ns, "lo", &lo)) ||
+	    (ret = nl_link_set(x->nl_ns, lo, 0, NULL, true)))
+		return ret;
 	return 0;
 }
 
@@ -200,13 +215,13 @@ static int pasta_ns_setup(void *arg)
  */
 static void pasta_setup_ns(struct ctx *x)
 {
+	struct pasta_ns_job job = { x, "Couldn't join the network namespace" };
 	const struct conf *c = x->c;
 	int ret;
 
-	ret = ns_call(x->netns_fd, pasta_ns_setup, x);
-	if (ret)
-		die("Couldn't create tap device %s in the namespace: %s",
-		    c->ns_ifname, strerror(-ret));
+	if ((ret = ns_call(x->netns_fd, pasta_ns_setup, &job)))
+		die("%s %s in the namespace: %s", job.step, c->ns_ifname,
+		    strerror(-ret));
 
 	if (c->ns_mac_set && !c->config_net &&
 	    (ret = nl_link_set(x->nl_ns, x->tap.ifindex, 0, c->ns_mac, false)))
