@@ -14,7 +14,7 @@
 
 #include <netinet/in.h>
 
-#include "packet/view.h"
+#include "base/view.h"
 #include "services/l2.h"
 
 struct conf;

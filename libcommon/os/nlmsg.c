@@ -7,7 +7,7 @@
  * -EAFNOSUPPORT for arguments the kernel would refuse anyway.
  *
  * Replies come from the kernel but are treated as untrusted bytes: every
- * header and attribute is copied out of a bounded view (packet/view.h) after
+ * header and attribute is copied out of a bounded view (base/view.h) after
  * its length has been checked against what is left of the enclosing message,
  * so neither alignment nor a lying length field can make a parser read
  * outside the datagram. A message whose lengths do not add up is rejected as
@@ -23,7 +23,7 @@
 #include <libmnl/libmnl.h>
 
 #include "os/netlink.h"
-#include "packet/view.h"
+#include "base/view.h"
 
 /* Largest errno value the kernel can put in an NLMSG_ERROR message */
 #define NL_MAX_ERRNO 4095

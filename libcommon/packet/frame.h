@@ -21,7 +21,7 @@
 #include <netinet/in.h>
 
 #include "base/util.h"
-#include "packet/view.h"
+#include "base/view.h"
 
 /* Ethertypes (IEEE 802 numbers) */
 enum frame_ethtype {

@@ -21,7 +21,7 @@
 #include <netinet/in.h>
 
 #include "base/util.h"
-#include "packet/view.h"
+#include "base/view.h"
 
 #define L2_MAX_DNS 3		/* per family, as resolv.conf(5) MAXNS */
 #define L2_MAX_SEARCH 6		/* search domains */

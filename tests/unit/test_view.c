@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_view.c - unit tests of the bounded views and writers (packet/view.h) */
+/* test_view.c - unit tests of the bounded views and writers (base/view.h) */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "packet/view.h"
+#include "base/view.h"
 
 static const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 

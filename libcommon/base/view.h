@@ -8,8 +8,8 @@
  * what it was given. Reply frames are built through a struct pbuf, which does
  * the same bookkeeping for writing.
  */
-#ifndef PACKET_VIEW_H
-#define PACKET_VIEW_H
+#ifndef BASE_VIEW_H
+#define BASE_VIEW_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -269,4 +269,4 @@ static inline bool pbuf_be32(struct pbuf *b, uint32_t v)
 	return pbuf_put(b, x, 4);
 }
 
-#endif /* PACKET_VIEW_H */
+#endif /* BASE_VIEW_H */
