@@ -155,8 +155,7 @@ static void log_file_trim(void)
 	ssize_t n;
 
 	/* Find the first line start after the cut point */
-	while ((n = pread(log_st.file_fd, buf, 1, (off_t)rd)) == 1 &&
-	       buf[0] != '\n')
+	while (pread(log_st.file_fd, buf, 1, (off_t)rd) == 1 && buf[0] != '\n')
 		rd++;
 	rd++;
 

@@ -88,7 +88,7 @@ static void tap_learn_mac(struct l2_conf *l2, struct pview frame)
 
 	if (!eh || (eh->ether_shost[0] & 1) || mac_is_zero(eh->ether_shost))
 		return;
-	if (memcmp(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN)) {
+	if (memcmp(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN) != 0) {
 		memcpy(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN);
 		log_debug("Guest MAC address: %02x:%02x:%02x:%02x:%02x:%02x",
 			  eh->ether_shost[0], eh->ether_shost[1],

@@ -261,7 +261,7 @@ static void pasta_loop_setup(struct ctx *x)
 		if (c->target_pid)
 			snprintf(path, sizeof(path), "/proc/%d/ns/net",
 				 (int)c->target_pid);
-		else if ((ret = netns_path(c->netns, path, sizeof(path))))
+		else if (netns_path(c->netns, path, sizeof(path)))
 			die("Bad namespace path %s", c->netns);
 		if ((ret = nswatch_init(&x->nsw, path)))
 			die("Couldn't watch namespace %s: %s", path,
@@ -340,7 +340,7 @@ int pasta_main(int argc, char **argv)
 	pasta_log_setup(&c);
 	pasta_drop_root(&c);
 
-	if ((ret = conf_resolve(&c)))
+	if (conf_resolve(&c))
 		return EXIT_FAILURE;
 	if (*c.pcap && (ret = pcap_open(c.pcap)))
 		die("Couldn't open capture file %s: %s", c.pcap,

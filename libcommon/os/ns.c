@@ -160,17 +160,28 @@ int ns_write_idmaps(pid_t pid, uid_t uid, gid_t gid)
  */
 bool ns_in_init_userns(void)
 {
-	unsigned int a, b, c;
-	bool ret = false;
-	FILE *f;
+	char buf[128], *p, *end;
+	unsigned long v[3];
+	ssize_t n;
+	int fd, i;
 
-	f = fopen("/proc/self/uid_map", "re");
-	if (!f)
+	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return true;
-	if (fscanf(f, "%u %u %u", &a, &b, &c) == 3)
-		ret = !a && !b && c == 4294967295U;
-	fclose(f);
-	return ret;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+
+	/* One line "0 0 4294967295" is the identity map of the initial one */
+	for (i = 0, p = buf; i < 3; i++, p = end) {
+		errno = 0;
+		v[i] = strtoul(p, &end, 10);
+		if (errno || end == p)
+			return false;
+	}
+	return !v[0] && !v[1] && v[2] == 4294967295UL && !strchr(end + 1, '\n');
 }
 
 /**

@@ -16,6 +16,7 @@
 #include <libgen.h>
 #include <linux/magic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/timerfd.h>
@@ -54,14 +55,14 @@ int nswatch_init(struct nswatch *w, const char *path)
 {
 	char dir[PATH_MAX], base[PATH_MAX];
 	struct statfs s;
+	const char *b;
 
-	if (strlen(path) >= sizeof(dir))
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    snprintf(base, sizeof(base), "%s", path) >= (int)sizeof(base))
 		return -ENAMETOOLONG;
-	strcpy(dir, path);
-	strcpy(base, path);
-	if (strlen(basename(base)) >= sizeof(w->base))
+	b = basename(base);
+	if (snprintf(w->base, sizeof(w->base), "%s", b) >= (int)sizeof(w->base))
 		return -ENAMETOOLONG;
-	strcpy(w->base, basename(base));
 
 	w->dir_fd = open(dirname(dir), O_PATH | O_CLOEXEC);
 	if (w->dir_fd < 0)

@@ -84,7 +84,7 @@ static bool find_repair_socket(const char *dir, char *out, size_t len)
 		size_t n = strlen(de->d_name);
 
 		if (n < sizeof(suffix) ||
-		    strcmp(de->d_name + n - (sizeof(suffix) - 1), suffix))
+		    strcmp(de->d_name + n - (sizeof(suffix) - 1), suffix) != 0)
 			continue;
 		found = snprintf(out, len, "%s/%s", dir, de->d_name) <
 			(int)len;
@@ -120,7 +120,7 @@ static int repair_connect(const char *path)
 			fprintf(stderr, "Socket path too long: %s\n", sock);
 			return -1;
 		}
-		strcpy(a.sun_path, sock);
+		memcpy(a.sun_path, sock, strlen(sock) + 1);
 
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -177,7 +177,7 @@ static int repair_one(int s)
 		ret = -1;
 	}
 	for (i = 0; i < n; i++) {
-		v = cmd;
+		v = (int)cmd;	/* signed on purpose: -1 is a command */
 		if (ret > 0 &&
 		    setsockopt(fds[i], SOL_TCP, TCP_REPAIR, &v, sizeof(v))) {
 			fprintf(stderr, "Setting TCP_REPAIR to %d: %s\n", v,

@@ -56,7 +56,7 @@ static int qrap_try(const char *path)
 
 	if (strlen(path) >= sizeof(a.sun_path))
 		return -1;
-	strcpy(a.sun_path, path);
+	memcpy(a.sun_path, path, strlen(path) + 1);
 	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
 		return -1;
 	if (!connect(s, (struct sockaddr *)&a, sizeof(a)))
