@@ -32,6 +32,15 @@ LDFLAGS ?= -pie -Wl,-z,relro,-z,now
 
 B := build
 
+# V=1 shows the full commands
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 LIB_SRCS := $(sort $(wildcard libcommon/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB := $(B)/libcommon.a
@@ -53,22 +62,33 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 MAN_SRCS := $(sort $(wildcard man/*.scd))
 MAN_PAGES := $(MAN_SRCS:man/%.scd=$(B)/man/%)
 
-.PHONY: all man check unit asan fuzz fuzz-build integration lint install \
+.PHONY: FORCE all man check unit asan fuzz fuzz-build integration lint install \
 	clean format
 
 all: $(TOOLS) man
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Objects carry VERSION: rebuild them when it changes
+$(B)/.version: FORCE
+	@mkdir -p $(B)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" > $@
+FORCE:
+
+$(LIB_OBJS) $(patsubst %.c,$(B)/%.o,$(wildcard tools/*/*.c)): $(B)/.version
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 define tool_rule
 $(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard tools/$(1)/*.c)) $(LIB)
-	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) $$^ $$(LIBS_$(1)) -o $$@
+	$$(call say,LD,$$@)
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) $$^ $$(LIBS_$(1)) -o $$@
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
@@ -76,12 +96,14 @@ man: $(MAN_PAGES)
 
 $(B)/man/%: man/%.scd
 	@mkdir -p $(dir $@)
-	scdoc < $< > $@
+	$(call say,SCDOC,$<)
+	$(Q)scdoc < $< > $@
 
 # Unit tests: one binary per tests/unit/test_*.c, linked with libcommon
 $(B)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) -lcmocka $(LIBS_ALL) -o $@
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) -lcmocka $(LIBS_ALL) -o $@
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
@@ -98,7 +120,8 @@ $(B)/asan/libcommon.a: $(LIB_SRCS)
 	@rm -f $@; $(AR) rcs $@ $(B)/asan/obj/*.o
 
 $(B)/asan/%: tests/unit/%.c $(B)/asan/libcommon.a
-	$(CC) $(BASE_CFLAGS) -O1 -g -U_FORTIFY_SOURCE $(SAN) $< \
+	$(call say,ASAN,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) -O1 -g -U_FORTIFY_SOURCE $(SAN) $< \
 		$(B)/asan/libcommon.a -lcmocka $(LIBS_ALL) -o $@
 
 asan: $(ASAN_BINS)
@@ -119,7 +142,8 @@ $(B)/fuzz/libcommon.a: $(LIB_SRCS)
 comma := ,
 
 $(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libcommon.a
-	$(CLANG) $(FUZZ_CFLAGS) $< $(B)/fuzz/libcommon.a $(LIBS_ALL) -o $@
+	$(call say,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(B)/fuzz/libcommon.a $(LIBS_ALL) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 
