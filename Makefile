@@ -151,8 +151,14 @@ fuzz: $(FUZZ_BINS)
 	@set -e; for f in $(FUZZ_BINS); do n=$$(basename $$f); \
 		mkdir -p $(B)/corpus/$$n; \
 		echo "== $$n for $(FUZZ_SECONDS)s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
-			$(B)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -3; \
+		if ! $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			-artifact_prefix=$(B)/ \
+			$(B)/corpus/$$n tests/fuzz/corpus/$$n \
+			> $(B)/corpus/$$n.log 2>&1; then \
+			tail -60 $(B)/corpus/$$n.log; \
+			echo "$$n: FAILED (crash inputs: $(B)/crash-*)"; exit 1; \
+		fi; \
+		tail -1 $(B)/corpus/$$n.log; \
 	done
 
 integration: all
