@@ -245,14 +245,12 @@ static void pasta_loop_setup(struct ctx *x)
 	if ((x->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		die_perror("epoll_create1");
 
+	/* Blocked now, read through a signalfd once we know our final PID */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (x->sigfd < 0)
-		die_perror("signalfd");
 
 	x->nsw.fd = -1;
 	if (!x->child.pid && !c->no_netns_quit) {
@@ -269,8 +267,29 @@ static void pasta_loop_setup(struct ctx *x)
 	}
 
 	if (loop_add(x, EPOLL_TYPE_TAP, x->tap.fd) ||
-	    loop_add(x, EPOLL_TYPE_SIGNAL, x->sigfd) ||
 	    (x->nsw.fd >= 0 && loop_add(x, EPOLL_TYPE_NSWATCH, x->nsw.fd)))
+		die_perror("epoll_ctl");
+}
+
+/**
+ * pasta_signals_setup() - Read blocked signals through a signalfd
+ * @x:		Context
+ *
+ * Called after going to the background: a signalfd added to epoll before
+ * fork() keeps waking the parent's wait queue, never the child's.
+ */
+static void pasta_signals_setup(struct ctx *x)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (x->sigfd < 0)
+		die_perror("signalfd");
+	if (loop_add(x, EPOLL_TYPE_SIGNAL, x->sigfd))
 		die_perror("epoll_ctl");
 }
 
@@ -353,6 +372,7 @@ int pasta_main(int argc, char **argv)
 	conf_print(&c);
 	pasta_loop_setup(&x);
 	pasta_ready(&x);
+	pasta_signals_setup(&x);
 
 	return loop_run(&x);
 }
