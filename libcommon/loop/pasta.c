@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -117,6 +118,12 @@ static void pasta_spawn(struct ctx *x)
 			strcpy(host, "host");
 		snprintf(hostname, sizeof(hostname), "pasta-%s", host);
 	}
+
+	/* After a switch from root, we are not dumpable: /proc/PID files of
+	 * the child would then belong to root, and we couldn't write its maps
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1))
+		log_debug("PR_SET_DUMPABLE: %s", strerror(errno));
 
 	if ((ret = ns_spawn(&x->child, file, argv, hostname)))
 		die("Couldn't create namespaces for the command: %s",

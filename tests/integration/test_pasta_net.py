@@ -8,6 +8,9 @@ and ::fe) and against the options given.
 """
 
 import json
+import pwd
+
+import pytest
 
 import topo as T
 
@@ -94,3 +97,18 @@ def test_exit_status_is_the_commands(topo, pasta):
                                  ["--", "sh", "-c", "exit 7"])
     assert r.returncode == 7, r.stderr
 
+
+
+@pytest.mark.ours_only("2023 pasta drops root differently")
+def test_root_is_switched_to_nobody(topo, pasta):
+    """As root in the initial user namespace pasta doesn't keep root: the
+    new namespace's UID 0 is nobody outside (compat.md --runas)."""
+    r = topo.in_ns(topo.host, [pasta, "--config-net"] + T.NO_FWD +
+                   ["--", "sh", "-c", "cat /proc/self/uid_map; ip -j addr"])
+    assert r.returncode == 0, r.stderr
+    first, _, rest = r.stdout.partition("\n")
+    inside, outside, count = first.split()
+    assert (inside, count) == ("0", "1")
+    assert int(outside) == pwd.getpwnam("nobody").pw_uid
+    addr = json.loads(rest)
+    assert global_addrs(addr, "ext0", "inet") == [(T.HOST4, 24)]
