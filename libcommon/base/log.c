@@ -7,13 +7,14 @@
  * syslog on (LOG_DAEMON, ident "passt"/"pasta"), or opens a log file with -l:
  * the file is truncated at start-up and, when it reaches its size cap, the
  * oldest part (about 30%) is cut away, so a long-lived process never fills a
- * disk. Debug lines on stderr carry a timestamp relative to log_init().
+ * disk; stderr then only gets warnings and errors. Debug lines on stderr carry a timestamp relative to log_init().
  * log_rl() is for the data path: at most LOG_RL_BURST messages per site and
  * LOG_RL_INTERVAL seconds, then one line saying how many were suppressed.
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,11 +124,14 @@ void log_to_syslog(bool on)
  * @path:	File path
  * @max_size:	Size cap in bytes
  *
+ * The first line says who writes: "NAME VERSION: EXECUTABLE (PID)".
+ *
  * Return: 0 on success, -errno on failure
  */
 int log_open_file(const char *path, size_t max_size)
 {
-	char head[LOG_LINE_MAX];
+	char head[LOG_LINE_MAX], exe[PATH_MAX];
+	ssize_t exe_len;
 	int fd, n;
 
 	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
@@ -138,8 +142,10 @@ int log_open_file(const char *path, size_t max_size)
 	log_st.file_size = 0;
 	log_st.to_syslog = false;
 
-	n = snprintf(head, sizeof(head), "%s %s (%d)\n", log_st.ident, VERSION,
-		     (int)getpid());
+	exe_len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[exe_len > 0 ? exe_len : 0] = '\0';
+	n = snprintf(head, sizeof(head), "%s %s: %s (%d)\n", log_st.ident,
+		     VERSION, exe, (int)getpid());
 	if (n > 0 && write(fd, head, (size_t)n) == n)
 		log_st.file_size = (size_t)n;
 	return 0;
@@ -221,7 +227,8 @@ static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 
 	if (log_st.file_fd >= 0)
 		log_file_write(line, (size_t)n);
-	if (log_st.to_stderr)
+	/* With a log file, only warnings and errors still reach stderr */
+	if (log_st.to_stderr && (log_st.file_fd < 0 || lvl <= LOG_LVL_WARN))
 		(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 

@@ -105,7 +105,7 @@ static void tap_learn_mac(struct l2_conf *l2, struct pview frame)
  */
 static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame)
 {
-	static struct ratelimit rl_bad, rl_drop;
+	static struct ratelimit rl_bad, rl_send;
 	static uint8_t reply_buf[L2_REPLY_MAX];
 	struct l2_reply r = { reply_buf, sizeof(reply_buf), 0 };
 	int ret;
@@ -118,7 +118,7 @@ static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame)
 	case L2_REPLY:
 		t->replies++;
 		if ((ret = tap_send(t, r.buf, r.len)))
-			log_rl(&rl_drop, LOG_LVL_DEBUG, "Reply not sent: %s",
+			log_rl(&rl_send, LOG_LVL_DEBUG, "Reply not sent: %s",
 			       strerror(-ret));
 		break;
 	case L2_DROP:
@@ -128,10 +128,10 @@ static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame)
 		       frame.len);
 		break;
 	case L2_NOT_MINE:
+		/* --trace is per frame by definition: no rate limit there */
 		t->dropped++;
-		log_rl(&rl_drop, LOG_LVL_TRACE,
-		       "No translation for frame (%zu bytes), dropped",
-		       frame.len);
+		log_trace("No translation for frame (%zu bytes), dropped",
+			  frame.len);
 		break;
 	}
 }
