@@ -7,8 +7,10 @@
  * frame the namespace's kernel transmits on it is read here, in batches of
  * up to TAP_BATCH per wake-up: the source MAC of the guest is learnt, the L2
  * responders (ARP, DHCP, NDP, DHCPv6) get the first look, and their replies
- * are written back at once. Frames nobody takes are counted and dropped:
- * translation of TCP, UDP and ICMP comes with the transport layer.
+ * are written back at once; everything else goes to the transports through
+ * the caller's l3 function. Transports write through struct frame_sink: a
+ * static pool of TAP_POOL frames, written out in order by tap_flush() once
+ * per loop iteration, or when the pool is full.
  */
 
 #include <errno.h>
@@ -22,6 +24,90 @@
 #include "base/log.h"
 #include "link/pcap.h"
 #include "tap.h"
+
+static uint8_t tap_pool[TAP_POOL][TAP_FRAME_MAX];
+
+/**
+ * tap_flush() - Write every queued frame to the namespace
+ * @t:		Tap
+ *
+ * Return: 0, or -errno of the last failed write (frames are dropped then:
+ *	   the transports retransmit)
+ */
+int tap_flush(struct tap *t)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < t->pool_used; i++) {
+		size_t len = t->pool_len[i];
+
+		if (!len)
+			continue;
+		pcap_frame(tap_pool[i], len);
+		if (write(t->fd, tap_pool[i], len) < 0)
+			ret = -errno;
+	}
+	t->pool_used = 0;
+	return ret;
+}
+
+/**
+ * tap_sink_reserve() - struct frame_sink reserve for the tap pool
+ * @s:		Sink
+ * @n:		Buffers wanted
+ * @bufs:	Filled with the buffers
+ * @cap:	Set to the size of each
+ *
+ * Return: number of buffers reserved
+ */
+static unsigned int tap_sink_reserve(struct frame_sink *s, unsigned int n,
+				     uint8_t **bufs, size_t *cap)
+{
+	struct tap *t = s->priv;
+	unsigned int i;
+
+	if (t->pool_used == TAP_POOL)
+		tap_flush(t);
+	n = MIN(n, TAP_POOL - t->pool_used);
+	for (i = 0; i < n; i++) {
+		t->pool_len[t->pool_used] = 0;
+		bufs[i] = tap_pool[t->pool_used++];
+	}
+	*cap = TAP_FRAME_MAX;
+	return n;
+}
+
+/**
+ * tap_sink_commit() - struct frame_sink commit for the tap pool
+ * @s:		Sink
+ * @buf:	Buffer returned by tap_sink_reserve()
+ * @len:	Frame length, 0 to give the buffer back
+ */
+static void tap_sink_commit(struct frame_sink *s, uint8_t *buf, size_t len)
+{
+	struct tap *t = s->priv;
+	size_t slot = (size_t)(buf - tap_pool[0]) / TAP_FRAME_MAX;
+
+	if (slot >= TAP_POOL)
+		return;
+	if (len && len < L2_ETH_MIN_FRAME) {
+		memset(buf + len, 0, L2_ETH_MIN_FRAME - len);
+		len = L2_ETH_MIN_FRAME;
+	}
+	t->pool_len[slot] = MIN(len, (size_t)TAP_FRAME_MAX);
+}
+
+/**
+ * tap_sink_flush() - struct frame_sink flush for the tap pool
+ * @s:		Sink
+ *
+ * Return: 0 or -errno
+ */
+static int tap_sink_flush(struct frame_sink *s)
+{
+	return tap_flush(s->priv);
+}
 
 /**
  * tap_create() - Create a tap device in the current network namespace
@@ -48,6 +134,11 @@ int tap_create(struct tap *t, const char *name)
 		return ret;
 	}
 	t->fd = fd;
+	t->sink.reserve = tap_sink_reserve;
+	t->sink.commit = tap_sink_commit;
+	t->sink.flush = tap_sink_flush;
+	t->sink.priv = t;
+	t->pool_used = 0;
 	memcpy(t->ifname, ifr.ifr_name, IFNAMSIZ);
 	t->ifname[IFNAMSIZ - 1] = '\0';
 	t->ifindex = if_nametoindex(t->ifname);
@@ -102,8 +193,11 @@ static void tap_learn_mac(struct l2_conf *l2, struct pview frame)
  * @t:		Tap
  * @l2:		L2 configuration
  * @frame:	The frame
+ * @l3:		Handler of frames the L2 responders don't take
+ * @arg:	Its argument
  */
-static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame)
+static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame,
+		      tap_l3_fn l3, void *arg)
 {
 	static struct ratelimit rl_bad, rl_send;
 	static uint8_t reply_buf[L2_REPLY_MAX];
@@ -128,6 +222,10 @@ static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame)
 		       frame.len);
 		break;
 	case L2_NOT_MINE:
+		if (l3) {
+			l3(arg, frame);
+			break;
+		}
 		/* --trace is per frame by definition: no rate limit there */
 		t->dropped++;
 		log_trace("No translation for frame (%zu bytes), dropped",
@@ -140,10 +238,12 @@ static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame)
  * tap_handler() - Read and handle a batch of frames from the namespace
  * @t:		Tap
  * @l2:		L2 configuration (the guest's MAC is learnt into it)
+ * @l3:		Handler of frames the L2 responders don't take, or NULL
+ * @arg:	Its argument
  *
  * Return: 0 if the device is still usable, -errno if it went away
  */
-int tap_handler(struct tap *t, struct l2_conf *l2)
+int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg)
 {
 	static uint8_t buf[TAP_FRAME_MAX];
 	int i;
@@ -158,7 +258,7 @@ int tap_handler(struct tap *t, struct l2_conf *l2)
 		}
 		if (n == 0)
 			return -ENODEV;
-		tap_frame(t, l2, pview_make(buf, (size_t)n));
+		tap_frame(t, l2, pview_make(buf, (size_t)n), l3, arg);
 	}
 	return 0;
 }

@@ -10,8 +10,14 @@
 
 #include "services/l2.h"
 
+#include "packet/sink.h"
+
 #define TAP_BATCH 64		/* frames read per wake-up */
-#define TAP_FRAME_MAX 65536	/* largest frame: MTU 65521 + headers */
+#define TAP_FRAME_MAX 65600	/* largest frame: MTU 65521 + headers */
+#define TAP_POOL 128		/* frames queued towards the namespace */
+
+/* What tap_handler() does with frames the L2 responders didn't take */
+typedef void (*tap_l3_fn)(void *arg, struct pview frame);
 
 /**
  * struct tap - A tap device and its counters
@@ -22,6 +28,9 @@
  * @replies:	Frames sent by the L2 responders
  * @dropped:	Frames nobody took (no translation for them yet)
  * @bad:	Frames the responders found malformed
+ * @sink:	Frames to the namespace, for the transports
+ * @pool_used:	Pool slots reserved since the last flush
+ * @pool_len:	Length of each committed frame, 0 if given back
  */
 struct tap {
 	int fd;
@@ -31,10 +40,14 @@ struct tap {
 	uint64_t replies;
 	uint64_t dropped;
 	uint64_t bad;
+	struct frame_sink sink;
+	unsigned int pool_used;
+	size_t pool_len[TAP_POOL];
 };
 
 int tap_create(struct tap *t, const char *name);
 int tap_send(struct tap *t, const void *frame, size_t len);
-int tap_handler(struct tap *t, struct l2_conf *l2);
+int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg);
+int tap_flush(struct tap *t);
 
 #endif /* LINK_TAP_H */

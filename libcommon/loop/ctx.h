@@ -8,37 +8,12 @@
 #include <sys/types.h>
 
 #include "conf/conf.h"
+#include "flow/flow.h"
 #include "link/tap.h"
+#include "os/epref.h"
 #include "os/ns.h"
 #include "os/nswatch.h"
-
-/**
- * enum epoll_type - What an epoll event is about
- * @EPOLL_TYPE_NONE:	Never registered: catches corrupt references
- * @EPOLL_TYPE_TAP:	Tap device: frames from the namespace
- * @EPOLL_TYPE_NSWATCH:	inotify/timer watching the namespace file
- * @EPOLL_TYPE_SIGNAL:	signalfd: SIGCHLD, SIGTERM, SIGQUIT
- */
-enum epoll_type {
-	EPOLL_TYPE_NONE,
-	EPOLL_TYPE_TAP,
-	EPOLL_TYPE_NSWATCH,
-	EPOLL_TYPE_SIGNAL,
-};
-
-/**
- * union epoll_ref - 64-bit reference carried by every epoll event
- * @type:	enum epoll_type
- * @fd:		Descriptor the event is for
- * @u64:	The whole reference, as stored in epoll_data
- */
-union epoll_ref {
-	struct {
-		uint32_t type;
-		int32_t fd;
-	};
-	uint64_t u64;
-};
+#include "transport/tcp.h"
 
 /**
  * struct ctx - State of a running instance
@@ -51,6 +26,8 @@ union epoll_ref {
  * @netns_fd:	Network namespace we serve
  * @userns_fd:	Its user namespace, -1 if not joined
  * @nl_ns:	Netlink socket inside the namespace
+ * @flows:	Flow table
+ * @tcp:	TCP engine
  */
 struct ctx {
 	struct conf *c;
@@ -62,10 +39,13 @@ struct ctx {
 	int netns_fd;
 	int userns_fd;
 	int nl_ns;
+	struct flow_table flows;
+	struct tcp_ctx tcp;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);
 int loop_run(struct ctx *x);
+int loop_transports_init(struct ctx *x);
 int pasta_config_net(struct ctx *x);
 int pasta_main(int argc, char **argv);
 int passt_main(int argc, char **argv);

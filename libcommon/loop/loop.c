@@ -14,13 +14,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "ctx.h"
+#include "packet/ip.h"
 
-#define LOOP_EVENTS 8
+#define LOOP_EVENTS 64
 
 /**
  * loop_add() - Register a descriptor for input events
@@ -32,11 +34,56 @@
  */
 int loop_add(struct ctx *x, enum epoll_type type, int fd)
 {
-	union epoll_ref ref = { .type = type, .fd = fd };
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ref.u64 };
+	return epref_ctl(x->epfd, EPOLL_CTL_ADD, type, 0, fd, EPOLLIN);
+}
 
-	if (epoll_ctl(x->epfd, EPOLL_CTL_ADD, fd, &ev))
-		return -errno;
+/**
+ * loop_l3() - Frames from the guest that the L2 responders didn't take
+ * @arg:	Context
+ * @frame:	The frame
+ */
+static void loop_l3(void *arg, struct pview frame)
+{
+	static struct ratelimit rl;
+	struct ctx *x = arg;
+	struct pkt_l4 p;
+	int ret;
+
+	if ((ret = pkt_parse_ip(frame, &p))) {
+		if (ret != -ENOENT)
+			log_rl(&rl, LOG_LVL_DEBUG,
+			       "Dropped malformed IP packet (%zu bytes)",
+			       frame.len);
+		return;
+	}
+	if (p.proto == IPPROTO_TCP && !x->c->no_tcp) {
+		tcp_tap_input(&x->tcp, &p);
+		return;
+	}
+	log_trace("No translation for protocol %u, dropped", p.proto);
+}
+
+/**
+ * loop_transports_init() - Set up the flow table and the transports
+ * @x:		Context, with the epoll descriptor and the link ready
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int loop_transports_init(struct ctx *x)
+{
+	uint8_t key[16];
+	int ret;
+
+	if (getrandom(key, sizeof(key), 0) != sizeof(key))
+		return -EIO;
+	flow_init(&x->flows, key);
+
+	ret = tcp_init(&x->tcp, &x->flows, &x->tap.sink, &x->c->l2, x->epfd,
+		       x->c->l2.mtu, !x->c->no_map_gw);
+	if (ret) {
+		log_err("Couldn't set up TCP: %s", strerror(-ret));
+		return ret;
+	}
 	return 0;
 }
 
@@ -89,7 +136,8 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 
 	switch (ref.type) {
 	case EPOLL_TYPE_TAP:
-		ret = tap_handler(&x->tap, &x->c->l2);
+		ret = tap_handler(&x->tap, &x->c->l2, loop_l3, x);
+		tcp_tap_batch_end(&x->tcp);
 		if (!ret && !(ev->events & (EPOLLHUP | EPOLLERR)))
 			return false;
 		log_err("Tap device gone: %s", strerror(ret ? -ret : EIO));
@@ -103,6 +151,15 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 		return true;
 	case EPOLL_TYPE_SIGNAL:
 		return loop_signal(x, status);
+	case EPOLL_TYPE_TCP:
+		tcp_sock_handler(&x->tcp, ref.idx, ev->events);
+		return false;
+	case EPOLL_TYPE_TCP_LISTEN:
+		tcp_listen_handler(&x->tcp, ref.idx, ref.fd);
+		return false;
+	case EPOLL_TYPE_TCP_TIMER:
+		tcp_timer_handler(&x->tcp);
+		return false;
 	default:
 		log_err("Event of unknown type %u", ref.type);
 		abort();
@@ -130,5 +187,6 @@ int loop_run(struct ctx *x)
 			if (loop_dispatch(x, &evs[i], &status))
 				return status;
 		}
+		tap_flush(&x->tap);
 	}
 }

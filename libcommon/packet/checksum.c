@@ -1,15 +1,93 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* checksum.c - Internet checksum (RFC 1071) for IPv4 headers and L4 over v4/v6
  *
- * The sum is accumulated 16 bits at a time in a 32-bit (or wider) register
- * and folded at the end; pseudo-headers of RFC 768 / RFC 8200 section 8.1 are
- * summed in front of the L4 bytes. Results are in network byte order, ready
- * to be stored into the header field as they are.
+ * The one's complement sum does not depend on byte order (RFC 1071 2(B)), so
+ * csum_partial() adds the buffer 64 bits at a time in native order, counting
+ * carries separately, folds the total to 16 bits and only then swaps it into
+ * the value of big-endian 16-bit words that callers add to. Pseudo-headers of
+ * RFC 768 / RFC 8200 section 8.1 are summed in front of the L4 bytes. Results
+ * are in network byte order, ready to be stored into the header field as
+ * they are.
  */
 
 #include <arpa/inet.h>
+#include <string.h>
 
 #include "checksum.h"
+
+/**
+ * csum_load64() - Load 8 bytes at any alignment, native order
+ * @p:		Bytes
+ *
+ * Return: the bytes as a native 64-bit value
+ */
+static inline uint64_t csum_load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/**
+ * csum_native() - One's complement sum of a buffer in native byte order
+ * @p:		Bytes
+ * @len:	Their length
+ *
+ * Two 64-bit lanes, each with its own carry counter, keep the additions
+ * independent; a trailing odd byte is padded with a zero byte after it,
+ * which in native order puts it where a big-endian high byte belongs.
+ *
+ * Return: sum folded to 16 bits, in native order
+ */
+static uint16_t csum_native(const uint8_t *p, size_t len)
+{
+	uint64_t a = 0, b = 0, ca = 0, cb = 0, v, acc;
+	uint32_t w32;
+	uint16_t w16;
+
+	for (; len >= 32; p += 32, len -= 32) {
+		v = csum_load64(p);
+		a += v;
+		ca += a < v;
+		v = csum_load64(p + 8);
+		b += v;
+		cb += b < v;
+		v = csum_load64(p + 16);
+		a += v;
+		ca += a < v;
+		v = csum_load64(p + 24);
+		b += v;
+		cb += b < v;
+	}
+	acc = (a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + ca +
+	      cb;
+	for (; len >= 8; p += 8, len -= 8) {
+		v = csum_load64(p);
+		acc += (v & 0xffffffff) + (v >> 32);
+	}
+	if (len & 4) {
+		memcpy(&w32, p, sizeof(w32));
+		acc += w32;
+		p += 4;
+	}
+	if (len & 2) {
+		memcpy(&w16, p, sizeof(w16));
+		acc += w16;
+		p += 2;
+	}
+	if (len & 1) {
+		memcpy(&w16, (uint8_t[2]){*p, 0}, sizeof(w16));
+		acc += w16;
+	}
+
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)acc;
+}
 
 /**
  * csum_partial() - Add a buffer to a running one's complement sum
@@ -21,20 +99,9 @@
  */
 uint32_t csum_partial(const void *buf, size_t len, uint32_t sum)
 {
-	const uint8_t *p = buf;
-	uint64_t acc = sum;
+	uint64_t acc = (uint64_t)ntohs(csum_native(buf, len)) + sum;
 
-	while (len > 1) {
-		acc += (uint32_t)(p[0] << 8 | p[1]);
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		acc += (uint32_t)(p[0] << 8);
-
-	while (acc >> 32)
-		acc = (acc & 0xffffffff) + (acc >> 32);
-	return (uint32_t)acc;
+	return (uint32_t)((acc & 0xffffffff) + (acc >> 32));
 }
 
 /**
@@ -75,10 +142,9 @@ uint16_t csum_ip4_header(const void *iph, size_t hlen)
 uint16_t csum_l4_ip4(struct in_addr src, struct in_addr dst, uint8_t proto,
 		     const void *l4, size_t len)
 {
-	uint32_t sum = 0;
+	uint32_t s = ntohl(src.s_addr), d = ntohl(dst.s_addr);
+	uint32_t sum = (s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff);
 
-	sum = csum_partial(&src.s_addr, 4, sum);
-	sum = csum_partial(&dst.s_addr, 4, sum);
 	sum += proto;
 	sum += (uint32_t)len;
 	return csum_fold(csum_partial(l4, len, sum));

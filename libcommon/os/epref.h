@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* epref.h - the 64-bit reference carried by every epoll event
+ *
+ * Theory of operation: each descriptor registered with epoll carries a union
+ * epoll_ref naming what it is (type), which flow or rule it belongs to
+ * (idx, 24 bits) and the descriptor itself; the loop dispatches on the type
+ * with one switch. It lives in os/ so that transports can register their own
+ * sockets without knowing the loop.
+ */
+#ifndef OS_EPREF_H
+#define OS_EPREF_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+
+/**
+ * enum epoll_type - What an epoll event is about
+ * @EPOLL_TYPE_NONE:		Never registered: catches corrupt references
+ * @EPOLL_TYPE_TAP:		Tap device: frames from the namespace
+ * @EPOLL_TYPE_NSWATCH:		inotify/timer watching the namespace file
+ * @EPOLL_TYPE_SIGNAL:		signalfd: SIGCHLD, SIGTERM, SIGQUIT
+ * @EPOLL_TYPE_TCP:		Connected TCP socket, idx: flow
+ * @EPOLL_TYPE_TCP_LISTEN:	Listening TCP socket, idx: rule << 16 | port
+ * @EPOLL_TYPE_TCP_TIMER:	timerfd of the TCP engine
+ */
+enum epoll_type {
+	EPOLL_TYPE_NONE,
+	EPOLL_TYPE_TAP,
+	EPOLL_TYPE_NSWATCH,
+	EPOLL_TYPE_SIGNAL,
+	EPOLL_TYPE_TCP,
+	EPOLL_TYPE_TCP_LISTEN,
+	EPOLL_TYPE_TCP_TIMER,
+};
+
+/**
+ * union epoll_ref - 64-bit reference carried by every epoll event
+ * @type:	enum epoll_type
+ * @idx:	Flow index, or other index meaningful for @type
+ * @fd:		Descriptor the event is for
+ * @u64:	The whole reference, as stored in epoll_data
+ */
+union epoll_ref {
+	struct {
+		uint32_t type : 8;
+		uint32_t idx : 24;
+		int32_t fd;
+	};
+	uint64_t u64;
+};
+
+/**
+ * epref_ctl() - Add or modify a descriptor in an epoll set
+ * @epfd:	epoll descriptor
+ * @op:		EPOLL_CTL_ADD or EPOLL_CTL_MOD
+ * @type:	enum epoll_type
+ * @idx:	Index for @type
+ * @fd:		Descriptor
+ * @events:	EPOLL* events
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static inline int epref_ctl(int epfd, int op, enum epoll_type type,
+			    uint32_t idx, int fd, uint32_t events)
+{
+	union epoll_ref ref = { .type = type, .idx = idx, .fd = fd };
+	struct epoll_event ev = { .events = events, .data.u64 = ref.u64 };
+
+	if (epoll_ctl(epfd, op, fd, &ev))
+		return -errno;
+	return 0;
+}
+
+#endif /* OS_EPREF_H */

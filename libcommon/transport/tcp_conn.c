@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_conn.c - TCP translation: connection life cycle, timers
+ *
+ * Theory of operation: each connection of the guest is mirrored by one host
+ * socket, and we terminate neither: sequence numbers towards the guest are
+ * ours, but every byte we acknowledge to the guest has been written to the
+ * host socket, and every byte we send to the guest stays in the host
+ * socket's receive queue until the guest acknowledges it (tcp_data.c).
+ *
+ * Life cycle of a connection (enum tcp_state), by flow index:
+ *
+ *   outbound: guest SYN -> flow allocated, non-blocking connect()
+ *             -> TCP_ST_CONNECTING -> socket writable: SYN-ACK to the guest
+ *             -> TCP_ST_SYNACK_SENT -> guest ACK -> TCP_ST_ESTABLISHED
+ *   inbound:  listener accepts -> flow allocated, SYN to the guest
+ *             -> TCP_ST_SYN_SENT -> guest SYN-ACK, our ACK -> TCP_ST_ESTABLISHED
+ *   closing:  the guest's FIN shuts the socket down for writing
+ *             (TCP_GUEST_FIN); end-of-file on the socket becomes our FIN
+ *             once all data before it is sent (TCP_SOCK_EOF, TCP_FIN_SENT);
+ *             when the guest has acknowledged our FIN and sent its own, the
+ *             socket is closed and the flow freed
+ *   aborts:   RST from the guest closes the socket with SO_LINGER 0, so the
+ *             peer gets an RST; an error or reset on the socket sends an RST
+ *             to the guest; both free the flow at once
+ *
+ * Timers: one timerfd ticks every TCP_TICK_MS while any connection exists;
+ * each tick looks at the deadlines of the connections: handshake timeouts,
+ * retransmission of unacknowledged data (exponential back-off from
+ * TCP_RTO_INIT_MS, reset after TCP_MAX_RETRIES), and idle timeouts of
+ * half-closed connections.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "os/epref.h"
+#include "tcp.h"
+#include "transport/listen.h"
+
+#define TCP_TICK_MS 50
+#define TCP_HANDSHAKE_MS 10000	/* SYN(-ACK) to the guest unanswered */
+#define TCP_CONNECT_MS 30000	/* host connect() pending */
+#define TCP_RTO_INIT_MS 200
+#define TCP_RTO_MAX_MS 30000
+#define TCP_MAX_RETRIES 8
+#define TCP_FIN_IDLE_MS 120000	/* half-closed and silent */
+
+/**
+ * tcp_now() - Monotonic time in milliseconds
+ *
+ * Return: milliseconds
+ */
+uint64_t tcp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/**
+ * tcp_isn() - Initial sequence number for a new connection
+ * @t:		TCP context
+ *
+ * Return: a hard to guess 32-bit number (splitmix64, seeded at start-up)
+ */
+static uint32_t tcp_isn(struct tcp_ctx *t)
+{
+	uint64_t z = (t->rnd += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t)(z ^ (z >> 31));
+}
+
+/**
+ * tcp_init() - Set up the TCP engine
+ * @t:		Context to initialise
+ * @flows:	Flow table
+ * @sink:	Frames to the guest
+ * @l2:		Guest's addresses and MACs
+ * @epfd:	epoll descriptor
+ * @mtu:	MTU of the guest link
+ * @map_gw:	Map connections to the gateway to host loopback
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
+	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
+	     uint16_t mtu, bool map_gw)
+{
+	int s, off = 0, ret;
+
+	memset(t, 0, sizeof(*t));
+	for (s = 0; s < FLOW_MAX; s++)
+		t->conn[s].sock = -1;
+	t->flows = flows;
+	t->sink = sink;
+	t->l2 = l2;
+	t->epfd = epfd;
+	t->mtu = mtu ? mtu : 65520;
+	t->map_gw = map_gw;
+	if (getrandom(&t->rnd, sizeof(t->rnd), 0) != sizeof(t->rnd))
+		t->rnd = (uint64_t)tcp_now() * 0x2545f4914f6cdd1dULL;
+
+	/* SO_PEEK_OFF on TCP sockets: Linux 6.9 and later */
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s >= 0) {
+		t->peek_off = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &off,
+					  sizeof(off));
+		close(s);
+	}
+	log_debug("TCP: SO_PEEK_OFF %ssupported", t->peek_off ? "" : "not ");
+
+	t->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
+	if (t->timer_fd < 0)
+		return -errno;
+	ret = epref_ctl(epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_TIMER, 0,
+			t->timer_fd, EPOLLIN);
+	return ret;
+}
+
+/**
+ * tcp_timer_arm() - Make sure the tick runs while connections exist
+ * @t:		TCP context
+ */
+void tcp_timer_arm(struct tcp_ctx *t)
+{
+	struct itimerspec it = { { 0, TCP_TICK_MS * 1000000L },
+				 { 0, TCP_TICK_MS * 1000000L } };
+
+	if (t->timer_on)
+		return;
+	if (!timerfd_settime(t->timer_fd, 0, &it, NULL))
+		t->timer_on = true;
+}
+
+/**
+ * tcp_epoll_set() - Change the events we wait for on a connection's socket
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @events:	EPOLLIN, EPOLLOUT, EPOLLRDHUP (errors are always reported)
+ */
+void tcp_epoll_set(struct tcp_ctx *t, int idx, uint32_t events)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (c->ev == events || c->sock < 0)
+		return;
+	if (!epref_ctl(t->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_TCP, (uint32_t)idx,
+		       c->sock, events))
+		c->ev = events;
+}
+
+/**
+ * tcp_conn_free() - Close the socket and release the flow
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @rst:	Close with SO_LINGER 0, so that the peer gets an RST
+ */
+static void tcp_conn_free(struct tcp_ctx *t, int idx, bool rst)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	struct linger l = { 1, 0 };
+
+	if (c->sock >= 0) {
+		if (rst)
+			setsockopt(c->sock, SOL_SOCKET, SO_LINGER, &l,
+				   sizeof(l));
+		epoll_ctl(t->epfd, EPOLL_CTL_DEL, c->sock, NULL);
+		close(c->sock);
+	}
+	memset(c, 0, sizeof(*c));
+	c->sock = -1;
+	flow_free(t->flows, idx);
+	t->nconn--;
+}
+
+/**
+ * tcp_conn_reset() - Abort a connection on both sides
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @tell_guest:	Send an RST to the guest
+ */
+void tcp_conn_reset(struct tcp_ctx *t, int idx, bool tell_guest)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (tell_guest && c->state != TCP_ST_CONNECTING)
+		tcp_send_flags(t, c, TCP_F_RST | TCP_F_ACK, NULL, c->snd_nxt);
+	else if (tell_guest)
+		tcp_send_flags(t, c, TCP_F_RST | TCP_F_ACK, NULL, 0);
+	tcp_conn_free(t, idx, true);
+}
+
+/**
+ * tcp_conn_close() - Close a connection that ended cleanly on both sides
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+void tcp_conn_close(struct tcp_ctx *t, int idx)
+{
+	tcp_conn_free(t, idx, false);
+}
+
+/**
+ * tcp_conn_new() - Allocate a flow and initialise its connection
+ * @t:		TCP context
+ * @k:		Flow key
+ * @sock:	Host socket
+ *
+ * Return: flow index, or -errno (the caller closes @sock)
+ */
+static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
+{
+	struct tcp_conn *c;
+	int idx, ret, zero = 0, big = INT_MAX;
+
+	idx = flow_alloc(t->flows, k);
+	if (idx < 0) {
+		if (idx == -ENOSPC)
+			log_rl(&t->rl_full, LOG_LVL_ERR,
+			       "Flow table full: refusing TCP connection");
+		return idx;
+	}
+	c = &t->conn[idx];
+	memset(c, 0, sizeof(*c));
+	c->sock = sock;
+
+	/* The window we advertise is the free space of the send buffer, and
+	 * the kernel grows a buffer only for writers that ran out of it:
+	 * ask for the largest one net.core.wmem_max allows, once
+	 */
+	setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	if (t->peek_off &&
+	    setsockopt(sock, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
+		log_rl(&t->rl_err, LOG_LVL_WARN, "SO_PEEK_OFF: %s",
+		       strerror(errno));
+	c->rto = TCP_RTO_INIT_MS;
+	c->last_act = tcp_now();
+	c->snd_una = c->snd_nxt = tcp_isn(t);
+	memcpy(c->hdr.src_mac, t->l2->our_mac, 6);
+	c->hdr.src = k->raddr;
+	c->hdr.dst = k->gaddr;
+	c->hdr.sport = k->rport;
+	c->hdr.dport = k->gport;
+
+	ret = epref_ctl(t->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP, (uint32_t)idx,
+			sock, 0);
+	if (ret) {
+		flow_free(t->flows, idx);
+		c->sock = -1;
+		return ret;
+	}
+	t->nconn++;
+	tcp_timer_arm(t);
+	return idx;
+}
+
+/**
+ * tcp_mss_ours() - MSS we announce to the guest
+ * @t:		TCP context
+ * @v4:		IPv4 connection
+ *
+ * Return: MTU minus IP and TCP headers
+ */
+static uint16_t tcp_mss_ours(const struct tcp_ctx *t, bool v4)
+{
+	int mss = t->mtu - (v4 ? 20 : 40) - 20;
+
+	return (uint16_t)(mss > 65535 ? 65535 : mss < 536 ? 536 : mss);
+}
+
+/**
+ * tcp_remote_addr() - Where a connection to @dst from the guest goes
+ * @t:		TCP context
+ * @dst:	Destination as the guest sees it
+ * @out:	Destination on the host
+ */
+static void tcp_remote_addr(const struct tcp_ctx *t,
+			    const union inany_addr *dst,
+			    union inany_addr *out)
+{
+	const struct in_addr *v4 = inany_v4(dst);
+
+	*out = *dst;
+	if (!t->map_gw)
+		return;
+	if (v4 && t->l2->v4 && v4->s_addr == t->l2->gw4.s_addr) {
+		struct in_addr lo = { htonl(INADDR_LOOPBACK) };
+
+		inany_from_v4(out, lo);
+	} else if (!v4 && t->l2->v6 &&
+		   (IN6_ARE_ADDR_EQUAL(&dst->a6, &t->l2->gw6) ||
+		    IN6_ARE_ADDR_EQUAL(&dst->a6, &t->l2->our_ll6))) {
+		out->a6 = in6addr_loopback;
+	}
+}
+
+/**
+ * tcp_conn_from_guest() - Open a connection for a SYN from the guest
+ * @t:		TCP context
+ * @k:		Flow key of the SYN
+ * @s:		The SYN
+ *
+ * Return: flow index, or -errno (the caller answers with an RST)
+ */
+int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
+			const struct tcp_seg *s);
+int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
+			const struct tcp_seg *s)
+{
+	union sockaddr_inany sa;
+	union inany_addr dst;
+	struct tcp_conn *c;
+	int sock, idx, one = 1;
+	socklen_t sl;
+
+	tcp_remote_addr(t, &k->raddr, &dst);
+	sl = inany_to_sockaddr(&sa, &dst, k->rport, 0);
+	sock = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+		      SOCK_CLOEXEC, IPPROTO_TCP);
+	if (sock < 0)
+		return -errno;
+	setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	if (connect(sock, &sa.sa, sl) && errno != EINPROGRESS) {
+		int ret = -errno;
+
+		close(sock);
+		return ret;
+	}
+
+	if ((idx = tcp_conn_new(t, k, sock)) < 0) {
+		close(sock);
+		return idx;
+	}
+	c = &t->conn[idx];
+	c->state = TCP_ST_CONNECTING;
+	c->rcv_nxt = s->seq + 1;
+	c->mss = s->mss ? s->mss : TCP_MSS_GUEST_DEFAULT;
+	if (s->wscale >= 0) {
+		c->flags |= TCP_WS_OK;
+		c->ws_guest = (uint8_t)s->wscale;
+	}
+	c->wnd_guest = s->wnd;
+	c->deadline = tcp_now() + TCP_CONNECT_MS;
+	tcp_epoll_set(t, idx, EPOLLOUT);
+	return idx;
+}
+
+/**
+ * tcp_send_syn() - Send our SYN (inbound) or SYN-ACK (outbound) to the guest
+ * @t:		TCP context
+ * @c:		Connection, snd_una is our initial sequence number
+ * @ack:	Send a SYN-ACK rather than a SYN
+ */
+static void tcp_send_syn(struct tcp_ctx *t, struct tcp_conn *c, bool ack)
+{
+	struct tcp_frame_opts o = {
+		.mss = tcp_mss_ours(t, inany_is_v4(&c->hdr.dst)),
+		.wscale = (!ack || (c->flags & TCP_WS_OK)) ? TCP_WS_OURS : -1,
+	};
+
+	tcp_send_flags(t, c, TCP_F_SYN | (ack ? TCP_F_ACK : 0), &o,
+		       c->snd_una);
+	c->snd_nxt = c->snd_una + 1;
+}
+
+/**
+ * tcp_connect_done() - Outbound connect() finished: answer the guest's SYN
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+static void tcp_connect_done(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	int err = 0;
+	socklen_t sl = sizeof(err);
+
+	if (getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+		log_debug("TCP: connect failed: %s", strerror(err));
+		tcp_conn_reset(t, idx, true);
+		return;
+	}
+	c->state = TCP_ST_SYNACK_SENT;
+	tcp_send_syn(t, c, true);
+	c->deadline = tcp_now() + c->rto;
+	tcp_epoll_set(t, idx, 0);
+}
+
+/**
+ * tcp_listen() - Open listening sockets for the inbound forwarding rules
+ * @t:		TCP context
+ * @fwd:	Rules (TCP ones are used)
+ * @freebind:	Set IP_FREEBIND on listeners
+ *
+ * Return: 0, or -errno if a strict rule could not be bound (logged)
+ */
+int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
+{
+	int r, fd, bound, ret;
+	unsigned int p;
+
+	t->fwd = fwd;
+	for (r = 0; r < fwd->n; r++) {
+		const struct fwd_rule *rule = &fwd->rules[r];
+
+		if (rule->proto != IPPROTO_TCP)
+			continue;
+		bound = 0;
+		for (p = rule->first; p <= rule->last; p++) {
+			fd = listen_sock(SOCK_STREAM, rule, (uint16_t)p,
+					 freebind);
+			if (fd < 0 && !(rule->flags & FWD_BEST_EFFORT)) {
+				log_err("Listen failed for host TCP port %u: %s",
+					p, strerror(-fd));
+				return fd;
+			}
+			if (fd < 0)
+				continue;
+			ret = epref_ctl(t->epfd, EPOLL_CTL_ADD,
+					EPOLL_TYPE_TCP_LISTEN,
+					(uint32_t)r << 16 | p, fd, EPOLLIN);
+			if (ret) {
+				close(fd);
+				return ret;
+			}
+			bound++;
+		}
+		if (!bound && rule->first <= rule->last) {
+			log_err("Couldn't bind any TCP port of a rule");
+			return -EADDRINUSE;
+		}
+	}
+	return 0;
+}
+
+/**
+ * tcp_peer_as_seen() - Source address the guest sees for an inbound peer
+ * @t:		TCP context
+ * @peer:	Peer address on the host; rewritten in place
+ *
+ * The guest can't reach our loopback, nor itself through the address it
+ * shares with the host: such peers appear as the gateway.
+ */
+static void tcp_peer_as_seen(const struct tcp_ctx *t, union inany_addr *peer)
+{
+	const struct in_addr *v4 = inany_v4(peer);
+
+	if (v4 && ((ntohl(v4->s_addr) >> 24) == IN_LOOPBACKNET ||
+		   v4->s_addr == t->l2->addr4.s_addr))
+		inany_from_v4(peer, t->l2->gw4);
+	else if (!v4 && (IN6_IS_ADDR_LOOPBACK(&peer->a6) ||
+			 IN6_ARE_ADDR_EQUAL(&peer->a6, &t->l2->addr6)))
+		peer->a6 = t->l2->gw6;
+}
+
+/**
+ * tcp_listen_handler() - Accept a connection to a forwarded port
+ * @t:		TCP context
+ * @ref_idx:	Rule index << 16 | listening port
+ * @fd:		Listening socket
+ */
+void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
+{
+	const struct fwd_rule *rule = &t->fwd->rules[ref_idx >> 16];
+	struct flow_key k = { .proto = IPPROTO_TCP };
+	union sockaddr_inany sa = { 0 };
+	socklen_t sl = sizeof(sa);
+	struct linger l = { 1, 0 };
+	int s, idx, one = 1;
+	bool v4;
+
+	s = accept4(fd, &sa.sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (s < 0)
+		return;
+	if (inany_from_sockaddr(&k.raddr, &k.rport, &sa))
+		goto refuse;
+	v4 = inany_is_v4(&k.raddr);
+	if ((v4 && !t->l2->v4) || (!v4 && !t->l2->v6))
+		goto refuse;
+	tcp_peer_as_seen(t, &k.raddr);
+
+	if (rule->taddr_set)
+		k.gaddr = rule->taddr;
+	else if (v4)
+		inany_from_v4(&k.gaddr, t->l2->addr4);
+	else
+		inany_from_v6(&k.gaddr, &t->l2->addr6);
+	k.gport = fwd_rule_target(rule, (uint16_t)(ref_idx & 0xffff));
+
+	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	if ((idx = tcp_conn_new(t, &k, s)) < 0)
+		goto refuse;
+	t->conn[idx].state = TCP_ST_SYN_SENT;
+	t->conn[idx].mss = tcp_mss_ours(t, v4);
+	t->conn[idx].deadline = tcp_now() + t->conn[idx].rto;
+	tcp_send_syn(t, &t->conn[idx], false);
+	return;
+refuse:
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(s);
+}
+
+/**
+ * tcp_wnd_update() - The socket has room again: tell the guest
+ * @t:		TCP context
+ * @idx:	Flow index
+ *
+ * After a short write, the window update is followed by three duplicate
+ * ACKs (RFC 5681 3.2), so that the guest retransmits what we didn't take
+ * right away rather than after its retransmission timeout. If there still
+ * isn't room for a segment, the next timer tick checks again: waiting for
+ * EPOLLOUT once more could spin, as the kernel's idea of writable differs.
+ */
+static void tcp_wnd_update(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	int i;
+
+	tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLOUT);
+	tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+	log_trace("TCP %d: window update %u%s", idx, c->wnd_adv,
+		  (c->flags & TCP_PARTIAL) ? ", with duplicate ACKs" : "");
+	if (c->flags & TCP_PARTIAL) {
+		c->flags &= (uint8_t)~TCP_PARTIAL;
+		for (i = 0; i < 3; i++)
+			tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+	}
+	if (c->wnd_adv < c->mss && !(c->flags & TCP_GUEST_FIN)) {
+		c->flags |= TCP_WND_CHECK;
+		if (!c->deadline)
+			c->deadline = tcp_now() + 1;
+	}
+}
+
+/**
+ * tcp_sock_handler() - Events on a connection's socket
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @events:	epoll events
+ */
+void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (c->state == TCP_ST_FREE)
+		return;
+	if (c->state == TCP_ST_CONNECTING) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			tcp_connect_done(t, (int)idx);
+		return;
+	}
+	if (events & EPOLLERR) {
+		tcp_conn_reset(t, (int)idx, true);
+		return;
+	}
+	c->last_act = tcp_now();
+	if (events & EPOLLOUT)
+		tcp_wnd_update(t, (int)idx);
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		tcp_data_to_guest(t, (int)idx);
+}
+
+/**
+ * tcp_timer_conn() - Deadline of one connection expired
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @now:	Current time, ms
+ */
+static void tcp_timer_conn(struct tcp_ctx *t, int idx, uint64_t now)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	c->deadline = 0;
+	if (c->flags & TCP_WND_CHECK) {
+		c->flags &= (uint8_t)~TCP_WND_CHECK;
+		if (tcp_wnd_to_guest(t, c) > c->wnd_adv)
+			tcp_wnd_update(t, idx);
+		else
+			c->flags |= TCP_WND_CHECK;
+		if (c->state == TCP_ST_FREE)
+			return;
+		if (c->flags & TCP_WND_CHECK)
+			c->deadline = now + 1;
+		if (c->snd_una == c->snd_nxt)
+			return;
+	}
+	switch (c->state) {
+	case TCP_ST_CONNECTING:
+		tcp_conn_reset(t, idx, true);
+		return;
+	case TCP_ST_SYNACK_SENT:
+	case TCP_ST_SYN_SENT:
+		if (++c->retries > TCP_MAX_RETRIES / 2 ||
+		    now - c->last_act > TCP_HANDSHAKE_MS) {
+			tcp_conn_reset(t, idx, c->state == TCP_ST_SYNACK_SENT);
+			return;
+		}
+		tcp_send_syn(t, c, c->state == TCP_ST_SYNACK_SENT);
+		c->rto = MIN(c->rto * 2, TCP_RTO_MAX_MS);
+		c->deadline = now + c->rto;
+		return;
+	default:
+		break;
+	}
+
+	if (c->snd_una != c->snd_nxt) {
+		if (++c->retries > TCP_MAX_RETRIES) {
+			log_debug("TCP: no progress after %u retransmissions",
+				  TCP_MAX_RETRIES);
+			tcp_conn_reset(t, idx, true);
+			return;
+		}
+		c->rto = MIN(c->rto * 2, TCP_RTO_MAX_MS);
+		tcp_retransmit(t, idx);
+		return;
+	}
+	if ((c->flags & (TCP_GUEST_FIN | TCP_FIN_SENT)) &&
+	    now - c->last_act > TCP_FIN_IDLE_MS) {
+		tcp_conn_reset(t, idx, true);
+		return;
+	}
+	if (c->flags & (TCP_GUEST_FIN | TCP_FIN_SENT))
+		c->deadline = c->last_act + TCP_FIN_IDLE_MS;
+}
+
+/**
+ * tcp_timer_handler() - Tick: look at every connection's deadline
+ * @t:		TCP context
+ */
+void tcp_timer_handler(struct tcp_ctx *t)
+{
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+	uint64_t expired, now = tcp_now();
+	int idx;
+
+	if (read(t->timer_fd, &expired, sizeof(expired)) < 0 &&
+	    errno == EAGAIN)
+		return;
+
+	for (idx = 0; idx < FLOW_MAX; idx++) {
+		struct tcp_conn *c = &t->conn[idx];
+
+		if (c->state != TCP_ST_FREE && c->deadline && c->deadline <= now)
+			tcp_timer_conn(t, idx, now);
+	}
+	if (!t->nconn && !timerfd_settime(t->timer_fd, 0, &off, NULL))
+		t->timer_on = false;
+}

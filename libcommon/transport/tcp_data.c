@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_data.c - TCP translation: data in both directions, windows, ACKs
+ *
+ * Theory of operation (DESIGN.md section 4):
+ *
+ * Host to guest: data stays in the socket's receive queue until the guest
+ * acknowledges it. We read it with MSG_PEEK straight into frame buffers of
+ * the sink, after room for the headers; SO_PEEK_OFF keeps the kernel's peek
+ * position at the first byte not yet sent to the guest, so every peek
+ * returns new data. Bytes the guest acknowledges are discarded from the
+ * queue (MSG_TRUNC); a retransmission rewinds the peek offset to zero. How
+ * much we send is bounded by the guest's advertised window, so the socket
+ * queue, not our memory, holds whatever the guest can't take yet. Without
+ * SO_PEEK_OFF (kernels before 6.9) the bytes in flight are peeked into a
+ * discard buffer in front of the frames.
+ *
+ * Guest to host: payload goes straight into the socket. We acknowledge only
+ * what the socket accepted, and the window we advertise is the free space of
+ * the socket's send buffer, so the guest never sends much more than fits.
+ * If a write is short anyway, we wait for the socket to drain (EPOLLOUT),
+ * then send duplicate ACKs so that the guest retransmits at once (fast
+ * retransmit) instead of waiting for its retransmission timeout.
+ */
+
+#include <errno.h>
+#include <linux/sockios.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "os/epref.h"
+#include "tcp.h"
+
+#define TCP_DISCARD_MAX (4U << 20)	/* in flight without SO_PEEK_OFF */
+
+/**
+ * tcp_wnd_to_guest() - Window to advertise: free space of the send buffer
+ * @t:		TCP context
+ * @c:		Connection
+ *
+ * Return: window in bytes (before scaling)
+ */
+uint32_t tcp_wnd_to_guest(struct tcp_ctx *t, struct tcp_conn *c)
+{
+	int sndbuf = 0, outq = 0;
+	socklen_t sl = sizeof(sndbuf);
+	uint32_t limit;
+
+	(void)t;
+	if (c->sock < 0 || (c->flags & TCP_GUEST_FIN))
+		return 65535;
+	if (getsockopt(c->sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) ||
+	    ioctl(c->sock, SIOCOUTQ, &outq))
+		return 65535;
+
+	/* sk_sndbuf also pays for packet overhead (sk_buff truesize): keep
+	 * an eighth of it for that, so that writes are hardly ever short
+	 */
+	limit = (uint32_t)sndbuf / 8 * 7;
+	return limit > (uint32_t)outq ? limit - (uint32_t)outq : 0;
+}
+
+/**
+ * tcp_send_flags() - Send a segment without payload to the guest
+ * @t:		TCP context
+ * @c:		Connection
+ * @flags:	TCP flags
+ * @opts:	Options (SYN, SYN-ACK), NULL for none
+ * @seq:	Sequence number
+ */
+void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
+		    const struct tcp_frame_opts *opts, uint32_t seq)
+{
+	uint32_t wnd = tcp_wnd_to_guest(t, c), field;
+	uint8_t *buf;
+	size_t cap;
+
+	if (!t->sink->reserve(t->sink, 1, &buf, &cap))
+		return;
+	memcpy(c->hdr.dst_mac, t->l2->guest_mac, 6);
+	if (mac_is_zero(c->hdr.dst_mac))
+		memset(c->hdr.dst_mac, 0xff, 6);
+
+	/* RFC 7323 2.2: the window of a SYN is never scaled */
+	if ((c->flags & TCP_WS_OK) && !(flags & TCP_F_SYN))
+		field = MIN(wnd >> TCP_WS_OURS, 65535U);
+	else
+		field = MIN(wnd, 65535U);
+	c->wnd_adv = wnd;
+
+	t->sink->commit(t->sink, buf,
+			tcp_frame_finish(buf, &c->hdr, opts, seq,
+					 (flags & TCP_F_ACK) ? c->rcv_nxt : 0,
+					 flags, (uint16_t)field, 0));
+}
+
+/**
+ * tcp_ack_pending() - Note that an ACK is due at the end of this batch
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+void tcp_ack_pending(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (c->flags & TCP_ACK_PENDING)
+		return;
+	if (t->npending >= FLOW_MAX) {
+		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+		return;
+	}
+	c->flags |= TCP_ACK_PENDING;
+	t->pending[t->npending++] = (uint32_t)idx;
+}
+
+/**
+ * tcp_peek_off_set() - Set the peek offset of a socket
+ * @t:		TCP context
+ * @c:		Connection
+ * @off:	Offset
+ */
+static void tcp_peek_off_set(const struct tcp_ctx *t, struct tcp_conn *c,
+			     int off)
+{
+	if (t->peek_off)
+		setsockopt(c->sock, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off));
+}
+
+/**
+ * tcp_send_fin() - Send our FIN, once the socket's data was all sent
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+static void tcp_send_fin(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	c->flags |= TCP_SOCK_EOF;
+	tcp_epoll_set(t, idx, c->ev & ~(uint32_t)(EPOLLIN | EPOLLRDHUP));
+	if (c->flags & TCP_FIN_SENT)
+		return;
+	tcp_send_flags(t, c, TCP_F_FIN | TCP_F_ACK, NULL, c->snd_nxt);
+	c->snd_nxt++;
+	c->flags |= TCP_FIN_SENT;
+	if (!c->deadline)
+		c->deadline = tcp_now() + c->rto;
+}
+
+/**
+ * tcp_peek() - Peek data not yet sent to the guest into frame buffers
+ * @t:		TCP context
+ * @c:		Connection
+ * @bufs:	Frame buffers
+ * @n:		How many
+ * @off:	Payload offset in each
+ * @seg:	Payload size of each
+ * @room:	Bytes at most, in total (the last buffer takes the rest)
+ *
+ * Return: bytes of new data, 0 at end of file, -errno
+ */
+static ssize_t tcp_peek(struct tcp_ctx *t, struct tcp_conn *c,
+			uint8_t **bufs, unsigned int n, size_t off, size_t seg,
+			size_t room)
+{
+	static uint8_t discard[TCP_DISCARD_MAX];
+	struct iovec iov[TCP_MAX_FRAMES + 1];
+	uint32_t in_flight = c->snd_nxt - c->snd_una;
+	struct msghdr mh = { .msg_iov = iov };
+	unsigned int i, v = 0;
+	ssize_t r;
+
+	if (!t->peek_off) {
+		if (in_flight > TCP_DISCARD_MAX)
+			return -EAGAIN;
+		iov[v].iov_base = discard;
+		iov[v++].iov_len = in_flight;
+	}
+	for (i = 0; i < n; i++) {
+		iov[v].iov_base = bufs[i] + off;
+		iov[v++].iov_len = MIN(seg, room);
+		room -= MIN(seg, room);
+	}
+	mh.msg_iovlen = v;
+
+	r = recvmsg(c->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
+	if (r < 0)
+		return -errno;
+	if (!t->peek_off) {
+		if ((size_t)r < in_flight)
+			return r ? -EAGAIN : 0;
+		r -= (ssize_t)in_flight;
+		if (!r) {
+			/* nothing new: end of file only if recv() says so */
+			char b;
+
+			r = recv(c->sock, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+			return r == 0 ? 0 : -EAGAIN;
+		}
+	}
+	return r;
+}
+
+/**
+ * tcp_data_to_guest() - Send what the socket holds, within the guest's window
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+void tcp_data_to_guest(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	uint8_t *bufs[TCP_MAX_FRAMES];
+	uint32_t in_flight, room;
+	size_t cap, off, seg, left;
+	unsigned int n, want, i;
+	uint16_t wnd;
+	ssize_t r;
+
+	if (c->state != TCP_ST_ESTABLISHED || (c->flags & TCP_SOCK_EOF))
+		return;
+
+	in_flight = c->snd_nxt - c->snd_una;
+	room = c->wnd_guest > in_flight ? c->wnd_guest - in_flight : 0;
+	if (!room) {
+		/* the guest's ACK re-enables reading */
+		tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLIN);
+		return;
+	}
+
+	memcpy(c->hdr.dst_mac, t->l2->guest_mac, 6);
+	if (mac_is_zero(c->hdr.dst_mac))
+		memset(c->hdr.dst_mac, 0xff, 6);
+	off = tcp_frame_payload_off(&c->hdr, NULL);
+	want = MIN((room + c->mss - 1) / c->mss, TCP_MAX_FRAMES);
+	n = t->sink->reserve(t->sink, want, bufs, &cap);
+	if (!n)
+		return;
+	seg = MIN((size_t)c->mss, cap - off);
+
+	r = tcp_peek(t, c, bufs, n, off, seg, room);
+	if (r <= 0) {
+		for (i = 0; i < n; i++)
+			t->sink->commit(t->sink, bufs[i], 0);
+		if (r == 0)
+			tcp_send_fin(t, idx);
+		else if (r != -EAGAIN && r != -EINTR)
+			tcp_conn_reset(t, idx, true);
+		return;
+	}
+
+	left = (size_t)r;
+	c->wnd_adv = tcp_wnd_to_guest(t, c);
+	wnd = (uint16_t)MIN(c->wnd_adv >> ((c->flags & TCP_WS_OK) ?
+					   TCP_WS_OURS : 0), 65535U);
+	for (i = 0; i < n; i++) {
+		size_t len = MIN(left, seg);
+		uint8_t fl = TCP_F_ACK;
+
+		if (!len) {
+			t->sink->commit(t->sink, bufs[i], 0);
+			continue;
+		}
+		left -= len;
+		if (!left)
+			fl |= TCP_F_PSH;
+		t->sink->commit(t->sink, bufs[i],
+				tcp_frame_finish(bufs[i], &c->hdr, NULL,
+						 c->snd_nxt, c->rcv_nxt, fl,
+						 wnd, len));
+		c->snd_nxt += (uint32_t)len;
+	}
+	c->flags &= (uint8_t)~TCP_ACK_PENDING;
+	if (!c->deadline)
+		c->deadline = tcp_now() + c->rto;
+	tcp_epoll_set(t, idx, c->ev | EPOLLIN | EPOLLRDHUP);
+}
+
+/**
+ * tcp_retransmit() - Send again everything the guest didn't acknowledge
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+void tcp_retransmit(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	bool fin = (c->flags & TCP_FIN_SENT) && !(c->flags & TCP_FIN_ACKED);
+
+	c->snd_nxt = c->snd_una;
+	c->dup_acks = 0;
+	tcp_peek_off_set(t, c, 0);
+	c->deadline = tcp_now() + c->rto;
+	if (fin) {
+		c->flags &= (uint8_t)~(TCP_FIN_SENT | TCP_SOCK_EOF);
+	}
+	tcp_data_to_guest(t, idx);
+}
+
+/**
+ * tcp_guest_ack() - Process the acknowledgement and window of a segment
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @s:		Segment from the guest
+ */
+void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	uint32_t wnd = (uint32_t)s->wnd << c->ws_guest, acked;
+
+	if (!(s->flags & TCP_F_ACK))
+		return;
+
+	if (seq_lt(c->snd_una, s->ack) && seq_le(s->ack, c->snd_nxt)) {
+		acked = s->ack - c->snd_una;
+		if ((c->flags & TCP_FIN_SENT) && s->ack == c->snd_nxt) {
+			c->flags |= TCP_FIN_ACKED;
+			acked--;
+		}
+		if (acked && recv(c->sock, NULL, acked,
+				  MSG_TRUNC | MSG_DONTWAIT) < 0)
+			log_rl(&t->rl_err, LOG_LVL_DEBUG, "TCP discard: %s",
+			       strerror(errno));
+		c->snd_una = s->ack;
+		c->retries = 0;
+		c->dup_acks = 0;
+		c->rto = MAX(c->rto / 2, 200U);
+		c->deadline = c->snd_una == c->snd_nxt ? 0 :
+			      tcp_now() + c->rto;
+	} else if (s->ack == c->snd_una && c->snd_una != c->snd_nxt &&
+		   !s->payload.len && wnd == c->wnd_guest &&
+		   !(s->flags & (TCP_F_SYN | TCP_F_FIN))) {
+		/* RFC 5681 3.2: third duplicate ACK, retransmit at once */
+		if (++c->dup_acks == 3) {
+			c->wnd_guest = wnd;
+			tcp_retransmit(t, idx);
+			return;
+		}
+	}
+
+	c->wnd_guest = wnd;
+	if (c->wnd_guest > c->snd_nxt - c->snd_una)
+		tcp_data_to_guest(t, idx);
+}
+
+/**
+ * tcp_guest_data() - Write the payload of a segment to the socket, handle FIN
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @s:		Segment from the guest
+ */
+void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	const uint8_t *p = s->payload.p;
+	size_t len = s->payload.len;
+	uint32_t seq = s->seq;
+	ssize_t n = 0;
+
+	if (len && seq_lt(seq, c->rcv_nxt)) {
+		uint32_t skip = c->rcv_nxt - seq;
+
+		if (skip >= len) {
+			len = 0;	/* all old: a retransmission */
+		} else {
+			p += skip;
+			len -= skip;
+			seq = c->rcv_nxt;
+		}
+		tcp_ack_pending(t, idx);
+	}
+	if (len && seq != c->rcv_nxt) {
+		/* Out of order: drop, the duplicate ACK asks for the gap */
+		tcp_ack_pending(t, idx);
+		return;
+	}
+	if (!len && seq_lt(s->seq, c->rcv_nxt) && !(s->flags & TCP_F_FIN)) {
+		/* Keep-alive or zero window probe: RFC 9293 3.8.6.1, 3.8.4 */
+		tcp_ack_pending(t, idx);
+		return;
+	}
+
+	if (len && !(c->flags & TCP_GUEST_FIN)) {
+		n = send(c->sock, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN) {
+			tcp_conn_reset(t, idx, true);
+			return;
+		}
+		if (n < 0)
+			n = 0;
+		c->rcv_nxt += (uint32_t)n;
+		if ((size_t)n < len) {
+			log_trace("TCP %d: short write, %zd of %zu", idx, n, len);
+			c->flags |= TCP_PARTIAL;
+			tcp_epoll_set(t, idx, c->ev | EPOLLOUT);
+		}
+		tcp_ack_pending(t, idx);
+	}
+
+	if ((s->flags & TCP_F_FIN) && (size_t)n == len &&
+	    seq + (uint32_t)len == c->rcv_nxt && !(c->flags & TCP_GUEST_FIN)) {
+		c->rcv_nxt++;
+		c->flags |= TCP_GUEST_FIN;
+		shutdown(c->sock, SHUT_WR);
+		tcp_ack_pending(t, idx);
+	}
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_tap.c - TCP translation: segments from the guest
+ *
+ * Theory of operation: every TCP segment of the guest is parsed (checksum
+ * included), looked up in the flow table by its addresses and ports, and
+ * handed to its connection according to the connection's state. A SYN for
+ * no known flow opens a connection (tcp_conn.c); any other segment for no
+ * known flow gets an RST (RFC 9293 3.10.7.1), so that a guest holding a
+ * stale connection learns at once. ACKs to the guest's data are collected
+ * during a batch of frames and sent once per connection at the end of it.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "os/epref.h"
+#include "tcp.h"
+
+int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
+			const struct tcp_seg *s);
+
+/**
+ * tcp_rst_unknown() - Answer a segment of no known connection with an RST
+ * @t:		TCP context
+ * @p:		Packet
+ * @s:		Segment
+ */
+static void tcp_rst_unknown(struct tcp_ctx *t, const struct pkt_l4 *p,
+			    const struct tcp_seg *s)
+{
+	struct tcp_conn c = { .sock = -1 };
+	uint32_t seq = 0;
+	uint8_t flags = TCP_F_RST;
+
+	if (s->flags & TCP_F_RST)
+		return;
+	memcpy(c.hdr.src_mac, t->l2->our_mac, 6);
+	c.hdr.src = p->dst;
+	c.hdr.dst = p->src;
+	c.hdr.sport = s->dport;
+	c.hdr.dport = s->sport;
+	if (s->flags & TCP_F_ACK) {
+		seq = s->ack;
+	} else {
+		c.rcv_nxt = s->seq + (uint32_t)s->payload.len +
+			    !!(s->flags & TCP_F_SYN) + !!(s->flags & TCP_F_FIN);
+		flags |= TCP_F_ACK;
+	}
+	tcp_send_flags(t, &c, flags, NULL, seq);
+}
+
+/**
+ * tcp_maybe_done() - Close a connection whose both halves are finished
+ * @t:		TCP context
+ * @idx:	Flow index
+ *
+ * Return: true if the connection was closed
+ */
+static bool tcp_maybe_done(struct tcp_ctx *t, int idx)
+{
+	const uint8_t done = TCP_GUEST_FIN | TCP_FIN_ACKED;
+	struct tcp_conn *c = &t->conn[idx];
+
+	if ((c->flags & done) != done)
+		return false;
+	if (c->flags & TCP_ACK_PENDING) {
+		c->flags &= (uint8_t)~TCP_ACK_PENDING;
+		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+	}
+	tcp_conn_close(t, idx);
+	return true;
+}
+
+/**
+ * tcp_tap_handshake() - Segment for a connection still in its handshake
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @s:		Segment
+ *
+ * Return: true if the segment needs no further processing
+ */
+static bool tcp_tap_handshake(struct tcp_ctx *t, int idx,
+			      const struct tcp_seg *s)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	switch (c->state) {
+	case TCP_ST_CONNECTING:
+		return true;	/* SYN retransmission: still connecting */
+	case TCP_ST_SYN_SENT:
+		if ((s->flags & (TCP_F_SYN | TCP_F_ACK)) !=
+			    (TCP_F_SYN | TCP_F_ACK) ||
+		    s->ack != c->snd_nxt)
+			return true;
+		c->rcv_nxt = s->seq + 1;
+		if (s->mss)
+			c->mss = MIN(c->mss, s->mss);
+		if (s->wscale >= 0) {
+			c->flags |= TCP_WS_OK;
+			c->ws_guest = (uint8_t)s->wscale;
+		}
+		c->snd_una = c->snd_nxt;
+		c->wnd_guest = s->wnd;
+		break;
+	case TCP_ST_SYNACK_SENT:
+		if (!(s->flags & TCP_F_ACK) || s->ack != c->snd_nxt)
+			return true;
+		c->snd_una = c->snd_nxt;
+		if (c->mss > t->mtu - 40)
+			c->mss = (uint16_t)(t->mtu - 40);
+		break;
+	default:
+		return false;
+	}
+
+	c->state = TCP_ST_ESTABLISHED;
+	c->retries = 0;
+	c->deadline = 0;
+	tcp_epoll_set(t, idx, EPOLLIN | EPOLLRDHUP);
+	if (!(s->flags & TCP_F_SYN))	/* RFC 7323 2.2: SYNs are unscaled */
+		c->wnd_guest = (uint32_t)s->wnd << c->ws_guest;
+	if (s->flags & TCP_F_SYN) {
+		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * tcp_tap_input() - Handle one TCP segment from the guest
+ * @t:		TCP context
+ * @p:		Packet, already located by pkt_parse_ip()
+ */
+void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
+{
+	struct flow_key k = { .proto = IPPROTO_TCP };
+	struct tcp_seg s;
+	struct tcp_conn *c;
+	int idx;
+
+	if (tcp_seg_parse(p, &s, true)) {
+		log_rl(&t->rl_err, LOG_LVL_DEBUG, "TCP: malformed segment");
+		return;
+	}
+	k.gaddr = p->src;
+	k.raddr = p->dst;
+	k.gport = s.sport;
+	k.rport = s.dport;
+
+	idx = flow_lookup(t->flows, &k);
+	if (idx < 0) {
+		if ((s.flags & (TCP_F_SYN | TCP_F_ACK | TCP_F_RST)) ==
+		    TCP_F_SYN) {
+			if (tcp_conn_from_guest(t, &k, &s) >= 0)
+				return;
+		}
+		tcp_rst_unknown(t, p, &s);
+		return;
+	}
+	c = &t->conn[idx];
+	if (c->state == TCP_ST_FREE) {
+		tcp_rst_unknown(t, p, &s);
+		return;
+	}
+	c->last_act = tcp_now();
+
+	if (s.flags & TCP_F_RST) {
+		tcp_conn_reset(t, idx, false);
+		return;
+	}
+	if (tcp_tap_handshake(t, idx, &s))
+		return;
+
+	tcp_guest_ack(t, idx, &s);
+	if (c->state == TCP_ST_FREE)
+		return;
+	tcp_guest_data(t, idx, &s);
+	if (c->state == TCP_ST_FREE)
+		return;
+	if ((s.flags & TCP_F_FIN) && (c->flags & TCP_GUEST_FIN))
+		tcp_ack_pending(t, idx);
+	tcp_maybe_done(t, idx);
+}
+
+/**
+ * tcp_tap_batch_end() - Send the ACKs collected during a batch of frames
+ * @t:		TCP context
+ */
+void tcp_tap_batch_end(struct tcp_ctx *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->npending; i++) {
+		int idx = (int)t->pending[i];
+		struct tcp_conn *c = &t->conn[idx];
+
+		if (c->state == TCP_ST_FREE || !(c->flags & TCP_ACK_PENDING))
+			continue;
+		c->flags &= (uint8_t)~TCP_ACK_PENDING;
+		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+
+		/* Less than a segment of room: tell the guest when there is */
+		if (c->wnd_adv < c->mss && !(c->flags & TCP_GUEST_FIN))
+			tcp_epoll_set(t, idx, c->ev | EPOLLOUT);
+	}
+	t->npending = 0;
+}

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_listen.c - unit tests of listening sockets for forwarding rules, run
+ * in a user and network namespace of their own (only its loopback is used)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "flow/fwd.h"
+#include "os/netlink.h"
+#include "transport/listen.h"
+
+static bool have_ns;
+
+/* Enter new namespaces, bring "lo" up: nothing here reaches the real host */
+static int ns_setup(void **state)
+{
+	unsigned int lo;
+	int fd, rc;
+
+	(void)state;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return 0; /* every test skips */
+	fd = nl_open();
+	if (fd < 0)
+		return -1;
+	rc = nl_link_index(fd, "lo", &lo);
+	if (!rc)
+		rc = nl_link_set(fd, lo, 0, NULL, true);
+	close(fd);
+	if (rc)
+		return -1;
+	have_ns = true;
+	return 0;
+}
+
+static int need_ns(void **state)
+{
+	(void)state;
+	if (!have_ns)
+		skip();
+	return 0;
+}
+
+/* A rule on @addr ("*" for the dual-stack wildcard) and device @ifname */
+static struct fwd_rule rule(const char *addr, const char *ifname)
+{
+	struct fwd_rule r = {.proto = IPPROTO_TCP};
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (!strcmp(addr, "*")) {
+		inany_from_v6(&r.addr, &in6addr_any);
+		r.flags = FWD_DUAL_STACK;
+	} else if (inet_pton(AF_INET, addr, &a4) == 1) {
+		inany_from_v4(&r.addr, a4);
+	} else {
+		assert_int_equal(inet_pton(AF_INET6, addr, &a6), 1);
+		inany_from_v6(&r.addr, &a6);
+	}
+	strncpy(r.ifname, ifname, sizeof(r.ifname) - 1);
+	return r;
+}
+
+static int getopt_int(int s, int level, int name)
+{
+	socklen_t sl;
+	int v = -1;
+
+	sl = sizeof(v);
+	assert_int_equal(getsockopt(s, level, name, &v, &sl), 0);
+	return v;
+}
+
+/* The socket is bound to @addr (text) and @port, in family @af */
+static void check_bound(int s, int af, const char *addr, uint16_t port)
+{
+	union sockaddr_inany sa = {0};
+	union inany_addr a;
+	char buf[INET6_ADDRSTRLEN];
+	socklen_t sl = sizeof(sa);
+	uint16_t p = 0;
+
+	assert_int_equal(getsockname(s, &sa.sa, &sl), 0);
+	assert_int_equal(sa.sa.sa_family, af);
+	assert_int_equal(inany_from_sockaddr(&a, &p, &sa), 0);
+	assert_int_equal(p, port);
+	assert_string_equal(inany_ntop(&a, buf, sizeof(buf)), addr);
+}
+
+/* Connect to @addr:@port and take the connection from the listener @ls */
+static void check_connects(int ls, const char *addr, uint16_t port)
+{
+	struct pollfd pfd = {.fd = ls, .events = POLLIN};
+	struct fwd_rule r = rule(addr, "");
+	union sockaddr_inany sa;
+	socklen_t sl;
+	int c, a;
+
+	sl = inany_to_sockaddr(&sa, &r.addr, port, 0);
+	c = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c >= 0);
+	assert_int_equal(connect(c, &sa.sa, sl), 0);
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	a = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(a >= 0);
+	close(a);
+	close(c);
+}
+
+static void test_dual_stack_takes_both_families(void **state)
+{
+	struct fwd_rule r = rule("*", "");
+	int s;
+
+	(void)state;
+	s = listen_sock(SOCK_STREAM, &r, 20001, false);
+	assert_true(s >= 0);
+	check_bound(s, AF_INET6, "::", 20001);
+	assert_int_equal(getopt_int(s, IPPROTO_IPV6, IPV6_V6ONLY), 0);
+	assert_int_equal(getopt_int(s, SOL_SOCKET, SO_ACCEPTCONN), 1);
+	check_connects(s, "127.0.0.1", 20001);
+	check_connects(s, "::1", 20001);
+	close(s);
+}
+
+static void test_v4_loopback_nonblocking_cloexec(void **state)
+{
+	struct fwd_rule r = rule("127.0.0.1", "");
+	int s;
+
+	(void)state;
+	s = listen_sock(SOCK_STREAM, &r, 20002, false);
+	assert_true(s >= 0);
+	check_bound(s, AF_INET, "127.0.0.1", 20002);
+	assert_true(fcntl(s, F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(s, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(getopt_int(s, SOL_SOCKET, SO_REUSEADDR), 1);
+	assert_int_equal(getopt_int(s, SOL_SOCKET, SO_TYPE), SOCK_STREAM);
+	check_connects(s, "127.0.0.1", 20002);
+	close(s);
+}
+
+static void test_v6_is_v6only(void **state)
+{
+	struct fwd_rule r6 = rule("::", ""), r4 = rule("0.0.0.0", "");
+	int s6, s4;
+
+	(void)state;
+	s6 = listen_sock(SOCK_STREAM, &r6, 20003, false);
+	assert_true(s6 >= 0);
+	check_bound(s6, AF_INET6, "::", 20003);
+	assert_int_equal(getopt_int(s6, IPPROTO_IPV6, IPV6_V6ONLY), 1);
+	/* so an IPv4 wildcard on the same port can coexist */
+	s4 = listen_sock(SOCK_STREAM, &r4, 20003, false);
+	assert_true(s4 >= 0);
+	check_bound(s4, AF_INET, "0.0.0.0", 20003);
+	check_connects(s6, "::1", 20003);
+	check_connects(s4, "127.0.0.1", 20003);
+	close(s4);
+	close(s6);
+}
+
+static void test_second_bind_is_addr_in_use(void **state)
+{
+	struct fwd_rule r = rule("127.0.0.1", ""), d = rule("*", "");
+	struct fwd_rule v4any = rule("0.0.0.0", "");
+	int s, ds;
+
+	(void)state;
+	s = listen_sock(SOCK_STREAM, &r, 20004, false);
+	assert_true(s >= 0);
+	assert_int_equal(listen_sock(SOCK_STREAM, &r, 20004, false),
+			 -EADDRINUSE);
+	close(s);
+
+	ds = listen_sock(SOCK_STREAM, &d, 20005, false);
+	assert_true(ds >= 0);
+	assert_int_equal(listen_sock(SOCK_STREAM, &v4any, 20005, false),
+			 -EADDRINUSE);
+	close(ds);
+}
+
+static void test_bindtodevice_lo(void **state)
+{
+	struct fwd_rule r = rule("*", "lo");
+	char dev[IFNAMSIZ] = "";
+	socklen_t sl = sizeof(dev);
+	int s;
+
+	(void)state;
+	s = listen_sock(SOCK_STREAM, &r, 20006, false);
+	assert_true(s >= 0);
+	assert_int_equal(getsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, dev, &sl),
+			 0);
+	assert_string_equal(dev, "lo");
+	check_connects(s, "127.0.0.1", 20006);
+	close(s);
+}
+
+static void test_bindtodevice_missing_device(void **state)
+{
+	struct fwd_rule r = rule("127.0.0.1", "nosuchdev0");
+
+	(void)state;
+	assert_int_equal(listen_sock(SOCK_STREAM, &r, 20007, false), -ENODEV);
+}
+
+static void test_udp_bound_not_listening(void **state)
+{
+	struct fwd_rule r = rule("127.0.0.1", "");
+	struct pollfd pfd = {.events = POLLIN};
+	union sockaddr_inany sa;
+	char buf[8] = "";
+	socklen_t sl;
+	int s, c;
+
+	(void)state;
+	s = listen_sock(SOCK_DGRAM, &r, 20008, false);
+	assert_true(s >= 0);
+	check_bound(s, AF_INET, "127.0.0.1", 20008);
+	assert_int_equal(getopt_int(s, SOL_SOCKET, SO_TYPE), SOCK_DGRAM);
+	assert_true(fcntl(s, F_GETFL) & O_NONBLOCK);
+
+	c = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(c >= 0);
+	sl = inany_to_sockaddr(&sa, &r.addr, 20008, 0);
+	assert_int_equal(sendto(c, "ping", 4, 0, &sa.sa, sl), 4);
+	pfd.fd = s;
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	assert_int_equal(recv(s, buf, sizeof(buf), 0), 4);
+	assert_memory_equal(buf, "ping", 4);
+	close(c);
+	close(s);
+}
+
+static void test_freebind_allows_foreign_address(void **state)
+{
+	struct fwd_rule r4 = rule("192.0.2.1", ""),
+			r6 = rule("2001:db8::1", "");
+	int s;
+
+	(void)state;
+	assert_int_equal(listen_sock(SOCK_STREAM, &r4, 20009, false),
+			 -EADDRNOTAVAIL);
+	s = listen_sock(SOCK_STREAM, &r4, 20009, true);
+	assert_true(s >= 0);
+	check_bound(s, AF_INET, "192.0.2.1", 20009);
+	close(s);
+
+	assert_int_equal(listen_sock(SOCK_DGRAM, &r6, 20009, false),
+			 -EADDRNOTAVAIL);
+	s = listen_sock(SOCK_DGRAM, &r6, 20009, true);
+	assert_true(s >= 0);
+	check_bound(s, AF_INET6, "2001:db8::1", 20009);
+	close(s);
+}
+
+static void test_rule_from_spec(void **state)
+{
+	static struct fwd_table t;
+	const struct fwd_parse_ctx ctx = {
+		.optname = "-t",
+		.proto = IPPROTO_TCP,
+		.v4 = true,
+		.v6 = true,
+		.eph_first = 49152,
+		.eph_last = 65535,
+	};
+	char err[FWD_ERR_LEN];
+	uint16_t p = 0;
+	int s[3] = {-1, -1, -1}, i;
+
+	(void)state;
+	fwd_table_init(&t);
+	assert_int_equal(fwd_spec_parse(&t, &ctx, "[::1]/20010-20012:80-82",
+					err, sizeof(err)),
+			 0);
+	assert_int_equal(t.n, 1);
+	for (p = t.rules[0].first, i = 0; p <= t.rules[0].last && i < 3;
+	     p++, i++) {
+		s[i] = listen_sock(SOCK_STREAM, &t.rules[0], p, false);
+		assert_true(s[i] >= 0);
+		check_bound(s[i], AF_INET6, "::1", p);
+	}
+	check_connects(s[2], "::1", 20012);
+	for (i = 0; i < 3; i++)
+		close(s[i]);
+}
+
+static void test_bad_type_or_rule(void **state)
+{
+	struct fwd_rule r = rule("127.0.0.1", "");
+
+	(void)state;
+	assert_int_equal(listen_sock(SOCK_RAW, &r, 20011, false), -EINVAL);
+	r.flags = FWD_DUAL_STACK; /* on an IPv4 address: malformed */
+	assert_int_equal(listen_sock(SOCK_STREAM, &r, 20011, false), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup(f, need_ns)
+		T(test_dual_stack_takes_both_families),
+		T(test_v4_loopback_nonblocking_cloexec),
+		T(test_v6_is_v6only),
+		T(test_second_bind_is_addr_in_use),
+		T(test_bindtodevice_lo),
+		T(test_bindtodevice_missing_device),
+		T(test_udp_bound_not_listening),
+		T(test_freebind_allows_foreign_address),
+		T(test_rule_from_spec),
+		T(test_bad_type_or_rule),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, ns_setup, NULL);
+}
