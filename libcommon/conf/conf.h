@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "flow/fwd.h"
+#include "flow/nat.h"
 #include "services/l2.h"
 
 enum conf_mode {
@@ -101,6 +103,7 @@ struct conf {
 	bool no_map_gw;
 
 	struct conf_fwd tcp, udp, tcp_ns, udp_ns;
+	struct fwd_table fwd_in;	/* -t and -u rules, by conf_resolve() */
 
 	/* passt */
 	char sock_path[108]; /* sizeof(sun_path) */
@@ -227,6 +230,7 @@ enum conf_result conf_parse(struct conf *c, int argc, char **argv);
 void conf_print_usage(const struct conf *c, FILE *f);
 void conf_print_version(const struct conf *c, FILE *f);
 int conf_resolve(struct conf *c);
+void conf_nat(const struct conf *c, struct nat *n);
 int conf_resolv_file(struct conf *c, const char *path);
 void conf_print(const struct conf *c);
 

@@ -217,6 +217,15 @@ int conf_dns_apply(struct conf *c, const struct resolv_conf *r)
 		else if (l2->dns6_n < L2_MAX_DNS)
 			l2->dns6[l2->dns6_n++] = *a;
 	}
+	/* --dns-forward goes to the first resolver unless --dns-host says */
+	if (!c->dns_host4_set && r->ns4_n) {
+		c->dns_host4 = r->ns4[0];
+		c->dns_host4_set = true;
+	}
+	if (!c->dns_host6_set && r->ns6_n) {
+		c->dns_host6 = r->ns6[0];
+		c->dns_host6_set = true;
+	}
 	if (!c->search_set) {
 		for (i = 0; i < r->search_n && i < L2_MAX_SEARCH; i++)
 			memcpy(l2->search[i], r->search[i],

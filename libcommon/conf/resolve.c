@@ -259,6 +259,49 @@ int conf_resolv_file(struct conf *c, const char *path)
 }
 
 /**
+ * conf_resolve_fwd() - Parse the -t specs into forwarding rules
+ * @c:		Configuration, with the address families settled
+ *
+ * Specs are parsed here rather than while reading options because their
+ * meaning depends on the families in use (upstream does it in a second
+ * pass, in command-line order, for the same reason).
+ *
+ * Return: 0 on success, -EINVAL with the error logged
+ */
+static int conf_resolve_fwd(struct conf *c)
+{
+	struct fwd_parse_ctx ctx = {
+		.optname = "-t",
+		.proto = IPPROTO_TCP,
+		.v4 = c->v4,
+		.v6 = c->v6,
+		.pasta = c->mode == MODE_PASTA,
+	};
+	char err[FWD_ERR_LEN];
+	int i, r;
+
+	fwd_table_init(&c->fwd_in);
+	fwd_ephemeral_range("/proc/sys/net/ipv4/ip_local_port_range",
+			    &ctx.eph_first, &ctx.eph_last);
+	for (i = 0; i < c->tcp.n; i++) {
+		*err = '\0';
+		if (fwd_spec_parse(&c->fwd_in, &ctx, c->tcp.spec[i], err,
+				   sizeof(err))) {
+			log_err("%s", err);
+			return -EINVAL;
+		}
+	}
+	for (r = 0; r < c->fwd_in.n; r++) {
+		if (c->fwd_in.rules[r].flags & FWD_AUTO) {
+			log_err("-t %s: automatic port forwarding is not "
+				"supported yet", c->tcp.spec[0]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
  * conf_resolve() - Fill in what the user didn't give, from the host
  * @c:		Configuration, as parsed by conf_parse()
  *
@@ -293,5 +336,71 @@ int conf_resolve(struct conf *c)
 	}
 	c->l2.v4 = c->v4;
 	c->l2.v6 = c->v6;
-	return 0;
+	return conf_resolve_fwd(c);
+}
+
+/**
+ * conf_nat_fam() - Translations of one family from the configuration
+ * @f:		Filled
+ * @guest:	Guest's address
+ * @gw:		Gateway
+ * @lo:		--map-host-loopback address, if @lo_set
+ * @lo_set:	--map-host-loopback given
+ * @map_gw:	Map the gateway to host loopback (no --no-map-gw, no
+ *		--map-host-loopback none)
+ */
+static void conf_nat_fam(struct nat_fam *f, const union inany_addr *guest,
+			 const union inany_addr *gw,
+			 const union inany_addr *lo, bool lo_set, bool map_gw)
+{
+	f->guest = *guest;
+	f->gw = *gw;
+	if (lo_set) {
+		f->host_lo = *lo;
+		f->host_lo_set = true;
+	} else if (map_gw) {
+		f->host_lo = *gw;
+		f->host_lo_set = true;
+	}
+}
+
+/**
+ * conf_nat() - Address translations for the transports, from the options
+ * @c:		Configuration, resolved
+ * @n:		Filled
+ */
+void conf_nat(const struct conf *c, struct nat *n)
+{
+	bool map_gw = !c->no_map_gw && !c->map_host_lo_none;
+	union inany_addr g, gw, lo;
+
+	memset(n, 0, sizeof(*n));
+
+	inany_from_v4(&g, c->l2.addr4);
+	inany_from_v4(&gw, c->l2.gw4);
+	inany_from_v4(&lo, c->map_host_lo4);
+	conf_nat_fam(&n->v4, &g, &gw, &lo, c->map_host_lo4_set, map_gw);
+	if ((n->v4.map_guest_set = c->map_guest4_set))
+		inany_from_v4(&n->v4.map_guest, c->map_guest4);
+	if ((n->v4.dns_set = c->dns_fwd4_set && c->dns_host4_set)) {
+		inany_from_v4(&n->v4.dns_fwd, c->dns_fwd4);
+		inany_from_v4(&n->v4.dns_host, c->dns_host4);
+	}
+	if ((n->v4.out_set = c->outbound4_set))
+		inany_from_v4(&n->v4.out, c->outbound4);
+	memcpy(n->v4.out_if, c->outbound_if4, IFNAMSIZ);
+
+	inany_from_v6(&g, &c->l2.addr6);
+	inany_from_v6(&gw, &c->l2.gw6);
+	inany_from_v6(&lo, &c->map_host_lo6);
+	conf_nat_fam(&n->v6, &g, &gw, &lo, c->map_host_lo6_set, map_gw);
+	if ((n->v6.map_guest_set = c->map_guest6_set))
+		inany_from_v6(&n->v6.map_guest, &c->map_guest6);
+	if ((n->v6.dns_set = c->dns_fwd6_set && c->dns_host6_set)) {
+		inany_from_v6(&n->v6.dns_fwd, &c->dns_fwd6);
+		inany_from_v6(&n->v6.dns_host, &c->dns_host6);
+	}
+	if ((n->v6.out_set = c->outbound6_set))
+		inany_from_v6(&n->v6.out, &c->outbound6);
+	memcpy(n->v6.out_if, c->outbound_if6, IFNAMSIZ);
 }

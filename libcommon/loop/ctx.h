@@ -27,6 +27,7 @@
  * @userns_fd:	Its user namespace, -1 if not joined
  * @nl_ns:	Netlink socket inside the namespace
  * @flows:	Flow table
+ * @nat:	Address translations
  * @tcp:	TCP engine
  */
 struct ctx {
@@ -40,6 +41,7 @@ struct ctx {
 	int userns_fd;
 	int nl_ns;
 	struct flow_table flows;
+	struct nat nat;
 	struct tcp_ctx tcp;
 };
 

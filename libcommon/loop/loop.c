@@ -77,9 +77,10 @@ int loop_transports_init(struct ctx *x)
 	if (getrandom(key, sizeof(key), 0) != sizeof(key))
 		return -EIO;
 	flow_init(&x->flows, key);
+	conf_nat(x->c, &x->nat);
 
 	ret = tcp_init(&x->tcp, &x->flows, &x->tap.sink, &x->c->l2, x->epfd,
-		       x->c->l2.mtu, !x->c->no_map_gw);
+		       x->c->l2.mtu, &x->nat);
 	if (ret) {
 		log_err("Couldn't set up TCP: %s", strerror(-ret));
 		return ret;

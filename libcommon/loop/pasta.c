@@ -378,7 +378,8 @@ int pasta_main(int argc, char **argv)
 	pasta_setup_ns(&x);
 	conf_print(&c);
 	pasta_loop_setup(&x);
-	if (loop_transports_init(&x))
+	if (loop_transports_init(&x) ||
+	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind))
 		return EXIT_FAILURE;
 	pasta_ready(&x);
 	pasta_signals_setup(&x);

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "flow/flow.h"
 #include "flow/fwd.h"
+#include "flow/nat.h"
 #include "packet/ip.h"
 #include "packet/sink.h"
 #include "services/l2.h"
@@ -112,7 +113,7 @@ struct tcp_conn {
  * @timer_fd:	timerfd driving timeouts and retransmissions
  * @timer_on:	@timer_fd is armed
  * @mtu:	MTU of the guest link
- * @map_gw:	Connections to the gateway address go to host loopback
+ * @nat:	Address translations
  * @peek_off:	SO_PEEK_OFF works on TCP sockets
  * @rnd:	State of the sequence number generator
  * @pending:	Connections with TCP_ACK_PENDING set
@@ -131,7 +132,7 @@ struct tcp_ctx {
 	int timer_fd;
 	bool timer_on;
 	uint16_t mtu;
-	bool map_gw;
+	const struct nat *nat;
 	bool peek_off;
 	uint64_t rnd;
 	uint32_t pending[FLOW_MAX];
@@ -144,7 +145,7 @@ struct tcp_ctx {
 
 int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
-	     uint16_t mtu, bool map_gw);
+	     uint16_t mtu, const struct nat *nat);
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind);
 void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p);
 void tcp_tap_batch_end(struct tcp_ctx *t);

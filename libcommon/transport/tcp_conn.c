@@ -89,13 +89,13 @@ static uint32_t tcp_isn(struct tcp_ctx *t)
  * @l2:		Guest's addresses and MACs
  * @epfd:	epoll descriptor
  * @mtu:	MTU of the guest link
- * @map_gw:	Map connections to the gateway to host loopback
+ * @nat:	Address translations
  *
  * Return: 0 on success, -errno on failure
  */
 int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
-	     uint16_t mtu, bool map_gw)
+	     uint16_t mtu, const struct nat *nat)
 {
 	int s, off = 0, ret;
 
@@ -107,7 +107,7 @@ int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	t->l2 = l2;
 	t->epfd = epfd;
 	t->mtu = mtu ? mtu : 65520;
-	t->map_gw = map_gw;
+	t->nat = nat;
 	if (getrandom(&t->rnd, sizeof(t->rnd), 0) != sizeof(t->rnd))
 		t->rnd = (uint64_t)tcp_now() * 0x2545f4914f6cdd1dULL;
 
@@ -281,29 +281,30 @@ static uint16_t tcp_mss_ours(const struct tcp_ctx *t, bool v4)
 }
 
 /**
- * tcp_remote_addr() - Where a connection to @dst from the guest goes
+ * tcp_bind_outbound() - Bind an outbound socket as -o/--outbound-if say
  * @t:		TCP context
- * @dst:	Destination as the guest sees it
- * @out:	Destination on the host
+ * @sock:	Socket
+ * @f:		Translations of the socket's family
+ *
+ * Return: 0 on success, -errno on failure
  */
-static void tcp_remote_addr(const struct tcp_ctx *t,
-			    const union inany_addr *dst,
-			    union inany_addr *out)
+static int tcp_bind_outbound(const struct tcp_ctx *t, int sock,
+			     const struct nat_fam *f)
 {
-	const struct in_addr *v4 = inany_v4(dst);
+	union sockaddr_inany sa;
+	socklen_t sl;
 
-	*out = *dst;
-	if (!t->map_gw)
-		return;
-	if (v4 && t->l2->v4 && v4->s_addr == t->l2->gw4.s_addr) {
-		struct in_addr lo = { htonl(INADDR_LOOPBACK) };
-
-		inany_from_v4(out, lo);
-	} else if (!v4 && t->l2->v6 &&
-		   (IN6_ARE_ADDR_EQUAL(&dst->a6, &t->l2->gw6) ||
-		    IN6_ARE_ADDR_EQUAL(&dst->a6, &t->l2->our_ll6))) {
-		out->a6 = in6addr_loopback;
-	}
+	(void)t;
+	if (*f->out_if &&
+	    setsockopt(sock, SOL_SOCKET, SO_BINDTODEVICE, f->out_if,
+		       (socklen_t)strlen(f->out_if)))
+		return -errno;
+	if (!f->out_set)
+		return 0;
+	sl = inany_to_sockaddr(&sa, &f->out, 0, 0);
+	if (bind(sock, &sa.sa, sl))
+		return -errno;
+	return 0;
 }
 
 /**
@@ -322,19 +323,20 @@ int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 	union sockaddr_inany sa;
 	union inany_addr dst;
 	struct tcp_conn *c;
-	int sock, idx, one = 1;
+	int sock, idx, one = 1, ret;
+	uint16_t port;
 	socklen_t sl;
 
-	tcp_remote_addr(t, &k->raddr, &dst);
-	sl = inany_to_sockaddr(&sa, &dst, k->rport, 0);
+	nat_outbound(t->nat, &k->raddr, k->rport, &dst, &port);
+	sl = inany_to_sockaddr(&sa, &dst, port, 0);
 	sock = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 		      SOCK_CLOEXEC, IPPROTO_TCP);
 	if (sock < 0)
 		return -errno;
 	setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	if (connect(sock, &sa.sa, sl) && errno != EINPROGRESS) {
-		int ret = -errno;
-
+	if ((ret = tcp_bind_outbound(t, sock, nat_fam(t->nat, &dst))) ||
+	    (connect(sock, &sa.sa, sl) && errno != EINPROGRESS)) {
+		ret = ret ? ret : -errno;
 		close(sock);
 		return ret;
 	}
@@ -445,26 +447,6 @@ int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
 }
 
 /**
- * tcp_peer_as_seen() - Source address the guest sees for an inbound peer
- * @t:		TCP context
- * @peer:	Peer address on the host; rewritten in place
- *
- * The guest can't reach our loopback, nor itself through the address it
- * shares with the host: such peers appear as the gateway.
- */
-static void tcp_peer_as_seen(const struct tcp_ctx *t, union inany_addr *peer)
-{
-	const struct in_addr *v4 = inany_v4(peer);
-
-	if (v4 && ((ntohl(v4->s_addr) >> 24) == IN_LOOPBACKNET ||
-		   v4->s_addr == t->l2->addr4.s_addr))
-		inany_from_v4(peer, t->l2->gw4);
-	else if (!v4 && (IN6_IS_ADDR_LOOPBACK(&peer->a6) ||
-			 IN6_ARE_ADDR_EQUAL(&peer->a6, &t->l2->addr6)))
-		peer->a6 = t->l2->gw6;
-}
-
-/**
  * tcp_listen_handler() - Accept a connection to a forwarded port
  * @t:		TCP context
  * @ref_idx:	Rule index << 16 | listening port
@@ -488,7 +470,7 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 	v4 = inany_is_v4(&k.raddr);
 	if ((v4 && !t->l2->v4) || (!v4 && !t->l2->v6))
 		goto refuse;
-	tcp_peer_as_seen(t, &k.raddr);
+	nat_inbound(t->nat, &k.raddr, &k.raddr);
 
 	if (rule->taddr_set)
 		k.gaddr = rule->taddr;
