@@ -113,6 +113,9 @@ static void fuzz_check_table(const struct fwd_parse_ctx *c,
 		const struct fwd_rule *r = &t->rules[i];
 
 		fuzz_check_rule(c, r);
+		/* rules don't overlap, so each is found by its own address */
+		if (fwd_lookup(t, r->proto, &r->addr, r->last) != r)
+			abort();
 		if (i >= n0)
 			fuzz_check_new(c, r);
 		for (j = 0; j < i; j++) {
