@@ -15,6 +15,7 @@
 #define TAP_BATCH 64		/* frames read per wake-up */
 #define TAP_FRAME_MAX 65600	/* largest frame: MTU 65521 + headers */
 #define TAP_POOL 128		/* frames queued towards the namespace */
+#define TAP_VNET_HDR_LEN 10	/* struct virtio_net_hdr, see tap.c */
 
 /* What tap_handler() does with frames the L2 responders didn't take */
 typedef void (*tap_l3_fn)(void *arg, struct pview frame);
@@ -31,6 +32,8 @@ typedef void (*tap_l3_fn)(void *arg, struct pview frame);
  * @sink:	Frames to the namespace, for the transports
  * @pool_used:	Pool slots reserved since the last flush
  * @pool_len:	Length of each committed frame, 0 if given back
+ * @csum_partial: The L4 checksum of the frame being handled was left to
+ *		  us by the namespace's kernel (checksum offload): not valid
  */
 struct tap {
 	int fd;
@@ -43,6 +46,7 @@ struct tap {
 	struct frame_sink sink;
 	unsigned int pool_used;
 	size_t pool_len[TAP_POOL];
+	bool csum_partial;
 };
 
 int tap_create(struct tap *t, const char *name);

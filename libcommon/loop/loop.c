@@ -56,6 +56,7 @@ static void loop_l3(void *arg, struct pview frame)
 			       frame.len);
 		return;
 	}
+	p.l4_csum_partial = x->tap.csum_partial;
 	if (p.proto == IPPROTO_TCP && !x->c->no_tcp) {
 		tcp_tap_input(&x->tcp, &p);
 		return;

@@ -142,12 +142,30 @@ uint16_t csum_ip4_header(const void *iph, size_t hlen)
 uint16_t csum_l4_ip4(struct in_addr src, struct in_addr dst, uint8_t proto,
 		     const void *l4, size_t len)
 {
+	return csum_l4_ip4_len(src, dst, proto, l4, len, len);
+}
+
+/**
+ * csum_l4_ip4_len() - Like csum_l4_ip4(), summing only part of the L4 bytes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	IP protocol number
+ * @l4:		L4 bytes to sum
+ * @sumlen:	How many of them (0: just the pseudo-header, for offload)
+ * @len:	L4 length for the pseudo-header
+ *
+ * Return: checksum, network order
+ */
+uint16_t csum_l4_ip4_len(struct in_addr src, struct in_addr dst,
+			 uint8_t proto, const void *l4, size_t sumlen,
+			 size_t len)
+{
 	uint32_t s = ntohl(src.s_addr), d = ntohl(dst.s_addr);
 	uint32_t sum = (s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff);
 
 	sum += proto;
 	sum += (uint32_t)len;
-	return csum_fold(csum_partial(l4, len, sum));
+	return csum_fold(csum_partial(l4, sumlen, sum));
 }
 
 /**
@@ -163,6 +181,24 @@ uint16_t csum_l4_ip4(struct in_addr src, struct in_addr dst, uint8_t proto,
 uint16_t csum_l4_ip6(const struct in6_addr *src, const struct in6_addr *dst,
 		     uint8_t proto, const void *l4, size_t len)
 {
+	return csum_l4_ip6_len(src, dst, proto, l4, len, len);
+}
+
+/**
+ * csum_l4_ip6_len() - Like csum_l4_ip6(), summing only part of the L4 bytes
+ * @src:	Source address
+ * @dst:	Destination address
+ * @proto:	Next header value
+ * @l4:		L4 bytes to sum
+ * @sumlen:	How many of them (0: just the pseudo-header, for offload)
+ * @len:	L4 length for the pseudo-header
+ *
+ * Return: checksum, network order
+ */
+uint16_t csum_l4_ip6_len(const struct in6_addr *src,
+			 const struct in6_addr *dst, uint8_t proto,
+			 const void *l4, size_t sumlen, size_t len)
+{
 	uint32_t sum = 0;
 
 	sum = csum_partial(src, 16, sum);
@@ -170,5 +206,5 @@ uint16_t csum_l4_ip6(const struct in6_addr *src, const struct in6_addr *dst,
 	sum += (uint32_t)(len >> 16);
 	sum += (uint32_t)(len & 0xffff);
 	sum += proto;
-	return csum_fold(csum_partial(l4, len, sum));
+	return csum_fold(csum_partial(l4, sumlen, sum));
 }

@@ -14,5 +14,11 @@ uint16_t csum_l4_ip4(struct in_addr src, struct in_addr dst, uint8_t proto,
 		     const void *l4, size_t len);
 uint16_t csum_l4_ip6(const struct in6_addr *src, const struct in6_addr *dst,
 		     uint8_t proto, const void *l4, size_t len);
+uint16_t csum_l4_ip4_len(struct in_addr src, struct in_addr dst,
+			 uint8_t proto, const void *l4, size_t sumlen,
+			 size_t len);
+uint16_t csum_l4_ip6_len(const struct in6_addr *src,
+			 const struct in6_addr *dst, uint8_t proto,
+			 const void *l4, size_t sumlen, size_t len);
 
 #endif /* PACKET_CHECKSUM_H */

@@ -26,6 +26,8 @@
  * @ttl:	IPv4 TTL or IPv6 hop limit
  * @l4:		L4 header and payload, exactly the IP payload length (Ethernet
  *		padding excluded)
+ * @l4_csum_partial: The L4 checksum was offloaded to us and isn't valid:
+ *		     set by the link (pkt_parse_ip() leaves it false)
  */
 struct pkt_l4 {
 	int family;
@@ -34,6 +36,7 @@ struct pkt_l4 {
 	uint8_t proto;
 	uint8_t ttl;
 	struct pview l4;
+	bool l4_csum_partial;
 };
 
 int pkt_parse_ip(struct pview frame, struct pkt_l4 *p);
@@ -111,5 +114,9 @@ size_t tcp_frame_finish(uint8_t *frame, const struct tcp_frame_hdr *h,
 			const struct tcp_frame_opts *opts, uint32_t seq,
 			uint32_t ack, uint8_t flags, uint16_t wnd,
 			size_t payload_len);
+size_t tcp_frame_finish_partial(uint8_t *frame, const struct tcp_frame_hdr *h,
+				const struct tcp_frame_opts *opts,
+				uint32_t seq, uint32_t ack, uint8_t flags,
+				uint16_t wnd, size_t payload_len);
 
 #endif /* PACKET_IP_H */

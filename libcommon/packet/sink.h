@@ -12,22 +12,52 @@
 #ifndef PACKET_SINK_H
 #define PACKET_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Segmentation offload types, as struct virtio_net_hdr has them */
+enum frame_gso {
+	FRAME_GSO_NONE = 0,
+	FRAME_GSO_TCPV4 = 1,
+	FRAME_GSO_TCPV6 = 4,
+};
+
+/**
+ * struct frame_offload - Work the link does for a frame instead of us
+ * @l4_off:	Offset of the L4 header: the checksum covers from there
+ * @csum_off:	Offset of the checksum field from @l4_off
+ * @gso:	enum frame_gso: the frame is larger than the MTU and is to be
+ *		seen as segments of @gso_size bytes
+ * @gso_size:	Payload bytes per segment
+ * @hdr_len:	Length of all headers, payload excluded
+ */
+struct frame_offload {
+	uint16_t l4_off;
+	uint16_t csum_off;
+	uint8_t gso;
+	uint16_t gso_size;
+	uint16_t hdr_len;
+};
 
 /**
  * struct frame_sink - A destination for frames to the guest
  * @reserve:	Reserve up to @n buffers (flushing first if none is free),
  *		store them in @bufs and their size in *@cap; return how many
- * @commit:	Queue a reserved buffer, @len bytes long (0: give it back)
+ * @commit:	Queue a reserved buffer, @len bytes long (0: give it back),
+ *		with @o describing the offloads the frame relies on (NULL:
+ *		none, the frame is complete)
  * @flush:	Write out everything queued; return 0 or -errno
+ * @offload:	@commit accepts checksum and segmentation offloads
  * @priv:	Link's own state
  */
 struct frame_sink {
 	unsigned int (*reserve)(struct frame_sink *s, unsigned int n,
 				uint8_t **bufs, size_t *cap);
-	void (*commit)(struct frame_sink *s, uint8_t *buf, size_t len);
+	void (*commit)(struct frame_sink *s, uint8_t *buf, size_t len,
+		       const struct frame_offload *o);
 	int (*flush)(struct frame_sink *s);
+	bool offload;
 	void *priv;
 };
 

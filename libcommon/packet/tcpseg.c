@@ -307,6 +307,67 @@ static void tcp_frame_ip6(struct frame_ip6_hdr *ip6h,
 }
 
 /**
+ * tcp_frame_write() - Headers in front of a placed payload, full or partial
+ *		       TCP checksum
+ * @frame:	Frame buffer, payload at tcp_frame_payload_off()
+ * @h:		Addresses, ports and MACs
+ * @opts:	SYN options, NULL for none
+ * @seq:	Sequence number
+ * @ack:	Acknowledgement number
+ * @flags:	TCP flags
+ * @wnd:	Window field
+ * @payload_len: Payload length
+ * @partial:	Store only the pseudo-header sum (checksum offload: the
+ *		receiver completes or trusts it, RFC 1071 incremental form)
+ *
+ * Return: frame length
+ */
+static size_t tcp_frame_write(uint8_t *frame, const struct tcp_frame_hdr *h,
+			      const struct tcp_frame_opts *opts, uint32_t seq,
+			      uint32_t ack, uint8_t flags, uint16_t wnd,
+			      size_t payload_len, bool partial)
+{
+	bool v4 = inany_is_v4(&h->dst);
+	size_t optlen = tcp_frame_opts_len(opts);
+	size_t l4off = FRAME_ETH_HLEN + (v4 ? FRAME_IP4_HLEN : FRAME_IP6_HLEN);
+	size_t l4len = TCP_HLEN + optlen + payload_len;
+	struct frame_eth_hdr *eh = (struct frame_eth_hdr *)frame;
+	struct tcp_hdr *th = (struct tcp_hdr *)(frame + l4off);
+	size_t sumlen = partial ? 0 : l4len;
+
+	memcpy(eh->dst, h->dst_mac, sizeof(eh->dst));
+	memcpy(eh->src, h->src_mac, sizeof(eh->src));
+	eh->type = htons(v4 ? FRAME_ETH_IP4 : FRAME_ETH_IP6);
+
+	th->sport = htons(h->sport);
+	th->dport = htons(h->dport);
+	th->seq = htonl(seq);
+	th->ack = htonl(ack);
+	th->doff = (uint8_t)((TCP_HLEN + optlen) / 4 << TCP_DOFF_SHIFT);
+	th->flags = flags;
+	th->wnd = htons(wnd);
+	th->check = 0;
+	th->urg = 0;
+	tcp_frame_opts_write(frame + l4off + TCP_HLEN, opts);
+
+	if (v4) {
+		tcp_frame_ip4((struct frame_ip4_hdr *)(frame + FRAME_ETH_HLEN),
+			      h, l4len);
+		th->check = csum_l4_ip4_len(h->src.v4mapped.a4,
+					    h->dst.v4mapped.a4, IPPROTO_TCP,
+					    th, sumlen, l4len);
+	} else {
+		tcp_frame_ip6((struct frame_ip6_hdr *)(frame + FRAME_ETH_HLEN),
+			      h, l4len);
+		th->check = csum_l4_ip6_len(&h->src.a6, &h->dst.a6,
+					    IPPROTO_TCP, th, sumlen, l4len);
+	}
+	if (partial)
+		th->check = (uint16_t)~th->check;
+	return l4off + l4len;
+}
+
+/**
  * tcp_frame_finish() - Write the headers in front of a payload in a frame
  * @frame:	Frame buffer; the payload is already at tcp_frame_payload_off()
  *		and the buffer holds at least that offset plus @payload_len
@@ -329,38 +390,30 @@ size_t tcp_frame_finish(uint8_t *frame, const struct tcp_frame_hdr *h,
 			uint32_t ack, uint8_t flags, uint16_t wnd,
 			size_t payload_len)
 {
-	bool v4 = inany_is_v4(&h->dst);
-	size_t optlen = tcp_frame_opts_len(opts);
-	size_t l4off = FRAME_ETH_HLEN + (v4 ? FRAME_IP4_HLEN : FRAME_IP6_HLEN);
-	size_t l4len = TCP_HLEN + optlen + payload_len;
-	struct frame_eth_hdr *eh = (struct frame_eth_hdr *)frame;
-	struct tcp_hdr *th = (struct tcp_hdr *)(frame + l4off);
+	return tcp_frame_write(frame, h, opts, seq, ack, flags, wnd,
+			       payload_len, false);
+}
 
-	memcpy(eh->dst, h->dst_mac, sizeof(eh->dst));
-	memcpy(eh->src, h->src_mac, sizeof(eh->src));
-	eh->type = htons(v4 ? FRAME_ETH_IP4 : FRAME_ETH_IP6);
-
-	th->sport = htons(h->sport);
-	th->dport = htons(h->dport);
-	th->seq = htonl(seq);
-	th->ack = htonl(ack);
-	th->doff = (uint8_t)((TCP_HLEN + optlen) / 4 << TCP_DOFF_SHIFT);
-	th->flags = flags;
-	th->wnd = htons(wnd);
-	th->check = 0;
-	th->urg = 0;
-	tcp_frame_opts_write(frame + l4off + TCP_HLEN, opts);
-
-	if (v4) {
-		tcp_frame_ip4((struct frame_ip4_hdr *)(frame + FRAME_ETH_HLEN),
-			      h, l4len);
-		th->check = csum_l4_ip4(h->src.v4mapped.a4, h->dst.v4mapped.a4,
-					IPPROTO_TCP, th, l4len);
-	} else {
-		tcp_frame_ip6((struct frame_ip6_hdr *)(frame + FRAME_ETH_HLEN),
-			      h, l4len);
-		th->check = csum_l4_ip6(&h->src.a6, &h->dst.a6, IPPROTO_TCP, th,
-					l4len);
-	}
-	return l4off + l4len;
+/**
+ * tcp_frame_finish_partial() - Like tcp_frame_finish(), with the TCP
+ *				checksum left to the receiver: the checksum
+ *				field holds the pseudo-header sum
+ * @frame:	Frame buffer, payload at tcp_frame_payload_off()
+ * @h:		Addresses, ports and MACs
+ * @opts:	SYN options, NULL for none
+ * @seq:	Sequence number
+ * @ack:	Acknowledgement number
+ * @flags:	TCP flags
+ * @wnd:	Window field
+ * @payload_len: Payload length, up to what the IP length field can carry
+ *
+ * Return: frame length
+ */
+size_t tcp_frame_finish_partial(uint8_t *frame, const struct tcp_frame_hdr *h,
+				const struct tcp_frame_opts *opts,
+				uint32_t seq, uint32_t ack, uint8_t flags,
+				uint16_t wnd, size_t payload_len)
+{
+	return tcp_frame_write(frame, h, opts, seq, ack, flags, wnd,
+			       payload_len, true);
 }

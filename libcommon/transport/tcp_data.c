@@ -93,7 +93,8 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 	t->sink->commit(t->sink, buf,
 			tcp_frame_finish(buf, &c->hdr, opts, seq,
 					 (flags & TCP_F_ACK) ? c->rcv_nxt : 0,
-					 flags, (uint16_t)field, 0));
+					 flags, (uint16_t)field, 0),
+			NULL);
 }
 
 /**
@@ -203,6 +204,49 @@ static ssize_t tcp_peek(struct tcp_ctx *t, struct tcp_conn *c,
 }
 
 /**
+ * tcp_frame_payload_max() - Payload of one frame to the guest
+ * @t:		TCP context
+ * @c:		Connection
+ * @off:	Payload offset in the frame
+ *
+ * With segmentation offload, a frame carries as much as the IP length field
+ * allows, and the guest's kernel sees it as segments of the MSS.
+ *
+ * Return: bytes
+ */
+static size_t tcp_frame_payload_max(const struct tcp_ctx *t,
+				    const struct tcp_conn *c, size_t off)
+{
+	size_t ip_max = inany_is_v4(&c->hdr.dst) ? 65535 - 20 - 20 :
+						  65535 - 20;
+
+	if (!t->sink->offload)
+		return c->mss;
+	return ip_max - (off - 14 - (inany_is_v4(&c->hdr.dst) ? 20 : 40) -
+			 20);
+}
+
+/**
+ * tcp_offload() - Offload description of a data frame to the guest
+ * @c:		Connection
+ * @o:		Filled
+ * @off:	Payload offset in the frame (length of all headers)
+ * @len:	Payload length
+ */
+static void tcp_offload(const struct tcp_conn *c, struct frame_offload *o,
+			size_t off, size_t len)
+{
+	bool v4 = inany_is_v4(&c->hdr.dst);
+
+	o->l4_off = (uint16_t)(14 + (v4 ? 20 : 40));
+	o->csum_off = 16;	/* RFC 9293 3.1: checksum field */
+	o->hdr_len = (uint16_t)off;
+	o->gso_size = c->mss;
+	o->gso = len > c->mss ? (v4 ? FRAME_GSO_TCPV4 : FRAME_GSO_TCPV6) :
+				FRAME_GSO_NONE;
+}
+
+/**
  * tcp_data_to_guest() - Send what the socket holds, within the guest's window
  * @t:		TCP context
  * @idx:	Flow index
@@ -213,6 +257,7 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 	uint8_t *bufs[TCP_MAX_FRAMES];
 	uint32_t in_flight, room;
 	size_t cap, off, seg, left;
+	struct frame_offload o;
 	unsigned int n, want, i;
 	uint16_t wnd;
 	ssize_t r;
@@ -232,16 +277,17 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 	if (mac_is_zero(c->hdr.dst_mac))
 		memset(c->hdr.dst_mac, 0xff, 6);
 	off = tcp_frame_payload_off(&c->hdr, NULL);
-	want = MIN((room + c->mss - 1) / c->mss, TCP_MAX_FRAMES);
+	seg = tcp_frame_payload_max(t, c, off);
+	want = MIN((room + seg - 1) / seg, TCP_MAX_FRAMES);
 	n = t->sink->reserve(t->sink, want, bufs, &cap);
 	if (!n)
 		return;
-	seg = MIN((size_t)c->mss, cap - off);
+	seg = MIN(seg, cap - off);
 
 	r = tcp_peek(t, c, bufs, n, off, seg, room);
 	if (r <= 0) {
 		for (i = 0; i < n; i++)
-			t->sink->commit(t->sink, bufs[i], 0);
+			t->sink->commit(t->sink, bufs[i], 0, NULL);
 		if (r == 0)
 			tcp_send_fin(t, idx);
 		else if (r != -EAGAIN && r != -EINTR)
@@ -254,20 +300,28 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 	wnd = (uint16_t)MIN(c->wnd_adv >> ((c->flags & TCP_WS_OK) ?
 					   TCP_WS_OURS : 0), 65535U);
 	for (i = 0; i < n; i++) {
-		size_t len = MIN(left, seg);
+		size_t len = MIN(left, seg), flen;
 		uint8_t fl = TCP_F_ACK;
 
 		if (!len) {
-			t->sink->commit(t->sink, bufs[i], 0);
+			t->sink->commit(t->sink, bufs[i], 0, NULL);
 			continue;
 		}
 		left -= len;
 		if (!left)
 			fl |= TCP_F_PSH;
-		t->sink->commit(t->sink, bufs[i],
-				tcp_frame_finish(bufs[i], &c->hdr, NULL,
-						 c->snd_nxt, c->rcv_nxt, fl,
-						 wnd, len));
+		if (t->sink->offload) {
+			tcp_offload(c, &o, off, len);
+			flen = tcp_frame_finish_partial(bufs[i], &c->hdr, NULL,
+							c->snd_nxt, c->rcv_nxt,
+							fl, wnd, len);
+			t->sink->commit(t->sink, bufs[i], flen, &o);
+		} else {
+			flen = tcp_frame_finish(bufs[i], &c->hdr, NULL,
+						c->snd_nxt, c->rcv_nxt, fl, wnd,
+						len);
+			t->sink->commit(t->sink, bufs[i], flen, NULL);
+		}
 		c->snd_nxt += (uint32_t)len;
 	}
 	c->flags &= (uint8_t)~TCP_ACK_PENDING;

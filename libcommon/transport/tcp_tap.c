@@ -139,7 +139,7 @@ void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
 	struct tcp_conn *c;
 	int idx;
 
-	if (tcp_seg_parse(p, &s, true)) {
+	if (tcp_seg_parse(p, &s, !p->l4_csum_partial)) {
 		log_rl(&t->rl_err, LOG_LVL_DEBUG, "TCP: malformed segment");
 		return;
 	}
