@@ -272,6 +272,8 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 		tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLIN);
 		return;
 	}
+	/* Room again: wake up for data even if none is queued right now */
+	tcp_epoll_set(t, idx, c->ev | EPOLLIN | EPOLLRDHUP);
 
 	memcpy(c->hdr.dst_mac, t->l2->guest_mac, 6);
 	if (mac_is_zero(c->hdr.dst_mac))
@@ -327,7 +329,6 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 	c->flags &= (uint8_t)~TCP_ACK_PENDING;
 	if (!c->deadline)
 		c->deadline = tcp_now() + c->rto;
-	tcp_epoll_set(t, idx, c->ev | EPOLLIN | EPOLLRDHUP);
 }
 
 /**
