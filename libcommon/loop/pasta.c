@@ -378,6 +378,8 @@ int pasta_main(int argc, char **argv)
 	pasta_setup_ns(&x);
 	conf_print(&c);
 	pasta_loop_setup(&x);
+	if (raise_nofile() < 0)
+		log_warn("Couldn't raise the limit of open files");
 	if (loop_transports_init(&x) ||
 	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind))
 		return EXIT_FAILURE;

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -97,4 +98,25 @@ int drop_user(uid_t uid, gid_t gid)
 	if (setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
 		return -errno;
 	return 0;
+}
+
+/**
+ * raise_nofile() - Raise the soft limit of open files to the hard one
+ *
+ * Every connection holds a socket, and "-t all" a listener per port: the
+ * usual soft limit of 1024 would be reached long before the flow table is
+ * full.
+ *
+ * Return: the new soft limit, or -errno
+ */
+long raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return -errno;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return -errno;
+	return (long)rl.rlim_cur;
 }

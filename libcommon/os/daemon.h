@@ -11,5 +11,6 @@ int pidfile_write(int fd, pid_t pid);
 pid_t daemon_fork(void);
 int daemon_detach(void);
 int drop_user(uid_t uid, gid_t gid);
+long raise_nofile(void);
 
 #endif /* OS_DAEMON_H */
