@@ -918,7 +918,7 @@ const struct conf_opt conf_opts[] = {
 	 opt_family_only, .help = "Enable IPv6 only"},
 	{"tcp-ports", 't', "SPEC", CONF_M_ALL, CONF_SUP_YES, false,
 	 opt_ports, PORTS_NYI, F(tcp), .help = "TCP ports to forward inbound"},
-	{"udp-ports", 'u', "SPEC", CONF_M_ALL, CONF_SUP_NONE_ONLY, false,
+	{"udp-ports", 'u', "SPEC", CONF_M_ALL, CONF_SUP_YES, false,
 	 opt_ports, PORTS_NYI, F(udp), .help = "UDP ports to forward inbound"},
 	{"tcp-ns", 'T', "SPEC", CONF_M_PASTA, CONF_SUP_NONE_ONLY, false,
 	 opt_ports, PORTS_NYI, F(tcp_ns),

@@ -259,7 +259,7 @@ int conf_resolv_file(struct conf *c, const char *path)
 }
 
 /**
- * conf_resolve_fwd() - Parse the -t specs into forwarding rules
+ * conf_resolve_fwd() - Parse the -t and -u specs into forwarding rules
  * @c:		Configuration, with the address families settled
  *
  * Specs are parsed here rather than while reading options because their
@@ -271,30 +271,34 @@ int conf_resolv_file(struct conf *c, const char *path)
 static int conf_resolve_fwd(struct conf *c)
 {
 	struct fwd_parse_ctx ctx = {
-		.optname = "-t",
-		.proto = IPPROTO_TCP,
 		.v4 = c->v4,
 		.v6 = c->v6,
 		.pasta = c->mode == MODE_PASTA,
 	};
+	const struct conf_fwd *opts[] = { &c->tcp, &c->udp };
+	static const char *const names[] = { "-t", "-u" };
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	char err[FWD_ERR_LEN];
-	int i, r;
+	int i, o, r;
 
 	fwd_table_init(&c->fwd_in);
 	fwd_ephemeral_range("/proc/sys/net/ipv4/ip_local_port_range",
 			    &ctx.eph_first, &ctx.eph_last);
-	for (i = 0; i < c->tcp.n; i++) {
-		*err = '\0';
-		if (fwd_spec_parse(&c->fwd_in, &ctx, c->tcp.spec[i], err,
-				   sizeof(err))) {
-			log_err("%s", err);
-			return -EINVAL;
+	for (o = 0; o < 2; o++) {
+		ctx.optname = names[o];
+		ctx.proto = protos[o];
+		for (i = 0; i < opts[o]->n; i++) {
+			*err = '\0';
+			if (fwd_spec_parse(&c->fwd_in, &ctx, opts[o]->spec[i],
+					   err, sizeof(err))) {
+				log_err("%s", err);
+				return -EINVAL;
+			}
 		}
 	}
 	for (r = 0; r < c->fwd_in.n; r++) {
 		if (c->fwd_in.rules[r].flags & FWD_AUTO) {
-			log_err("-t %s: automatic port forwarding is not "
-				"supported yet", c->tcp.spec[0]);
+			log_err("'auto' port forwarding is not supported yet");
 			return -EINVAL;
 		}
 	}

@@ -14,6 +14,7 @@
 #include "os/ns.h"
 #include "os/nswatch.h"
 #include "transport/tcp.h"
+#include "transport/udp.h"
 
 /**
  * struct ctx - State of a running instance
@@ -29,6 +30,7 @@
  * @flows:	Flow table
  * @nat:	Address translations
  * @tcp:	TCP engine
+ * @udp:	UDP and ICMP echo engine
  */
 struct ctx {
 	struct conf *c;
@@ -43,6 +45,7 @@ struct ctx {
 	struct flow_table flows;
 	struct nat nat;
 	struct tcp_ctx tcp;
+	struct udp_ctx udp;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);

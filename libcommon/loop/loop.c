@@ -61,6 +61,14 @@ static void loop_l3(void *arg, struct pview frame)
 		tcp_tap_input(&x->tcp, &p);
 		return;
 	}
+	if (p.proto == IPPROTO_UDP && !x->c->no_udp) {
+		udp_tap_input(&x->udp, &p);
+		return;
+	}
+	if (p.proto == IPPROTO_ICMP || p.proto == IPPROTO_ICMPV6) {
+		icmp_tap_input(&x->udp, &p);
+		return;
+	}
 	log_trace("No translation for protocol %u, dropped", p.proto);
 }
 
@@ -86,7 +94,11 @@ int loop_transports_init(struct ctx *x)
 		log_err("Couldn't set up TCP: %s", strerror(-ret));
 		return ret;
 	}
-	return 0;
+	ret = udp_init(&x->udp, &x->flows, &x->tap.sink, &x->c->l2, &x->nat,
+		       x->epfd, x->c->no_icmp);
+	if (ret)
+		log_err("Couldn't set up UDP: %s", strerror(-ret));
+	return ret;
 }
 
 /**
@@ -161,6 +173,18 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 		return false;
 	case EPOLL_TYPE_TCP_TIMER:
 		tcp_timer_handler(&x->tcp);
+		return false;
+	case EPOLL_TYPE_UDP:
+		udp_sock_handler(&x->udp, ref.idx);
+		return false;
+	case EPOLL_TYPE_UDP_LISTEN:
+		udp_listen_handler(&x->udp, ref.idx, ref.fd);
+		return false;
+	case EPOLL_TYPE_PING:
+		icmp_sock_handler(&x->udp, ref.idx);
+		return false;
+	case EPOLL_TYPE_FLOW_TIMER:
+		udp_timer_handler(&x->udp);
 		return false;
 	default:
 		log_err("Event of unknown type %u", ref.type);

@@ -381,7 +381,8 @@ int pasta_main(int argc, char **argv)
 	if (raise_nofile() < 0)
 		log_warn("Couldn't raise the limit of open files");
 	if (loop_transports_init(&x) ||
-	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind))
+	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind) ||
+	    udp_listen(&x.udp, &c.fwd_in, c.freebind))
 		return EXIT_FAILURE;
 	pasta_ready(&x);
 	pasta_signals_setup(&x);

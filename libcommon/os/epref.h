@@ -23,6 +23,10 @@
  * @EPOLL_TYPE_TCP:		Connected TCP socket, idx: flow
  * @EPOLL_TYPE_TCP_LISTEN:	Listening TCP socket, idx: rule << 16 | port
  * @EPOLL_TYPE_TCP_TIMER:	timerfd of the TCP engine
+ * @EPOLL_TYPE_UDP:		UDP socket of one flow, idx: flow
+ * @EPOLL_TYPE_UDP_LISTEN:	UDP socket of a -u rule, idx: rule << 16 | port
+ * @EPOLL_TYPE_PING:		ICMP echo ("ping") socket, idx: flow
+ * @EPOLL_TYPE_FLOW_TIMER:	timerfd expiring idle UDP and ICMP flows
  */
 enum epoll_type {
 	EPOLL_TYPE_NONE,
@@ -32,6 +36,10 @@ enum epoll_type {
 	EPOLL_TYPE_TCP,
 	EPOLL_TYPE_TCP_LISTEN,
 	EPOLL_TYPE_TCP_TIMER,
+	EPOLL_TYPE_UDP,
+	EPOLL_TYPE_UDP_LISTEN,
+	EPOLL_TYPE_PING,
+	EPOLL_TYPE_FLOW_TIMER,
 };
 
 /**

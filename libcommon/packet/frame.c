@@ -349,6 +349,58 @@ size_t frame_icmp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 }
 
 /**
+ * frame_ip4_begin() - Start an IPv4 frame: reserve Ethernet and IPv4 headers
+ * @b:		Writer, empty
+ * @dst:	Destination MAC
+ * @src:	Source MAC
+ *
+ * Return: true on success; the L4 header and payload follow
+ */
+bool frame_ip4_begin(struct pbuf *b, const uint8_t *dst, const uint8_t *src)
+{
+	return frame_eth_begin(b, dst, src, FRAME_ETH_IP4) &&
+	       pbuf_reserve(b, FRAME_IP4_HLEN);
+}
+
+/**
+ * frame_icmp4_finish() - Fill the IPv4 header and ICMP checksum, pad
+ * @b:		Writer, started with frame_ip4_begin(), ICMP message appended
+ * @saddr:	Source
+ * @daddr:	Destination
+ *
+ * Return: frame length, 0 if it overflowed or the message is too short
+ */
+size_t frame_icmp4_finish(struct pbuf *b, struct in_addr saddr,
+			  struct in_addr daddr)
+{
+	struct frame_ip4_hdr *ih =
+		(struct frame_ip4_hdr *)(b->p + FRAME_ETH_HLEN);
+	uint8_t *icmp = b->p + FRAME_ETH_HLEN + FRAME_IP4_HLEN;
+	size_t l4len;
+	uint16_t check;
+
+	if (b->overflow || b->len < FRAME_ETH_HLEN + FRAME_IP4_HLEN + 8 ||
+	    b->len - FRAME_ETH_HLEN > UINT16_MAX)
+		return 0;
+	l4len = b->len - FRAME_ETH_HLEN - FRAME_IP4_HLEN;
+
+	ih->ver_ihl = IP4_VERSION << 4 | FRAME_IP4_HLEN / 4;
+	ih->tot_len = htons((uint16_t)(b->len - FRAME_ETH_HLEN));
+	ih->ttl = IP4_TTL;
+	ih->proto = FRAME_PROTO_ICMP4;
+	ih->saddr = saddr;
+	ih->daddr = daddr;
+	ih->check = 0;
+	ih->check = csum_ip4_header(ih, FRAME_IP4_HLEN);
+
+	/* RFC 792: the checksum covers the ICMP message only */
+	icmp[2] = icmp[3] = 0;
+	check = csum_fold(csum_partial(icmp, l4len, 0));
+	memcpy(icmp + 2, &check, sizeof(check));
+	return frame_pad(b);
+}
+
+/**
  * frame_mac_mcast6() - Ethernet address of an IPv6 multicast group
  * @a:		IPv6 multicast address
  * @mac:	Filled with 33:33 and the last four bytes of @a (RFC 2464 7)

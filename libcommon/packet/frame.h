@@ -32,6 +32,7 @@ enum frame_ethtype {
 
 /* IP protocol numbers used by the responders */
 enum frame_ipproto {
+	FRAME_PROTO_ICMP4 = 1,
 	FRAME_PROTO_UDP = 17,
 	FRAME_PROTO_ICMP6 = 58,
 };
@@ -186,6 +187,9 @@ size_t frame_udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 size_t frame_icmp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 			  const struct in6_addr *daddr);
 size_t frame_pad(struct pbuf *b);
+bool frame_ip4_begin(struct pbuf *b, const uint8_t *dst, const uint8_t *src);
+size_t frame_icmp4_finish(struct pbuf *b, struct in_addr saddr,
+			  struct in_addr daddr);
 void frame_mac_mcast6(const struct in6_addr *a, uint8_t *mac);
 
 #endif /* PACKET_FRAME_H */

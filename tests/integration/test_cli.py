@@ -110,7 +110,7 @@ def test_pasta_bad_value_one_error_line_exit_1(topo, tmp, pasta, args,
     _no_leftovers(topo, pidfile, before)
 
 
-NOT_SUPPORTED = [["-u", "80"], ["-T", "8080"], ["--splice-only"]]
+NOT_SUPPORTED = [["-t", "auto"], ["-T", "8080"], ["--splice-only"]]
 
 
 @pytest.mark.ours_only("Debian's pasta implements these options")

@@ -40,11 +40,11 @@ def test_log_size_caps_file(topo, procs, tmp, pasta):
                                     "-l", log, "--log-size", "40960")
     name = topo.attach_netns(target)
     try:
-        # 3000 frames of a protocol nobody answers (IPv4 UDP to port 9)
+        # 3000 packets of a protocol nothing translates (253, RFC 3692)
         script = ("import socket,time\n"
-                  "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                  "s=socket.socket(socket.AF_INET,socket.SOCK_RAW,253)\n"
                   "for i in range(3000):\n"
-                  " s.sendto(b'x'*64,('198.51.100.2',9))\n")
+                  " s.sendto(b'x'*64,('198.51.100.2',0))\n")
         T.sh(["ip", "-n", name, "link", "set", "ext0", "up"])
         T.sh(["ip", "-n", name, "addr", "add", "198.51.100.1/24",
               "dev", "ext0"])

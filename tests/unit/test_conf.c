@@ -560,8 +560,9 @@ static void test_ports_spec_not_supported(void **state)
 			 CONF_OK);
 	assert_int_equal(cf.tcp.n, 2);
 	assert_string_equal(cf.tcp.spec[1], "8000-8010:9000");
-	assert_parse_err("-u auto: port forwarding is not supported yet",
-			 "pasta", "--udp-ports", "auto");
+	assert_int_equal(parse("pasta", "--udp-ports", "53,5353", NULL),
+			 CONF_OK);
+	assert_int_equal(cf.udp.n, 1);
 	assert_parse_err("-T all: port forwarding is not supported yet",
 			 "pasta", "-T", "all");
 	assert_parse_err("-U 53: port forwarding is not supported yet",

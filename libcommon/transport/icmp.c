@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* icmp.c - ICMP and ICMPv6 echo through unprivileged "ping" sockets
+ *
+ * Theory of operation: an echo request of the guest opens (or reuses) a flow
+ * keyed by the guest's address, the destination and the echo identifier,
+ * holding one ping socket (SOCK_DGRAM with IPPROTO_ICMP or IPPROTO_ICMPV6,
+ * allowed by net.ipv4.ping_group_range in the host's namespace: nothing
+ * needs privileges). The kernel owns the identifier on the wire (the
+ * socket's "port"); replies come back on the socket and get the guest's
+ * identifier again before they are framed for the guest. A flow idle for
+ * ICMP_TIMEOUT_MS is closed by udp_timer_handler(). With --no-icmp, echo
+ * requests are dropped.
+ */
+
+#include <errno.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "os/epref.h"
+#include "packet/frame.h"
+#include "udp.h"
+
+#define ICMP_HDR_LEN 8		/* type, code, checksum, id, sequence */
+#define ICMP_MAX_MSG 65507	/* largest echo payload we relay */
+
+/**
+ * icmp_flow_open() - Open the ping socket of a new echo flow
+ * @u:		Context
+ * @k:		Flow key
+ *
+ * Return: flow index, or -errno
+ */
+static int icmp_flow_open(struct udp_ctx *u, const struct flow_key *k)
+{
+	bool v4 = inany_is_v4(&k->raddr);
+	int s, idx;
+
+	s = socket(v4 ? AF_INET : AF_INET6,
+		   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+	if (s < 0) {
+		log_rl(&u->rl, LOG_LVL_WARN,
+		       "Couldn't open ping socket (%s): is "
+		       "net.ipv4.ping_group_range set?", strerror(errno));
+		return -errno;
+	}
+	if ((idx = dgram_flow_new(u, k, s, EPOLL_TYPE_PING)) < 0) {
+		close(s);
+		return idx;
+	}
+	return idx;
+}
+
+/**
+ * icmp_tap_input() - Handle an ICMP or ICMPv6 message from the guest
+ * @u:		Context
+ * @p:		Packet, located by pkt_parse_ip()
+ */
+void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
+{
+	bool v4 = p->family == AF_INET;
+	uint8_t proto = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	struct flow_key k = { .proto = proto };
+	union sockaddr_inany sa;
+	union inany_addr dst;
+	uint8_t type, msg[ICMP_HDR_LEN];
+	uint16_t id, port;
+	socklen_t sl;
+	int idx;
+
+	if (u->no_icmp || !pview_u8(p->l4, 0, &type) ||
+	    type != (v4 ? ICMP_ECHO : ICMP6_ECHO_REQUEST))
+		return;
+	if (!pview_be16(p->l4, 4, &id) || p->l4.len > ICMP_MAX_MSG) {
+		log_rl(&u->rl, LOG_LVL_DEBUG, "ICMP: malformed echo request");
+		return;
+	}
+	k.gaddr = p->src;
+	k.raddr = p->dst;
+	k.gport = id;
+
+	idx = flow_lookup(u->flows, &k);
+	if (idx >= 0 && u->flow[idx].proto != proto)
+		return;
+	if (idx < 0 && (idx = icmp_flow_open(u, &k)) < 0)
+		return;
+	u->flow[idx].last = dgram_now();
+
+	nat_outbound(u->nat, &p->dst, 0, &dst, &port);
+	sl = inany_to_sockaddr(&sa, &dst, 0, 0);
+
+	/* The kernel sets identifier and checksum: send the rest as is */
+	memcpy(msg, p->l4.p, ICMP_HDR_LEN);
+	msg[2] = msg[3] = 0;
+	{
+		struct iovec iov[2] = {
+			{ msg, ICMP_HDR_LEN },
+			{ (void *)(p->l4.p + ICMP_HDR_LEN),
+			  p->l4.len - ICMP_HDR_LEN },
+		};
+		struct msghdr mh = { .msg_name = &sa, .msg_namelen = sl,
+				     .msg_iov = iov, .msg_iovlen = 2 };
+
+		if (sendmsg(u->flow[idx].sock, &mh, MSG_DONTWAIT) < 0)
+			log_rl(&u->rl, LOG_LVL_DEBUG, "ICMP: send: %s",
+			       strerror(errno));
+	}
+}
+
+/**
+ * icmp_sock_handler() - Echo replies on a ping socket: to the guest
+ * @u:		Context
+ * @idx:	Flow index
+ */
+void icmp_sock_handler(struct udp_ctx *u, uint32_t idx)
+{
+	struct dgram_flow *f = &u->flow[idx];
+	const struct in_addr *g4 = inany_v4(&f->gaddr);
+	const uint8_t *dmac = mac_is_zero(u->l2->guest_mac) ?
+			      (const uint8_t *)"\xff\xff\xff\xff\xff\xff" :
+			      u->l2->guest_mac;
+	size_t cap, off = g4 ? FRAME_ETH_HLEN + FRAME_IP4_HLEN :
+			       FRAME_IP6_DATA;
+	uint8_t *buf, *icmp;
+	struct pbuf b;
+	ssize_t n;
+
+	if (!f->proto || f->proto == IPPROTO_UDP || f->sock < 0)
+		return;
+	if (!u->sink->reserve(u->sink, 1, &buf, &cap))
+		return;
+	icmp = buf + off;
+	n = recv(f->sock, icmp, MIN(cap - off, (size_t)ICMP_MAX_MSG),
+		 MSG_DONTWAIT | MSG_TRUNC);
+	if (n < ICMP_HDR_LEN || (size_t)n > MIN(cap - off,
+						(size_t)ICMP_MAX_MSG)) {
+		u->sink->commit(u->sink, buf, 0, NULL);
+		return;
+	}
+	icmp[4] = (uint8_t)(f->gport >> 8);
+	icmp[5] = (uint8_t)f->gport;
+	f->last = dgram_now();
+
+	pbuf_init(&b, buf, cap);
+	if (g4) {
+		frame_ip4_begin(&b, dmac, u->l2->our_mac);
+		b.len += (size_t)n;
+		u->sink->commit(u->sink, buf,
+				frame_icmp4_finish(&b, f->raddr.v4mapped.a4,
+						   *g4), NULL);
+	} else {
+		frame_ip6_begin(&b, dmac, u->l2->our_mac);
+		b.len += (size_t)n;
+		icmp[2] = icmp[3] = 0;
+		u->sink->commit(u->sink, buf,
+				frame_icmp6_finish(&b, &f->raddr.a6,
+						   &f->gaddr.a6), NULL);
+	}
+}

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* udp.c - UDP translation: datagram flows between guest and host sockets
+ *
+ * Theory of operation: a UDP flow is the 4-tuple of the guest's datagrams.
+ * The first datagram of an outbound flow opens a host socket, bound to the
+ * same port the guest used when that port is free on the host (so that
+ * protocols that look at source ports keep working) and connected to the
+ * destination (after the translations of flow/nat.c: --dns-forward, the
+ * gateway as host loopback). Datagrams of the guest go out with send();
+ * datagrams arriving on the socket are read in batches with recvmmsg()
+ * straight behind prepared Ethernet, IP and UDP headers in frames of the
+ * sink. Inbound -u rules have one socket per port: a datagram from a new
+ * peer opens a flow whose replies go back through that socket with sendto().
+ * A flow idle for UDP_TIMEOUT_MS is closed by a once-a-second timer.
+ *
+ * Broadcast and multicast datagrams of the guest are not forwarded (there is
+ * no host segment they could mean): they are dropped and counted.
+ * Datagrams larger than the frame (MSG_TRUNC) are dropped, never truncated.
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "os/epref.h"
+#include "packet/frame.h"
+#include "transport/listen.h"
+#include "udp.h"
+
+/**
+ * dgram_now() - Monotonic time in milliseconds
+ *
+ * Return: milliseconds
+ */
+uint64_t dgram_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/**
+ * udp_init() - Set up the UDP and ICMP engine
+ * @u:		Context to initialise
+ * @flows:	Flow table
+ * @sink:	Frames to the guest
+ * @l2:		Guest's addresses and MACs
+ * @nat:	Address translations
+ * @epfd:	epoll descriptor
+ * @no_icmp:	Disable ICMP echo
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int udp_init(struct udp_ctx *u, struct flow_table *flows,
+	     struct frame_sink *sink, const struct l2_conf *l2,
+	     const struct nat *nat, int epfd, bool no_icmp)
+{
+	struct itimerspec it = { { 1, 0 }, { 1, 0 } };
+	int i;
+
+	memset(u, 0, sizeof(*u));
+	for (i = 0; i < FLOW_MAX; i++)
+		u->flow[i].sock = u->flow[i].lsock = -1;
+	u->flows = flows;
+	u->sink = sink;
+	u->l2 = l2;
+	u->nat = nat;
+	u->epfd = epfd;
+	u->no_icmp = no_icmp;
+
+	u->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
+	if (u->timer_fd < 0 || timerfd_settime(u->timer_fd, 0, &it, NULL))
+		return -errno;
+	return epref_ctl(epfd, EPOLL_CTL_ADD, EPOLL_TYPE_FLOW_TIMER, 0,
+			 u->timer_fd, EPOLLIN);
+}
+
+/**
+ * dgram_flow_new() - Allocate a flow for a datagram socket
+ * @u:		Context
+ * @k:		Flow key
+ * @sock:	Socket owned by the flow, registered for input; -1 for none
+ * @type:	EPOLL_TYPE_UDP or EPOLL_TYPE_PING
+ *
+ * Return: flow index, or -errno (the caller closes @sock)
+ */
+int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
+		   int type)
+{
+	struct dgram_flow *f;
+	int idx = flow_alloc(u->flows, k);
+
+	if (idx < 0) {
+		if (idx == -ENOSPC)
+			log_rl(&u->rl, LOG_LVL_ERR,
+			       "Flow table full: dropping datagram");
+		return idx;
+	}
+	if (sock >= 0 && epref_ctl(u->epfd, EPOLL_CTL_ADD,
+				   (enum epoll_type)type, (uint32_t)idx, sock,
+				   EPOLLIN)) {
+		flow_free(u->flows, idx);
+		return -EIO;
+	}
+	f = &u->flow[idx];
+	memset(f, 0, sizeof(*f));
+	f->proto = k->proto;
+	f->sock = sock;
+	f->lsock = -1;
+	f->gaddr = k->gaddr;
+	f->raddr = k->raddr;
+	f->gport = k->gport;
+	f->rport = k->rport;
+	f->last = dgram_now();
+	u->nflows++;
+	return idx;
+}
+
+/**
+ * dgram_flow_free() - Close a flow's socket and release the flow
+ * @u:		Context
+ * @idx:	Flow index
+ */
+void dgram_flow_free(struct udp_ctx *u, int idx)
+{
+	struct dgram_flow *f = &u->flow[idx];
+
+	if (f->sock >= 0) {
+		epoll_ctl(u->epfd, EPOLL_CTL_DEL, f->sock, NULL);
+		close(f->sock);
+	}
+	memset(f, 0, sizeof(*f));
+	f->sock = f->lsock = -1;
+	flow_free(u->flows, idx);
+	u->nflows--;
+}
+
+/**
+ * udp_is_unicast() - Tell whether the guest's destination is a unicast one
+ * @u:		Context
+ * @a:		Destination
+ *
+ * Return: false for multicast, limited and subnet broadcast addresses
+ */
+static bool udp_is_unicast(const struct udp_ctx *u, const union inany_addr *a)
+{
+	const struct in_addr *v4 = inany_v4(a);
+	uint32_t h, mask;
+
+	if (!v4)
+		return !IN6_IS_ADDR_MULTICAST(&a->a6);
+	h = ntohl(v4->s_addr);
+	mask = u->l2->prefix4 ? ~0U << (32 - u->l2->prefix4) : 0;
+	if (IN_MULTICAST(h) || h == INADDR_BROADCAST)
+		return false;
+	return !(mask && mask != ~0U &&
+		 (h & ~mask) == ~mask &&
+		 (h & mask) == (ntohl(u->l2->addr4.s_addr) & mask));
+}
+
+/**
+ * udp_flow_open() - Open the host socket of a new outbound flow
+ * @u:		Context
+ * @k:		Flow key
+ *
+ * Return: flow index, or -errno
+ */
+static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
+{
+	const struct nat_fam *nf;
+	union sockaddr_inany sa, b;
+	union inany_addr dst, any;
+	socklen_t sl, bl;
+	uint16_t port;
+	int s, idx;
+
+	nat_outbound(u->nat, &k->raddr, k->rport, &dst, &port);
+	nf = nat_fam(u->nat, &dst);
+	sl = inany_to_sockaddr(&sa, &dst, port, 0);
+	s = socket(sa.sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		   IPPROTO_UDP);
+	if (s < 0)
+		return -errno;
+	if (*nf->out_if)
+		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, nf->out_if,
+			   (socklen_t)strlen(nf->out_if));
+
+	/* Same source port as the guest if it's free here, else any */
+	if (nf->out_set) {
+		any = nf->out;
+	} else {
+		memset(&any, 0, sizeof(any));
+		if (inany_is_v4(&dst))
+			inany_from_v4(&any, (struct in_addr){ INADDR_ANY });
+	}
+	bl = inany_to_sockaddr(&b, &any, k->gport, 0);
+	if (bind(s, &b.sa, bl)) {
+		bl = inany_to_sockaddr(&b, &any, 0, 0);
+		if (bind(s, &b.sa, bl))
+			log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: bind: %s",
+			       strerror(errno));
+	}
+	if (connect(s, &sa.sa, sl) ||
+	    (idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP)) < 0) {
+		int ret = -errno;
+
+		close(s);
+		return ret ? ret : -EIO;
+	}
+	return idx;
+}
+
+/**
+ * udp_tap_input() - Handle a UDP datagram from the guest
+ * @u:		Context
+ * @p:		Packet, located by pkt_parse_ip()
+ */
+void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
+{
+	struct flow_key k = { .proto = IPPROTO_UDP };
+	struct dgram_flow *f;
+	struct frame_udp ud;
+	ssize_t n;
+	int idx;
+
+	if (!frame_udp_parse(p->l4, &ud) || !ud.ok) {
+		log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: malformed datagram");
+		return;
+	}
+	if (!udp_is_unicast(u, &p->dst)) {
+		log_rl(&u->rl, LOG_LVL_DEBUG,
+		       "UDP: broadcast or multicast datagram not forwarded");
+		return;
+	}
+	k.gaddr = p->src;
+	k.raddr = p->dst;
+	k.gport = ud.sport;
+	k.rport = ud.dport;
+
+	idx = flow_lookup(u->flows, &k);
+	if (idx >= 0 && u->flow[idx].proto != IPPROTO_UDP)
+		return;
+	if (idx < 0 && (idx = udp_flow_open(u, &k)) < 0) {
+		log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: no socket: %s",
+		       strerror(-idx));
+		return;
+	}
+	f = &u->flow[idx];
+	f->last = dgram_now();
+
+	if (f->sock >= 0)
+		n = send(f->sock, ud.data.p, ud.data.len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+	else
+		n = sendto(f->lsock, ud.data.p, ud.data.len,
+			   MSG_DONTWAIT | MSG_NOSIGNAL, &f->peer.sa,
+			   f->peer_len);
+	if (n < 0)
+		log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: send: %s",
+		       strerror(errno));
+}
+
+/**
+ * udp_frames_begin() - Reserve frames and point receive buffers at them
+ * @u:		Context
+ * @v4:		IPv4 frames
+ * @bufs:	Frame buffers, filled
+ * @iov:	Payload areas, filled
+ *
+ * Return: number of frames reserved
+ */
+static unsigned int udp_frames_begin(struct udp_ctx *u, bool v4,
+				     uint8_t **bufs, struct iovec *iov)
+{
+	size_t cap, off = v4 ? FRAME_UDP4_DATA : FRAME_UDP6_DATA;
+	size_t max = v4 ? 65535 - 20 - 8 : 65535 - 8;
+	unsigned int n, i;
+
+	n = u->sink->reserve(u->sink, UDP_BATCH, bufs, &cap);
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = bufs[i] + off;
+		iov[i].iov_len = MIN(cap - off, max);
+	}
+	return n;
+}
+
+/**
+ * udp_frame_commit() - Finish a frame around a received datagram
+ * @u:		Context
+ * @f:		Flow
+ * @buf:	Frame buffer
+ * @len:	Datagram length
+ * @cap:	Buffer size
+ */
+static void udp_frame_commit(struct udp_ctx *u, const struct dgram_flow *f,
+			     uint8_t *buf, size_t len, size_t cap)
+{
+	const uint8_t *dmac = mac_is_zero(u->l2->guest_mac) ?
+			      (const uint8_t *)"\xff\xff\xff\xff\xff\xff" :
+			      u->l2->guest_mac;
+	const struct in_addr *v4 = inany_v4(&f->gaddr);
+	struct pbuf b;
+	size_t flen;
+
+	pbuf_init(&b, buf, cap);
+	if (v4) {
+		frame_udp4_begin(&b, dmac, u->l2->our_mac);
+		b.len += len;
+		flen = frame_udp4_finish(&b, f->raddr.v4mapped.a4, *v4,
+					 f->rport, f->gport);
+	} else {
+		frame_udp6_begin(&b, dmac, u->l2->our_mac);
+		b.len += len;
+		flen = frame_udp6_finish(&b, &f->raddr.a6, &f->gaddr.a6,
+					 f->rport, f->gport);
+	}
+	u->sink->commit(u->sink, buf, flen, NULL);
+}
+
+/**
+ * udp_sock_handler() - Datagrams on a flow's socket: to the guest
+ * @u:		Context
+ * @idx:	Flow index
+ */
+void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
+{
+	struct dgram_flow *f = &u->flow[idx];
+	struct mmsghdr mm[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	uint8_t *bufs[UDP_BATCH];
+	unsigned int n, i;
+	int r;
+
+	if (f->proto != IPPROTO_UDP || f->sock < 0)
+		return;
+	n = udp_frames_begin(u, inany_is_v4(&f->gaddr), bufs, iov);
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < n; i++) {
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	r = n ? recvmmsg(f->sock, mm, n, MSG_DONTWAIT, NULL) : 0;
+	for (i = 0; i < n; i++) {
+		if ((int)i >= r || (mm[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+			u->sink->commit(u->sink, bufs[i], 0, NULL);
+			continue;
+		}
+		udp_frame_commit(u, f, bufs[i], mm[i].msg_len,
+				 iov[i].iov_len + (size_t)((uint8_t *)
+				 iov[i].iov_base - bufs[i]));
+	}
+	if (r > 0)
+		f->last = dgram_now();
+}
+
+/**
+ * udp_listen() - Open sockets for the inbound UDP rules
+ * @u:		Context
+ * @fwd:	Rules (UDP ones are used)
+ * @freebind:	Set IP_FREEBIND
+ *
+ * Return: 0, or -errno if a strict rule could not be bound (logged)
+ */
+int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind)
+{
+	unsigned int p;
+	int r, fd;
+
+	u->fwd = fwd;
+	for (r = 0; r < fwd->n; r++) {
+		const struct fwd_rule *rule = &fwd->rules[r];
+
+		if (rule->proto != IPPROTO_UDP)
+			continue;
+		for (p = rule->first; p <= rule->last; p++) {
+			fd = listen_sock(SOCK_DGRAM, rule, (uint16_t)p,
+					 freebind);
+			if (fd < 0 && !(rule->flags & FWD_BEST_EFFORT)) {
+				log_err("Listen failed for host UDP port %u: %s",
+					p, strerror(-fd));
+				return fd;
+			}
+			if (fd >= 0 &&
+			    epref_ctl(u->epfd, EPOLL_CTL_ADD,
+				      EPOLL_TYPE_UDP_LISTEN,
+				      (uint32_t)r << 16 | p, fd, EPOLLIN)) {
+				close(fd);
+				return -EIO;
+			}
+		}
+	}
+	return 0;
+}
+
+/**
+ * udp_inbound_flow() - Flow of a datagram from a peer to a forwarded port
+ * @u:		Context
+ * @rule:	Rule of the port
+ * @port:	Port the datagram arrived on
+ * @fd:		Its socket
+ * @peer:	Peer's address
+ * @plen:	Its length
+ *
+ * Return: flow index, or -errno
+ */
+static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
+			    uint16_t port, int fd,
+			    const union sockaddr_inany *peer, socklen_t plen)
+{
+	struct flow_key k = { .proto = IPPROTO_UDP };
+	struct dgram_flow *f;
+	int idx;
+	bool v4;
+
+	if (inany_from_sockaddr(&k.raddr, &k.rport, peer))
+		return -EAFNOSUPPORT;
+	v4 = inany_is_v4(&k.raddr);
+	if ((v4 && !u->l2->v4) || (!v4 && !u->l2->v6))
+		return -EAFNOSUPPORT;
+	nat_inbound(u->nat, &k.raddr, &k.raddr);
+	if (rule->taddr_set)
+		k.gaddr = rule->taddr;
+	else if (v4)
+		inany_from_v4(&k.gaddr, u->l2->addr4);
+	else
+		inany_from_v6(&k.gaddr, &u->l2->addr6);
+	k.gport = fwd_rule_target(rule, port);
+
+	idx = flow_lookup(u->flows, &k);
+	if (idx >= 0)
+		return u->flow[idx].proto == IPPROTO_UDP ? idx : -EEXIST;
+	idx = dgram_flow_new(u, &k, -1, EPOLL_TYPE_UDP);
+	if (idx < 0)
+		return idx;
+	f = &u->flow[idx];
+	f->lsock = fd;
+	memcpy(&f->peer, peer, plen);
+	f->peer_len = plen;
+	return idx;
+}
+
+/**
+ * udp_listen_handler() - Datagrams to a forwarded port: to the guest
+ * @u:		Context
+ * @ref_idx:	Rule index << 16 | port
+ * @fd:		Socket of the port
+ */
+void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
+{
+	const struct fwd_rule *rule = &u->fwd->rules[ref_idx >> 16];
+	union sockaddr_inany peers[UDP_BATCH];
+	struct mmsghdr mm[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	uint8_t *bufs[UDP_BATCH];
+	unsigned int n, i;
+	int r, idx;
+	bool v4 = inany_is_v4(&rule->addr) &&
+		  !(rule->flags & FWD_DUAL_STACK);
+
+	/* A dual-stack socket may carry both: room for the larger headers */
+	n = udp_frames_begin(u, v4, bufs, iov);
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < n; i++) {
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &peers[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+	}
+	r = n ? recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL) : 0;
+	for (i = 0; i < n; i++) {
+		uint8_t *payload = iov[i].iov_base;
+
+		if ((int)i >= r || (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    (idx = udp_inbound_flow(u, rule, (uint16_t)ref_idx, fd,
+					    &peers[i],
+					    mm[i].msg_hdr.msg_namelen)) < 0) {
+			u->sink->commit(u->sink, bufs[i], 0, NULL);
+			continue;
+		}
+		u->flow[idx].last = dgram_now();
+		/* IPv4 peer on a frame laid out for IPv6: move the payload */
+		if (!v4 && inany_is_v4(&u->flow[idx].gaddr))
+			memmove(bufs[i] + FRAME_UDP4_DATA, payload,
+				mm[i].msg_len);
+		udp_frame_commit(u, &u->flow[idx], bufs[i], mm[i].msg_len,
+				 iov[i].iov_len + (size_t)(payload - bufs[i]));
+	}
+}
+
+/**
+ * udp_timer_handler() - Once a second: close flows idle for too long
+ * @u:		Context
+ */
+void udp_timer_handler(struct udp_ctx *u)
+{
+	uint64_t expired, now = dgram_now();
+	int idx;
+
+	if (read(u->timer_fd, &expired, sizeof(expired)) < 0 || !u->nflows)
+		return;
+	for (idx = 0; idx < FLOW_MAX; idx++) {
+		const struct dgram_flow *f = &u->flow[idx];
+		uint64_t limit = f->proto == IPPROTO_UDP ? UDP_TIMEOUT_MS :
+							   ICMP_TIMEOUT_MS;
+
+		if (f->proto && now - f->last > limit)
+			dgram_flow_free(u, idx);
+	}
+}
