@@ -323,6 +323,68 @@ static void udp_frame_commit(struct udp_ctx *u, const struct dgram_flow *f,
 }
 
 /**
+ * udp_unreachable() - Tell the guest its datagrams hit a closed port
+ * @u:		Context
+ * @f:		Flow whose socket got ECONNREFUSED
+ *
+ * The kernel reports an ICMP port unreachable on a connected socket as
+ * ECONNREFUSED. The guest gets its own ICMP(v6) error, from the remote
+ * address, quoting the IP and UDP headers of a datagram of the flow (RFC
+ * 792, RFC 4443 3.1): enough for its kernel to find the socket.
+ */
+static void udp_unreachable(struct udp_ctx *u, const struct dgram_flow *f)
+{
+	const uint8_t *dmac = mac_is_zero(u->l2->guest_mac) ?
+			      (const uint8_t *)"\xff\xff\xff\xff\xff\xff" :
+			      u->l2->guest_mac;
+	const struct in_addr *g4 = inany_v4(&f->gaddr);
+	uint8_t *buf, q[48] = { 0 };
+	size_t cap, qlen, flen;
+	struct pbuf b;
+
+	if (!u->sink->reserve(u->sink, 1, &buf, &cap))
+		return;
+	pbuf_init(&b, buf, cap);
+	if (g4) {
+		/* type 3 code 3, unused, IPv4 header, UDP header */
+		q[0] = 3;
+		q[1] = 3;
+		q[8] = 0x45;
+		q[11] = 28;
+		q[16] = 64;
+		q[17] = IPPROTO_UDP;
+		memcpy(q + 20, g4, 4);
+		memcpy(q + 24, &f->raddr.v4mapped.a4, 4);
+		qlen = 8 + 20;
+	} else {
+		/* type 1 code 4, unused, IPv6 header, UDP header */
+		q[0] = 1;
+		q[1] = 4;
+		q[8] = 0x60;
+		q[13] = 8;
+		q[14] = IPPROTO_UDP;
+		q[15] = 64;
+		qlen = 8 + 40;
+	}
+	if (g4) {
+		frame_ip4_begin(&b, dmac, u->l2->our_mac);
+		pbuf_put(&b, q, qlen);
+	} else {
+		frame_ip6_begin(&b, dmac, u->l2->our_mac);
+		pbuf_put(&b, q, 8 + 8);
+		pbuf_put(&b, &f->gaddr.a6, 16);
+		pbuf_put(&b, &f->raddr.a6, 16);
+	}
+	pbuf_be16(&b, f->gport);
+	pbuf_be16(&b, f->rport);
+	pbuf_be16(&b, 8);
+	pbuf_be16(&b, 0);
+	flen = g4 ? frame_icmp4_finish(&b, f->raddr.v4mapped.a4, *g4) :
+		    frame_icmp6_finish(&b, &f->raddr.a6, &f->gaddr.a6);
+	u->sink->commit(u->sink, buf, flen, NULL);
+}
+
+/**
  * udp_sock_handler() - Datagrams on a flow's socket: to the guest
  * @u:		Context
  * @idx:	Flow index
@@ -345,6 +407,12 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
 		mm[i].msg_hdr.msg_iovlen = 1;
 	}
 	r = n ? recvmmsg(f->sock, mm, n, MSG_DONTWAIT, NULL) : 0;
+	if (r < 0 && errno == ECONNREFUSED) {
+		for (i = 0; i < n; i++)
+			u->sink->commit(u->sink, bufs[i], 0, NULL);
+		udp_unreachable(u, f);
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		if ((int)i >= r || (mm[i].msg_hdr.msg_flags & MSG_TRUNC)) {
 			u->sink->commit(u->sink, bufs[i], 0, NULL);
