@@ -168,6 +168,12 @@ check: all unit asan
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS_CHECK:-10}
 	$(MAKE) integration
 
+# A report, not a test (never part of check): iperf3 through our pasta,
+# Debian's pasta, slirp4netns and a bare veth pair; see doc/bench.md
+.PHONY: bench
+bench: pasta
+	bench/run
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --std=c11 -D_GNU_SOURCE -Ilibcommon \

@@ -107,14 +107,15 @@ class Attached:
 
 @pytest.fixture
 def attach_pasta(topo, procs, tmp, pasta):
-    """Factory: attach_pasta(*args, link_up=True) starts pasta (no
+    """Factory: attach_pasta(*args, link_up=True, fwd=None) starts pasta (no
     --config-net unless given) on a fresh user-owned namespace, attaches the
-    namespace as `ip netns` name and brings the tap up."""
+    namespace as `ip netns` name and brings the tap up.  @fwd replaces the
+    default NO_FWD forwarding options (see T.fwd_args())."""
 
-    def start(*args, link_up=True, ifname=T.HOST_IF):
+    def start(*args, link_up=True, ifname=T.HOST_IF, fwd=None):
         target = topo.start_user_netns(procs)
         r, pid = topo.start_pasta_attached(procs, pasta, list(args), target,
-                                           tmp)
+                                           tmp, fwd=fwd)
         assert r.returncode == 0 and pid, \
             "pasta failed to start (%d): %s" % (r.returncode, r.stderr)
         name = topo.attach_netns(target)

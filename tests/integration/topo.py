@@ -348,15 +348,17 @@ class Topo:
         return json.loads(r.stdout or "[]")
 
     def start_pasta_attached(self, procs, pasta, args, target, tmp,
-                             timeout=15):
+                             timeout=15, fwd=None):
         """Run pasta (no -f) as the user, attached to @target (a PID or a
         list of arguments), with a pid file; register the daemon's PID.
+        @fwd replaces NO_FWD (e.g. fwd_args(tcp=[8080])).
 
         Returns (CompletedProcess, daemon pid or None).
         """
         pidfile = Path(tmp) / "pasta.pid"
         tgt = [str(target)] if isinstance(target, int) else list(target)
-        r = self.run_as_user_in_host([pasta] + NO_FWD + list(args) +
+        fwd = NO_FWD if fwd is None else list(fwd)
+        r = self.run_as_user_in_host([pasta] + fwd + list(args) +
                                      ["-P", pidfile] + tgt, timeout=timeout)
         pid = None
         if r.returncode == 0 and pidfile.exists():
@@ -414,3 +416,256 @@ def ll_ready(topo, netns, ifname):
             if a.get("scope") == "link" and not a.get("tentative"):
                 return True
     return False
+
+
+# -- TCP translation helpers (test_tcp_*.py, bench/run) ---------------------
+PY = "/usr/bin/python3"
+TCP_PEER = str(HERE / "tcp_peer.py")
+MIB = 1 << 20
+GIB = 1 << 30
+
+
+def fwd_args(tcp=(), udp=()):
+    """Forwarding options: `-t P1,P2` for inbound TCP ports @tcp and `-u`
+    for @udp (each "none" when empty), and no namespace-to-host ports."""
+    def spec(ports):
+        return ",".join(str(p) for p in ports) if ports else "none"
+    return ["-t", spec(tcp), "-u", spec(udp), "-T", "none", "-U", "none"]
+
+
+def proc_status(pid, field):
+    """Integer value (first word) of @field in /proc/@pid/status, or None."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def proc_rss_kib(pid):
+    """VmRSS of @pid in KiB (None if it is gone)."""
+    return proc_status(pid, "VmRSS")
+
+
+def proc_fd_count(pid):
+    """Number of open file descriptors of @pid (None if it is gone)."""
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return None
+
+
+def proc_cpu_secs(pid):
+    """utime + stime of @pid in seconds (None if it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return None
+    fields = st[st.rindex(")") + 2:].split()
+    # fields[0] is the state, field 3; utime and stime are fields 14 and 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peer_argv(role, addr, port, **opts):
+    """argv of tcp_peer.py: @opts map to --options (True: a bare flag)."""
+    argv = [PY, TCP_PEER, role, str(addr), str(port)]
+    for k, v in opts.items():
+        if v is None or v is False:
+            continue
+        argv.append("--" + k.replace("_", "-"))
+        if v is not True:
+            argv.append(str(v))
+    return argv
+
+
+def start_peer(procs, netns, role, addr, port, tmp=None, **opts):
+    """Start tcp_peer.py as root in @netns (tracked by @procs).  A listener
+    gets a --ready file in @tmp and is waited for (5 s)."""
+    ready = None
+    if role == "listen":
+        ready = Path(tmp or user_tmpdir()) / ("ready-%s-%d" % (netns, port))
+        if ready.exists():
+            ready.unlink()
+        opts["ready"] = ready
+    p = procs.popen(["ip", "netns", "exec", netns] +
+                    peer_argv(role, addr, port, **opts))
+    if ready is not None and not wait_for(ready.exists, 5):
+        p.kill()
+        out, err = p.communicate(timeout=5)
+        raise RuntimeError("tcp_peer did not listen on %s port %d: %s"
+                           % (netns, port, err))
+    return p
+
+
+def peer_json(text):
+    """The JSON result line tcp_peer.py printed last on @text."""
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    lines = [ln for ln in (text or "").splitlines() if ln.startswith("{")]
+    assert lines, "no JSON result from tcp_peer: %r" % text
+    return json.loads(lines[-1])
+
+
+def peer_result(p, timeout):
+    """Wait (bounded) for the tcp_peer Popen @p; return its JSON result."""
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate(timeout=5)
+        pytest.fail("tcp_peer timed out after %d s: %r %r"
+                    % (timeout, out[-500:], err[-500:]))
+    assert p.returncode == 0, "tcp_peer exited %d: %r" % (p.returncode,
+                                                          err[-2000:])
+    return peer_json(out)
+
+
+def tcp_states(netns, port):
+    """TCP states of the sockets (not listeners) with local or remote port
+    @port in @netns, as reported by ss."""
+    r = run(["ip", "netns", "exec", netns, "ss", "-Htan",
+             "( sport = :%d or dport = :%d )" % (port, port)])
+    states = [ln.split()[0] for ln in r.stdout.splitlines() if ln.strip()]
+    return [s for s in states if s != "LISTEN"]
+
+
+def transfer_timeout(nbytes):
+    """Seconds allowed for moving @nbytes: 30 s plus 10 MiB/s."""
+    return 30 + nbytes // (10 * MIB)
+
+
+def announce(netns, timeout=5):
+    """Make the namespace @netns speak first (Debian's 2023 pasta learns
+    the namespace's MAC address only from its frames): a UDP datagram to
+    the discard port of each gateway resolves the gateways' neighbour
+    entries; wait until both resolved.  True if they did."""
+    code = ("import socket\n"
+            "for fam, gw in ((socket.AF_INET, %r), (socket.AF_INET6, %r)):\n"
+            "    s = socket.socket(fam, socket.SOCK_DGRAM)\n"
+            "    try:\n"
+            "        s.sendto(b'hello', (gw, 9))\n"
+            "    except OSError:\n"
+            "        pass\n" % (GW4, GW6))
+    run(["ip", "netns", "exec", netns, PY, "-c", code])
+
+    def resolved():
+        out = run(["ip", "-n", netns, "neigh", "show"]).stdout
+        return all(any(ln.startswith(gw + " ") and "lladdr" in ln
+                       for ln in out.splitlines()) for gw in (GW4, GW6))
+    return wait_for(resolved, timeout)
+
+
+def stable_fd_count(pid, settle=1.5, timeout=8):
+    """@pid's descriptor count once it has not changed for @settle seconds
+    (pools of spare sockets and pipes are refilled on timers)."""
+    last, since = proc_fd_count(pid), time.monotonic()
+    end = since + timeout
+    while time.monotonic() < end:
+        time.sleep(0.1)
+        n = proc_fd_count(pid)
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since >= settle:
+            break
+    return last
+
+
+# -- UDP, ICMP and DNS helpers (test_udp_*.py, test_icmp.py, test_dns.py) ---
+UDP_PEER = str(HERE / "udp_peer.py")
+
+
+def env_secs(name, default):
+    """Seconds from environment variable @name (a number), else @default."""
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return float(default)
+
+
+def start_udp_peer(procs, netns, role, addr, port, tmp=None, **opts):
+    """Start udp_peer.py @role as root in @netns (tracked by @procs).  An
+    echo server gets a --ready file in @tmp and is waited for (5 s)."""
+    ready = None
+    if role == "echo":
+        ready = Path(tmp or user_tmpdir()) / ("uready-%s-%d" % (netns, port))
+        if ready.exists():
+            ready.unlink()
+        opts["ready"] = ready
+    argv = peer_argv(role, addr, port, **opts)
+    argv[1] = UDP_PEER
+    kw = {"stdin": subprocess.PIPE} if opts.get("hold") else {}
+    p = procs.popen(["ip", "netns", "exec", netns] + argv, **kw)
+    if ready is not None and not wait_for(ready.exists, 5):
+        p.kill()
+        out, err = p.communicate(timeout=5)
+        raise RuntimeError("udp_peer did not bind %s port %d in %s: %s"
+                           % (addr, port, netns, err))
+    return p
+
+
+def stop_udp_peer(p, timeout=10):
+    """SIGTERM the udp_peer.py echo server @p; return its JSON result."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+    return peer_result(p, timeout)
+
+
+def gw_mac(netns):
+    """MAC address the namespace @netns resolved for the IPv4 gateway
+    (pasta's), or None."""
+    out = run(["ip", "-n", netns, "neigh", "show", GW4]).stdout.split()
+    return out[out.index("lladdr") + 1] if "lladdr" in out else None
+
+
+def ping(topo, netns, addr, count=3, interval=0.2, wait=2, args=(),
+         timeout=30):
+    """iputils ping as root in @netns; return (exit code, transmitted,
+    received, output)."""
+    r = topo.in_ns(netns, ["ping", "-n", "-c", count, "-i", interval,
+                           "-W", wait] + list(args) + [addr],
+                   timeout=timeout)
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", r.stdout)
+    tx, rx = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    return r.returncode, tx, rx, r.stdout + r.stderr
+
+
+def proc_net_sockets(pid, tables):
+    """Inodes of the sockets @pid holds that are listed in any of
+    /proc/@pid/net/@tables (e.g. ("udp", "udp6"), ("icmp", "icmp6")): the
+    process's sockets of that kind in its own network namespace."""
+    listed = set()
+    for t in tables:
+        try:
+            with open("/proc/%d/net/%s" % (pid, t)) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        listed.update(r.split()[9] for r in rows if len(r.split()) > 9)
+    held = set()
+    try:
+        fds = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return held
+    for fd in fds:
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        m = re.fullmatch(r"socket:\[(\d+)\]", target)
+        if m and m.group(1) in listed:
+            held.add(m.group(1))
+    return held
+
+
+def icmp_sockets(pid):
+    """Number of ping sockets @pid holds in its namespace."""
+    return len(proc_net_sockets(pid, ("icmp", "icmp6")))
+
+
+def udp_sockets(pid):
+    """Number of UDP sockets @pid holds in its namespace."""
+    return len(proc_net_sockets(pid, ("udp", "udp6")))
