@@ -82,6 +82,7 @@ enum tcp_conn_flag {
  * @deadline:	Timer deadline, milliseconds (monotonic), 0 if none
  * @rto:	Current retransmission timeout, milliseconds
  * @last_act:	Last activity, milliseconds, for idle timeouts
+ * @sndbuf:	SO_SNDBUF of @sock, fixed at creation (locked by setting it)
  */
 struct tcp_conn {
 	int sock;
@@ -101,6 +102,7 @@ struct tcp_conn {
 	uint64_t deadline;
 	uint32_t rto;
 	uint64_t last_act;
+	uint32_t sndbuf;
 };
 
 /**

@@ -224,6 +224,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 {
 	struct tcp_conn *c;
 	int idx, ret, zero = 0, big = INT_MAX;
+	socklen_t sl;
 
 	idx = flow_alloc(t->flows, k);
 	if (idx < 0) {
@@ -241,6 +242,10 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 	 * ask for the largest one net.core.wmem_max allows, once
 	 */
 	setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	sl = sizeof(big);
+	if (getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &big, &sl) || big < 0)
+		big = 0;
+	c->sndbuf = (uint32_t)big;
 	if (t->peek_off &&
 	    setsockopt(sock, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
 		log_rl(&t->rl_err, LOG_LVL_WARN, "SO_PEEK_OFF: %s",
