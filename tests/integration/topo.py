@@ -625,6 +625,8 @@ def ping(topo, netns, addr, count=3, interval=0.2, wait=2, args=(),
          timeout=30):
     """iputils ping as root in @netns; return (exit code, transmitted,
     received, output)."""
+    need(shutil.which("ping") is not None,
+         "ping is not installed (iputils-ping)")
     r = topo.in_ns(netns, ["ping", "-n", "-c", count, "-i", interval,
                            "-W", wait] + list(args) + [addr],
                    timeout=timeout)
