@@ -13,14 +13,13 @@
  */
 
 #include <errno.h>
-#include <netinet/icmp6.h>
-#include <netinet/ip_icmp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "os/epref.h"
 #include "packet/frame.h"
+#include "packet/icmp.h"
 #include "udp.h"
 
 #define ICMP_HDR_LEN 8		/* type, code, checksum, id, sequence */
@@ -66,18 +65,19 @@ void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	struct flow_key k = { .proto = proto };
 	union sockaddr_inany sa;
 	union inany_addr dst;
-	uint8_t type, msg[ICMP_HDR_LEN];
+	uint8_t msg[ICMP_HDR_LEN];
+	struct icmp_echo e;
 	uint16_t id, port;
 	socklen_t sl;
 	int idx;
 
-	if (u->no_icmp || !pview_u8(p->l4, 0, &type) ||
-	    type != (v4 ? ICMP_ECHO : ICMP6_ECHO_REQUEST))
+	if (u->no_icmp || icmp_echo_parse(p->l4, !v4, &e))
 		return;
-	if (!pview_be16(p->l4, 4, &id) || p->l4.len > ICMP_MAX_MSG) {
-		log_rl(&u->rl, LOG_LVL_DEBUG, "ICMP: malformed echo request");
+	if (p->l4.len > ICMP_MAX_MSG) {
+		log_rl(&u->rl, LOG_LVL_DEBUG, "ICMP: oversized echo request");
 		return;
 	}
+	id = e.id;
 	k.gaddr = p->src;
 	k.raddr = p->dst;
 	k.gport = id;
