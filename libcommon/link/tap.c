@@ -273,25 +273,38 @@ static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame,
  */
 int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg)
 {
-	static uint8_t buf[TAP_SLOT];
-	const struct virtio_net_hdr *vh = (void *)buf;
-	int i;
+	static uint8_t bufs[TAP_BATCH][TAP_SLOT];
+	static size_t lens[TAP_BATCH];
+	int i, n, ret = 0;
 
-	for (i = 0; i < TAP_BATCH; i++) {
-		ssize_t n = read(t->fd, buf, sizeof(buf));
+	/* Read the whole batch first: transports may keep pointers into
+	 * frames until the end of the batch (UDP sends them in one call)
+	 */
+	for (n = 0; n < TAP_BATCH; n++) {
+		ssize_t r = read(t->fd, bufs[n], sizeof(bufs[n]));
 
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return 0;
-			return -errno;
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				ret = -errno;
+			break;
 		}
-		if (n <= TAP_VNET_HDR_LEN)
-			return n ? 0 : -ENODEV;
+		if (r == 0) {
+			ret = -ENODEV;
+			break;
+		}
+		lens[n] = (size_t)r;
+	}
+
+	for (i = 0; i < n; i++) {
+		const struct virtio_net_hdr *vh = (void *)bufs[i];
+
+		if (lens[i] <= TAP_VNET_HDR_LEN)
+			continue;
 		t->csum_partial = vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
 		tap_frame(t, l2,
-			  pview_make(buf + TAP_VNET_HDR_LEN,
-				     (size_t)n - TAP_VNET_HDR_LEN),
+			  pview_make(bufs[i] + TAP_VNET_HDR_LEN,
+				     lens[i] - TAP_VNET_HDR_LEN),
 			  l3, arg);
 	}
-	return 0;
+	return ret;
 }

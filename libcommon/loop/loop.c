@@ -152,6 +152,7 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 	case EPOLL_TYPE_TAP:
 		ret = tap_handler(&x->tap, &x->c->l2, loop_l3, x);
 		tcp_tap_batch_end(&x->tcp);
+		udp_tap_batch_end(&x->udp);
 		if (!ret && !(ev->events & (EPOLLHUP | EPOLLERR)))
 			return false;
 		log_err("Tap device gone: %s", strerror(ret ? -ret : EIO));

@@ -223,9 +223,7 @@ static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 {
 	struct flow_key k = { .proto = IPPROTO_UDP };
-	struct dgram_flow *f;
 	struct frame_udp ud;
-	ssize_t n;
 	int idx;
 
 	if (!frame_udp_parse(p->l4, &ud) || !ud.ok) {
@@ -250,19 +248,47 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 		       strerror(-idx));
 		return;
 	}
-	f = &u->flow[idx];
-	f->last = dgram_now();
+	u->flow[idx].last = dgram_now();
+	u->q_idx[u->nq] = idx;
+	u->q_iov[u->nq].iov_base = (void *)ud.data.p;
+	u->q_iov[u->nq].iov_len = ud.data.len;
+	if (++u->nq == UDP_BATCH)
+		udp_tap_batch_end(u);
+}
 
-	if (f->sock >= 0)
-		n = send(f->sock, ud.data.p, ud.data.len,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-	else
-		n = sendto(f->lsock, ud.data.p, ud.data.len,
-			   MSG_DONTWAIT | MSG_NOSIGNAL, &f->peer.sa,
-			   f->peer_len);
-	if (n < 0)
-		log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: send: %s",
-		       strerror(errno));
+/**
+ * udp_tap_batch_end() - Send the guest's queued datagrams, one call per run
+ *			 of datagrams of the same flow (sendmmsg())
+ * @u:		Context
+ */
+void udp_tap_batch_end(struct udp_ctx *u)
+{
+	struct mmsghdr mm[UDP_BATCH];
+	unsigned int i, start;
+	int r;
+
+	memset(mm, 0, sizeof(mm));
+	for (start = 0; start < u->nq; start = i) {
+		const struct dgram_flow *f = &u->flow[u->q_idx[start]];
+		int fd = f->sock >= 0 ? f->sock : f->lsock;
+
+		for (i = start; i < u->nq && u->q_idx[i] == u->q_idx[start];
+		     i++) {
+			mm[i].msg_hdr.msg_iov = &u->q_iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+			if (f->sock < 0) {
+				mm[i].msg_hdr.msg_name = (void *)&f->peer;
+				mm[i].msg_hdr.msg_namelen = f->peer_len;
+			}
+		}
+		r = sendmmsg(fd, mm + start, i - start,
+			     MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r < (int)(i - start))
+			log_rl(&u->rl, LOG_LVL_DEBUG,
+			       "UDP: %d of %u datagrams sent: %s", r,
+			       i - start, r < 0 ? strerror(errno) : "short");
+	}
+	u->nq = 0;
 }
 
 /**

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "base/inany.h"
 #include "base/log.h"
@@ -58,6 +59,9 @@ struct dgram_flow {
  * @no_icmp:	ICMP echo disabled
  * @nflows:	Flows open
  * @rl:		Rate limit of data path messages
+ * @q_idx:	Datagrams of the guest queued in this batch: their flow
+ * @q_iov:	... and their payload (in the link's read buffers)
+ * @nq:		Entries queued
  */
 struct udp_ctx {
 	struct flow_table *flows;
@@ -71,6 +75,9 @@ struct udp_ctx {
 	bool no_icmp;
 	unsigned int nflows;
 	struct ratelimit rl;
+	int q_idx[UDP_BATCH];
+	struct iovec q_iov[UDP_BATCH];
+	unsigned int nq;
 };
 
 int udp_init(struct udp_ctx *u, struct flow_table *flows,
@@ -78,6 +85,7 @@ int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	     const struct nat *nat, int epfd, bool no_icmp);
 int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind);
 void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p);
+void udp_tap_batch_end(struct udp_ctx *u);
 void udp_sock_handler(struct udp_ctx *u, uint32_t idx);
 void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd);
 void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p);
