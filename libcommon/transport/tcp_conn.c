@@ -414,26 +414,30 @@ static void tcp_connect_done(struct tcp_ctx *t, int idx)
  */
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
 {
-	int r, fd, bound, ret;
-	unsigned int p;
+	unsigned int p, weak = 0, weak_bound = 0, weak_failed = 0;
+	int r, fd, ret, last_err = 0;
 
 	t->fwd = fwd;
 	for (r = 0; r < fwd->n; r++) {
 		const struct fwd_rule *rule = &fwd->rules[r];
+		bool best_effort = rule->flags & FWD_BEST_EFFORT;
 
 		if (rule->proto != IPPROTO_TCP)
 			continue;
-		bound = 0;
+		weak += best_effort;
 		for (p = rule->first; p <= rule->last; p++) {
 			fd = listen_sock(SOCK_STREAM, rule, (uint16_t)p,
 					 freebind);
-			if (fd < 0 && !(rule->flags & FWD_BEST_EFFORT)) {
+			if (fd < 0 && !best_effort) {
 				log_err("Listen failed for host TCP port %u: %s",
 					p, strerror(-fd));
 				return fd;
 			}
-			if (fd < 0)
+			if (fd < 0) {
+				weak_failed++;
+				last_err = fd;
 				continue;
+			}
 			ret = epref_ctl(t->epfd, EPOLL_CTL_ADD,
 					EPOLL_TYPE_TCP_LISTEN,
 					(uint32_t)r << 16 | p, fd, EPOLLIN);
@@ -441,13 +445,19 @@ int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
 				close(fd);
 				return ret;
 			}
-			bound++;
-		}
-		if (!bound && rule->first <= rule->last) {
-			log_err("Couldn't bind any TCP port of a rule");
-			return -EADDRINUSE;
+			weak_bound += best_effort;
 		}
 	}
+
+	/* compat.md 5.1: best effort fails only if nothing could be bound */
+	if (weak && !weak_bound) {
+		log_err("Couldn't bind any forwarded TCP port: %s",
+			strerror(-last_err));
+		return last_err ? last_err : -EADDRINUSE;
+	}
+	if (weak_failed)
+		log_warn("%u forwarded TCP ports couldn't be bound (last: %s)",
+			 weak_failed, strerror(-last_err));
 	return 0;
 }
 
