@@ -51,6 +51,9 @@ enum tcp_state {
  * @TCP_WS_OK:		Both sides sent window scale options
  * @TCP_WND_CHECK:	Window to the guest was too small: the timer checks
  *			whether it grew
+ * @TCP_DISCARD_PENDING: Acknowledged bytes wait to be dropped from the
+ *			socket at the end of the batch (@discard)
+ * @TCP_LISTED:		The connection is on the end-of-batch list
  */
 enum tcp_conn_flag {
 	TCP_GUEST_FIN = 1 << 0,
@@ -61,6 +64,8 @@ enum tcp_conn_flag {
 	TCP_PARTIAL = 1 << 5,
 	TCP_WS_OK = 1 << 6,
 	TCP_WND_CHECK = 1 << 7,
+	TCP_DISCARD_PENDING = 1 << 8,
+	TCP_LISTED = 1 << 9,
 };
 
 /**
@@ -83,11 +88,12 @@ enum tcp_conn_flag {
  * @rto:	Current retransmission timeout, milliseconds
  * @last_act:	Last activity, milliseconds, for idle timeouts
  * @sndbuf:	SO_SNDBUF of @sock, fixed at creation (locked by setting it)
+ * @discard:	Bytes acknowledged by the guest, not yet dropped from @sock
  */
 struct tcp_conn {
 	int sock;
 	uint8_t state;
-	uint8_t flags;
+	uint16_t flags;
 	uint32_t ev;
 	struct tcp_frame_hdr hdr;
 	uint16_t mss;
@@ -103,6 +109,7 @@ struct tcp_conn {
 	uint32_t rto;
 	uint64_t last_act;
 	uint32_t sndbuf;
+	uint32_t discard;
 };
 
 /**
@@ -169,6 +176,7 @@ void tcp_ack_pending(struct tcp_ctx *t, int idx);
 uint32_t tcp_wnd_to_guest(struct tcp_ctx *t, struct tcp_conn *c);
 void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s);
 void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s);
+void tcp_discard_flush(struct tcp_ctx *t, struct tcp_conn *c);
 
 /**
  * seq_lt() - Sequence number comparison, modulo 2^32 (RFC 9293 3.4)

@@ -529,7 +529,7 @@ static void tcp_wnd_update(struct tcp_ctx *t, int idx)
 	log_trace("TCP %d: window update %u%s", idx, c->wnd_adv,
 		  (c->flags & TCP_PARTIAL) ? ", with duplicate ACKs" : "");
 	if (c->flags & TCP_PARTIAL) {
-		c->flags &= (uint8_t)~TCP_PARTIAL;
+		c->flags &= (uint16_t)~TCP_PARTIAL;
 		for (i = 0; i < 3; i++)
 			tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
 	}
@@ -580,7 +580,7 @@ static void tcp_timer_conn(struct tcp_ctx *t, int idx, uint64_t now)
 
 	c->deadline = 0;
 	if (c->flags & TCP_WND_CHECK) {
-		c->flags &= (uint8_t)~TCP_WND_CHECK;
+		c->flags &= (uint16_t)~TCP_WND_CHECK;
 		if (tcp_wnd_to_guest(t, c) > c->wnd_adv)
 			tcp_wnd_update(t, idx);
 		else

@@ -96,22 +96,41 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 }
 
 /**
+ * tcp_batch_later() - Leave work for the end of this batch of frames
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @what:	TCP_ACK_PENDING and/or TCP_DISCARD_PENDING
+ */
+static void tcp_batch_later(struct tcp_ctx *t, int idx, uint16_t what)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	c->flags |= what;
+	if (c->flags & TCP_LISTED)
+		return;
+	if (t->npending >= FLOW_MAX) {
+		/* a flow freed and reused within one batch can be listed
+		 * twice: never overflow, do the work now instead
+		 */
+		tcp_discard_flush(t, c);
+		if (c->flags & TCP_ACK_PENDING) {
+			c->flags &= (uint16_t)~TCP_ACK_PENDING;
+			tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+		}
+		return;
+	}
+	c->flags |= TCP_LISTED;
+	t->pending[t->npending++] = (uint32_t)idx;
+}
+
+/**
  * tcp_ack_pending() - Note that an ACK is due at the end of this batch
  * @t:		TCP context
  * @idx:	Flow index
  */
 void tcp_ack_pending(struct tcp_ctx *t, int idx)
 {
-	struct tcp_conn *c = &t->conn[idx];
-
-	if (c->flags & TCP_ACK_PENDING)
-		return;
-	if (t->npending >= FLOW_MAX) {
-		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
-		return;
-	}
-	c->flags |= TCP_ACK_PENDING;
-	t->pending[t->npending++] = (uint32_t)idx;
+	tcp_batch_later(t, idx, TCP_ACK_PENDING);
 }
 
 /**
@@ -324,9 +343,25 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 		}
 		c->snd_nxt += (uint32_t)len;
 	}
-	c->flags &= (uint8_t)~TCP_ACK_PENDING;
+	c->flags &= (uint16_t)~TCP_ACK_PENDING;
 	if (!c->deadline)
 		c->deadline = tcp_now() + c->rto;
+}
+
+/**
+ * tcp_discard_flush() - Drop acknowledged bytes from the socket's queue
+ * @t:		TCP context
+ * @c:		Connection
+ */
+void tcp_discard_flush(struct tcp_ctx *t, struct tcp_conn *c)
+{
+	c->flags &= (uint16_t)~TCP_DISCARD_PENDING;
+	if (!c->discard)
+		return;
+	if (recv(c->sock, NULL, c->discard, MSG_TRUNC | MSG_DONTWAIT) < 0)
+		log_rl(&t->rl_err, LOG_LVL_DEBUG, "TCP discard: %s",
+		       strerror(errno));
+	c->discard = 0;
 }
 
 /**
@@ -339,12 +374,13 @@ void tcp_retransmit(struct tcp_ctx *t, int idx)
 	struct tcp_conn *c = &t->conn[idx];
 	bool fin = (c->flags & TCP_FIN_SENT) && !(c->flags & TCP_FIN_ACKED);
 
+	tcp_discard_flush(t, c);
 	c->snd_nxt = c->snd_una;
 	c->dup_acks = 0;
 	tcp_peek_off_set(t, c, 0);
 	c->deadline = tcp_now() + c->rto;
 	if (fin) {
-		c->flags &= (uint8_t)~(TCP_FIN_SENT | TCP_SOCK_EOF);
+		c->flags &= (uint16_t)~(TCP_FIN_SENT | TCP_SOCK_EOF);
 	}
 	tcp_data_to_guest(t, idx);
 }
@@ -369,10 +405,15 @@ void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 			c->flags |= TCP_FIN_ACKED;
 			acked--;
 		}
-		if (acked && recv(c->sock, NULL, acked,
-				  MSG_TRUNC | MSG_DONTWAIT) < 0)
-			log_rl(&t->rl_err, LOG_LVL_DEBUG, "TCP discard: %s",
-			       strerror(errno));
+		/* With SO_PEEK_OFF the peek position doesn't depend on when
+		 * acknowledged bytes leave the queue: drop them once per
+		 * batch of frames, not once per ACK
+		 */
+		c->discard += acked;
+		if (t->peek_off)
+			tcp_batch_later(t, idx, TCP_DISCARD_PENDING);
+		else
+			tcp_discard_flush(t, c);
 		c->snd_una = s->ack;
 		c->retries = 0;
 		c->dup_acks = 0;

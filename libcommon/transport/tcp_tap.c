@@ -6,8 +6,10 @@
  * handed to its connection according to the connection's state. A SYN for
  * no known flow opens a connection (tcp_conn.c); any other segment for no
  * known flow gets an RST (RFC 9293 3.10.7.1), so that a guest holding a
- * stale connection learns at once. ACKs to the guest's data are collected
- * during a batch of frames and sent once per connection at the end of it.
+ * stale connection learns at once. ACKs to the guest's data, and the
+ * dropping of bytes the guest acknowledged from the socket's queue, are
+ * collected during a batch of frames and done once per connection at the end
+ * of it.
  */
 
 #include <errno.h>
@@ -59,13 +61,13 @@ static void tcp_rst_unknown(struct tcp_ctx *t, const struct pkt_l4 *p,
  */
 static bool tcp_maybe_done(struct tcp_ctx *t, int idx)
 {
-	const uint8_t done = TCP_GUEST_FIN | TCP_FIN_ACKED;
+	const uint16_t done = TCP_GUEST_FIN | TCP_FIN_ACKED;
 	struct tcp_conn *c = &t->conn[idx];
 
 	if ((c->flags & done) != done)
 		return false;
 	if (c->flags & TCP_ACK_PENDING) {
-		c->flags &= (uint8_t)~TCP_ACK_PENDING;
+		c->flags &= (uint16_t)~TCP_ACK_PENDING;
 		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
 	}
 	tcp_conn_close(t, idx);
@@ -195,9 +197,14 @@ void tcp_tap_batch_end(struct tcp_ctx *t)
 		int idx = (int)t->pending[i];
 		struct tcp_conn *c = &t->conn[idx];
 
-		if (c->state == TCP_ST_FREE || !(c->flags & TCP_ACK_PENDING))
+		if (c->state == TCP_ST_FREE || !(c->flags & TCP_LISTED))
 			continue;
-		c->flags &= (uint8_t)~TCP_ACK_PENDING;
+		c->flags &= (uint16_t)~TCP_LISTED;
+		if (c->flags & TCP_DISCARD_PENDING)
+			tcp_discard_flush(t, c);
+		if (!(c->flags & TCP_ACK_PENDING))
+			continue;
+		c->flags &= (uint16_t)~TCP_ACK_PENDING;
 		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
 
 		/* Less than a segment of room: tell the guest when there is */
