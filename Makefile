@@ -168,7 +168,8 @@ check: all unit asan
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS_CHECK:-10}
 	$(MAKE) integration
 
-# A report, not a test (never part of check): iperf3 through our pasta,
+# A report, not a test (never part of check): TCP and UDP throughput
+# (iperf3) and request/response latency (bench/rr.c) through our pasta,
 # Debian's pasta, slirp4netns and a bare veth pair; see doc/bench.md
 .PHONY: bench
 bench: pasta
