@@ -190,6 +190,37 @@ size_t frame_pad(struct pbuf *b)
 }
 
 /**
+ * ip4_fill() - Fill the IPv4 header of a frame being finished
+ * @b:		Writer, holding at least the Ethernet and IPv4 headers
+ * @saddr:	Source
+ * @daddr:	Destination
+ * @proto:	Protocol
+ * @min_l4:	Shortest acceptable L4 length
+ *
+ * Return: the L4 length, 0 if the frame is unusable
+ */
+static size_t ip4_fill(struct pbuf *b, struct in_addr saddr,
+		       struct in_addr daddr, uint8_t proto, size_t min_l4)
+{
+	struct frame_ip4_hdr *ih =
+		(struct frame_ip4_hdr *)(b->p + FRAME_ETH_HLEN);
+
+	if (b->overflow || b->len < FRAME_ETH_HLEN + FRAME_IP4_HLEN + min_l4 ||
+	    b->len - FRAME_ETH_HLEN > UINT16_MAX)
+		return 0;
+
+	ih->ver_ihl = IP4_VERSION << 4 | FRAME_IP4_HLEN / 4;
+	ih->tot_len = htons((uint16_t)(b->len - FRAME_ETH_HLEN));
+	ih->ttl = IP4_TTL;
+	ih->proto = proto;
+	ih->saddr = saddr;
+	ih->daddr = daddr;
+	ih->check = 0;
+	ih->check = csum_ip4_header(ih, FRAME_IP4_HLEN);
+	return b->len - FRAME_ETH_HLEN - FRAME_IP4_HLEN;
+}
+
+/**
  * frame_udp4_finish() - Fill IPv4 and UDP headers of a frame, pad it
  * @b:		Writer, started with frame_udp4_begin(), payload appended
  * @saddr:	IPv4 source
@@ -202,27 +233,14 @@ size_t frame_pad(struct pbuf *b)
 size_t frame_udp4_finish(struct pbuf *b, struct in_addr saddr,
 			 struct in_addr daddr, uint16_t sport, uint16_t dport)
 {
-	struct frame_ip4_hdr *ih =
-		(struct frame_ip4_hdr *)(b->p + FRAME_ETH_HLEN);
-	struct frame_udp_hdr *uh;
-	size_t l4len;
+	struct frame_udp_hdr *uh = (struct frame_udp_hdr *)(b->p +
+				   FRAME_ETH_HLEN + FRAME_IP4_HLEN);
+	size_t l4len = ip4_fill(b, saddr, daddr, FRAME_PROTO_UDP,
+				FRAME_UDP_HLEN);
 	uint16_t check;
 
-	if (b->overflow || b->len < FRAME_UDP4_DATA ||
-	    b->len - FRAME_ETH_HLEN > UINT16_MAX)
+	if (!l4len)
 		return 0;
-	uh = (struct frame_udp_hdr *)(ih + 1);
-	l4len = b->len - FRAME_ETH_HLEN - FRAME_IP4_HLEN;
-
-	ih->ver_ihl = IP4_VERSION << 4 | FRAME_IP4_HLEN / 4;
-	ih->tot_len = htons((uint16_t)(b->len - FRAME_ETH_HLEN));
-	ih->ttl = IP4_TTL;
-	ih->proto = FRAME_PROTO_UDP;
-	ih->saddr = saddr;
-	ih->daddr = daddr;
-	ih->check = 0;
-	ih->check = csum_ip4_header(ih, FRAME_IP4_HLEN);
-
 	uh->sport = htons(sport);
 	uh->dport = htons(dport);
 	uh->len = htons((uint16_t)l4len);
@@ -373,26 +391,12 @@ bool frame_ip4_begin(struct pbuf *b, const uint8_t *dst, const uint8_t *src)
 size_t frame_icmp4_finish(struct pbuf *b, struct in_addr saddr,
 			  struct in_addr daddr)
 {
-	struct frame_ip4_hdr *ih =
-		(struct frame_ip4_hdr *)(b->p + FRAME_ETH_HLEN);
 	uint8_t *icmp = b->p + FRAME_ETH_HLEN + FRAME_IP4_HLEN;
-	size_t l4len;
+	size_t l4len = ip4_fill(b, saddr, daddr, FRAME_PROTO_ICMP4, 8);
 	uint16_t check;
 
-	if (b->overflow || b->len < FRAME_ETH_HLEN + FRAME_IP4_HLEN + 8 ||
-	    b->len - FRAME_ETH_HLEN > UINT16_MAX)
+	if (!l4len)
 		return 0;
-	l4len = b->len - FRAME_ETH_HLEN - FRAME_IP4_HLEN;
-
-	ih->ver_ihl = IP4_VERSION << 4 | FRAME_IP4_HLEN / 4;
-	ih->tot_len = htons((uint16_t)(b->len - FRAME_ETH_HLEN));
-	ih->ttl = IP4_TTL;
-	ih->proto = FRAME_PROTO_ICMP4;
-	ih->saddr = saddr;
-	ih->daddr = daddr;
-	ih->check = 0;
-	ih->check = csum_ip4_header(ih, FRAME_IP4_HLEN);
-
 	/* RFC 792: the checksum covers the ICMP message only */
 	icmp[2] = icmp[3] = 0;
 	check = csum_fold(csum_partial(icmp, l4len, 0));
