@@ -120,6 +120,20 @@ struct l2_reply {
 /* Largest reply any responder writes (a full DHCP/DHCPv6 reply with options) */
 #define L2_REPLY_MAX 1536
 
+/**
+ * l2_guest_dst_mac() - Destination MAC of frames to the guest
+ * @c:		L2 configuration
+ *
+ * Return: the guest's MAC once learnt from its frames, broadcast before
+ */
+static inline const uint8_t *l2_guest_dst_mac(const struct l2_conf *c)
+{
+	static const uint8_t bcast[ETH_ADDR_LEN] = { 0xff, 0xff, 0xff,
+						     0xff, 0xff, 0xff };
+
+	return mac_is_zero(c->guest_mac) ? bcast : c->guest_mac;
+}
+
 enum l2_verdict arp_handle(const struct l2_conf *c, struct pview frame,
 			   struct l2_reply *r);
 enum l2_verdict dhcp_handle(const struct l2_conf *c, struct pview frame,

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "os/epref.h"
+#include "packet/frame.h"
 #include "tcp.h"
 
 #define TCP_DISCARD_MAX (4U << 20)	/* in flight without SO_PEEK_OFF */
@@ -77,9 +78,7 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 
 	if (!t->sink->reserve(t->sink, 1, &buf, &cap))
 		return;
-	memcpy(c->hdr.dst_mac, t->l2->guest_mac, 6);
-	if (mac_is_zero(c->hdr.dst_mac))
-		memset(c->hdr.dst_mac, 0xff, 6);
+	memcpy(c->hdr.dst_mac, l2_guest_dst_mac(t->l2), ETH_ADDR_LEN);
 
 	/* RFC 7323 2.2: the window of a SYN is never scaled */
 	if ((c->flags & TCP_WS_OK) && !(flags & TCP_F_SYN))
@@ -234,13 +233,15 @@ static ssize_t tcp_peek(struct tcp_ctx *t, struct tcp_conn *c,
 static size_t tcp_frame_payload_max(const struct tcp_ctx *t,
 				    const struct tcp_conn *c, size_t off)
 {
-	size_t ip_max = inany_is_v4(&c->hdr.dst) ? 65535 - 20 - 20 :
-						  65535 - 20;
+	/* IPv4 total length counts from the IP header, IPv6 payload length
+	 * from after it
+	 */
+	size_t len_from = FRAME_ETH_HLEN +
+			  (inany_is_v4(&c->hdr.dst) ? 0 : FRAME_IP6_HLEN);
 
 	if (!t->sink->offload)
 		return c->mss;
-	return ip_max - (off - 14 - (inany_is_v4(&c->hdr.dst) ? 20 : 40) -
-			 20);
+	return UINT16_MAX - (off - len_from);
 }
 
 /**
@@ -255,7 +256,8 @@ static void tcp_offload(const struct tcp_conn *c, struct frame_offload *o,
 {
 	bool v4 = inany_is_v4(&c->hdr.dst);
 
-	o->l4_off = (uint16_t)(14 + (v4 ? 20 : 40));
+	o->l4_off = (uint16_t)(FRAME_ETH_HLEN +
+			       (v4 ? FRAME_IP4_HLEN : FRAME_IP6_HLEN));
 	o->csum_off = 16;	/* RFC 9293 3.1: checksum field */
 	o->hdr_len = (uint16_t)off;
 	o->gso_size = c->mss;
@@ -292,9 +294,7 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 	/* Room again: wake up for data even if none is queued right now */
 	tcp_epoll_set(t, idx, c->ev | EPOLLIN | EPOLLRDHUP);
 
-	memcpy(c->hdr.dst_mac, t->l2->guest_mac, 6);
-	if (mac_is_zero(c->hdr.dst_mac))
-		memset(c->hdr.dst_mac, 0xff, 6);
+	memcpy(c->hdr.dst_mac, l2_guest_dst_mac(t->l2), ETH_ADDR_LEN);
 	off = tcp_frame_payload_off(&c->hdr, NULL);
 	seg = tcp_frame_payload_max(t, c, off);
 	want = MIN((room + seg - 1) / seg, TCP_MAX_FRAMES);

@@ -326,9 +326,7 @@ static unsigned int udp_frames_begin(struct udp_ctx *u, bool v4,
 static void udp_frame_commit(struct udp_ctx *u, const struct dgram_flow *f,
 			     uint8_t *buf, size_t len, size_t cap)
 {
-	const uint8_t *dmac = mac_is_zero(u->l2->guest_mac) ?
-			      (const uint8_t *)"\xff\xff\xff\xff\xff\xff" :
-			      u->l2->guest_mac;
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
 	const struct in_addr *v4 = inany_v4(&f->gaddr);
 	struct pbuf b;
 	size_t flen;
@@ -360,9 +358,7 @@ static void udp_frame_commit(struct udp_ctx *u, const struct dgram_flow *f,
  */
 static void udp_unreachable(struct udp_ctx *u, const struct dgram_flow *f)
 {
-	const uint8_t *dmac = mac_is_zero(u->l2->guest_mac) ?
-			      (const uint8_t *)"\xff\xff\xff\xff\xff\xff" :
-			      u->l2->guest_mac;
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
 	const struct in_addr *g4 = inany_v4(&f->gaddr);
 	uint8_t *buf, q[48] = { 0 };
 	size_t cap, qlen, flen;
