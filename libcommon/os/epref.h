@@ -27,6 +27,14 @@
  * @EPOLL_TYPE_UDP_LISTEN:	UDP socket of a -u rule, idx: rule << 16 | port
  * @EPOLL_TYPE_PING:		ICMP echo ("ping") socket, idx: flow
  * @EPOLL_TYPE_FLOW_TIMER:	timerfd expiring idle UDP and ICMP flows
+ * @EPOLL_TYPE_STREAM_LISTEN:	passt: listening UNIX stream socket for qemu
+ * @EPOLL_TYPE_STREAM:		passt: connected qemu stream socket
+ * @EPOLL_TYPE_TCP_SPLICE:	Spliced TCP connection socket, idx: flow
+ * @EPOLL_TYPE_TCP_LISTEN_NS:	Listening TCP socket inside the namespace
+ *				(-T rule), idx: rule << 16 | port
+ * @EPOLL_TYPE_UDP_LISTEN_NS:	UDP socket inside the namespace (-U rule)
+ * @EPOLL_TYPE_UDP_SPLICE:	UDP socket of a loopback-to-loopback flow
+ * @EPOLL_TYPE_SCAN_TIMER:	timerfd rescanning bound ports ("auto")
  */
 enum epoll_type {
 	EPOLL_TYPE_NONE,
@@ -40,6 +48,13 @@ enum epoll_type {
 	EPOLL_TYPE_UDP_LISTEN,
 	EPOLL_TYPE_PING,
 	EPOLL_TYPE_FLOW_TIMER,
+	EPOLL_TYPE_STREAM_LISTEN,
+	EPOLL_TYPE_STREAM,
+	EPOLL_TYPE_TCP_SPLICE,
+	EPOLL_TYPE_TCP_LISTEN_NS,
+	EPOLL_TYPE_UDP_LISTEN_NS,
+	EPOLL_TYPE_UDP_SPLICE,
+	EPOLL_TYPE_SCAN_TIMER,
 };
 
 /**
