@@ -9,6 +9,7 @@
 #   fuzz           every libFuzzer harness for FUZZ_SECONDS (default 60)
 #   integration    pytest suite in tests/integration (root: builds namespaces)
 #   lint           cppcheck and clang-tidy, both must be clean
+#   policy-check   compile the SELinux modules, parse the AppArmor profiles
 #   install        PREFIX (/usr/local), DESTDIR, BINDIR, MANDIR
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
@@ -164,9 +165,64 @@ fuzz: $(FUZZ_BINS)
 integration: all
 	$(PYTEST) -v tests/integration
 
-check: all unit asan
+check: all unit asan policy-check
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS_CHECK:-10}
 	$(MAKE) integration
+
+# MAC policies (doc/policies.md). SELinux: each selinux/NAME.te is compiled
+# with the reference policy headers of selinux-policy-dev into NAME.pp, and
+# NAME.cil is written beside it for tests/integration/test_policies.py.
+# AppArmor: each profile is parsed, never loaded (-Q -K -T). The userns rule
+# (AppArmor 4 syntax) in apparmor/abi4/ is checked and installed only where
+# apparmor_parser accepts it.
+SE_MODS := $(sort $(basename $(notdir $(wildcard selinux/*.te))))
+SE_SRCS := $(wildcard selinux/*.te selinux/*.if selinux/*.fc)
+SE_DEVEL ?= /usr/share/selinux/devel/Makefile
+AA_PROFILES := $(sort $(wildcard apparmor/usr.bin.*))
+AA_PARSER ?= apparmor_parser
+AA_FEATURES ?= /usr/share/apparmor-features/features
+AA_FLAGS = -Q -K -T $(if $(wildcard $(AA_FEATURES)),--features-file $(AA_FEATURES)) \
+	$(AA_EXTRA)
+aa_userns = $(shell printf 'profile t {\n userns,\n}\n' | \
+	$(AA_PARSER) $(AA_FLAGS) >/dev/null 2>&1 && echo yes)
+SELINUXDIR ?= $(PREFIX)/share/selinux/packages
+APPARMORDIR ?= /etc/apparmor.d
+
+$(B)/selinux/.built: $(SE_SRCS)
+	@test -f $(SE_DEVEL) || { echo "$(SE_DEVEL) missing:" \
+		"apt-get install selinux-policy-dev checkpolicy semodule-utils"; exit 1; }
+	@rm -rf $(B)/selinux; mkdir -p $(B)/selinux
+	@cp $(SE_SRCS) $(B)/selinux/
+	$(call say,SEPOL,$(B)/selinux)
+	$(Q)cd $(B)/selinux && $(MAKE) -s --no-print-directory MAKEFLAGS= \
+		-f $(SE_DEVEL) NAME=default $(SE_MODS:%=%.pp) >log 2>&1 || \
+		{ grep -v 'selinux/config' log; exit 1; }
+	$(Q)cd $(B)/selinux && for m in $(SE_MODS); do \
+		checkmodule -M -m -C -o $$m.cil tmp/$$m.tmp >/dev/null 2>&1 \
+			|| exit 1; done
+	@touch $@
+
+policy-check: $(B)/selinux/.built
+	@command -v $(AA_PARSER) >/dev/null || { echo "$(AA_PARSER) missing:" \
+		"apt-get install apparmor"; exit 1; }
+	@set -e; for p in $(AA_PROFILES); do \
+		printf '  %-6s %s\n' AA $$p; \
+		$(AA_PARSER) $(AA_FLAGS) -I apparmor $$p; \
+		if [ "$(aa_userns)" = yes ]; then \
+			$(AA_PARSER) $(AA_FLAGS) -I apparmor/abi4 -I apparmor $$p; fi; \
+	done
+
+install-policy:
+	install -d $(DESTDIR)$(SELINUXDIR) $(DESTDIR)$(APPARMORDIR)/abstractions
+	install -m 0644 $(SE_SRCS) $(DESTDIR)$(SELINUXDIR)
+	if [ -f $(B)/selinux/.built ]; then \
+		install -m 0644 $(SE_MODS:%=$(B)/selinux/%.pp) $(DESTDIR)$(SELINUXDIR); fi
+	install -m 0644 $(AA_PROFILES) $(DESTDIR)$(APPARMORDIR)
+	install -m 0644 apparmor/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions
+	if [ "$(aa_userns)" = yes ]; then install -m 0644 \
+		apparmor/abi4/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions; fi
+
+.PHONY: policy-check install-policy
 
 # A report, not a test (never part of check): TCP and UDP throughput
 # (iperf3) and request/response latency (bench/rr.c) through our pasta,
@@ -185,7 +241,7 @@ lint:
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard libcommon/*/*.h tools/*/*.c tests/unit/*.c tests/fuzz/*.c)
 
-install: all
+install: all install-policy
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
