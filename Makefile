@@ -165,6 +165,14 @@ fuzz: $(FUZZ_BINS)
 integration: all
 	$(PYTEST) -v tests/integration
 
+# Test helper: passt's stream socket bridged to a tap in a namespace
+# (tests/integration/guest_bridge.py builds it on demand as well)
+integration: $(B)/guest_bridge
+$(B)/guest_bridge: tests/integration/guest_bridge.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
+
 check: all unit asan policy-check
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS_CHECK:-10}
 	$(MAKE) integration
@@ -247,7 +255,10 @@ install: all install-policy
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
 	if [ -n "$$(ls units 2>/dev/null)" ]; then \
 		install -d $(DESTDIR)$(UNITDIR); \
-		install -m 0644 units/* $(DESTDIR)$(UNITDIR); fi
+		for u in units/*; do \
+			sed 's|/usr/bin/passt|$(BINDIR)/passt|' $$u > $(DESTDIR)$(UNITDIR)/$${u#units/}; \
+			chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#units/}; \
+		done; fi
 
 clean:
 	rm -rf $(B) $(TOOLS)

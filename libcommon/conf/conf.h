@@ -104,6 +104,7 @@ struct conf {
 
 	struct conf_fwd tcp, udp, tcp_ns, udp_ns;
 	struct fwd_table fwd_in;	/* -t and -u rules, by conf_resolve() */
+	struct fwd_table fwd_out;	/* -T and -U rules, by conf_resolve() */
 
 	/* passt */
 	char sock_path[108]; /* sizeof(sun_path) */

@@ -733,6 +733,11 @@ static int opt_fd(struct conf *c, const struct conf_opt *o, const char *arg)
 	unsigned long v;
 
 	(void)o;
+	if (c->mode == MODE_PASTA) {
+		/* pasta would take it as a tap descriptor: not built yet */
+		fprintf(stderr, "--fd: not supported yet in pasta mode\n");
+		return -EINVAL;
+	}
 	if (conf_parse_uint(arg, INT_MAX, &v)) {
 		fprintf(stderr, "Invalid --fd: %s\n", arg);
 		return -EINVAL;
@@ -801,11 +806,11 @@ const struct conf_opt conf_opts[] = {
 	 .help = "Show this help and exit"},
 	{"version", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false, opt_version,
 	 .help = "Show the version and exit"},
-	{"socket", 's', "PATH", CONF_M_PASST_ANY, CONF_SUP_NO, false,
+	{"socket", 's', "PATH", CONF_M_PASST_ANY, CONF_SUP_YES, false,
 	 opt_string, S(sock_path),
 	 .help = "UNIX domain socket qemu connects to\n"
 		 "default: first free /tmp/passt_N.socket"},
-	{"socket-path", 's', "PATH", CONF_M_PASST_ANY, CONF_SUP_NO, true,
+	{"socket-path", 's', "PATH", CONF_M_PASST_ANY, CONF_SUP_YES, true,
 	 opt_string, S(sock_path), .help = "Same as --socket"},
 	{"vhost-user", 0, NULL, CONF_M_PASST_ANY, CONF_SUP_NO, false, opt_nop,
 	 .help = "Speak vhost-user on the socket"},
@@ -820,9 +825,9 @@ const struct conf_opt conf_opts[] = {
 	{"migrate-no-linger", 0, NULL, CONF_M_VU, CONF_SUP_NO, false, opt_true,
 	 F(migrate_no_linger),
 	 .help = "Deprecated: close migrated sockets at once"},
-	{"fd", 'F', "FD", CONF_M_ALL, CONF_SUP_NO, false, opt_fd,
+	{"fd", 'F', "FD", CONF_M_ALL, CONF_SUP_YES, false, opt_fd,
 	 .help = "Use FD as an already connected socket"},
-	{"one-off", '1', NULL, CONF_M_PASST_ANY, CONF_SUP_NO, false, opt_true,
+	{"one-off", '1', NULL, CONF_M_PASST_ANY, CONF_SUP_YES, false, opt_true,
 	 F(one_off), .help = "Quit when the client disconnects"},
 	{"ns-ifname", 'I', "NAME", CONF_M_PASTA, CONF_SUP_YES, false,
 	 opt_ifname, S(ns_ifname),
@@ -920,13 +925,13 @@ const struct conf_opt conf_opts[] = {
 	 opt_ports, PORTS_NYI, F(tcp), .help = "TCP ports to forward inbound"},
 	{"udp-ports", 'u', "SPEC", CONF_M_ALL, CONF_SUP_YES, false,
 	 opt_ports, PORTS_NYI, F(udp), .help = "UDP ports to forward inbound"},
-	{"tcp-ns", 'T', "SPEC", CONF_M_PASTA, CONF_SUP_NONE_ONLY, false,
+	{"tcp-ns", 'T', "SPEC", CONF_M_PASTA, CONF_SUP_YES, false,
 	 opt_ports, PORTS_NYI, F(tcp_ns),
 	 .help = "TCP ports to forward from the namespace"},
-	{"udp-ns", 'U', "SPEC", CONF_M_PASTA, CONF_SUP_NONE_ONLY, false,
+	{"udp-ns", 'U', "SPEC", CONF_M_PASTA, CONF_SUP_YES, false,
 	 opt_ports, PORTS_NYI, F(udp_ns),
 	 .help = "UDP ports to forward from the namespace"},
-	{"host-lo-to-ns-lo", 0, NULL, CONF_M_PASTA, CONF_SUP_NO, false,
+	{"host-lo-to-ns-lo", 0, NULL, CONF_M_PASTA, CONF_SUP_YES, false,
 	 opt_true, F(host_lo_to_ns_lo),
 	 .help = "Forward host loopback to namespace loopback"},
 	{"userns", 0, "PATH", CONF_M_PASTA, CONF_SUP_YES, false, opt_string,
@@ -947,7 +952,7 @@ const struct conf_opt conf_opts[] = {
 	 opt_ns_mac, .help = "MAC address of the namespace interface"},
 	{"no-splice", 0, NULL, CONF_M_PASTA, CONF_SUP_YES, false, opt_true,
 	 F(no_splice), .help = "Disable the local socket-to-socket path"},
-	{"splice-only", 0, NULL, CONF_M_PASTA, CONF_SUP_NO, false, opt_true,
+	{"splice-only", 0, NULL, CONF_M_PASTA, CONF_SUP_YES, false, opt_true,
 	 F(splice_only), .help = "No tap interface, only local forwarding"},
 };
 

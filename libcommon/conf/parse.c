@@ -581,6 +581,14 @@ static int conf_check_pasta(struct conf *c)
 				"--no-splice\n");
 		return -EINVAL;
 	}
+	if (c->splice_only && c->no_splice) {
+		fprintf(stderr, "--splice-only is incompatible with "
+				"--no-splice\n");
+		return -EINVAL;
+	}
+	/* compat.md 1.2: --splice-only forces --host-lo-to-ns-lo */
+	if (c->splice_only)
+		c->host_lo_to_ns_lo = true;
 	return 0;
 }
 

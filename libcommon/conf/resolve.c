@@ -259,7 +259,32 @@ int conf_resolv_file(struct conf *c, const char *path)
 }
 
 /**
- * conf_resolve_fwd() - Parse the -t and -u specs into forwarding rules
+ * conf_fwd_defaults() - pasta: "auto" for each of -t, -u, -T, -U not given
+ * @c:		Configuration
+ *
+ * compat.md 5.1: passt defaults to "none", pasta to "auto" for any of the
+ * four options that is absent (not even "none"). --no-tcp and --no-udp
+ * leave their protocol without rules.
+ */
+static void conf_fwd_defaults(struct conf *c)
+{
+	struct conf_fwd *opts[] = { &c->tcp, &c->udp, &c->tcp_ns, &c->udp_ns };
+	const bool off[] = { c->no_tcp, c->no_udp, c->no_tcp, c->no_udp };
+	size_t o;
+
+	if (c->mode != MODE_PASTA)
+		return;
+	for (o = 0; o < sizeof(opts) / sizeof(opts[0]); o++) {
+		if (opts[o]->n || opts[o]->none || off[o])
+			continue;
+		opts[o]->spec[0] = "auto";
+		opts[o]->n = 1;
+	}
+}
+
+/**
+ * conf_resolve_fwd() - Parse the -t, -u, -T and -U specs into forwarding
+ *			rules: fwd_in (-t, -u) and fwd_out (-T, -U)
  * @c:		Configuration, with the address families settled
  *
  * Specs are parsed here rather than while reading options because their
@@ -275,31 +300,32 @@ static int conf_resolve_fwd(struct conf *c)
 		.v6 = c->v6,
 		.pasta = c->mode == MODE_PASTA,
 	};
-	const struct conf_fwd *opts[] = { &c->tcp, &c->udp };
-	static const char *const names[] = { "-t", "-u" };
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	const struct conf_fwd *opts[] = { &c->tcp, &c->udp, &c->tcp_ns,
+					  &c->udp_ns };
+	struct fwd_table *tables[] = { &c->fwd_in, &c->fwd_in, &c->fwd_out,
+				       &c->fwd_out };
+	static const char *const names[] = { "-t", "-u", "-T", "-U" };
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP,
+					  IPPROTO_TCP, IPPROTO_UDP };
 	char err[FWD_ERR_LEN];
-	int i, o, r;
+	int i, o;
 
+	conf_fwd_defaults(c);
 	fwd_table_init(&c->fwd_in);
+	fwd_table_init(&c->fwd_out);
 	fwd_ephemeral_range("/proc/sys/net/ipv4/ip_local_port_range",
 			    &ctx.eph_first, &ctx.eph_last);
-	for (o = 0; o < 2; o++) {
+	for (o = 0; o < 4; o++) {
 		ctx.optname = names[o];
 		ctx.proto = protos[o];
+		ctx.outbound = tables[o] == &c->fwd_out; /* -T, -U */
 		for (i = 0; i < opts[o]->n; i++) {
 			*err = '\0';
-			if (fwd_spec_parse(&c->fwd_in, &ctx, opts[o]->spec[i],
+			if (fwd_spec_parse(tables[o], &ctx, opts[o]->spec[i],
 					   err, sizeof(err))) {
 				log_err("%s", err);
 				return -EINVAL;
 			}
-		}
-	}
-	for (r = 0; r < c->fwd_in.n; r++) {
-		if (c->fwd_in.rules[r].flags & FWD_AUTO) {
-			log_err("'auto' port forwarding is not supported yet");
-			return -EINVAL;
 		}
 	}
 	return 0;

@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
-#include <net/ethernet.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
@@ -197,69 +196,16 @@ int tap_send(struct tap *t, const void *frame, size_t len)
 }
 
 /**
- * tap_learn_mac() - Remember the guest's MAC from a frame it sent
- * @l2:		L2 configuration, guest_mac updated
- * @frame:	Frame from the guest
+ * tap_reply() - Send a reply of the L2 responders, link_reply_fn for the tap
+ * @link:	Tap
+ * @frame:	Ethernet frame
+ * @len:	Its length
+ *
+ * Return: 0 on success, -errno on failure
  */
-static void tap_learn_mac(struct l2_conf *l2, struct pview frame)
+static int tap_reply(void *link, const void *frame, size_t len)
 {
-	const struct ether_header *eh = pview_get(frame, 0, sizeof(*eh));
-
-	if (!eh || (eh->ether_shost[0] & 1) || mac_is_zero(eh->ether_shost))
-		return;
-	if (memcmp(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN) != 0) {
-		memcpy(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN);
-		log_debug("Guest MAC address: %02x:%02x:%02x:%02x:%02x:%02x",
-			  eh->ether_shost[0], eh->ether_shost[1],
-			  eh->ether_shost[2], eh->ether_shost[3],
-			  eh->ether_shost[4], eh->ether_shost[5]);
-	}
-}
-
-/**
- * tap_frame() - Handle one frame from the namespace
- * @t:		Tap
- * @l2:		L2 configuration
- * @frame:	The frame
- * @l3:		Handler of frames the L2 responders don't take
- * @arg:	Its argument
- */
-static void tap_frame(struct tap *t, struct l2_conf *l2, struct pview frame,
-		      tap_l3_fn l3, void *arg)
-{
-	static struct ratelimit rl_bad, rl_send;
-	static uint8_t reply_buf[L2_REPLY_MAX];
-	struct l2_reply r = { reply_buf, sizeof(reply_buf), 0 };
-	int ret;
-
-	t->frames_in++;
-	pcap_frame(frame.p, frame.len);
-	tap_learn_mac(l2, frame);
-
-	switch (l2_handle(l2, frame, &r)) {
-	case L2_REPLY:
-		t->replies++;
-		if ((ret = tap_send(t, r.buf, r.len)))
-			log_rl(&rl_send, LOG_LVL_DEBUG, "Reply not sent: %s",
-			       strerror(-ret));
-		break;
-	case L2_DROP:
-		t->bad++;
-		log_rl(&rl_bad, LOG_LVL_DEBUG,
-		       "Dropped malformed or unanswerable frame (%zu bytes)",
-		       frame.len);
-		break;
-	case L2_NOT_MINE:
-		if (l3) {
-			l3(arg, frame);
-			break;
-		}
-		/* --trace is per frame by definition: no rate limit there */
-		t->dropped++;
-		log_trace("No translation for frame (%zu bytes), dropped",
-			  frame.len);
-		break;
-	}
+	return tap_send(link, frame, len);
 }
 
 /**
@@ -275,6 +221,7 @@ int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg)
 {
 	static uint8_t bufs[TAP_BATCH][TAP_SLOT];
 	static size_t lens[TAP_BATCH];
+	struct link_input in = { l2, l3, arg, tap_reply, t };
 	int i, n, ret = 0;
 
 	/* Read the whole batch first: transports may keep pointers into
@@ -301,10 +248,9 @@ int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg)
 		if (lens[i] <= TAP_VNET_HDR_LEN)
 			continue;
 		t->csum_partial = vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		tap_frame(t, l2,
-			  pview_make(bufs[i] + TAP_VNET_HDR_LEN,
-				     lens[i] - TAP_VNET_HDR_LEN),
-			  l3, arg);
+		link_frame_in(&in, &t->n,
+			      pview_make(bufs[i] + TAP_VNET_HDR_LEN,
+					 lens[i] - TAP_VNET_HDR_LEN));
 	}
 	return ret;
 }

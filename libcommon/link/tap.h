@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "link/input.h"
 #include "services/l2.h"
 
 #include "packet/sink.h"
@@ -18,17 +19,14 @@
 #define TAP_VNET_HDR_LEN 10	/* struct virtio_net_hdr, see tap.c */
 
 /* What tap_handler() does with frames the L2 responders didn't take */
-typedef void (*tap_l3_fn)(void *arg, struct pview frame);
+typedef link_l3_fn tap_l3_fn;
 
 /**
  * struct tap - A tap device and its counters
  * @fd:		Tap file descriptor (non-blocking), -1 if closed
  * @ifname:	Device name in the namespace
  * @ifindex:	Device index in the namespace
- * @frames_in:	Frames read from the namespace
- * @replies:	Frames sent by the L2 responders
- * @dropped:	Frames nobody took (no translation for them yet)
- * @bad:	Frames the responders found malformed
+ * @n:		Frames from the namespace, by outcome
  * @sink:	Frames to the namespace, for the transports
  * @pool_used:	Pool slots reserved since the last flush
  * @pool_len:	Length of each committed frame, 0 if given back
@@ -39,10 +37,7 @@ struct tap {
 	int fd;
 	char ifname[IFNAMSIZ];
 	unsigned int ifindex;
-	uint64_t frames_in;
-	uint64_t replies;
-	uint64_t dropped;
-	uint64_t bad;
+	struct link_counters n;
 	struct frame_sink sink;
 	unsigned int pool_used;
 	size_t pool_len[TAP_POOL];

@@ -9,17 +9,24 @@
 
 #include "conf/conf.h"
 #include "flow/flow.h"
+#include "link/stream.h"
 #include "link/tap.h"
 #include "os/epref.h"
 #include "os/ns.h"
 #include "os/nswatch.h"
+#include "transport/fwd_auto.h"
+#include "transport/splice.h"
 #include "transport/tcp.h"
+#include "transport/tcp_splice.h"
+#include "transport/udp_splice.h"
 #include "transport/udp.h"
 
 /**
  * struct ctx - State of a running instance
  * @c:		Configuration
  * @tap:	Tap device (pasta)
+ * @stream:	qemu stream socket and its client (passt)
+ * @sink:	Frames to the guest: &tap.sink or &stream.sink
  * @epfd:	epoll descriptor
  * @sigfd:	signalfd for SIGCHLD, SIGTERM, SIGQUIT
  * @nsw:	Watch on the namespace file, nsw.fd -1 if not watching
@@ -31,10 +38,16 @@
  * @nat:	Address translations
  * @tcp:	TCP engine
  * @udp:	UDP and ICMP echo engine
+ * @sns:	pasta: spare sockets made inside the namespace, for splicing
+ * @tsp:	pasta: spliced TCP connections (loopback fast path)
+ * @usp:	pasta: spliced UDP flows (loopback fast path)
+ * @fa:		pasta: "auto" forwarding, listeners following bound ports
  */
 struct ctx {
 	struct conf *c;
 	struct tap tap;
+	struct stream_link stream;
+	struct frame_sink *sink;
 	int epfd;
 	int sigfd;
 	struct nswatch nsw;
@@ -46,6 +59,10 @@ struct ctx {
 	struct nat nat;
 	struct tcp_ctx tcp;
 	struct udp_ctx udp;
+	struct splice_ns sns;
+	struct tcp_splice_ctx tsp;
+	struct udp_splice_ctx usp;
+	struct fwd_auto fa;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);

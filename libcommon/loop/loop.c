@@ -20,6 +20,7 @@
 
 #include "base/log.h"
 #include "ctx.h"
+#include "packet/frag.h"
 #include "packet/ip.h"
 
 #define LOOP_EVENTS 64
@@ -37,6 +38,9 @@ int loop_add(struct ctx *x, enum epoll_type type, int fd)
 	return epref_ctl(x->epfd, EPOLL_CTL_ADD, type, 0, fd, EPOLLIN);
 }
 
+/* Datagrams the guest sent in fragments, being reassembled */
+static struct frag_table loop_frag;
+
 /**
  * loop_l3() - Frames from the guest that the L2 responders didn't take
  * @arg:	Context
@@ -49,7 +53,16 @@ static void loop_l3(void *arg, struct pview frame)
 	struct pkt_l4 p;
 	int ret;
 
-	if ((ret = pkt_parse_ip(frame, &p))) {
+	ret = pkt_parse_ip(frame, &p);
+	if (ret == -EPROTO) {
+		/* A fragment: kept until its datagram is whole (frag.c) */
+		ret = frag_input(&loop_frag, frame, dgram_now(), &frame);
+		if (ret == FRAG_PENDING)
+			return;
+		if (ret == FRAG_DONE)
+			ret = pkt_parse_ip(frame, &p);
+	}
+	if (ret) {
 		if (ret != -ENOENT)
 			log_rl(&rl, LOG_LVL_DEBUG,
 			       "Dropped malformed IP packet (%zu bytes)",
@@ -88,13 +101,15 @@ int loop_transports_init(struct ctx *x)
 	flow_init(&x->flows, key);
 	conf_nat(x->c, &x->nat);
 
-	ret = tcp_init(&x->tcp, &x->flows, &x->tap.sink, &x->c->l2, x->epfd,
+	if (!x->sink)
+		x->sink = &x->tap.sink;
+	ret = tcp_init(&x->tcp, &x->flows, x->sink, &x->c->l2, x->epfd,
 		       x->c->l2.mtu, &x->nat);
 	if (ret) {
 		log_err("Couldn't set up TCP: %s", strerror(-ret));
 		return ret;
 	}
-	ret = udp_init(&x->udp, &x->flows, &x->tap.sink, &x->c->l2, &x->nat,
+	ret = udp_init(&x->udp, &x->flows, x->sink, &x->c->l2, &x->nat,
 		       x->epfd, x->c->no_icmp);
 	if (ret)
 		log_err("Couldn't set up UDP: %s", strerror(-ret));
@@ -135,6 +150,36 @@ static bool loop_signal(struct ctx *x, int *status)
 }
 
 /**
+ * loop_stream() - Frames from passt's qemu client, or its disconnection
+ * @x:		Context
+ * @events:	epoll events of the client socket
+ * @status:	Set to the exit status when the loop must end
+ *
+ * Return: true if the loop must end (client gone with --one-off or --fd)
+ */
+static bool loop_stream(struct ctx *x, uint32_t events, int *status)
+{
+	struct link_input in = { &x->c->l2, loop_l3, x, stream_send,
+				 &x->stream };
+	int ret;
+
+	ret = stream_handler(&x->stream, &in, events);
+	tcp_tap_batch_end(&x->tcp);
+	udp_tap_batch_end(&x->udp);
+	frag_batch_end(&loop_frag);
+	if (!ret)
+		return false;
+	stream_close(&x->stream);
+	memset(x->c->l2.guest_mac, 0, sizeof(x->c->l2.guest_mac));
+	memset(&x->c->l2.addr6_seen, 0, sizeof(x->c->l2.addr6_seen));
+	if (!x->c->one_off)
+		return false;
+	log_info("Client connection closed, exiting");
+	*status = EXIT_SUCCESS;
+	return true;
+}
+
+/**
  * loop_dispatch() - Handle one event
  * @x:		Context
  * @ev:		Event
@@ -153,6 +198,7 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 		ret = tap_handler(&x->tap, &x->c->l2, loop_l3, x);
 		tcp_tap_batch_end(&x->tcp);
 		udp_tap_batch_end(&x->udp);
+		frag_batch_end(&loop_frag);
 		if (!ret && !(ev->events & (EPOLLHUP | EPOLLERR)))
 			return false;
 		log_err("Tap device gone: %s", strerror(ret ? -ret : EIO));
@@ -187,6 +233,30 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 	case EPOLL_TYPE_FLOW_TIMER:
 		udp_timer_handler(&x->udp);
 		return false;
+	case EPOLL_TYPE_TCP_SPLICE:
+		tcp_splice_sock_handler(&x->tsp, ref.idx, ev->events);
+		return false;
+	case EPOLL_TYPE_TCP_LISTEN_NS:
+		tcp_splice_listen_handler(&x->tsp, ref.idx, ref.fd);
+		return false;
+	case EPOLL_TYPE_UDP_SPLICE:
+		udp_splice_sock_handler(&x->usp, ref.idx);
+		return false;
+	case EPOLL_TYPE_UDP_LISTEN_NS:
+		udp_splice_listen_handler(&x->usp, ref.idx, ref.fd);
+		return false;
+	case EPOLL_TYPE_STREAM_LISTEN:
+		if (stream_client_gone(&x->stream) &&
+		    loop_stream(x, EPOLLHUP, status))
+			return true;
+		if ((ret = stream_accept(&x->stream)))
+			log_warn("Couldn't accept: %s", strerror(-ret));
+		return false;
+	case EPOLL_TYPE_STREAM:
+		return loop_stream(x, ev->events, status);
+	case EPOLL_TYPE_SCAN_TIMER:
+		fwd_auto_timer(&x->fa); /* scans after the batch */
+		return false;
 	default:
 		log_err("Event of unknown type %u", ref.type);
 		abort();
@@ -214,6 +284,8 @@ int loop_run(struct ctx *x)
 			if (loop_dispatch(x, &evs[i], &status))
 				return status;
 		}
-		tap_flush(&x->tap);
+		if (x->sink)
+			x->sink->flush(x->sink);
+		fwd_auto_batch_end(&x->fa);
 	}
 }

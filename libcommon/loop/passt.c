@@ -1,18 +1,259 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* passt.c - passt's start-up
+/* passt.c - passt's start-up: the qemu socket, configuration, then the loop
  *
- * Theory of operation: passt shares its option table, its configuration and
- * its L2 responders with pasta; what it lacks so far is its link to qemu (the
- * UNIX stream socket and vhost-user). Until that link exists, passt parses
- * and checks its command line, so --help, --version and option errors behave
- * as upstream, and then refuses to start rather than pretend to serve a
- * guest.
+ * Theory of operation: start-up runs in the fixed stages pasta has, where
+ * they apply: parse the options, set up logging, leave root, resolve
+ * host-derived defaults, then open the guest's link. The link is, in order
+ * of preference: the connected socket given with --fd (qemu's -netdev passt
+ * spawns us that way), a socket systemd passed us (socket activation,
+ * sd_listen_fds(): a listening one, or a connected one with Accept=yes), or
+ * our own listening socket at -s PATH or at the first free
+ * /tmp/passt_N.socket. Forwarding listeners are bound next, and only then do
+ * we report readiness: without -f, fork, the parent writes the daemon's PID
+ * and exits 0; with -f, write our own PID; under systemd, sd_notify(READY=1).
+ * Any failure before that point exits 1.
  */
 
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "ctx.h"
+#include "link/pcap.h"
+#include "os/daemon.h"
+#include "os/ns.h"
+
+/**
+ * passt_log_setup() - Apply logging options
+ * @c:		Configuration
+ */
+static void passt_log_setup(const struct conf *c)
+{
+	int ret;
+
+	if (c->trace)
+		log_set_level(LOG_LVL_TRACE);
+	else if (c->debug)
+		log_set_level(LOG_LVL_DEBUG);
+	else if (c->quiet)
+		log_set_level(LOG_LVL_WARN);
+
+	if (*c->log_file) {
+		ret = log_open_file(c->log_file, c->log_size);
+		if (ret)
+			die("Couldn't open log file %s: %s", c->log_file,
+			    strerror(-ret));
+	} else {
+		log_to_syslog(true);
+	}
+}
+
+/**
+ * passt_drop_root() - As root in the initial user namespace, become nobody
+ *		       (or the --runas user)
+ * @c:		Configuration
+ */
+static void passt_drop_root(const struct conf *c)
+{
+	const struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
+	int ret;
+
+	if (geteuid() != 0 || !ns_in_init_userns())
+		return;
+	if (c->runas_set) {
+		uid = c->uid;
+		gid = c->gid;
+	} else {
+		if (!(pw = getpwnam("nobody")))
+			die("Running as root, and user 'nobody' doesn't exist");
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (!uid)
+		return;
+	if ((ret = drop_user(uid, gid)))
+		die("Couldn't switch to user %u: %s", (unsigned)uid,
+		    strerror(-ret));
+	log_debug("Running as root: switched to UID %u", (unsigned)uid);
+}
+
+/**
+ * passt_loop_setup() - Create the epoll instance, block the signals we read
+ *			through a signalfd later
+ * @x:		Context
+ */
+static void passt_loop_setup(struct ctx *x)
+{
+	sigset_t set;
+
+	if ((x->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		die_perror("epoll_create1");
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	x->nsw.fd = -1;
+	x->sigfd = -1;
+	stream_init(&x->stream, x->epfd);
+	x->sink = &x->stream.sink;
+}
+
+/**
+ * passt_client_fd() - Serve an already connected socket (--fd, Accept=yes)
+ * @x:		Context
+ * @fd:		Socket
+ * @what:	Where it comes from, for messages
+ */
+static void passt_client_fd(struct ctx *x, int fd, const char *what)
+{
+	int type = 0, ret;
+	socklen_t sl = sizeof(type);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &sl) ||
+	    type != SOCK_STREAM)
+		die("%s %d isn't a connected stream socket", what, fd);
+	if ((ret = stream_client(&x->stream, fd)))
+		die("Couldn't use %s %d: %s", what, fd, strerror(-ret));
+	x->c->one_off = true;
+	log_info("Serving the client on %s %d", what, fd);
+}
+
+/**
+ * passt_activated() - Use a socket passed by systemd, if there is one
+ * @x:		Context
+ *
+ * Return: true if systemd passed a socket (and it is now in use)
+ */
+static bool passt_activated(struct ctx *x)
+{
+	struct sockaddr_un a;
+	socklen_t sl = sizeof(a);
+	int n = sd_listen_fds(1), fd = SD_LISTEN_FDS_START, ret;
+
+	if (n <= 0)
+		return false;
+	if (n > 1)
+		log_warn("systemd passed %d sockets, using the first one", n);
+	if (sd_is_socket_unix(fd, SOCK_STREAM, -1, NULL, 0) <= 0)
+		die("Socket passed by systemd isn't a UNIX stream socket");
+	if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+		passt_client_fd(x, fd, "systemd socket");
+		return true;
+	}
+	if ((ret = stream_listen_fd(&x->stream, fd)))
+		die("Couldn't use the socket passed by systemd: %s",
+		    strerror(-ret));
+	memset(&a, 0, sizeof(a));
+	if (!getsockname(fd, (struct sockaddr *)&a, &sl) && a.sun_path[0])
+		memcpy(x->stream.path, a.sun_path, sizeof(x->stream.path) - 1);
+	log_info("Using the socket passed by systemd%s%s",
+		 *x->stream.path ? " at " : "", x->stream.path);
+	return true;
+}
+
+/**
+ * passt_link_setup() - Open the link to qemu: --fd, systemd's, or our own
+ * @x:		Context
+ */
+static void passt_link_setup(struct ctx *x)
+{
+	struct conf *c = x->c;
+	const char *p;
+	int ret;
+
+	if (c->fd >= 0) {
+		passt_client_fd(x, c->fd, "--fd");
+		return;
+	}
+	if (passt_activated(x))
+		return;
+
+	if ((ret = stream_listen(&x->stream, c->sock_path)) == -EADDRINUSE &&
+	    *c->sock_path)
+		die("Socket path %s already in use", c->sock_path);
+	if (ret)
+		die("Couldn't bind UNIX domain socket %s: %s",
+		    *c->sock_path ? c->sock_path : "/tmp/passt_N.socket",
+		    strerror(-ret));
+	p = x->stream.path;
+	log_info("UNIX domain socket bound at %s", p);
+	log_info("You can now start qemu (>= 7.2) with:");
+	log_info("    qemu-system-x86_64 ... -device virtio-net-pci,netdev=s "
+		 "-netdev stream,id=s,server=off,addr.type=unix,"
+		 "addr.path=%s",
+		 p);
+	log_info("or, for earlier qemu versions, through qrap:");
+	log_info("    PASST_SOCKET=%s qrap 5 qemu-system-x86_64 ... "
+		 "-net socket,fd=5 -net nic,model=virtio",
+		 p);
+}
+
+/**
+ * passt_ready() - Report readiness: PID file, daemonise, sd_notify()
+ * @x:		Context
+ */
+static void passt_ready(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	int pidfd = -1, ret;
+	pid_t pid;
+
+	if (*c->pid_file && (pidfd = pidfile_open(c->pid_file)) < 0)
+		die("Couldn't open PID file %s: %s", c->pid_file,
+		    strerror(-pidfd));
+
+	if (c->foreground) {
+		if (pidfd >= 0 && (ret = pidfile_write(pidfd, getpid())))
+			die("Couldn't write PID file: %s", strerror(-ret));
+	} else {
+		if ((pid = daemon_fork()) < 0)
+			die("fork: %s", strerror(-pid));
+		if (pid) {
+			if (pidfd >= 0 && (ret = pidfile_write(pidfd, pid)))
+				die("Couldn't write PID file: %s",
+				    strerror(-ret));
+			_exit(EXIT_SUCCESS);
+		}
+		if (pidfd >= 0)
+			close(pidfd);
+		if ((ret = daemon_detach()))
+			die("Couldn't detach: %s", strerror(-ret));
+		log_to_stderr(false);
+	}
+	if (getenv("NOTIFY_SOCKET") && (ret = sd_notify(0, "READY=1")) < 0)
+		log_warn("Couldn't notify systemd: %s", strerror(-ret));
+}
+
+/**
+ * passt_signals_setup() - Read SIGTERM and SIGQUIT through a signalfd
+ * @x:		Context
+ *
+ * Called after going to the background, like pasta's (see pasta.c).
+ */
+static void passt_signals_setup(struct ctx *x)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (x->sigfd < 0)
+		die_perror("signalfd");
+	if (loop_add(x, EPOLL_TYPE_SIGNAL, x->sigfd))
+		die_perror("epoll_ctl");
+}
 
 /**
  * passt_main() - Entry point of passt
@@ -24,6 +265,8 @@
 int passt_main(int argc, char **argv)
 {
 	static struct conf c;
+	static struct ctx x;
+	int ret;
 
 	log_init("passt");
 	switch (conf_parse(&c, argc, argv)) {
@@ -34,6 +277,27 @@ int passt_main(int argc, char **argv)
 	case CONF_OK:
 		break;
 	}
-	log_err("passt: the qemu socket link is not supported yet");
-	return EXIT_FAILURE;
+	x.c = &c;
+	passt_log_setup(&c);
+	passt_drop_root(&c);
+
+	if (conf_resolve(&c))
+		return EXIT_FAILURE;
+	if (*c.pcap && (ret = pcap_open(c.pcap)))
+		die("Couldn't open capture file %s: %s", c.pcap,
+		    strerror(-ret));
+	conf_print(&c);
+
+	passt_loop_setup(&x);
+	passt_link_setup(&x);
+	if (raise_nofile() < 0)
+		log_warn("Couldn't raise the limit of open files");
+	if (loop_transports_init(&x) ||
+	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind) ||
+	    udp_listen(&x.udp, &c.fwd_in, c.freebind))
+		return EXIT_FAILURE;
+	passt_ready(&x);
+	passt_signals_setup(&x);
+
+	return loop_run(&x);
 }

@@ -341,6 +341,68 @@ static void pasta_ready(struct ctx *x)
 }
 
 /**
+ * pasta_splice_setup() - Set up the loopback fast path, open -T listeners
+ * @x:		Context, transports initialised
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+static int pasta_splice_setup(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	struct splice_cfg cfg = {
+		.enabled = !c->no_splice,
+		.only = c->splice_only,
+		.lo_to_lo = c->host_lo_to_ns_lo,
+		.v4 = c->v4,
+		.v6 = c->v6,
+		.ns_addr4 = c->l2.addr4,
+		.ns_addr6 = c->l2.addr6,
+	};
+	int ret;
+
+	/* splice(2) into a socket whose peer is gone raises SIGPIPE: it
+	 * takes no MSG_NOSIGNAL, the error return is all we need
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	splice_ns_init(&x->sns, x->netns_fd);
+	tcp_splice_init(&x->tsp, &x->sns, &cfg, x->epfd, &c->fwd_in,
+			&c->fwd_out);
+	udp_splice_init(&x->usp, &x->flows, &x->sns, &cfg, x->epfd,
+			&c->fwd_in, &c->fwd_out);
+	x->tcp.splice = &x->tsp;
+	x->udp.splice = &x->usp;
+	ret = tcp_splice_listen_out(&x->tsp);
+	return ret ? ret : udp_splice_listen_out(&x->usp);
+}
+
+/**
+ * pasta_fwd_auto() - Start "auto" forwarding: first scan, rescan timer
+ * @x:		Context, with the static listeners open
+ *
+ * The first scan happens here, before readiness, so that ports already
+ * bound on either side are forwarded by the time we report ready.
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+static int pasta_fwd_auto(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	struct fwd_auto_cfg cfg = {
+		.in = &c->fwd_in,
+		.out = &c->fwd_out,
+		.tcp = &x->tcp,
+		.udp = &x->udp,
+		.tsp = &x->tsp,
+		.usp = &x->usp,
+		.netns_fd = x->netns_fd,
+		.epfd = x->epfd,
+		.freebind = c->freebind,
+	};
+
+	return fwd_auto_init(&x->fa, &cfg);
+}
+
+/**
  * pasta_main() - Entry point of pasta
  * @argc:	Argument count
  * @argv:	Arguments
@@ -380,9 +442,9 @@ int pasta_main(int argc, char **argv)
 	pasta_loop_setup(&x);
 	if (raise_nofile() < 0)
 		log_warn("Couldn't raise the limit of open files");
-	if (loop_transports_init(&x) ||
+	if (loop_transports_init(&x) || pasta_splice_setup(&x) ||
 	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind) ||
-	    udp_listen(&x.udp, &c.fwd_in, c.freebind))
+	    udp_listen(&x.udp, &c.fwd_in, c.freebind) || pasta_fwd_auto(&x))
 		return EXIT_FAILURE;
 	pasta_ready(&x);
 	pasta_signals_setup(&x);

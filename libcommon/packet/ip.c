@@ -11,8 +11,9 @@
  * frame is used before it has been compared with the view it describes.
  *
  * Return codes separate three cases for the caller: -ENOENT (not IP, or not
- * plain Ethernet II: leave it to the other handlers), -EPROTO (a fragment,
- * which we don't reassemble) and -EINVAL (malformed: drop).
+ * plain Ethernet II: leave it to the other handlers), -EPROTO (a fragment:
+ * the caller hands it to packet/frag.c for reassembly) and -EINVAL
+ * (malformed: drop).
  */
 
 #include <errno.h>

@@ -43,6 +43,8 @@
  * @dns4_n:		Entries used in @dns4
  * @v6:			IPv6 enabled
  * @addr6:		Guest's global IPv6 address (DHCPv6 IA_NA, RA prefix)
+ * @addr6_seen:		Global address the guest last sent from, within the
+ *			prefix (e.g. its SLAAC address), :: until seen
  * @prefix6:		Prefix length advertised in the RA (64)
  * @gw6:		Guest-visible router address (may be global or link-local)
  * @our_ll6:		Our link-local address, source of RA, NA and DHCPv6
@@ -73,6 +75,7 @@ struct l2_conf {
 
 	bool v6;
 	struct in6_addr addr6;
+	struct in6_addr addr6_seen;
 	int prefix6;
 	struct in6_addr gw6;
 	struct in6_addr our_ll6;
@@ -132,6 +135,19 @@ static inline const uint8_t *l2_guest_dst_mac(const struct l2_conf *c)
 						     0xff, 0xff, 0xff };
 
 	return mac_is_zero(c->guest_mac) ? bcast : c->guest_mac;
+}
+
+/**
+ * l2_guest_addr6() - Where inbound IPv6 traffic for the guest goes
+ * @c:		L2 configuration
+ *
+ * Return: the address the guest uses (SLAAC or DHCPv6) once seen, else the
+ *	   configured one
+ */
+static inline const struct in6_addr *l2_guest_addr6(const struct l2_conf *c)
+{
+	return IN6_IS_ADDR_UNSPECIFIED(&c->addr6_seen) ? &c->addr6 :
+							 &c->addr6_seen;
 }
 
 enum l2_verdict arp_handle(const struct l2_conf *c, struct pview frame,

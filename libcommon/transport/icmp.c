@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "os/epref.h"
+#include "packet/frag.h"
 #include "packet/frame.h"
 #include "packet/icmp.h"
 #include "udp.h"
@@ -111,6 +112,33 @@ void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 }
 
 /**
+ * icmp_commit() - Send an echo reply frame, as fragments if over the MTU
+ * @u:		Context
+ * @buf:	Frame, reserved from the sink
+ * @len:	Its length
+ *
+ * A reply as large as the request the guest fragmented (ping -s 4000 at
+ * MTU 1500) comes back to it fragmented, as from a kernel on that link.
+ */
+static void icmp_commit(struct udp_ctx *u, uint8_t *buf, size_t len)
+{
+	static uint8_t big[FRAME_ETH_HLEN + 65535];
+	static uint32_t id;
+
+	if (!u->l2->mtu || len <= FRAME_ETH_HLEN + (size_t)u->l2->mtu ||
+	    len > sizeof(big)) {
+		u->sink->commit(u->sink, buf, len, NULL);
+		return;
+	}
+	/* the copy: fragments are reserved from the sink we give @buf to */
+	memcpy(big, buf, len);
+	u->sink->commit(u->sink, buf, 0, NULL);
+	if (frag_build(u->sink, pview_make(big, len), u->l2->mtu, id++) < 0)
+		log_rl(&u->rl, LOG_LVL_DEBUG,
+		       "ICMP: echo reply over the MTU not sent as fragments");
+}
+
+/**
  * icmp_sock_handler() - Echo replies on a ping socket: to the guest
  * @u:		Context
  * @idx:	Flow index
@@ -146,15 +174,14 @@ void icmp_sock_handler(struct udp_ctx *u, uint32_t idx)
 	if (g4) {
 		frame_ip4_begin(&b, dmac, u->l2->our_mac);
 		b.len += (size_t)n;
-		u->sink->commit(u->sink, buf,
-				frame_icmp4_finish(&b, f->raddr.v4mapped.a4,
-						   *g4), NULL);
+		icmp_commit(u, buf,
+			    frame_icmp4_finish(&b, f->raddr.v4mapped.a4, *g4));
 	} else {
 		frame_ip6_begin(&b, dmac, u->l2->our_mac);
 		b.len += (size_t)n;
 		icmp[2] = icmp[3] = 0;
-		u->sink->commit(u->sink, buf,
-				frame_icmp6_finish(&b, &f->raddr.a6,
-						   &f->gaddr.a6), NULL);
+		icmp_commit(u, buf,
+			    frame_icmp6_finish(&b, &f->raddr.a6,
+					       &f->gaddr.a6));
 	}
 }

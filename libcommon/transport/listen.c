@@ -13,6 +13,7 @@
  * if_nametoindex() for a link-local address with a device).
  */
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -94,6 +95,23 @@ static uint32_t listen_scope(const struct fwd_rule *r)
 }
 
 /**
+ * sock_bufs_max() - Give a datagram socket the largest buffers allowed
+ * @s:		Socket
+ *
+ * Bursts from the remote wait in the receive buffer while we are busy with
+ * other work: with the default size (net.core.rmem_default) they overflow
+ * it long before the guest's side does. The kernel caps the request at
+ * net.core.rmem_max and wmem_max, and only charges what is queued.
+ */
+void sock_bufs_max(int s)
+{
+	int big = INT_MAX;
+
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	setsockopt(s, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+}
+
+/**
  * listen_sock() - Open a socket listening on one port of a rule
  * @type:	SOCK_STREAM (bound and listening) or SOCK_DGRAM (bound)
  * @r:		Rule: address (or dual-stack wildcard) and device
@@ -119,6 +137,8 @@ int listen_sock(int type, const struct fwd_rule *r, uint16_t port,
 	s = socket(af, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (s < 0)
 		return -errno;
+	if (type == SOCK_DGRAM)
+		sock_bufs_max(s);
 	rc = listen_opts(s, type, af, r, freebind);
 	if (rc)
 		goto close_sock;

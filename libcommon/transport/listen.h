@@ -10,6 +10,7 @@
 
 #define LISTEN_BACKLOG 128
 
+void sock_bufs_max(int s);
 int listen_sock(int type, const struct fwd_rule *r, uint16_t port,
 		bool freebind);
 

@@ -19,6 +19,8 @@
 #include "packet/sink.h"
 #include "services/l2.h"
 
+struct tcp_splice_ctx;
+
 #define TCP_MAX_FRAMES 64	/* frames per burst from one socket */
 #define TCP_WS_OURS 8		/* scale of the window we advertise */
 #define TCP_MSS_GUEST_DEFAULT 536	/* RFC 9293 3.7.1, when the guest sends none */
@@ -129,6 +131,7 @@ struct tcp_conn {
  * @npending:	Entries in @pending
  * @nconn:	Connections open
  * @fwd:	Inbound forwarding rules (-t)
+ * @splice:	pasta's loopback fast path, NULL if none (passt)
  * @rl_full:	Rate limit of "flow table full" messages
  * @rl_err:	Rate limit of other data path messages
  */
@@ -148,6 +151,7 @@ struct tcp_ctx {
 	unsigned int npending;
 	unsigned int nconn;
 	const struct fwd_table *fwd;
+	struct tcp_splice_ctx *splice;
 	struct ratelimit rl_full;
 	struct ratelimit rl_err;
 };
@@ -156,6 +160,8 @@ int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
 	     uint16_t mtu, const struct nat *nat);
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind);
+int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind);
+void tcp_unlisten_port(struct tcp_ctx *t, int fd);
 void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p);
 void tcp_tap_batch_end(struct tcp_ctx *t);
 void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events);

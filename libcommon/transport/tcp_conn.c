@@ -44,6 +44,7 @@
 #include "os/epref.h"
 #include "tcp.h"
 #include "transport/listen.h"
+#include "transport/tcp_splice.h"
 
 #define TCP_TICK_MS 50
 #define TCP_HANDSHAKE_MS 10000	/* SYN(-ACK) to the guest unanswered */
@@ -422,7 +423,8 @@ int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
 		const struct fwd_rule *rule = &fwd->rules[r];
 		bool best_effort = rule->flags & FWD_BEST_EFFORT;
 
-		if (rule->proto != IPPROTO_TCP)
+		/* "auto" ports are opened as they show up (fwd_auto.c) */
+		if (rule->proto != IPPROTO_TCP || (rule->flags & FWD_AUTO))
 			continue;
 		weak += best_effort;
 		for (p = rule->first; p <= rule->last; p++) {
@@ -462,6 +464,47 @@ int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
 }
 
 /**
+ * tcp_listen_port() - Open and register the listener of one port of a rule
+ * @t:		TCP context, with its rules set by tcp_listen()
+ * @rule:	Index of the rule in the table
+ * @port:	Listening port, within the rule
+ * @freebind:	Set IP_FREEBIND
+ *
+ * Return: the listening socket, or -errno (nothing logged)
+ */
+int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind)
+{
+	int fd, ret;
+
+	if (!t->fwd || rule < 0 || rule >= t->fwd->n)
+		return -EINVAL;
+	fd = listen_sock(SOCK_STREAM, &t->fwd->rules[rule], port, freebind);
+	if (fd < 0)
+		return fd;
+	ret = epref_ctl(t->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_LISTEN,
+			(uint32_t)rule << 16 | port, fd, EPOLLIN);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
+ * tcp_unlisten_port() - Close a listener opened by tcp_listen_port()
+ * @t:		TCP context
+ * @fd:		Listening socket
+ *
+ * Connections already accepted are not affected; those still in the
+ * backlog are reset by the kernel.
+ */
+void tcp_unlisten_port(struct tcp_ctx *t, int fd)
+{
+	epoll_ctl(t->epfd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+}
+
+/**
  * tcp_listen_handler() - Accept a connection to a forwarded port
  * @t:		TCP context
  * @ref_idx:	Rule index << 16 | listening port
@@ -482,6 +525,11 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 		return;
 	if (inany_from_sockaddr(&k.raddr, &k.rport, &sa))
 		goto refuse;
+	/* pasta: loopback peers are spliced, not translated (tcp_splice.c) */
+	if (t->splice &&
+	    tcp_splice_from_host(t->splice, rule, (uint16_t)(ref_idx & 0xffff),
+				 s, &k.raddr))
+		return;
 	v4 = inany_is_v4(&k.raddr);
 	if ((v4 && !t->l2->v4) || (!v4 && !t->l2->v6))
 		goto refuse;
@@ -492,7 +540,7 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 	else if (v4)
 		inany_from_v4(&k.gaddr, t->l2->addr4);
 	else
-		inany_from_v6(&k.gaddr, &t->l2->addr6);
+		inany_from_v6(&k.gaddr, l2_guest_addr6(t->l2));
 	k.gport = fwd_rule_target(rule, (uint16_t)(ref_idx & 0xffff));
 
 	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));

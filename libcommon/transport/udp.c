@@ -15,7 +15,9 @@
  *
  * Broadcast and multicast datagrams of the guest are not forwarded (there is
  * no host segment they could mean): they are dropped and counted.
- * Datagrams larger than the frame (MSG_TRUNC) are dropped, never truncated.
+ * Datagrams larger than the guest's MTU go to it as IP fragments, as the
+ * kernel would send them on such a link (packet/frag.c, doc/frag.md); the
+ * guest's own fragments are reassembled before they get here.
  */
 
 #include <errno.h>
@@ -26,8 +28,11 @@
 #include <unistd.h>
 
 #include "os/epref.h"
+#include "packet/frag.h"
 #include "packet/frame.h"
 #include "transport/listen.h"
+#include "transport/udp_splice.h"
+#include "listen.h"
 #include "udp.h"
 
 /**
@@ -186,6 +191,7 @@ static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 		   IPPROTO_UDP);
 	if (s < 0)
 		return -errno;
+	sock_bufs_max(s);
 	if (*nf->out_if)
 		setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, nf->out_if,
 			   (socklen_t)strlen(nf->out_if));
@@ -315,6 +321,12 @@ static unsigned int udp_frames_begin(struct udp_ctx *u, bool v4,
 	return n;
 }
 
+/* Datagrams over the guest's MTU (and those after them in the same batch,
+ * to keep the order), waiting to go out as IP fragments
+ */
+static struct frag_out udp_frag_out;
+_Static_assert(UDP_BATCH <= FRAG_OUT_FRAMES, "a batch fits the queue");
+
 /**
  * udp_frame_commit() - Finish a frame around a received datagram
  * @u:		Context
@@ -343,7 +355,22 @@ static void udp_frame_commit(struct udp_ctx *u, const struct dgram_flow *f,
 		flen = frame_udp6_finish(&b, &f->raddr.a6, &f->gaddr.a6,
 					 f->rport, f->gport);
 	}
+	/* Over the MTU, or behind one that is: sent by udp_frag_flush() */
+	if (frag_out_defer(&udp_frag_out, u->l2->mtu, buf, flen))
+		flen = 0;
 	u->sink->commit(u->sink, buf, flen, NULL);
+}
+
+/**
+ * udp_frag_flush() - Send the frames of this batch that wait for fragments
+ * @u:		Context, every frame reserved in the batch committed
+ */
+static void udp_frag_flush(struct udp_ctx *u)
+{
+	if (udp_frag_out.n &&
+	    frag_out_flush(&udp_frag_out, u->sink, u->l2->mtu))
+		log_rl(&u->rl, LOG_LVL_DEBUG,
+		       "UDP: datagram over the MTU not sent as fragments");
 }
 
 /**
@@ -444,6 +471,7 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
 				 iov[i].iov_len + (size_t)((uint8_t *)
 				 iov[i].iov_base - bufs[i]));
 	}
+	udp_frag_flush(u);
 	if (r > 0)
 		f->last = dgram_now();
 }
@@ -465,7 +493,8 @@ int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind)
 	for (r = 0; r < fwd->n; r++) {
 		const struct fwd_rule *rule = &fwd->rules[r];
 
-		if (rule->proto != IPPROTO_UDP)
+		/* "auto" ports are opened as they show up (fwd_auto.c) */
+		if (rule->proto != IPPROTO_UDP || (rule->flags & FWD_AUTO))
 			continue;
 		for (p = rule->first; p <= rule->last; p++) {
 			fd = listen_sock(SOCK_DGRAM, rule, (uint16_t)p,
@@ -485,6 +514,53 @@ int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind)
 		}
 	}
 	return 0;
+}
+
+/**
+ * udp_listen_port() - Open and register the socket of one port of a rule
+ * @u:		Context, with its rules set by udp_listen()
+ * @rule:	Index of the rule in the table
+ * @port:	Port, within the rule
+ * @freebind:	Set IP_FREEBIND
+ *
+ * Return: the bound socket, or -errno (nothing logged)
+ */
+int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind)
+{
+	int fd, ret;
+
+	if (!u->fwd || rule < 0 || rule >= u->fwd->n)
+		return -EINVAL;
+	fd = listen_sock(SOCK_DGRAM, &u->fwd->rules[rule], port, freebind);
+	if (fd < 0)
+		return fd;
+	ret = epref_ctl(u->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_UDP_LISTEN,
+			(uint32_t)rule << 16 | port, fd, EPOLLIN);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
+ * udp_unlisten_port() - Close a socket opened by udp_listen_port()
+ * @u:		Context
+ * @fd:		Socket
+ *
+ * Flows that answer their peers through this socket go with it.
+ */
+void udp_unlisten_port(struct udp_ctx *u, int fd)
+{
+	int idx;
+
+	for (idx = 0; idx < FLOW_MAX && u->nflows; idx++) {
+		if (u->flow[idx].proto == IPPROTO_UDP &&
+		    u->flow[idx].lsock == fd)
+			dgram_flow_free(u, idx);
+	}
+	epoll_ctl(u->epfd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
 }
 
 /**
@@ -518,7 +594,7 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 	else if (v4)
 		inany_from_v4(&k.gaddr, u->l2->addr4);
 	else
-		inany_from_v6(&k.gaddr, &u->l2->addr6);
+		inany_from_v6(&k.gaddr, l2_guest_addr6(u->l2));
 	k.gport = fwd_rule_target(rule, port);
 
 	idx = flow_lookup(u->flows, &k);
@@ -532,6 +608,31 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 	memcpy(&f->peer, peer, plen);
 	f->peer_len = plen;
 	return idx;
+}
+
+/**
+ * udp_listen_spliced() - pasta: hand a datagram from a loopback peer to the
+ *			  splice path (udp_splice.c) instead of the guest
+ * @u:		Context
+ * @rule:	Rule of the listener
+ * @port:	Listening port
+ * @fd:		Listening socket
+ * @peer:	Sender
+ * @plen:	Length of @peer
+ * @payload:	Datagram, valid until udp_splice_flush()
+ * @len:	Its length
+ *
+ * Return: true if the splice path took (or dropped) the datagram
+ */
+static bool udp_listen_spliced(struct udp_ctx *u, const struct fwd_rule *rule,
+			       uint16_t port, int fd,
+			       const union sockaddr_inany *peer,
+			       socklen_t plen, void *payload, size_t len)
+{
+	struct iovec iov = { payload, len };
+
+	return u->splice && udp_splice_from_host(u->splice, rule, port, fd,
+						 peer, plen, &iov);
 }
 
 /**
@@ -566,6 +667,9 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 		uint8_t *payload = iov[i].iov_base;
 
 		if ((int)i >= r || (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+		    udp_listen_spliced(u, rule, (uint16_t)ref_idx, fd,
+				       &peers[i], mm[i].msg_hdr.msg_namelen,
+				       payload, mm[i].msg_len) ||
 		    (idx = udp_inbound_flow(u, rule, (uint16_t)ref_idx, fd,
 					    &peers[i],
 					    mm[i].msg_hdr.msg_namelen)) < 0) {
@@ -580,6 +684,9 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 		udp_frame_commit(u, &u->flow[idx], bufs[i], mm[i].msg_len,
 				 iov[i].iov_len + (size_t)(payload - bufs[i]));
 	}
+	udp_frag_flush(u);
+	if (u->splice)
+		udp_splice_flush(u->splice);
 }
 
 /**
@@ -591,7 +698,11 @@ void udp_timer_handler(struct udp_ctx *u)
 	uint64_t expired, now = dgram_now();
 	int idx;
 
-	if (read(u->timer_fd, &expired, sizeof(expired)) < 0 || !u->nflows)
+	if (read(u->timer_fd, &expired, sizeof(expired)) < 0)
+		return;
+	if (u->splice)
+		udp_splice_timer(u->splice);
+	if (!u->nflows)
 		return;
 	for (idx = 0; idx < FLOW_MAX; idx++) {
 		const struct dgram_flow *f = &u->flow[idx];

@@ -16,6 +16,8 @@
 #include "packet/sink.h"
 #include "services/l2.h"
 
+struct udp_splice_ctx;
+
 #define UDP_BATCH 32		/* datagrams per recvmmsg() */
 #define UDP_TIMEOUT_MS 180000	/* idle UDP flow */
 #define ICMP_TIMEOUT_MS 60000	/* idle echo flow */
@@ -54,6 +56,7 @@ struct dgram_flow {
  * @l2:		Guest's addresses and MACs
  * @nat:	Address translations
  * @fwd:	Inbound rules (-u)
+ * @splice:	pasta's loopback fast path, NULL if none (passt)
  * @epfd:	epoll descriptor
  * @timer_fd:	timerfd for expiry, ticking once a second
  * @no_icmp:	ICMP echo disabled
@@ -70,6 +73,7 @@ struct udp_ctx {
 	const struct l2_conf *l2;
 	const struct nat *nat;
 	const struct fwd_table *fwd;
+	struct udp_splice_ctx *splice;
 	int epfd;
 	int timer_fd;
 	bool no_icmp;
@@ -84,6 +88,8 @@ int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2,
 	     const struct nat *nat, int epfd, bool no_icmp);
 int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind);
+int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind);
+void udp_unlisten_port(struct udp_ctx *u, int fd);
 void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p);
 void udp_tap_batch_end(struct udp_ctx *u);
 void udp_sock_handler(struct udp_ctx *u, uint32_t idx);

@@ -61,6 +61,37 @@ def test_qrap_runs_qemu_on_connected_fd(passt_socket):
                     "socket,fd=5,id=hostnet0"]
 
 
+@pytest.mark.parametrize("given,unchanged", [
+    (["-net", "socket,fd=5", "-net", "nic,model=e1000"], True),
+    (["-netdev", "socket,id=n,fd=5", "-device", "e1000,netdev=n"], True),
+    (["-netdev", "socket,fd=50,id=n"], False),     # another descriptor
+])
+def test_qrap_leaves_a_command_line_using_fdnum(passt_socket, given,
+                                                unchanged):
+    if os.path.realpath(BIN) != os.path.join(ROOT, "qrap"):
+        pytest.skip("Debian's qrap never edits the command line")
+    d, path, lst = passt_socket
+    qemu = os.path.join(d, "fake-qemu")
+    with open(qemu, "w") as f:
+        f.write(FAKE_QEMU)
+    os.chmod(qemu, 0o755)
+    args_out = os.path.join(d, "args")
+    env = dict(os.environ, PASST_SOCKET=path, ARGS_OUT=args_out)
+    proc = subprocess.Popen([BIN, "5", qemu, "-m", "256"] + given, env=env)
+    conn, _ = lst.accept()
+    conn.settimeout(10)
+    assert conn.recv(64) == b"hello-from-fd"
+    assert proc.wait(timeout=10) == 0
+    with open(args_out) as f:
+        args = f.read().split("\n")[:-1]
+    if unchanged:
+        assert args == ["-m", "256"] + given
+    else:
+        assert args == ["-m", "256", "-device",
+                        "virtio-net-pci,netdev=hostnet0", "-netdev",
+                        "socket,fd=5,id=hostnet0"]
+
+
 def test_qrap_without_passt_fails(passt_socket):
     d, _, _ = passt_socket
     env = dict(os.environ, PASST_SOCKET=os.path.join(d, "none.socket"))

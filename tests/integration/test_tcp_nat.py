@@ -109,7 +109,10 @@ def test_inbound_from_host_loopback_appears_as_gateway(topo, procs, tmp,
                                                        pasta):
     port = next(_ports)
     target = topo.start_user_netns(procs)
-    r, _ = topo.start_pasta_attached(procs, pasta, ["--config-net"], target,
+    # through the tap (--no-splice): spliced connections come from the
+    # namespace's own address instead (test_splice.py)
+    r, _ = topo.start_pasta_attached(procs, pasta,
+                                     ["--config-net", "--no-splice"], target,
                                      tmp, fwd=T.fwd_args(tcp=[port]))
     assert r.returncode == 0, r.stderr
     name = topo.attach_netns(target)

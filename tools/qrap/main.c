@@ -6,8 +6,10 @@
  * which speaks the same framing as passt (4-byte length, Ethernet frame).
  * qrap connects to passt's UNIX socket (the path in $PASST_SOCKET, or the
  * first of /tmp/passt_1.socket ... /tmp/passt_99.socket that accepts),
- * places the connection on descriptor FDNUM, drops the network options of
- * the qemu command line and appends its own, then executes qemu.
+ * places the connection on descriptor FDNUM and executes qemu. If the
+ * command line already uses the descriptor (an option value with "fd=FDNUM",
+ * as "-net socket,fd=5" in upstream's examples), it is passed unchanged;
+ * otherwise its network options are dropped and ours appended.
  */
 
 #include <errno.h>
@@ -101,6 +103,30 @@ static bool qrap_is_net_opt(const char *arg)
 }
 
 /**
+ * qrap_uses_fd() - Tell whether an argument refers to descriptor @fdnum
+ * @arg:	Argument, e.g. "socket,fd=5,id=n0"
+ * @fdnum:	Descriptor
+ *
+ * Return: true if one comma-separated field of @arg is "fd=@fdnum"
+ */
+static bool qrap_uses_fd(const char *arg, int fdnum)
+{
+	const char *f = arg;
+	char want[16];
+	size_t len;
+
+	len = (size_t)snprintf(want, sizeof(want), "fd=%i", fdnum);
+	while (f) {
+		if (!strncmp(f, want, len) && (f[len] == ',' || !f[len]))
+			return true;
+		f = strchr(f, ',');
+		if (f)
+			f++;
+	}
+	return false;
+}
+
+/**
  * main() - Entry point
  * @argc:	Argument count
  * @argv:	Arguments
@@ -144,20 +170,30 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
-	for (i = optind + 1; i < argc; i++) {
-		if (qrap_is_net_opt(argv[i])) {
-			i++;
-			continue;
+	for (i = optind + 2; i < argc && !qrap_uses_fd(argv[i], fdnum); i++)
+		;
+	if (i < argc) {
+		/* the caller wired the descriptor itself: leave it alone */
+		for (i = optind + 1; i < argc; i++)
+			qargv[n++] = argv[i];
+		qargv[n] = NULL;
+	} else {
+		for (i = optind + 1; i < argc; i++) {
+			if (qrap_is_net_opt(argv[i])) {
+				i++;
+				continue;
+			}
+			qargv[n++] = argv[i];
 		}
-		qargv[n++] = argv[i];
+		snprintf(dev, sizeof(dev), "virtio-net-pci,netdev=hostnet0");
+		snprintf(netdev, sizeof(netdev), "socket,fd=%i,id=hostnet0",
+			 fdnum);
+		qargv[n++] = "-device";
+		qargv[n++] = dev;
+		qargv[n++] = "-netdev";
+		qargv[n++] = netdev;
+		qargv[n] = NULL;
 	}
-	snprintf(dev, sizeof(dev), "virtio-net-pci,netdev=hostnet0");
-	snprintf(netdev, sizeof(netdev), "socket,fd=%i,id=hostnet0", fdnum);
-	qargv[n++] = "-device";
-	qargv[n++] = dev;
-	qargv[n++] = "-netdev";
-	qargv[n++] = netdev;
-	qargv[n] = NULL;
 
 	if ((s = qrap_connect()) < 0) {
 		fprintf(stderr, "%s: couldn't connect to passt\n", argv[0]);

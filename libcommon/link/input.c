@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* input.c - what every link does with a frame from the guest
+ *
+ * Theory of operation: whatever carries the frames (a tap device, qemu's
+ * stream socket), each one from the guest takes the same path: it goes to the
+ * capture file, its source MAC becomes the guest's MAC, the L2 responders
+ * (ARP, DHCP, NDP, DHCPv6) get the first look and their reply goes straight
+ * back through the link, and anything they don't claim goes to the link's
+ * l3 handler, the transports.
+ *
+ * A guest that forms its IPv6 address by SLAAC doesn't use the address we
+ * would hand out by DHCPv6: once it sends from another address of the
+ * advertised prefix, that address becomes the guest's, so that inbound
+ * connections reach it.
+ */
+
+#include <arpa/inet.h>
+#include <net/ethernet.h>
+#include <netinet/ip6.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "link/input.h"
+#include "link/pcap.h"
+
+/**
+ * link_learn_mac() - Remember the guest's MAC from a frame it sent
+ * @l2:		L2 configuration, guest_mac updated
+ * @frame:	Frame from the guest
+ */
+void link_learn_mac(struct l2_conf *l2, struct pview frame)
+{
+	const struct ether_header *eh = pview_get(frame, 0, sizeof(*eh));
+
+	if (!eh || (eh->ether_shost[0] & 1) || mac_is_zero(eh->ether_shost))
+		return;
+	if (memcmp(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN) != 0) {
+		memcpy(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN);
+		log_debug("Guest MAC address: %02x:%02x:%02x:%02x:%02x:%02x",
+			  eh->ether_shost[0], eh->ether_shost[1],
+			  eh->ether_shost[2], eh->ether_shost[3],
+			  eh->ether_shost[4], eh->ether_shost[5]);
+	}
+}
+
+/**
+ * link_prefix_match() - Are two IPv6 addresses in the same prefix?
+ * @a:		Address
+ * @b:		Address
+ * @plen:	Prefix length, 0..128
+ *
+ * Return: true if the first @plen bits are equal
+ */
+static bool link_prefix_match(const struct in6_addr *a,
+			      const struct in6_addr *b, int plen)
+{
+	int bytes = plen / 8, bits = plen % 8;
+	uint8_t mask = (uint8_t)(0xff << (8 - bits));
+
+	if (memcmp(a->s6_addr, b->s6_addr, (size_t)bytes) != 0)
+		return false;
+	return !bits || !((a->s6_addr[bytes] ^ b->s6_addr[bytes]) & mask);
+}
+
+/**
+ * link_learn_addr6() - Take the guest's own IPv6 address from its frames
+ * @l2:		L2 configuration, addr6_seen updated (addr6 stays what
+ *		DHCPv6 hands out)
+ * @frame:	Frame from the guest
+ */
+static void link_learn_addr6(struct l2_conf *l2, struct pview frame)
+{
+	const struct ip6_hdr *ip6h;
+	char buf[INET6_ADDRSTRLEN];
+	struct in6_addr src;
+	uint16_t type;
+
+	if (!l2->v6 || !pview_be16(frame, 12, &type) || type != ETHERTYPE_IPV6)
+		return;
+	ip6h = pview_get(frame, ETHER_HDR_LEN, sizeof(*ip6h));
+	if (!ip6h)
+		return;
+	memcpy(&src, &ip6h->ip6_src, sizeof(src));
+	if (IN6_ARE_ADDR_EQUAL(&src, &l2->addr6_seen) ||
+	    IN6_IS_ADDR_LINKLOCAL(&src) || IN6_IS_ADDR_MULTICAST(&src) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&src) || l2->prefix6 < 1 ||
+	    l2->prefix6 > 128 ||
+	    !link_prefix_match(&src, &l2->addr6, l2->prefix6))
+		return;
+	l2->addr6_seen = src;
+	log_debug("Guest IPv6 address: %s",
+		  inet_ntop(AF_INET6, &src, buf, sizeof(buf)));
+}
+
+/**
+ * link_frame_in() - Handle one frame from the guest
+ * @in:		Where it goes
+ * @n:		Counters to update
+ * @frame:	The frame
+ */
+void link_frame_in(const struct link_input *in, struct link_counters *n,
+		   struct pview frame)
+{
+	static struct ratelimit rl_bad, rl_send;
+	static uint8_t reply_buf[L2_REPLY_MAX];
+	struct l2_reply r = {reply_buf, sizeof(reply_buf), 0};
+	int ret;
+
+	n->frames_in++;
+	pcap_frame(frame.p, frame.len);
+	link_learn_mac(in->l2, frame);
+	link_learn_addr6(in->l2, frame);
+
+	switch (l2_handle(in->l2, frame, &r)) {
+	case L2_REPLY:
+		n->replies++;
+		if ((ret = in->reply(in->link, r.buf, r.len)))
+			log_rl(&rl_send, LOG_LVL_DEBUG, "Reply not sent: %s",
+			       strerror(-ret));
+		break;
+	case L2_DROP:
+		n->bad++;
+		log_rl(&rl_bad, LOG_LVL_DEBUG,
+		       "Dropped malformed or unanswerable frame (%zu bytes)",
+		       frame.len);
+		break;
+	case L2_NOT_MINE:
+		if (in->l3) {
+			in->l3(in->arg, frame);
+			break;
+		}
+		/* --trace is per frame by definition: no rate limit there */
+		n->dropped++;
+		log_trace("No translation for frame (%zu bytes), dropped",
+			  frame.len);
+		break;
+	}
+}

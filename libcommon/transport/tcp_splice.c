@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_splice.c - pasta: TCP between loopback sockets with splice(2)
+ *
+ * Theory of operation: a spliced connection is two sockets of the kernel's
+ * own TCP, one on each side of the namespace boundary, and two pipes. Side
+ * 0 is the socket accepted on a listener (host side for -t, namespace side
+ * for -T), side 1 the socket we connect to the target (splice.c says
+ * which). Data read from side d goes with splice(2) into pipe d and from
+ * there into side !d: the pages move between socket buffers and the pipe,
+ * never through user space, and no layer-2 or layer-3 work is done.
+ *
+ * Both sockets are in the epoll set, level-triggered, under
+ * EPOLL_TYPE_TCP_SPLICE with reference (connection << 1 | side). A side is
+ * watched for EPOLLIN while it has not sent end-of-file and the pipe it
+ * fills can drain, and for EPOLLOUT while data for it waits in a pipe
+ * (the write would have blocked): nothing is ever dropped, a full pipe
+ * simply stops reading from the socket that feeds it, and TCP flow control
+ * does the rest.
+ *
+ *   accept -> connect() side 1 (non-blocking) -> TCP_SPLICE_CONNECTING
+ *          -> side 1 writable -> TCP_SPLICE_ACTIVE
+ *   end-of-file on side d -> once pipe d is empty, shutdown(SHUT_WR) of
+ *          side !d (its peer gets our FIN); when both directions are
+ *          done, both sockets are closed
+ *   connect failure, an error on either socket, or a hang-up of a side we
+ *          didn't shut down -> both sockets closed with SO_LINGER {1, 0}:
+ *          both peers get an RST, as a direct connection would have
+ *
+ * Pipes are asked for TCP_SPLICE_PIPE_SIZE (the default size is kept if
+ * the limits of the user refuse it); pipes of connections that closed
+ * cleanly, hence empty, are kept for reuse, up to TCP_SPLICE_PIPE_POOL.
+ *
+ * Syscalls: accept4, socket, connect, splice, shutdown, setsockopt,
+ * getsockopt, close, pipe2, fcntl, epoll_ctl (and clone via splice.c).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "os/epref.h"
+#include "os/ns.h"
+#include "transport/listen.h"
+#include "transport/tcp_splice.h"
+
+#define TCP_SPLICE_ROUNDS  16	      /* read/write rounds per event and way */
+#define TCP_SPLICE_EV_GONE UINT32_MAX /* side left the epoll set */
+
+/**
+ * tcp_splice_events() - Events to wait for on one side of a connection
+ * @c:		Connection
+ * @side:	0 or 1
+ *
+ * Return: EPOLLIN and EPOLLOUT bits (errors and hang-ups always come)
+ */
+uint32_t tcp_splice_events(const struct tcp_splice_conn *c, int side)
+{
+	uint32_t ev = 0;
+
+	if (c->state == TCP_SPLICE_CONNECTING)
+		return side ? EPOLLOUT : 0;
+	if (c->state != TCP_SPLICE_ACTIVE)
+		return 0;
+	if (!(c->flags & TCP_SPLICE_EOF(side)) &&
+	    !(c->flags & TCP_SPLICE_BLOCK(!side)))
+		ev |= EPOLLIN;
+	if (c->flags & TCP_SPLICE_BLOCK(side))
+		ev |= EPOLLOUT;
+	return ev;
+}
+
+/**
+ * tcp_splice_done() - Tell whether both directions ended cleanly
+ * @c:		Connection
+ *
+ * Return: true once both sides sent end-of-file and both got ours
+ */
+bool tcp_splice_done(const struct tcp_splice_conn *c)
+{
+	const uint8_t all = TCP_SPLICE_EOF0 | TCP_SPLICE_EOF1 |
+			    TCP_SPLICE_SHUT0 | TCP_SPLICE_SHUT1;
+
+	return (c->flags & all) == all;
+}
+
+/**
+ * tcp_splice_pipe_get() - A pipe for one direction, from the pool if any
+ * @ts:		Context
+ * @p:		Set to the read and write ends
+ *
+ * Return: 0, or -errno
+ */
+static int tcp_splice_pipe_get(struct tcp_splice_ctx *ts, int p[2])
+{
+	if (ts->npipes) {
+		ts->npipes--;
+		p[0] = ts->pipes[ts->npipes][0];
+		p[1] = ts->pipes[ts->npipes][1];
+		return 0;
+	}
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC))
+		return -errno;
+	/* fs.pipe-max-size, or the user's share of pipe pages
+	 * (fs.pipe-user-pages-soft) may refuse: keep the default size then
+	 */
+	if (fcntl(p[0], F_SETPIPE_SZ, TCP_SPLICE_PIPE_SIZE) < 0)
+		log_rl(&ts->rl, LOG_LVL_DEBUG, "TCP splice: pipe size: %s",
+		       strerror(errno));
+	return 0;
+}
+
+/**
+ * tcp_splice_pipe_put() - Keep an empty pipe for reuse, or close it
+ * @ts:		Context
+ * @p:		Read and write ends, set to -1
+ * @empty:	The pipe holds no data
+ */
+static void tcp_splice_pipe_put(struct tcp_splice_ctx *ts, int p[2], bool empty)
+{
+	if (p[0] < 0)
+		return;
+	if (empty && ts->npipes < TCP_SPLICE_PIPE_POOL) {
+		ts->pipes[ts->npipes][0] = p[0];
+		ts->pipes[ts->npipes][1] = p[1];
+		ts->npipes++;
+	} else {
+		close(p[0]);
+		close(p[1]);
+	}
+	p[0] = p[1] = -1;
+}
+
+/**
+ * tcp_splice_init() - Set up the spliced connection table
+ * @ts:		Context
+ * @ns:		Sockets of the namespace (pools)
+ * @cfg:	Splicing configuration (copied)
+ * @epfd:	epoll descriptor
+ * @fwd_in:	Inbound rules (-t)
+ * @fwd_out:	Outbound rules (-T)
+ *
+ * Return: 0
+ */
+int tcp_splice_init(struct tcp_splice_ctx *ts, struct splice_ns *ns,
+		    const struct splice_cfg *cfg, int epfd,
+		    const struct fwd_table *fwd_in,
+		    const struct fwd_table *fwd_out)
+{
+	int i;
+
+	memset(ts, 0, sizeof(*ts));
+	for (i = 0; i < TCP_SPLICE_MAX; i++) {
+		struct tcp_splice_conn *c = &ts->conn[i];
+
+		c->s[0] = c->s[1] = -1;
+		c->pipe[0][0] = c->pipe[0][1] = -1;
+		c->pipe[1][0] = c->pipe[1][1] = -1;
+		ts->next_free[i] = i + 1 < TCP_SPLICE_MAX ? i + 1 : -1;
+	}
+	ts->free_head = 0;
+	ts->epfd = epfd;
+	ts->ns = ns;
+	ts->cfg = *cfg;
+	ts->fwd_in = fwd_in;
+	ts->fwd_out = fwd_out;
+
+	if (cfg->enabled) {
+		ns->used[0][0] = cfg->v4;
+		ns->used[0][1] = cfg->v6;
+		splice_ns_refill(ns);
+	}
+	return 0;
+}
+
+/**
+ * tcp_splice_free() - Close both sockets, release pipes and the entry
+ * @ts:		Context
+ * @idx:	Connection index
+ * @rst:	Abort: the peers get an RST (SO_LINGER {1, 0})
+ */
+static void tcp_splice_free(struct tcp_splice_ctx *ts, int idx, bool rst)
+{
+	struct tcp_splice_conn *c = &ts->conn[idx];
+	struct linger l = {1, 0};
+	int side;
+
+	for (side = 0; side < 2; side++) {
+		if (c->s[side] < 0)
+			continue;
+		if (rst)
+			setsockopt(c->s[side], SOL_SOCKET, SO_LINGER, &l,
+				   sizeof(l));
+		close(c->s[side]);
+		c->s[side] = -1;
+		tcp_splice_pipe_put(ts, c->pipe[side],
+				    !rst && !c->pending[side]);
+	}
+	log_trace("TCP splice %d: %s", idx, rst ? "reset" : "closed");
+	memset(c->pending, 0, sizeof(c->pending));
+	memset(c->ev, 0, sizeof(c->ev));
+	c->state = TCP_SPLICE_FREE;
+	c->flags = 0;
+	ts->next_free[idx] = ts->free_head;
+	ts->free_head = idx;
+	ts->nconn--;
+}
+
+/**
+ * tcp_splice_update() - Register the events each side now waits for
+ * @ts:		Context
+ * @idx:	Connection index
+ *
+ * Return: 0, or -errno from epoll_ctl()
+ */
+static int tcp_splice_update(struct tcp_splice_ctx *ts, int idx)
+{
+	struct tcp_splice_conn *c = &ts->conn[idx];
+	int side, ret;
+
+	for (side = 0; side < 2; side++) {
+		const uint8_t gone =
+			TCP_SPLICE_EOF(side) | TCP_SPLICE_SHUT(side);
+		uint32_t ev = tcp_splice_events(c, side);
+
+		if (c->ev[side] == TCP_SPLICE_EV_GONE)
+			continue;
+		if ((c->flags & gone) == gone) {
+			/* both ways shut: it would report EPOLLHUP forever */
+			epoll_ctl(ts->epfd, EPOLL_CTL_DEL, c->s[side], NULL);
+			c->ev[side] = TCP_SPLICE_EV_GONE;
+			continue;
+		}
+		if (ev == c->ev[side])
+			continue;
+		ret = epref_ctl(ts->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_TCP_SPLICE,
+				(uint32_t)idx << 1 | (uint32_t)side, c->s[side],
+				ev);
+		if (ret)
+			return ret;
+		c->ev[side] = ev;
+	}
+	return 0;
+}
+
+/**
+ * tcp_splice_new() - Take an entry for two sockets, with pipes and events
+ * @ts:		Context
+ * @s0:		Accepted socket
+ * @s1:		Socket we connect()ed, connection maybe in progress
+ *
+ * Return: connection index, or -errno (the caller closes the sockets)
+ */
+static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1)
+{
+	struct tcp_splice_conn *c;
+	int idx = ts->free_head, ret, side;
+
+	if (idx < 0)
+		return -ENOSPC;
+	c = &ts->conn[idx];
+	if ((ret = tcp_splice_pipe_get(ts, c->pipe[0])))
+		return ret;
+	if ((ret = tcp_splice_pipe_get(ts, c->pipe[1]))) {
+		tcp_splice_pipe_put(ts, c->pipe[0], true);
+		return ret;
+	}
+	c->state = TCP_SPLICE_CONNECTING;
+	c->flags = 0;
+	for (side = 0; side < 2; side++) {
+		c->ev[side] = tcp_splice_events(c, side);
+		ret = epref_ctl(ts->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_SPLICE,
+				(uint32_t)idx << 1 | (uint32_t)side,
+				side ? s1 : s0, c->ev[side]);
+		if (ret) {
+			if (side)
+				epoll_ctl(ts->epfd, EPOLL_CTL_DEL, s0, NULL);
+			tcp_splice_pipe_put(ts, c->pipe[0], true);
+			tcp_splice_pipe_put(ts, c->pipe[1], true);
+			c->state = TCP_SPLICE_FREE;
+			return ret;
+		}
+	}
+	c->s[0] = s0;
+	c->s[1] = s1;
+	ts->free_head = ts->next_free[idx];
+	ts->nconn++;
+	return idx;
+}
+
+/**
+ * tcp_splice_reject() - Close an accepted socket with an RST
+ * @s:		Socket
+ */
+static void tcp_splice_reject(int s)
+{
+	struct linger l = {1, 0};
+
+	setsockopt(s, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(s);
+}
+
+/**
+ * tcp_splice_connect() - Connect side 1 and start splicing an accepted
+ *			  socket to it
+ * @ts:		Context
+ * @s0:		Accepted socket (closed with an RST on failure)
+ * @s1:		Socket to connect (closed on failure)
+ * @dst:	Target address
+ * @port:	Target port
+ *
+ * Return: 0, or -errno
+ */
+static int tcp_splice_connect(struct tcp_splice_ctx *ts, int s0, int s1,
+			      const union inany_addr *dst, uint16_t port)
+{
+	union sockaddr_inany sa;
+	socklen_t sl = inany_to_sockaddr(&sa, dst, port, 0);
+	int idx, ret;
+
+	if (connect(s1, &sa.sa, sl) && errno != EINPROGRESS) {
+		ret = -errno;
+		goto fail;
+	}
+	if ((idx = tcp_splice_new(ts, s0, s1)) < 0) {
+		ret = idx;
+		goto fail;
+	}
+	log_trace("TCP splice %d: new, to port %u", idx, port);
+	return 0;
+fail:
+	log_rl(&ts->rl, LOG_LVL_DEBUG, "TCP splice: connect to port %u: %s",
+	       port, strerror(-ret));
+	close(s1);
+	tcp_splice_reject(s0);
+	return ret;
+}
+
+/**
+ * tcp_splice_from_host() - Splice a connection accepted on a -t listener,
+ *			    if it is for the fast path
+ * @ts:		Context
+ * @r:		Rule of the listener
+ * @port:	Listening port
+ * @s:		Accepted socket
+ * @peer:	Its peer's address
+ *
+ * Return: true if the socket was taken (spliced, or refused with an RST
+ *	   under --splice-only), false if it goes through the tap as usual
+ */
+bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
+			  uint16_t port, int s, const union inany_addr *peer)
+{
+	union inany_addr dst;
+	int s1;
+
+	switch (splice_decide(&ts->cfg, SPLICE_INBOUND, r, peer, &dst)) {
+	case SPLICE_NO:
+		return false;
+	case SPLICE_REFUSE:
+		tcp_splice_reject(s);
+		return true;
+	case SPLICE_YES:
+		break;
+	}
+	s1 = splice_ns_socket(ts->ns, SOCK_STREAM, inany_family(&dst));
+	if (s1 < 0) {
+		log_rl(&ts->rl, LOG_LVL_WARN,
+		       "TCP splice: no socket in the namespace: %s",
+		       strerror(-s1));
+		tcp_splice_reject(s);
+		return true;
+	}
+	tcp_splice_connect(ts, s, s1, &dst, fwd_rule_target(r, port));
+	splice_ns_refill(ts->ns);
+	return true;
+}
+
+/**
+ * tcp_splice_listen_handler() - Accept on a -T listener in the namespace,
+ *				 splice to the host's loopback
+ * @ts:		Context
+ * @ref_idx:	Rule index << 16 | listening port
+ * @fd:		Listening socket
+ */
+void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
+			       int fd)
+{
+	const struct fwd_rule *r = &ts->fwd_out->rules[ref_idx >> 16];
+	union sockaddr_inany sa = {0};
+	union inany_addr peer, dst;
+	socklen_t sl = sizeof(sa);
+	int s, s1;
+
+	s = accept4(fd, &sa.sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (s < 0)
+		return;
+	if (inany_from_sockaddr(&peer, NULL, &sa) ||
+	    splice_decide(&ts->cfg, SPLICE_OUTBOUND, r, &peer, &dst) !=
+		    SPLICE_YES) {
+		tcp_splice_reject(s);
+		return;
+	}
+	if ((s1 = splice_socket(SOCK_STREAM, inany_family(&dst))) < 0) {
+		tcp_splice_reject(s);
+		return;
+	}
+	tcp_splice_connect(ts, s, s1, &dst,
+			   fwd_rule_target(r, (uint16_t)(ref_idx & 0xffff)));
+}
+
+/**
+ * tcp_splice_listen_ns() - Open a -T listener in the namespace
+ * @ts:		Context
+ * @rule:	Index of the rule in the outbound table
+ * @port:	Port, within the rule
+ *
+ * Return: the listening socket (registered with epoll), or -errno
+ */
+int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
+			 uint16_t port)
+{
+	int fd, ret;
+
+	if (rule >= (unsigned int)ts->fwd_out->n)
+		return -EINVAL;
+	fd = splice_ns_listen(ts->ns, SOCK_STREAM, &ts->fwd_out->rules[rule],
+			      port);
+	if (fd < 0)
+		return fd;
+	ret = epref_ctl(ts->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_LISTEN_NS,
+			rule << 16 | port, fd, EPOLLIN);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
+ * tcp_splice_unlisten() - Close a listener of tcp_splice_listen_ns()
+ * @ts:		Context
+ * @fd:		Listening socket
+ *
+ * Connections accepted before stay up.
+ */
+void tcp_splice_unlisten(struct tcp_splice_ctx *ts, int fd)
+{
+	epoll_ctl(ts->epfd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+}
+
+/**
+ * struct tcp_splice_listen_job - Listeners of all static -T rules
+ * @ts:		Context
+ * @err:	First fatal error, -errno
+ * @weak_failed: Ports of best-effort rules that couldn't be bound
+ * @weak_last:	Last error of those
+ */
+struct tcp_splice_listen_job {
+	struct tcp_splice_ctx *ts;
+	int err;
+	unsigned int weak_failed;
+	int weak_last;
+};
+
+/**
+ * tcp_splice_listen_rule() - Inside the namespace: listen on a rule's ports
+ * @job:	Job
+ * @rule:	Rule index
+ *
+ * Return: 0, or -errno if a port of a strict rule couldn't be bound
+ */
+static int tcp_splice_listen_rule(struct tcp_splice_listen_job *job,
+				  unsigned int rule)
+{
+	const struct fwd_rule *r = &job->ts->fwd_out->rules[rule];
+	unsigned int p;
+	int fd;
+
+	for (p = r->first; p <= r->last; p++) {
+		fd = listen_sock(SOCK_STREAM, r, (uint16_t)p, false);
+		if (fd >= 0 && epref_ctl(job->ts->epfd, EPOLL_CTL_ADD,
+					 EPOLL_TYPE_TCP_LISTEN_NS,
+					 rule << 16 | p, fd, EPOLLIN)) {
+			close(fd);
+			fd = -EIO;
+		}
+		if (fd >= 0)
+			continue;
+		if (!(r->flags & FWD_BEST_EFFORT))
+			return fd;
+		job->weak_failed++;
+		job->weak_last = fd;
+	}
+	return 0;
+}
+
+/**
+ * tcp_splice_listen_all() - Inside the namespace: every static -T rule
+ * @arg:	struct tcp_splice_listen_job
+ *
+ * Return: 0, or -errno
+ */
+static int tcp_splice_listen_all(void *arg)
+{
+	struct tcp_splice_listen_job *job = arg;
+	const struct fwd_table *t = job->ts->fwd_out;
+	int r, ret;
+
+	for (r = 0; r < t->n; r++) {
+		if (t->rules[r].proto != IPPROTO_TCP ||
+		    (t->rules[r].flags & FWD_AUTO))
+			continue;
+		if ((ret = tcp_splice_listen_rule(job, (unsigned int)r)))
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * tcp_splice_listen_out() - Open the listeners of the static -T rules
+ * @ts:		Context
+ *
+ * One entry into the namespace for all of them; "auto" rules are left to
+ * the port scanner.
+ *
+ * Return: 0, or -errno if a port of a strict rule couldn't be bound
+ *	   (logged)
+ */
+int tcp_splice_listen_out(struct tcp_splice_ctx *ts)
+{
+	struct tcp_splice_listen_job job = {ts, 0, 0, 0};
+	int ret;
+
+	if (!ts->fwd_out || !ts->fwd_out->n)
+		return 0;
+	ret = ns_call(ts->ns->netns_fd, tcp_splice_listen_all, &job);
+	if (ret) {
+		log_err("Listen failed for namespace TCP port: %s",
+			strerror(-ret));
+		return ret;
+	}
+	if (job.weak_failed)
+		log_warn("%u namespace TCP ports couldn't be bound (last: %s)",
+			 job.weak_failed, strerror(-job.weak_last));
+	return 0;
+}
+
+/**
+ * tcp_splice_move() - Move what can be moved from side @d to side !@d
+ * @c:		Connection
+ * @d:		Side data is read from
+ *
+ * Return: 0, or -errno on a socket error (the connection must be reset)
+ */
+static int tcp_splice_move(struct tcp_splice_conn *c, int d)
+{
+	const unsigned int fl = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
+	int i, from = c->s[d], to = c->s[!d];
+	ssize_t n;
+
+	for (i = 0; i < TCP_SPLICE_ROUNDS; i++) {
+		bool moved = false;
+
+		if (!(c->flags & TCP_SPLICE_EOF(d))) {
+			n = splice(from, NULL, c->pipe[d][1], NULL,
+				   TCP_SPLICE_PIPE_SIZE, fl);
+			if (n > 0)
+				c->pending[d] += (uint32_t)n;
+			else if (!n)
+				c->flags |= TCP_SPLICE_EOF(d);
+			else if (errno != EAGAIN)
+				return -errno;
+			moved = n > 0;
+		}
+		if (!c->pending[d])
+			break;
+		n = splice(c->pipe[d][0], NULL, to, NULL, c->pending[d], fl);
+		if (n < 0 && errno == EAGAIN) {
+			c->flags |= TCP_SPLICE_BLOCK(!d);
+			return 0;
+		}
+		if (n < 0)
+			return -errno;
+		c->pending[d] -= (uint32_t)n;
+		if (!moved && !n)
+			break;
+	}
+	if (c->pending[d]) {
+		/* out of rounds: come back when @to is writable */
+		c->flags |= TCP_SPLICE_BLOCK(!d);
+		return 0;
+	}
+	c->flags &= (uint8_t)~TCP_SPLICE_BLOCK(!d);
+	if ((c->flags & TCP_SPLICE_EOF(d)) &&
+	    !(c->flags & TCP_SPLICE_SHUT(!d))) {
+		if (shutdown(to, SHUT_WR))
+			return -errno;
+		c->flags |= TCP_SPLICE_SHUT(!d);
+	}
+	return 0;
+}
+
+/**
+ * tcp_splice_connected() - Side 1's connect() finished, or failed
+ * @ts:		Context
+ * @idx:	Connection index
+ */
+static void tcp_splice_connected(struct tcp_splice_ctx *ts, int idx)
+{
+	struct tcp_splice_conn *c = &ts->conn[idx];
+	socklen_t sl = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(c->s[1], SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
+		log_rl(&ts->rl, LOG_LVL_DEBUG, "TCP splice %d: connect: %s",
+		       idx, strerror(err ? err : errno));
+		tcp_splice_free(ts, idx, true);
+		return;
+	}
+	c->state = TCP_SPLICE_ACTIVE;
+	if (tcp_splice_update(ts, idx))
+		tcp_splice_free(ts, idx, true);
+}
+
+/**
+ * tcp_splice_sock_handler() - Events on one socket of a connection
+ * @ts:		Context
+ * @ref_idx:	Connection index << 1 | side
+ * @events:	epoll events
+ */
+void tcp_splice_sock_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
+			     uint32_t events)
+{
+	int idx = (int)(ref_idx >> 1), side = (int)(ref_idx & 1), ret = 0;
+	struct tcp_splice_conn *c = &ts->conn[idx];
+
+	if (idx >= TCP_SPLICE_MAX || c->state == TCP_SPLICE_FREE)
+		return;
+	if (c->state == TCP_SPLICE_CONNECTING) {
+		if (side)
+			tcp_splice_connected(ts, idx);
+		else if (events & (EPOLLERR | EPOLLHUP))
+			tcp_splice_free(ts, idx, true);
+		return;
+	}
+	if (events & EPOLLERR) {
+		tcp_splice_free(ts, idx, true);
+		return;
+	}
+	if (events & EPOLLOUT) {
+		c->flags &= (uint8_t)~TCP_SPLICE_BLOCK(side);
+		ret = tcp_splice_move(c, !side);
+	}
+	if (!ret && (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)))
+		ret = tcp_splice_move(c, side);
+	/* a hang-up we didn't cause by shutting this side down: reset */
+	if (!ret && (events & EPOLLHUP) && !(c->flags & TCP_SPLICE_SHUT(side)))
+		ret = -ECONNRESET;
+	if (ret) {
+		log_trace("TCP splice %d: side %d: %s", idx, side,
+			  strerror(-ret));
+		tcp_splice_free(ts, idx, true);
+		return;
+	}
+	if (tcp_splice_done(c))
+		tcp_splice_free(ts, idx, false);
+	else if (tcp_splice_update(ts, idx))
+		tcp_splice_free(ts, idx, true);
+}

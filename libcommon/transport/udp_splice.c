@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* udp_splice.c - pasta: UDP between loopback sockets, socket to socket
+ *
+ * Theory of operation: a datagram that reaches a -u listener from a
+ * loopback address of the host, or any datagram that reaches a -U listener
+ * on the namespace's loopback, is not translated into a frame: it is sent
+ * as it is through a socket of the other side, connected to the target
+ * (splice.c decides which address). One such socket per peer of a
+ * listener makes a flow, kept in the shared flow table under a key of its
+ * own (enum udp_splice_key): peer address and port, listening address and
+ * port. Answers arriving on the connected socket go back to the peer
+ * through the listener, so that they come from the port the peer sent to.
+ *
+ * Both ways move batches: recvmmsg() on the socket that has input, then
+ * one sendmmsg() per run of datagrams of the same flow. Datagrams of -u
+ * listeners are read by udp.c into its frame buffers (the same read serves
+ * translated peers): it hands the loopback ones over with
+ * udp_splice_from_host() and calls udp_splice_flush() at the end of the
+ * batch. A datagram the kernel can't take right away is dropped, as a
+ * router would; flows idle for UDP_SPLICE_TIMEOUT_MS are forgotten, on the
+ * once-a-second timer of udp.c.
+ *
+ * Syscalls: recvmmsg, sendmmsg, socket, connect, close, epoll_ctl (and
+ * clone via splice.c).
+ */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "os/epref.h"
+#include "os/ns.h"
+#include "transport/listen.h"
+#include "transport/udp_splice.h"
+
+/**
+ * udp_splice_now() - Monotonic time in milliseconds
+ *
+ * Return: milliseconds
+ */
+static uint64_t udp_splice_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/**
+ * udp_splice_init() - Set up the spliced flow table
+ * @us:		Context
+ * @flows:	Flow table
+ * @ns:		Sockets of the namespace
+ * @cfg:	Splicing configuration (copied)
+ * @epfd:	epoll descriptor
+ * @fwd_in:	Inbound rules (-u)
+ * @fwd_out:	Outbound rules (-U)
+ *
+ * Return: 0
+ */
+int udp_splice_init(struct udp_splice_ctx *us, struct flow_table *flows,
+		    struct splice_ns *ns, const struct splice_cfg *cfg,
+		    int epfd, const struct fwd_table *fwd_in,
+		    const struct fwd_table *fwd_out)
+{
+	int i;
+
+	memset(us, 0, sizeof(*us));
+	for (i = 0; i < FLOW_MAX; i++)
+		us->flow[i].sock = us->flow[i].lsock = -1;
+	us->flows = flows;
+	us->ns = ns;
+	us->cfg = *cfg;
+	us->epfd = epfd;
+	us->fwd_in = fwd_in;
+	us->fwd_out = fwd_out;
+	return 0;
+}
+
+/**
+ * udp_splice_free() - Close a flow's socket and release the flow
+ * @us:		Context
+ * @idx:	Flow index
+ */
+static void udp_splice_free(struct udp_splice_ctx *us, int idx)
+{
+	struct udp_splice_flow *f = &us->flow[idx];
+
+	close(f->sock);
+	memset(f, 0, sizeof(*f));
+	f->sock = f->lsock = -1;
+	flow_free(us->flows, idx);
+	us->nflows--;
+}
+
+/**
+ * udp_splice_open() - Socket of a new flow, connected to the target
+ * @us:		Context
+ * @dir:	SPLICE_INBOUND: made in the namespace, else in ours
+ * @dst:	Target address
+ * @port:	Target port
+ *
+ * Return: socket, or -errno
+ */
+static int udp_splice_open(struct udp_splice_ctx *us, enum splice_dir dir,
+			   const union inany_addr *dst, uint16_t port)
+{
+	int af = inany_family(dst), s, ret;
+	union sockaddr_inany sa;
+	socklen_t sl;
+
+	s = dir == SPLICE_INBOUND ? splice_ns_socket(us->ns, SOCK_DGRAM, af)
+				  : splice_socket(SOCK_DGRAM, af);
+	if (s < 0)
+		return s;
+	sl = inany_to_sockaddr(&sa, dst, port, 0);
+	if (connect(s, &sa.sa, sl)) {
+		ret = -errno;
+		close(s);
+		return ret;
+	}
+	return s;
+}
+
+/**
+ * udp_splice_flow() - Flow of a peer of a listener, made if new
+ * @us:		Context
+ * @dir:	Side of the listener
+ * @r:		Its rule
+ * @port:	Its port
+ * @lsock:	Its socket
+ * @peer:	Peer's address
+ * @plen:	Its length
+ *
+ * Return: flow index, or -errno (-ENOENT: not to be spliced)
+ */
+static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
+			   const struct fwd_rule *r, uint16_t port, int lsock,
+			   const union sockaddr_inany *peer, socklen_t plen)
+{
+	struct flow_key k = {.raddr = r->addr, .rport = port};
+	union inany_addr dst;
+	int idx, s;
+
+	k.proto =
+		dir == SPLICE_INBOUND ? UDP_SPLICE_KEY_IN : UDP_SPLICE_KEY_OUT;
+	if (plen > sizeof(*peer) ||
+	    inany_from_sockaddr(&k.gaddr, &k.gport, peer))
+		return -EAFNOSUPPORT;
+	if ((idx = flow_lookup(us->flows, &k)) >= 0)
+		return us->flow[idx].sock >= 0 ? idx : -EEXIST;
+
+	if (splice_decide(&us->cfg, dir, r, &k.gaddr, &dst) != SPLICE_YES)
+		return -ENOENT;
+	if ((s = udp_splice_open(us, dir, &dst, fwd_rule_target(r, port))) < 0)
+		return s;
+	if ((idx = flow_alloc(us->flows, &k)) < 0) {
+		close(s);
+		return idx;
+	}
+	if (epref_ctl(us->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_UDP_SPLICE,
+		      (uint32_t)idx, s, EPOLLIN)) {
+		close(s);
+		flow_free(us->flows, idx);
+		return -EIO;
+	}
+	us->flow[idx].sock = s;
+	us->flow[idx].lsock = lsock;
+	memcpy(&us->flow[idx].peer, peer, plen);
+	us->flow[idx].plen = plen;
+	us->nflows++;
+	if (dir == SPLICE_INBOUND)
+		splice_ns_refill(us->ns);
+	return idx;
+}
+
+/**
+ * udp_splice_queue() - Queue a datagram for its flow's connected socket
+ * @us:		Context
+ * @idx:	Flow index
+ * @base:	Payload (must stay valid until udp_splice_flush())
+ * @len:	Its length
+ */
+static void udp_splice_queue(struct udp_splice_ctx *us, int idx, void *base,
+			     size_t len)
+{
+	if (us->nq == UDP_SPLICE_BATCH)
+		udp_splice_flush(us);
+	us->q_idx[us->nq] = idx;
+	us->q_iov[us->nq].iov_base = base;
+	us->q_iov[us->nq].iov_len = len;
+	us->nq++;
+	us->flow[idx].last = udp_splice_now();
+}
+
+/**
+ * udp_splice_flush() - Send the queued datagrams, one sendmmsg() per run
+ *			of datagrams of the same flow
+ * @us:		Context
+ */
+void udp_splice_flush(struct udp_splice_ctx *us)
+{
+	struct mmsghdr mm[UDP_SPLICE_BATCH];
+	unsigned int i = 0, j;
+
+	memset(mm, 0, sizeof(mm));
+	while (i < us->nq) {
+		for (j = i; j < us->nq && us->q_idx[j] == us->q_idx[i]; j++) {
+			mm[j - i].msg_hdr.msg_iov = &us->q_iov[j];
+			mm[j - i].msg_hdr.msg_iovlen = 1;
+		}
+		if (sendmmsg(us->flow[us->q_idx[i]].sock, mm, j - i,
+			     MSG_DONTWAIT) < 0)
+			log_rl(&us->rl, LOG_LVL_DEBUG, "UDP splice: send: %s",
+			       strerror(errno));
+		i = j;
+	}
+	us->nq = 0;
+}
+
+/**
+ * udp_splice_from_host() - Splice a datagram of a -u listener, if it is
+ *			    for the fast path
+ * @us:		Context
+ * @r:		Rule of the listener
+ * @port:	Listening port
+ * @lsock:	Listening socket
+ * @peer:	Sender
+ * @plen:	Length of @peer
+ * @payload:	Datagram (valid until udp_splice_flush())
+ *
+ * Return: true if the datagram was taken (queued, or dropped: refused
+ *	   under --splice-only, or no flow), false if it goes to the tap
+ */
+bool udp_splice_from_host(struct udp_splice_ctx *us, const struct fwd_rule *r,
+			  uint16_t port, int lsock,
+			  const union sockaddr_inany *peer, socklen_t plen,
+			  const struct iovec *payload)
+{
+	union inany_addr a, dst;
+	int idx;
+
+	if (inany_from_sockaddr(&a, NULL, peer))
+		return false;
+	switch (splice_decide(&us->cfg, SPLICE_INBOUND, r, &a, &dst)) {
+	case SPLICE_NO:
+		return false;
+	case SPLICE_REFUSE:
+		return true;
+	case SPLICE_YES:
+		break;
+	}
+	idx = udp_splice_flow(us, SPLICE_INBOUND, r, port, lsock, peer, plen);
+	if (idx < 0) {
+		log_rl(&us->rl, LOG_LVL_DEBUG, "UDP splice: no flow: %s",
+		       strerror(-idx));
+		return true;
+	}
+	udp_splice_queue(us, idx, payload->iov_base, payload->iov_len);
+	return true;
+}
+
+/**
+ * udp_splice_listen_handler() - Datagrams to a -U listener in the namespace
+ * @us:		Context
+ * @ref_idx:	Rule index << 16 | port
+ * @fd:		Listening socket
+ */
+void udp_splice_listen_handler(struct udp_splice_ctx *us, uint32_t ref_idx,
+			       int fd)
+{
+	const struct fwd_rule *r = &us->fwd_out->rules[ref_idx >> 16];
+	union sockaddr_inany peers[UDP_SPLICE_BATCH];
+	struct mmsghdr mm[UDP_SPLICE_BATCH];
+	struct iovec iov[UDP_SPLICE_BATCH];
+	int n, i, idx;
+
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < UDP_SPLICE_BATCH; i++) {
+		iov[i].iov_base = us->buf[i];
+		iov[i].iov_len = UDP_SPLICE_BUF;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &peers[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+	}
+	n = recvmmsg(fd, mm, UDP_SPLICE_BATCH, MSG_DONTWAIT, NULL);
+	for (i = 0; i < n; i++) {
+		idx = udp_splice_flow(us, SPLICE_OUTBOUND, r,
+				      (uint16_t)(ref_idx & 0xffff), fd,
+				      &peers[i], mm[i].msg_hdr.msg_namelen);
+		if (idx >= 0)
+			udp_splice_queue(us, idx, us->buf[i], mm[i].msg_len);
+	}
+	udp_splice_flush(us);
+}
+
+/**
+ * udp_splice_sock_handler() - Answers on a flow's connected socket: back to
+ *			       the peer, through the listener
+ * @us:		Context
+ * @idx:	Flow index
+ */
+void udp_splice_sock_handler(struct udp_splice_ctx *us, uint32_t idx)
+{
+	struct udp_splice_flow *f = &us->flow[idx % FLOW_MAX];
+	struct mmsghdr mm[UDP_SPLICE_BATCH];
+	struct iovec iov[UDP_SPLICE_BATCH];
+	int n, i;
+
+	if (f->sock < 0)
+		return;
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < UDP_SPLICE_BATCH; i++) {
+		iov[i].iov_base = us->buf[i];
+		iov[i].iov_len = UDP_SPLICE_BUF;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* errors (ECONNREFUSED from an ICMP port unreachable) are dropped */
+	n = recvmmsg(f->sock, mm, UDP_SPLICE_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		iov[i].iov_len = mm[i].msg_len;
+		mm[i].msg_hdr.msg_name = &f->peer;
+		mm[i].msg_hdr.msg_namelen = f->plen;
+	}
+	if (sendmmsg(f->lsock, mm, (unsigned int)n, MSG_DONTWAIT) < 0)
+		log_rl(&us->rl, LOG_LVL_DEBUG, "UDP splice: answer: %s",
+		       strerror(errno));
+	f->last = udp_splice_now();
+}
+
+/**
+ * udp_splice_timer() - Forget flows idle for too long (once a second)
+ * @us:		Context
+ */
+void udp_splice_timer(struct udp_splice_ctx *us)
+{
+	uint64_t now = udp_splice_now();
+	int idx;
+
+	for (idx = 0; us->nflows && idx < FLOW_MAX; idx++) {
+		const struct udp_splice_flow *f = &us->flow[idx];
+
+		if (f->sock >= 0 && now - f->last > UDP_SPLICE_TIMEOUT_MS)
+			udp_splice_free(us, idx);
+	}
+}
+
+/**
+ * udp_splice_forget_lsock() - Drop the flows of a listener about to close
+ * @us:		Context
+ * @lsock:	Listening socket
+ */
+void udp_splice_forget_lsock(struct udp_splice_ctx *us, int lsock)
+{
+	int idx;
+
+	for (idx = 0; us->nflows && idx < FLOW_MAX; idx++) {
+		if (us->flow[idx].sock >= 0 && us->flow[idx].lsock == lsock)
+			udp_splice_free(us, idx);
+	}
+}
+
+/**
+ * udp_splice_listen_ns() - Open a -U socket in the namespace
+ * @us:		Context
+ * @rule:	Index of the rule in the outbound table
+ * @port:	Port, within the rule
+ *
+ * Return: the bound socket (registered with epoll), or -errno
+ */
+int udp_splice_listen_ns(struct udp_splice_ctx *us, unsigned int rule,
+			 uint16_t port)
+{
+	int fd, ret;
+
+	if (rule >= (unsigned int)us->fwd_out->n)
+		return -EINVAL;
+	fd = splice_ns_listen(us->ns, SOCK_DGRAM, &us->fwd_out->rules[rule],
+			      port);
+	if (fd < 0)
+		return fd;
+	ret = epref_ctl(us->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_UDP_LISTEN_NS,
+			rule << 16 | port, fd, EPOLLIN);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
+ * udp_splice_unlisten() - Close a socket of udp_splice_listen_ns(), and
+ *			   the flows of its peers
+ * @us:		Context
+ * @fd:		Socket
+ */
+void udp_splice_unlisten(struct udp_splice_ctx *us, int fd)
+{
+	udp_splice_forget_lsock(us, fd);
+	epoll_ctl(us->epfd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+}
+
+/**
+ * struct udp_splice_listen_job - Sockets of all static -U rules
+ * @us:		Context
+ * @weak_failed: Ports of best-effort rules that couldn't be bound
+ * @weak_last:	Last error of those
+ */
+struct udp_splice_listen_job {
+	struct udp_splice_ctx *us;
+	unsigned int weak_failed;
+	int weak_last;
+};
+
+/**
+ * udp_splice_listen_all() - Inside the namespace: every static -U rule
+ * @arg:	struct udp_splice_listen_job
+ *
+ * Return: 0, or -errno if a port of a strict rule couldn't be bound
+ */
+static int udp_splice_listen_all(void *arg)
+{
+	struct udp_splice_listen_job *job = arg;
+	const struct fwd_table *t = job->us->fwd_out;
+	unsigned int p;
+	int r, fd;
+
+	for (r = 0; r < t->n; r++) {
+		const struct fwd_rule *rule = &t->rules[r];
+
+		if (rule->proto != IPPROTO_UDP || (rule->flags & FWD_AUTO))
+			continue;
+		for (p = rule->first; p <= rule->last; p++) {
+			fd = listen_sock(SOCK_DGRAM, rule, (uint16_t)p, false);
+			if (fd >= 0 &&
+			    epref_ctl(job->us->epfd, EPOLL_CTL_ADD,
+				      EPOLL_TYPE_UDP_LISTEN_NS,
+				      (uint32_t)r << 16 | p, fd, EPOLLIN)) {
+				close(fd);
+				fd = -EIO;
+			}
+			if (fd >= 0)
+				continue;
+			if (!(rule->flags & FWD_BEST_EFFORT))
+				return fd;
+			job->weak_failed++;
+			job->weak_last = fd;
+		}
+	}
+	return 0;
+}
+
+/**
+ * udp_splice_listen_out() - Open the sockets of the static -U rules
+ * @us:		Context
+ *
+ * Return: 0, or -errno if a port of a strict rule couldn't be bound
+ *	   (logged)
+ */
+int udp_splice_listen_out(struct udp_splice_ctx *us)
+{
+	struct udp_splice_listen_job job = {us, 0, 0};
+	int ret;
+
+	if (!us->fwd_out || !us->fwd_out->n)
+		return 0;
+	ret = ns_call(us->ns->netns_fd, udp_splice_listen_all, &job);
+	if (ret) {
+		log_err("Listen failed for namespace UDP port: %s",
+			strerror(-ret));
+		return ret;
+	}
+	if (job.weak_failed)
+		log_warn("%u namespace UDP ports couldn't be bound (last: %s)",
+			 job.weak_failed, strerror(-job.weak_last));
+	return 0;
+}
