@@ -56,6 +56,8 @@ enum tcp_state {
  * @TCP_DISCARD_PENDING: Acknowledged bytes wait to be dropped from the
  *			socket at the end of the batch (@discard)
  * @TCP_LISTED:		The connection is on the end-of-batch list
+ * @TCP_WRITE_PENDING:	Guest data waits in the write queue (@wpend bytes),
+ *			written to the socket at the end of the batch
  */
 enum tcp_conn_flag {
 	TCP_GUEST_FIN = 1 << 0,
@@ -68,6 +70,7 @@ enum tcp_conn_flag {
 	TCP_WND_CHECK = 1 << 7,
 	TCP_DISCARD_PENDING = 1 << 8,
 	TCP_LISTED = 1 << 9,
+	TCP_WRITE_PENDING = 1 << 10,
 };
 
 /**
@@ -91,6 +94,7 @@ enum tcp_conn_flag {
  * @last_act:	Last activity, milliseconds, for idle timeouts
  * @sndbuf:	SO_SNDBUF of @sock, fixed at creation (locked by setting it)
  * @discard:	Bytes acknowledged by the guest, not yet dropped from @sock
+ * @wpend:	Bytes from the guest in the write queue, after @rcv_nxt
  */
 struct tcp_conn {
 	int sock;
@@ -112,7 +116,25 @@ struct tcp_conn {
 	uint64_t last_act;
 	uint32_t sndbuf;
 	uint32_t discard;
+	uint32_t wpend;
 };
+
+#define TCP_WQ_MAX 128		/* guest segments written per batch */
+
+/**
+ * struct tcp_wq_ent - Payload of a guest segment, to be written at the end of
+ *		       the batch (the frame stays valid until then)
+ * @idx:	Flow index, TCP_WQ_GONE once written or forgotten
+ * @len:	Payload length
+ * @p:		Payload
+ */
+struct tcp_wq_ent {
+	uint32_t idx;
+	uint32_t len;
+	const uint8_t *p;
+};
+
+#define TCP_WQ_GONE UINT32_MAX
 
 /**
  * struct tcp_ctx - State of the TCP engine
@@ -129,6 +151,8 @@ struct tcp_conn {
  * @rnd:	State of the sequence number generator
  * @pending:	Connections with TCP_ACK_PENDING set
  * @npending:	Entries in @pending
+ * @wq:		Guest payload to write at the end of the batch, in order
+ * @nwq:	Entries in @wq
  * @nconn:	Connections open
  * @fwd:	Inbound forwarding rules (-t)
  * @splice:	pasta's loopback fast path, NULL if none (passt)
@@ -149,6 +173,8 @@ struct tcp_ctx {
 	uint64_t rnd;
 	uint32_t pending[FLOW_MAX];
 	unsigned int npending;
+	struct tcp_wq_ent wq[TCP_WQ_MAX];
+	unsigned int nwq;
 	unsigned int nconn;
 	const struct fwd_table *fwd;
 	struct tcp_splice_ctx *splice;
@@ -183,6 +209,8 @@ uint32_t tcp_wnd_to_guest(struct tcp_ctx *t, struct tcp_conn *c);
 void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s);
 void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s);
 void tcp_discard_flush(struct tcp_ctx *t, struct tcp_conn *c);
+void tcp_write_flush(struct tcp_ctx *t, int idx);
+void tcp_write_forget(struct tcp_ctx *t, int idx);
 
 /**
  * seq_lt() - Sequence number comparison, modulo 2^32 (RFC 9293 3.4)

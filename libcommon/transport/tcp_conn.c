@@ -173,6 +173,8 @@ static void tcp_conn_free(struct tcp_ctx *t, int idx, bool rst)
 	struct tcp_conn *c = &t->conn[idx];
 	struct linger l = { 1, 0 };
 
+	if (c->flags & TCP_WRITE_PENDING)
+		tcp_write_forget(t, idx);
 	if (c->sock >= 0) {
 		if (rst)
 			setsockopt(c->sock, SOL_SOCKET, SO_LINGER, &l,

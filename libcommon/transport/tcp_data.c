@@ -14,7 +14,10 @@
  * SO_PEEK_OFF (kernels before 6.9) the bytes in flight are peeked into a
  * discard buffer in front of the frames.
  *
- * Guest to host: payload goes straight into the socket. We acknowledge only
+ * Guest to host: in-order payload is queued during a batch of frames (the
+ * frames stay valid until its end) and written with one sendmsg() per
+ * connection when the batch ends, so that a burst of segments costs one
+ * system call; a FIN, or a full queue, writes at once. We acknowledge only
  * what the socket accepted, and the window we advertise is the free space of
  * the socket's send buffer, so the guest never sends much more than fits.
  * If a write is short anyway, we wait for the socket to drain (EPOLLOUT),
@@ -98,7 +101,7 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
  * tcp_batch_later() - Leave work for the end of this batch of frames
  * @t:		TCP context
  * @idx:	Flow index
- * @what:	TCP_ACK_PENDING and/or TCP_DISCARD_PENDING
+ * @what:	TCP_ACK_PENDING, TCP_DISCARD_PENDING and/or TCP_WRITE_PENDING
  */
 static void tcp_batch_later(struct tcp_ctx *t, int idx, uint16_t what)
 {
@@ -111,6 +114,8 @@ static void tcp_batch_later(struct tcp_ctx *t, int idx, uint16_t what)
 		/* a flow freed and reused within one batch can be listed
 		 * twice: never overflow, do the work now instead
 		 */
+		if (what & TCP_WRITE_PENDING)
+			tcp_write_flush(t, idx);
 		tcp_discard_flush(t, c);
 		if (c->flags & TCP_ACK_PENDING) {
 			c->flags &= (uint16_t)~TCP_ACK_PENDING;
@@ -443,6 +448,94 @@ void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 }
 
 /**
+ * tcp_write_queue() - Queue guest payload for the end of the batch
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @p:		Payload, valid until the end of the batch
+ * @len:	Its length, non-zero
+ *
+ * Return: true if queued, false if the queue is full
+ */
+static bool tcp_write_queue(struct tcp_ctx *t, int idx, const uint8_t *p,
+			    size_t len)
+{
+	struct tcp_wq_ent *e;
+
+	if (t->nwq >= TCP_WQ_MAX)
+		return false;
+	e = &t->wq[t->nwq++];
+	e->idx = (uint32_t)idx;
+	e->len = (uint32_t)len;
+	e->p = p;
+	t->conn[idx].wpend += (uint32_t)len;
+	tcp_batch_later(t, idx, TCP_WRITE_PENDING);
+	return true;
+}
+
+/**
+ * tcp_write_forget() - Drop the queued payload of a connection going away
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+void tcp_write_forget(struct tcp_ctx *t, int idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nwq; i++) {
+		if (t->wq[i].idx == (uint32_t)idx)
+			t->wq[i].idx = TCP_WQ_GONE;
+	}
+	t->conn[idx].wpend = 0;
+	t->conn[idx].flags &= (uint16_t)~TCP_WRITE_PENDING;
+}
+
+/**
+ * tcp_write_flush() - Write the queued payload of a connection, in one call
+ * @t:		TCP context
+ * @idx:	Flow index
+ *
+ * What the socket doesn't take is dropped: it isn't acknowledged, so the
+ * guest sends it again (after the duplicate ACKs of a window update).
+ */
+void tcp_write_flush(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	struct iovec iov[TCP_WQ_MAX];
+	struct msghdr mh = { .msg_iov = iov };
+	size_t total = 0;
+	unsigned int i;
+	ssize_t n;
+
+	if (!(c->flags & TCP_WRITE_PENDING))
+		return;
+	for (i = 0; i < t->nwq; i++) {
+		if (t->wq[i].idx != (uint32_t)idx)
+			continue;
+		iov[mh.msg_iovlen].iov_base = (void *)t->wq[i].p;
+		iov[mh.msg_iovlen++].iov_len = t->wq[i].len;
+		total += t->wq[i].len;
+	}
+	tcp_write_forget(t, idx);
+	if (!total)
+		return;
+
+	n = sendmsg(c->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && errno != EAGAIN) {
+		tcp_conn_reset(t, idx, true);
+		return;
+	}
+	if (n < 0)
+		n = 0;
+	c->rcv_nxt += (uint32_t)n;
+	if ((size_t)n < total) {
+		log_trace("TCP %d: short write, %zd of %zu", idx, n, total);
+		c->flags |= TCP_PARTIAL;
+		tcp_epoll_set(t, idx, c->ev | EPOLLOUT);
+	}
+	tcp_ack_pending(t, idx);
+}
+
+/**
  * tcp_guest_data() - Write the payload of a segment to the socket, handle FIN
  * @t:		TCP context
  * @idx:	Flow index
@@ -451,35 +544,45 @@ void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 {
 	struct tcp_conn *c = &t->conn[idx];
+	uint32_t next = c->rcv_nxt + c->wpend;
 	const uint8_t *p = s->payload.p;
 	size_t len = s->payload.len;
 	uint32_t seq = s->seq;
 	ssize_t n = 0;
 
-	if (len && seq_lt(seq, c->rcv_nxt)) {
-		uint32_t skip = c->rcv_nxt - seq;
+	if (len && seq_lt(seq, next)) {
+		uint32_t skip = next - seq;
 
 		if (skip >= len) {
 			len = 0;	/* all old: a retransmission */
 		} else {
 			p += skip;
 			len -= skip;
-			seq = c->rcv_nxt;
+			seq = next;
 		}
 		tcp_ack_pending(t, idx);
 	}
-	if (len && seq != c->rcv_nxt) {
+	if (len && seq != next) {
 		/* Out of order: drop, the duplicate ACK asks for the gap */
 		tcp_ack_pending(t, idx);
 		return;
 	}
-	if (!len && seq_lt(s->seq, c->rcv_nxt) && !(s->flags & TCP_F_FIN)) {
+	if (!len && seq_lt(s->seq, next) && !(s->flags & TCP_F_FIN)) {
 		/* Keep-alive or zero window probe: RFC 9293 3.8.6.1, 3.8.4 */
 		tcp_ack_pending(t, idx);
 		return;
 	}
+	if (c->flags & TCP_GUEST_FIN)
+		return;
 
-	if (len && !(c->flags & TCP_GUEST_FIN)) {
+	if (len && !(s->flags & TCP_F_FIN) && tcp_write_queue(t, idx, p, len))
+		return;
+	tcp_write_flush(t, idx);
+	if (c->state == TCP_ST_FREE || c->rcv_nxt != seq) {
+		/* reset, or the queue was written short: drop this one */
+		return;
+	}
+	if (len) {
 		n = send(c->sock, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno != EAGAIN) {
 			tcp_conn_reset(t, idx, true);
@@ -497,7 +600,7 @@ void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 	}
 
 	if ((s->flags & TCP_F_FIN) && (size_t)n == len &&
-	    seq + (uint32_t)len == c->rcv_nxt && !(c->flags & TCP_GUEST_FIN)) {
+	    seq + (uint32_t)len == c->rcv_nxt) {
 		c->rcv_nxt++;
 		c->flags |= TCP_GUEST_FIN;
 		shutdown(c->sock, SHUT_WR);

@@ -186,7 +186,8 @@ void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
 }
 
 /**
- * tcp_tap_batch_end() - Send the ACKs collected during a batch of frames
+ * tcp_tap_batch_end() - Write the queued guest data, send the ACKs collected
+ *			 during a batch of frames
  * @t:		TCP context
  */
 void tcp_tap_batch_end(struct tcp_ctx *t)
@@ -198,6 +199,9 @@ void tcp_tap_batch_end(struct tcp_ctx *t)
 		struct tcp_conn *c = &t->conn[idx];
 
 		if (c->state == TCP_ST_FREE || !(c->flags & TCP_LISTED))
+			continue;
+		tcp_write_flush(t, idx);	/* may set TCP_ACK_PENDING */
+		if (c->state == TCP_ST_FREE)
 			continue;
 		c->flags &= (uint16_t)~TCP_LISTED;
 		if (c->flags & TCP_DISCARD_PENDING)
@@ -212,4 +216,5 @@ void tcp_tap_batch_end(struct tcp_ctx *t)
 			tcp_epoll_set(t, idx, c->ev | EPOLLOUT);
 	}
 	t->npending = 0;
+	t->nwq = 0;
 }
