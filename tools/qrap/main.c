@@ -170,15 +170,16 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
+	qargv[n++] = argv[optind + 1];
 	for (i = optind + 2; i < argc && !qrap_uses_fd(argv[i], fdnum); i++)
 		;
 	if (i < argc) {
 		/* the caller wired the descriptor itself: leave it alone */
-		for (i = optind + 1; i < argc; i++)
+		for (i = optind + 2; i < argc; i++)
 			qargv[n++] = argv[i];
 		qargv[n] = NULL;
 	} else {
-		for (i = optind + 1; i < argc; i++) {
+		for (i = optind + 2; i < argc; i++) {
 			if (qrap_is_net_opt(argv[i])) {
 				i++;
 				continue;
