@@ -507,6 +507,67 @@ def test_host_loopback_reaches_guest_from_gateway(topo, procs, tmp, passt):
     conn.kill()
 
 
+def _ports_of(netns, proto, pid):
+    """Ports @pid listens on (TCP) or is bound to (UDP) in @netns."""
+    r = T.run(["ip", "netns", "exec", netns, "ss", "-Hn",
+               "-ltp" if proto == "tcp" else "-lup"])
+    ports = set()
+    for line in r.stdout.splitlines():
+        if "pid=%d," % pid not in line:
+            continue
+        local = line.split()[3]
+        ports.add(int(local.rsplit(":", 1)[1]))
+    return ports
+
+
+def _sysctl(netns, name, value=None):
+    path = "/proc/sys/" + name.replace(".", "/")
+    if value is None:
+        return T.run(["ip", "netns", "exec", netns, "cat", path]
+                     ).stdout.strip()
+    T.run(["ip", "netns", "exec", netns, "sysctl", "-qw",
+           "%s=%s" % (name, value)])
+    return value
+
+
+def test_all_binds_every_free_non_ephemeral_port(topo, procs, tmp, passt):
+    """-t all -u all (passt only): every port outside the ephemeral range
+    that is free and allowed to the user; a port in use is skipped.  The
+    ephemeral range of `host` is widened for the test (1024-64000), so
+    that two sockets per remaining port fit this machine's limit of open
+    files, and every port is allowed to the user."""
+    old = {k: _sysctl(topo.host, k) for k in (
+        "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start")}
+    first, last = 1024, 64000
+    _sysctl(topo.host, "net.ipv4.ip_local_port_range", "%d %d" % (first, last))
+    _sysctl(topo.host, "net.ipv4.ip_unprivileged_port_start", 0)
+    try:
+        busy = procs.popen(["ip", "netns", "exec", topo.host, T.PY, "-c",
+                            "import socket,time;s=socket.socket();"
+                            "s.bind(('0.0.0.0',64999));s.listen();"
+                            "print('ok',flush=True);time.sleep(30)"],
+                           stdout=subprocess.PIPE, text=True)
+        assert busy.stdout.readline().strip() == "ok"
+        path = tmp / "p.socket"
+        r = Run(topo.popen_as_user_in_host(procs, [passt, "-f", "-t", "all",
+                                                   "-u", "all", "-s", path]))
+        assert sock_ready(path)
+        want = set(range(1, 65536)) - set(range(first, last + 1))
+        for proto in ("tcp", "udp"):
+            ports = _ports_of(topo.host, proto, r.p.pid)
+            assert not ports & set(range(first, last + 1)), \
+                "%s: ephemeral ports bound" % proto
+            missing = want - ports
+            expect = {64999} if proto == "tcp" else set()
+            assert missing == expect, (proto, len(ports),
+                                       sorted(missing)[:10])
+        assert r.p.poll() is None
+        busy.kill()
+    finally:
+        for k, v in old.items():
+            _sysctl(topo.host, k, v.replace("\t", " "))
+
+
 def test_units_verify():
     """systemd-analyze verify accepts both units, without any warning."""
     T.need(shutil.which("systemd-analyze") is not None,
