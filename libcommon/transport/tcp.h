@@ -119,7 +119,7 @@ struct tcp_conn {
 	uint32_t wpend;
 };
 
-#define TCP_WQ_MAX 128		/* guest segments written per batch */
+#define TCP_WQ_MAX 256		/* guest segments queued before writing */
 
 /**
  * struct tcp_wq_ent - Payload of a guest segment, to be written at the end of

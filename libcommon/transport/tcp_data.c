@@ -473,6 +473,24 @@ static bool tcp_write_queue(struct tcp_ctx *t, int idx, const uint8_t *p,
 }
 
 /**
+ * tcp_write_flush_all() - Write the queued payload of every connection
+ * @t:		TCP context
+ *
+ * For a batch longer than the queue (passt reads up to hundreds of frames
+ * at once): the queue is empty afterwards.
+ */
+static void tcp_write_flush_all(struct tcp_ctx *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nwq; i++) {
+		if (t->wq[i].idx != TCP_WQ_GONE)
+			tcp_write_flush(t, (int)t->wq[i].idx);
+	}
+	t->nwq = 0;
+}
+
+/**
  * tcp_write_forget() - Drop the queued payload of a connection going away
  * @t:		TCP context
  * @idx:	Flow index
@@ -575,6 +593,16 @@ void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 	if (c->flags & TCP_GUEST_FIN)
 		return;
 
+	if (len && t->nwq >= TCP_WQ_MAX) {
+		tcp_write_flush_all(t);
+		if (c->state == TCP_ST_FREE)
+			return;
+		if (c->rcv_nxt != seq) {
+			/* written short: this one would leave a gap */
+			tcp_ack_pending(t, idx);
+			return;
+		}
+	}
 	if (len && !(s->flags & TCP_F_FIN) && tcp_write_queue(t, idx, p, len))
 		return;
 	tcp_write_flush(t, idx);
