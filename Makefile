@@ -51,7 +51,7 @@ TOOLS := passt pasta pasta-netcfg passt-repair qrap
 LIBS_passt := -lmnl -lseccomp -lcap-ng -lsystemd
 LIBS_pasta := -lmnl -lseccomp -lcap-ng
 LIBS_pasta-netcfg := -lmnl
-LIBS_passt-repair := -lseccomp
+LIBS_passt-repair := -lseccomp -lcap-ng
 LIBS_qrap :=
 LIBS_ALL := -lmnl -lseccomp -lcap-ng -lsystemd
 
@@ -236,7 +236,7 @@ install-policy:
 # (iperf3) and request/response latency (bench/rr.c) through our pasta,
 # Debian's pasta, slirp4netns and a bare veth pair; see doc/bench.md
 .PHONY: bench
-bench: pasta
+bench: pasta passt
 	bench/run
 
 lint:

@@ -134,7 +134,7 @@ int log_open_file(const char *path, size_t max_size)
 	ssize_t exe_len;
 	int fd, n;
 
-	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+	fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	log_st.file_fd = fd;
@@ -206,8 +206,12 @@ static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 
+	/* glibc formats a syslog line in a 1 KiB stack buffer and allocates
+	 * beyond it: after the sandbox, an allocation kills us. With its
+	 * header (time, name, PID), 960 characters of message fit.
+	 */
 	if (log_st.to_syslog)
-		syslog(log_syslog_prio[lvl], "%s", msg);
+		syslog(log_syslog_prio[lvl], "%.960s", msg);
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	now.tv_sec -= log_st.start.tv_sec;

@@ -30,6 +30,7 @@
 #include "ctx.h"
 #include "link/pcap.h"
 #include "os/daemon.h"
+#include "os/sandbox.h"
 #include "os/ns.h"
 
 /**
@@ -200,6 +201,19 @@ static void passt_link_setup(struct ctx *x)
 }
 
 /**
+ * passt_isolate() - Detach namespaces (a user namespace of our own too),
+ *		     change root to an empty tmpfs, drop every capability
+ * @newpid:	We fork next: detach the PID namespace too
+ */
+static void passt_isolate(bool newpid)
+{
+	struct sandbox_opts o = { .newpid = newpid, .newuser = true };
+
+	if (sandbox_isolate(&o))
+		die("Failed to sandbox process, exiting");
+}
+
+/**
  * passt_ready() - Report readiness: PID file, daemonise, sd_notify()
  * @x:		Context
  */
@@ -217,6 +231,7 @@ static void passt_ready(struct ctx *x)
 		if (pidfd >= 0 && (ret = pidfile_write(pidfd, getpid())))
 			die("Couldn't write PID file: %s", strerror(-ret));
 	} else {
+		passt_isolate(true);
 		if ((pid = daemon_fork()) < 0)
 			die("fork: %s", strerror(-pid));
 		if (pid) {
@@ -233,6 +248,9 @@ static void passt_ready(struct ctx *x)
 	}
 	if (getenv("NOTIFY_SOCKET") && (ret = sd_notify(0, "READY=1")) < 0)
 		log_warn("Couldn't notify systemd: %s", strerror(-ret));
+	/* After sd_notify(): NOTIFY_SOCKET is a path, out of reach afterwards */
+	if (c->foreground)
+		passt_isolate(false);
 }
 
 /**
@@ -298,6 +316,8 @@ int passt_main(int argc, char **argv)
 		return EXIT_FAILURE;
 	passt_ready(&x);
 	passt_signals_setup(&x);
+	if (sandbox_seccomp(SANDBOX_PASST))
+		die("Failed to install the seccomp filter, exiting");
 
 	return loop_run(&x);
 }

@@ -30,6 +30,7 @@
 #include "os/daemon.h"
 #include "os/netlink.h"
 #include "os/netns.h"
+#include "os/sandbox.h"
 
 /**
  * pasta_log_setup() - Apply logging options
@@ -301,6 +302,49 @@ static void pasta_signals_setup(struct ctx *x)
 }
 
 /**
+ * pasta_low_ports() - Tell whether ports below 1024 may be bound at run time
+ * @c:		Configuration
+ *
+ * Return: true if an "auto" rule, in either direction, covers one
+ */
+static bool pasta_low_ports(const struct conf *c)
+{
+	const struct fwd_table *t[] = {&c->fwd_in, &c->fwd_out};
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		for (r = 0; r < t[i]->n; r++) {
+			if ((t[i]->rules[r].flags & FWD_AUTO) &&
+			    t[i]->rules[r].first < 1024)
+				return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * pasta_isolate() - Detach namespaces, change root, drop capabilities
+ * @x:		Context
+ * @newpid:	We fork next: detach the PID namespace too
+ *
+ * CAP_SYS_ADMIN of the guest's user namespace (the one we joined) stays:
+ * ns_call() needs it to create sockets in the guest's network namespace at
+ * run time (splicing, "auto" listeners there).
+ */
+static void pasta_isolate(const struct ctx *x, bool newpid)
+{
+	struct sandbox_opts o = {
+		.newpid = newpid,
+		.keep_net_bind = pasta_low_ports(x->c),
+		.keep_sys_admin = true,
+	};
+
+	if (sandbox_isolate(&o))
+		die("Failed to sandbox process, exiting");
+}
+
+/**
  * pasta_ready() - Report readiness: release the command or daemonise
  * @x:		Context
  */
@@ -313,6 +357,7 @@ static void pasta_ready(struct ctx *x)
 	if (*c->pid_file && (pidfd = pidfile_open(c->pid_file)) < 0)
 		die("Couldn't open PID file %s: %s", c->pid_file,
 		    strerror(-pidfd));
+	pasta_isolate(x, !x->child.pid && !c->foreground);
 
 	if (x->child.pid || c->foreground) {
 		if (pidfd >= 0 && (ret = pidfile_write(pidfd, getpid())))
@@ -448,6 +493,8 @@ int pasta_main(int argc, char **argv)
 		return EXIT_FAILURE;
 	pasta_ready(&x);
 	pasta_signals_setup(&x);
+	if (sandbox_seccomp(SANDBOX_PASTA))
+		die("Failed to install the seccomp filter, exiting");
 
 	return loop_run(&x);
 }

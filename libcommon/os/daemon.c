@@ -63,6 +63,25 @@ pid_t daemon_fork(void)
 	return pid < 0 ? -errno : pid;
 }
 
+/* /dev/null opened ahead by daemon_devnull_open(), -1 if not */
+static int daemon_devnull = -1;
+
+/**
+ * daemon_devnull_open() - Open /dev/null now, for a later daemon_detach()
+ *
+ * The sandbox changes root to an empty directory before we fork: after that,
+ * /dev/null can't be opened by path any more.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int daemon_devnull_open(void)
+{
+	if (daemon_devnull >= 0)
+		return 0;
+	daemon_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	return daemon_devnull < 0 ? -errno : 0;
+}
+
 /**
  * daemon_detach() - Start a new session, point stdin/out/err to /dev/null
  *
@@ -74,7 +93,10 @@ int daemon_detach(void)
 
 	if (setsid() < 0)
 		return -errno;
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fd = daemon_devnull;
+	daemon_devnull = -1;
+	if (fd < 0)
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||

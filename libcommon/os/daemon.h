@@ -9,6 +9,7 @@
 int pidfile_open(const char *path);
 int pidfile_write(int fd, pid_t pid);
 pid_t daemon_fork(void);
+int daemon_devnull_open(void);
 int daemon_detach(void);
 int drop_user(uid_t uid, gid_t gid);
 long raise_nofile(void);

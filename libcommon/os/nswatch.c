@@ -64,6 +64,7 @@ int nswatch_init(struct nswatch *w, const char *path)
 	if (snprintf(w->base, sizeof(w->base), "%s", b) >= (int)sizeof(w->base))
 		return -ENAMETOOLONG;
 
+	w->stat_fd = -1;
 	w->dir_fd = open(dirname(dir), O_PATH | O_CLOEXEC);
 	if (w->dir_fd < 0)
 		return -errno;
@@ -79,7 +80,32 @@ int nswatch_init(struct nswatch *w, const char *path)
 		if (w->fd >= 0)
 			close(w->fd);
 	}
+	/* A process: its stat file tells when it exits, even a zombie */
+	if (s.f_type == PROC_SUPER_MAGIC && !strcmp(basename(dir), "ns"))
+		w->stat_fd = openat(w->dir_fd, "../stat", O_RDONLY | O_CLOEXEC);
 	return nswatch_timer(w);
+}
+
+/**
+ * nswatch_proc_gone() - Tell from /proc/PID/stat whether a process exited
+ * @w:		Watch, with @stat_fd open
+ *
+ * Return: true if the process is a zombie, or gone
+ */
+static bool nswatch_proc_gone(const struct nswatch *w)
+{
+	char buf[512];
+	const char *p;
+	ssize_t n;
+
+	n = pread(w->stat_fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return errno == ESRCH || errno == ENOENT;
+	/* "PID (COMM) STATE ...": COMM may contain ')', take the last one */
+	p = memrchr(buf, ')', (size_t)n);
+	if (!p || p + 2 >= buf + n)
+		return false;
+	return p[2] == 'Z' || p[2] == 'X';
 }
 
 /**
@@ -127,6 +153,8 @@ bool nswatch_gone(struct nswatch *w)
 
 	if (read(w->fd, &expired, sizeof(expired)) < 0 && errno == EAGAIN)
 		return false;
+	if (w->stat_fd >= 0 && nswatch_proc_gone(w))
+		return true;
 	fd = openat(w->dir_fd, w->base, O_PATH | O_CLOEXEC);
 	if (fd >= 0) {
 		close(fd);

@@ -12,12 +12,16 @@
  * @inotify:	@fd is an inotify descriptor (else a 1 s timerfd)
  * @dir_fd:	O_PATH descriptor of the directory holding the file
  * @base:	Name of the file in that directory
+ * @stat_fd:	/proc/PID/stat of the target when watching /proc/PID/ns/net,
+ *		-1 otherwise: read with no capabilities (the sandbox drops
+ *		them), where /proc/PID/ns/net then fails with EACCES
  */
 struct nswatch {
 	int fd;
 	bool inotify;
 	int dir_fd;
 	char base[NAME_MAX + 1];
+	int stat_fd;
 };
 
 int nswatch_init(struct nswatch *w, const char *path);

@@ -5,12 +5,17 @@
  * connections to the target host, which needs TCP_REPAIR, which needs
  * CAP_NET_ADMIN: passt runs without it, so this helper holds the capability
  * and does nothing else. It connects to passt's repair socket (or polls a
- * directory until a "*.repair" socket appears in it), then answers messages: one
- * signed byte (1: repair on, 0: off, -1: off without window probe) with up
+ * directory until a "*.repair" socket appears in it), then answers messages:
+ * one signed byte (1: repair on, 0: off, -1: off without window probe) with up
  * to SCM_MAX_FD socket descriptors attached. It sets the option on each,
  * closes them, and echoes the byte. EOF ends it with status 0, any failure
  * with status 1, a wrong number of arguments with 2 (an unknown option with
  * 1, like every tool of the suite).
+ *
+ * Before anything else, even before the arguments are parsed, it drops every
+ * capability but CAP_NET_ADMIN and installs the smallest seccomp allowlist
+ * of the suite (os/sandbox.c, doc/sandbox.md): nothing it does afterwards
+ * allocates memory, hence getdents64() instead of opendir().
  */
 
 #include <dirent.h>
@@ -31,9 +36,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define REPAIR_MAX_FDS 253	/* SCM_MAX_FD */
-#define REPAIR_WAIT_MS 100	/* between connection attempts */
-#define REPAIR_WAIT_TRIES 600	/* ... for at most one minute */
+#include "os/sandbox.h"
+
+#define REPAIR_MAX_FDS	  253  /* SCM_MAX_FD */
+#define REPAIR_WAIT_MS	  100  /* between connection attempts */
+#define REPAIR_WAIT_TRIES 600  /* ... for at most one minute */
+#define REPAIR_DIRBUF	  4096 /* getdents64() buffer */
 
 #ifndef TCP_REPAIR_OFF_NO_WP
 #define TCP_REPAIR_OFF_NO_WP -1
@@ -55,7 +63,8 @@ static void usage(FILE *f, const char *name)
 	fprintf(f,
 		"Usage: %s PATH\n"
 		"Connect to passt's repair socket PATH (or wait in directory\n"
-		"PATH for a *.repair socket) and set TCP_REPAIR on the sockets\n"
+		"PATH for a *.repair socket) and set TCP_REPAIR on the "
+		"sockets\n"
 		"passt sends during a live migration.\n"
 		"\n"
 		"  -h, --help     show this help and exit\n"
@@ -69,27 +78,38 @@ static void usage(FILE *f, const char *name)
  * @out:	Path of the socket found
  * @len:	Size of @out
  *
+ * Reads the directory with getdents64() into a static buffer: opendir()
+ * would allocate memory, which the seccomp filter doesn't allow.
+ *
  * Return: true if one was found
  */
 static bool find_repair_socket(const char *dir, char *out, size_t len)
 {
 	static const char suffix[] = ".repair";
-	const struct dirent *de;
+	static char buf[REPAIR_DIRBUF] __attribute__((aligned(8)));
+	const size_t slen = sizeof(suffix) - 1;
 	bool found = false;
-	DIR *d = opendir(dir);
+	ssize_t n, off;
+	int fd;
 
-	if (!d)
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return false;
-	while (!found && (de = readdir(d))) {
-		size_t n = strlen(de->d_name);
+	while (!found && (n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; !found && off < n;) {
+			const struct dirent64 *de = (void *)(buf + off);
+			size_t nlen = strnlen(de->d_name, NAME_MAX + 1);
 
-		if (n < sizeof(suffix) ||
-		    strcmp(de->d_name + n - (sizeof(suffix) - 1), suffix) != 0)
-			continue;
-		found = snprintf(out, len, "%s/%s", dir, de->d_name) <
-			(int)len;
+			if (de->d_reclen == 0 || off + de->d_reclen > n)
+				break;
+			off += de->d_reclen;
+			if (nlen <= slen || nlen > NAME_MAX ||
+			    strcmp(de->d_name + nlen - slen, suffix) != 0)
+				continue;
+			found = snprintf(out, len, "%s/%s", dir, de->d_name) <
+				(int)len;
+		}
 	}
-	closedir(d);
+	close(fd);
 	return found;
 }
 
@@ -101,8 +121,8 @@ static bool find_repair_socket(const char *dir, char *out, size_t len)
  */
 static int repair_connect(const char *path)
 {
-	const struct timespec pause = { 0, REPAIR_WAIT_MS * 1000000L };
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	const struct timespec pause = {0, REPAIR_WAIT_MS * 1000000L};
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	char sock[PATH_MAX];
 	struct stat st;
 	int fd, i;
@@ -145,11 +165,10 @@ static int repair_connect(const char *path)
 static int repair_one(int s)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * REPAIR_MAX_FDS)];
-	struct msghdr mh = { .msg_control = ctl,
-			     .msg_controllen = sizeof(ctl) };
+	struct msghdr mh = {.msg_control = ctl, .msg_controllen = sizeof(ctl)};
 	const struct cmsghdr *cm;
 	int8_t cmd;
-	struct iovec iov = { &cmd, sizeof(cmd) };
+	struct iovec iov = {&cmd, sizeof(cmd)};
 	int fds[REPAIR_MAX_FDS], n = 0, i, v, ret = 1;
 	ssize_t r;
 
@@ -177,7 +196,7 @@ static int repair_one(int s)
 		ret = -1;
 	}
 	for (i = 0; i < n; i++) {
-		v = (int)cmd;	/* signed on purpose: -1 is a command */
+		v = (int)cmd; /* signed on purpose: -1 is a command */
 		if (ret > 0 &&
 		    setsockopt(fds[i], SOL_TCP, TCP_REPAIR, &v, sizeof(v))) {
 			fprintf(stderr, "Setting TCP_REPAIR to %d: %s\n", v,
@@ -203,11 +222,21 @@ static int repair_one(int s)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
 	};
 	int o, s, r;
+
+	/* Sandbox first, arguments after: an unbuffered stdout allocates no
+	 * buffer for --help and --version
+	 */
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (sandbox_drop_caps(false, false, true) ||
+	    sandbox_seccomp(SANDBOX_PASST_REPAIR)) {
+		fprintf(stderr, "Failed to sandbox process, exiting\n");
+		return REPAIR_EXIT_ERR;
+	}
 
 	while ((o = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (o) {

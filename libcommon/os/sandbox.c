@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* sandbox.c - namespaces, capabilities and seccomp allowlists of each tool
+ *
+ * Theory of operation: a tool first opens everything it will ever need
+ * (sockets, tap, log and capture files, namespace descriptors, /dev/null),
+ * then sandbox_isolate() takes the rest away. It unshares the mount, IPC and
+ * UTS namespaces (and the PID namespace when the caller forks next, so that
+ * the daemon is PID 1 of a namespace of its own), mounts an empty read-only
+ * tmpfs, pivot_root()s into it and detaches the old root: no path reaches
+ * the host's files any more, only descriptors opened before. Unsharing needs
+ * CAP_SYS_ADMIN in our user namespace: pasta has it in the namespace of its
+ * guest, which it joined; without it (passt, or an unprivileged pasta that
+ * didn't join one) we first detach into a new user namespace of our own,
+ * mapping our own IDs only. pasta keeps CAP_SYS_ADMIN of that joined
+ * namespace, the one thing that lets it setns() into the guest's network
+ * namespace at run time; every other capability is dropped, bounding and
+ * ambient sets included, and no-new-privileges is set.
+ *
+ * sandbox_seccomp() then installs the allowlist of the tool: one table,
+ * sandbox_rules[], says which tools may call what, some calls with their
+ * arguments filtered. Anything else kills the process with SIGSYS. The
+ * filter is compiled with libseccomp, exported as BPF into a static buffer
+ * and the libseccomp context released before the filter is installed, so
+ * that no memory is allocated or released afterwards: brk, mmap, mremap and
+ * munmap are not on any list. doc/sandbox.md lists the table; a unit test
+ * keeps the two in sync.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <malloc.h>
+#include <linux/seccomp.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+#include <seccomp.h>
+
+#include "base/log.h"
+#include "daemon.h"
+#include "sandbox.h"
+
+/* Mount point for the empty tmpfs, in our own mount namespace by then */
+#define SANDBOX_MNT	     "/tmp"
+#define SANDBOX_MNT_FALLBACK "/dev"
+#define SANDBOX_TMPFS_OPTS   "nr_inodes=2,nr_blocks=0"
+
+/* ns_call() (os/ns.c): the only clone() the loops may do */
+#define SANDBOX_NSCALL_FLAGS (CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD)
+
+#define SANDBOX_BPF_MAX 4096 /* BPF_MAXINSNS */
+
+/* Build with -DSANDBOX_LOG to find missing calls: violations are then only
+ * logged by the kernel (audit type 1326, "syscall=N"), not fatal
+ */
+#ifdef SANDBOX_LOG
+#define SANDBOX_DENY SCMP_ACT_LOG
+#else
+#define SANDBOX_DENY SCMP_ACT_KILL_PROCESS
+#endif
+
+#define PASTA  (1U << SANDBOX_PASTA)
+#define PASST  (1U << SANDBOX_PASST)
+#define REPAIR (1U << SANDBOX_PASST_REPAIR)
+#define LOOP   (PASTA | PASST)
+
+/* The allowlist: doc/sandbox.md lists the same, test_sandbox checks it */
+static const struct sandbox_rule sandbox_table[] = {
+	/* The loop itself */
+	{"epoll_wait", LOOP, SB_ANY, "event loop"},
+	{"epoll_pwait", LOOP, SB_ANY, "event loop (arches without epoll_wait)"},
+	{"epoll_ctl", LOOP, SB_ANY, "event loop, flows come and go"},
+	{"read", LOOP, SB_ANY, "tap, signalfd, timerfd, inotify"},
+	{"write", LOOP | REPAIR, SB_ANY, "tap, log, messages"},
+	{"writev", LOOP, SB_ANY, "tap, stream link"},
+	{"pread64", LOOP, SB_ANY, "log file trim, /proc/net scans"},
+	{"pwrite64", LOOP, SB_ANY, "log file trim"},
+	{"lseek", LOOP, SB_ANY, "log file trim"},
+	{"ftruncate", LOOP, SB_ANY, "log file trim"},
+	{"close", LOOP | REPAIR, SB_ANY, "flows end"},
+	/* Sockets */
+	{"socket", LOOP, SB_SOCKET, "new flows, syslog reconnecting"},
+	{"socket", REPAIR, SB_SOCKET_UNIX, "repair socket"},
+	{"connect", LOOP | REPAIR, SB_ANY, "new flows, repair socket"},
+	{"bind", LOOP, SB_ANY, "new flows, listeners"},
+	{"listen", LOOP, SB_ANY, "listeners"},
+	{"accept4", LOOP, SB_ANY, "inbound connections, qemu"},
+	{"shutdown", LOOP, SB_ANY, "TCP half-close"},
+	{"getsockopt", LOOP, SB_ANY, "SO_ERROR, TCP_INFO"},
+	{"setsockopt", LOOP, SB_ANY, "socket options of new flows"},
+	{"setsockopt", REPAIR, SB_SOCKOPT_REPAIR, "the one job"},
+	{"recvfrom", LOOP, SB_ANY, "sockets"},
+	{"recvmsg", LOOP | REPAIR, SB_ANY, "sockets, SCM_RIGHTS"},
+	{"recvmmsg", LOOP, SB_ANY, "UDP batches"},
+	{"sendto", LOOP | REPAIR, SB_ANY, "sockets, syslog, replies"},
+	{"sendmsg", LOOP, SB_ANY, "sockets"},
+	{"sendmmsg", LOOP, SB_ANY, "UDP batches"},
+	{"ioctl", LOOP, SB_IOCTL, "queued bytes"},
+	{"fcntl", LOOP, SB_FCNTL, "non-blocking flags, pipe sizes"},
+	{"poll", PASST, SB_ANY, "stream link: waiting for qemu to read"},
+	{"ppoll", PASST, SB_ANY, "as poll (arches without poll)"},
+	/* Splicing and the guest's namespace (pasta) */
+	{"splice", PASTA, SB_ANY, "spliced connections"},
+	{"pipe2", PASTA, SB_ANY, "spliced connections"},
+	{"clone", PASTA, SB_CLONE_NSCALL, "ns_call(): sockets in the guest"},
+	{"setns", PASTA, SB_SETNS_NET, "ns_call(): sockets in the guest"},
+	{"wait4", PASTA, SB_ANY, "the command, ns_call()"},
+	{"openat", PASTA, SB_OPENAT_PATH, "namespace watch (procfs)"},
+	/* Time, randomness, ending */
+	{"timerfd_settime", LOOP, SB_ANY, "timers"},
+	{"clock_gettime", LOOP, SB_ANY, "time (if not in the vDSO)"},
+	{"getrandom", LOOP, SB_ANY, "sequence numbers, ports"},
+	{"getpid", LOOP, SB_ANY, "syslog"},
+	{"exit", PASTA, SB_ANY, "ns_call() child"},
+	{"exit_group", LOOP | REPAIR, SB_ANY, "exit"},
+	/* passt-repair: the socket path, or a directory to look in */
+	{"newfstatat", REPAIR, SB_ANY, "is PATH a directory"},
+	{"openat", REPAIR, SB_OPENAT_DIR, "directory PATH"},
+	{"getdents64", REPAIR, SB_ANY, "directory PATH"},
+	{"clock_nanosleep", REPAIR, SB_ANY, "waiting for the socket"},
+};
+
+/**
+ * sandbox_rules() - The allowlist table
+ * @n:		Set to the number of entries
+ *
+ * Return: the table
+ */
+const struct sandbox_rule *sandbox_rules(size_t *n)
+{
+	*n = sizeof(sandbox_table) / sizeof(sandbox_table[0]);
+	return sandbox_table;
+}
+
+/**
+ * sandbox_profile_name() - Tool name of a profile
+ * @p:		Profile
+ *
+ * Return: "pasta", "passt", "passt-repair", or "?"
+ */
+const char *sandbox_profile_name(enum sandbox_profile p)
+{
+	static const char *const names[SANDBOX_PROFILES] = {
+		[SANDBOX_PASTA] = "pasta",
+		[SANDBOX_PASST] = "passt",
+		[SANDBOX_PASST_REPAIR] = "passt-repair",
+	};
+
+	return (unsigned)p < SANDBOX_PROFILES ? names[p] : "?";
+}
+
+/**
+ * sandbox_arg_name() - Short description of an argument filter
+ * @a:		Filter
+ *
+ * Return: text used in doc/sandbox.md, "" for SB_ANY
+ */
+const char *sandbox_arg_name(enum sandbox_arg a)
+{
+	static const char *const names[SB_ARGS] = {
+		[SB_ANY] = "",
+		[SB_SOCKET] = "AF_INET, AF_INET6; AF_UNIX SOCK_DGRAM",
+		[SB_SOCKET_UNIX] = "AF_UNIX SOCK_STREAM",
+		[SB_IOCTL] = "SIOCOUTQ",
+		[SB_FCNTL] = "F_GETFL, F_SETFL, F_SETPIPE_SZ",
+		[SB_OPENAT_PATH] = "O_PATH+O_CLOEXEC",
+		[SB_OPENAT_DIR] = "O_RDONLY+O_DIRECTORY+O_CLOEXEC",
+		[SB_CLONE_NSCALL] = "CLONE_VM+CLONE_VFORK+CLONE_FILES+SIGCHLD",
+		[SB_SETNS_NET] = "CLONE_NEWNET",
+		[SB_SOCKOPT_REPAIR] = "SOL_TCP, TCP_REPAIR",
+	};
+
+	return (unsigned)a < SB_ARGS ? names[a] : "?";
+}
+
+/**
+ * sandbox_write() - Write a string to a file that exists (procfs)
+ * @path:	Path
+ * @s:		Content
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int sandbox_write(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	ssize_t len = (ssize_t)strlen(s);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, (size_t)len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/**
+ * sandbox_userns() - Detach into a new user namespace, mapping our own IDs
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int sandbox_userns(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	int ret;
+
+	if (unshare(CLONE_NEWUSER))
+		return -errno;
+
+	/* user_namespaces(7): deny setgroups before writing gid_map */
+	if ((ret = sandbox_write("/proc/self/setgroups", "deny")) &&
+	    ret != -ENOENT)
+		return ret;
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+	if ((ret = sandbox_write("/proc/self/uid_map", map)))
+		return ret;
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+	return sandbox_write("/proc/self/gid_map", map);
+}
+
+/**
+ * sandbox_pivot() - Make an empty read-only tmpfs our root, detach the old
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int sandbox_pivot(void)
+{
+	const unsigned long fl = MS_NODEV | MS_NOEXEC | MS_NOSUID | MS_RDONLY;
+	const char *dir = SANDBOX_MNT;
+
+	/* Nothing we do from now on propagates back to the caller's mounts */
+	if (mount("", "/", "", MS_PRIVATE | MS_REC, NULL))
+		return -errno;
+
+	if (mount("", dir, "tmpfs", fl, SANDBOX_TMPFS_OPTS)) {
+		dir = SANDBOX_MNT_FALLBACK;
+		if (mount("", dir, "tmpfs", fl, SANDBOX_TMPFS_OPTS))
+			return -errno;
+	}
+	if (chdir(dir))
+		return -errno;
+
+	/* pivot_root(2): new and old root on the same directory, then the
+	 * old one, stacked on top, is detached
+	 */
+	if (syscall(SYS_pivot_root, ".", "."))
+		return -errno;
+	if (umount2(".", MNT_DETACH | UMOUNT_NOFOLLOW))
+		return -errno;
+	if (chdir("/"))
+		return -errno;
+	return 0;
+}
+
+/**
+ * sandbox_drop_caps() - Drop every capability except the ones asked for
+ * @keep_net_bind:	Keep CAP_NET_BIND_SERVICE if it is permitted
+ * @keep_sys_admin:	Keep CAP_SYS_ADMIN if it is permitted
+ * @keep_net_admin:	Keep CAP_NET_ADMIN if it is permitted
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
+		      bool keep_net_admin)
+{
+	const struct {
+		bool keep;
+		unsigned int cap;
+	} keep[] = {
+		{keep_net_bind, CAP_NET_BIND_SERVICE},
+		{keep_sys_admin, CAP_SYS_ADMIN},
+		{keep_net_admin, CAP_NET_ADMIN},
+	};
+	bool have[sizeof(keep) / sizeof(keep[0])];
+	size_t i;
+
+	if (capng_get_caps_process())
+		return -EIO;
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		have[i] = keep[i].keep &&
+			  capng_have_capability(CAPNG_PERMITTED, keep[i].cap);
+
+	capng_clear(CAPNG_SELECT_ALL);
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if (have[i] &&
+		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+				 keep[i].cap))
+			return -EIO;
+	}
+
+	/* Bounding and ambient sets: only with CAP_SETPCAP, which we drop
+	 * right after; without it nothing is gained by execve() anyway, as
+	 * no-new-privileges is set and execve() is on no allowlist
+	 */
+	(void)capng_apply(CAPNG_SELECT_BOUNDS);
+	(void)capng_apply(CAPNG_SELECT_AMBIENT);
+	if (capng_apply(CAPNG_SELECT_CAPS))
+		return -EPERM;
+	return 0;
+}
+
+/**
+ * sandbox_preload() - Make the C library load what it would load on first use
+ *
+ * glibc's syslog() stamps messages with localtime_r(), which reads
+ * /etc/localtime and allocates on its first call: the file can't be opened
+ * after the root changes, and neither openat() nor brk() is allowed by then.
+ * Freed memory is never given back to the kernel either (brk() to shrink):
+ * the few allocations left (syslog() of a line over 1 KiB) reuse the arena.
+ */
+static void sandbox_preload(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	tzset();
+	localtime_r(&now, &tm);
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
+}
+
+/**
+ * sandbox_isolate() - Detach namespaces, pivot_root() into an empty read-only
+ *		       tmpfs, drop capabilities, set no-new-privileges
+ * @o:		Options
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int sandbox_isolate(const struct sandbox_opts *o)
+{
+	int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS, ret;
+	bool newuser = o->newuser;
+
+	sandbox_preload();
+	if ((ret = daemon_devnull_open())) {
+		log_err("Couldn't open /dev/null: %s", strerror(-ret));
+		return ret;
+	}
+
+	if (capng_get_caps_process() ||
+	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN))
+		newuser = true;
+	if (newuser && (ret = sandbox_userns())) {
+		log_err("Couldn't detach user namespace: %s", strerror(-ret));
+		return ret;
+	}
+
+	if (o->newpid)
+		flags |= CLONE_NEWPID;
+	if (unshare(flags)) {
+		ret = -errno;
+		log_err("Couldn't detach namespaces: %s", strerror(errno));
+		return ret;
+	}
+	if ((ret = sandbox_pivot())) {
+		log_err("Couldn't change root to an empty tmpfs: %s",
+			strerror(-ret));
+		return ret;
+	}
+
+	if ((ret = sandbox_drop_caps(o->keep_net_bind,
+				     o->keep_sys_admin && !newuser, false))) {
+		log_err("Couldn't drop capabilities");
+		return ret;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		ret = -errno;
+		log_err("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * sandbox_add_cmp() - Allow a call when one argument equals one of values
+ * @ctx:	libseccomp context
+ * @nr:		System call number
+ * @arg:	Argument index
+ * @v:		Values, ending with -1
+ *
+ * Return: 0 on success, negative on failure
+ */
+static int sandbox_add_cmp(scmp_filter_ctx ctx, int nr, unsigned int arg,
+			   const long *v)
+{
+	int ret = 0;
+
+	for (; *v != -1 && !ret; v++) {
+		struct scmp_arg_cmp c = {arg, SCMP_CMP_MASKED_EQ, 0xffffffffU,
+					 (scmp_datum_t)*v & 0xffffffffU};
+
+		ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &c);
+	}
+	return ret;
+}
+
+/**
+ * sandbox_add_pair() - Allow a call when two arguments have given values
+ * @ctx:	libseccomp context
+ * @nr:		System call number
+ * @a:		First argument index
+ * @va:		Its value
+ * @b:		Second argument index
+ * @vb:		Its value
+ *
+ * Return: 0 on success, negative on failure
+ */
+static int sandbox_add_pair(scmp_filter_ctx ctx, int nr, unsigned int a,
+			    long va, unsigned int b, long vb)
+{
+	struct scmp_arg_cmp c[2] = {
+		{a, SCMP_CMP_MASKED_EQ, 0xffffffffU,
+		 (scmp_datum_t)va & 0xffffffffU},
+		{b, SCMP_CMP_MASKED_EQ, 0xffffffffU,
+		 (scmp_datum_t)vb & 0xffffffffU},
+	};
+
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 2, c);
+}
+
+/**
+ * sandbox_add() - Add one allowlist entry to a filter
+ * @ctx:	libseccomp context
+ * @nr:		System call number
+ * @arg:	Argument filter
+ *
+ * Return: 0 on success, negative on failure
+ */
+static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
+{
+	static const long inet[] = {AF_INET, AF_INET6, -1};
+	static const long ioctls[] = {SIOCOUTQ, -1};
+	static const long fcntls[] = {F_GETFL, F_SETFL, F_SETPIPE_SZ, -1};
+	static const long opath[] = {O_PATH | O_CLOEXEC, -1};
+	static const long odir[] = {O_RDONLY | O_DIRECTORY | O_CLOEXEC, -1};
+	static const long nscall[] = {SANDBOX_NSCALL_FLAGS, -1};
+	static const long newnet[] = {CLONE_NEWNET, -1};
+	int ret;
+
+	switch (arg) {
+	case SB_ANY:
+		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	case SB_SOCKET:
+		if ((ret = sandbox_add_cmp(ctx, nr, 0, inet)))
+			return ret;
+		return sandbox_add_pair(ctx, nr, 0, AF_UNIX, 1,
+					SOCK_DGRAM | SOCK_CLOEXEC);
+	case SB_SOCKET_UNIX:
+		return sandbox_add_pair(ctx, nr, 0, AF_UNIX, 1,
+					SOCK_STREAM | SOCK_CLOEXEC);
+	case SB_IOCTL:
+		return sandbox_add_cmp(ctx, nr, 1, ioctls);
+	case SB_FCNTL:
+		return sandbox_add_cmp(ctx, nr, 1, fcntls);
+	case SB_OPENAT_PATH:
+		return sandbox_add_cmp(ctx, nr, 2, opath);
+	case SB_OPENAT_DIR:
+		return sandbox_add_cmp(ctx, nr, 2, odir);
+	case SB_CLONE_NSCALL:
+#if defined(__s390__) || defined(__s390x__)
+		return sandbox_add_cmp(ctx, nr, 1, nscall);
+#else
+		return sandbox_add_cmp(ctx, nr, 0, nscall);
+#endif
+	case SB_SETNS_NET:
+		return sandbox_add_cmp(ctx, nr, 1, newnet);
+	case SB_SOCKOPT_REPAIR:
+		return sandbox_add_pair(ctx, nr, 1, SOL_TCP, 2, TCP_REPAIR);
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * sandbox_build() - Build the filter of a profile
+ * @p:		Profile
+ *
+ * Return: libseccomp context, NULL on failure
+ */
+static scmp_filter_ctx sandbox_build(enum sandbox_profile p)
+{
+	scmp_filter_ctx ctx = seccomp_init(SANDBOX_DENY);
+	size_t i;
+
+	if (!ctx)
+		return NULL;
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SANDBOX_DENY))
+		goto fail;
+
+	for (i = 0; i < sizeof(sandbox_table) / sizeof(sandbox_table[0]); i++) {
+		const struct sandbox_rule *r = &sandbox_table[i];
+		int nr;
+
+		if (!(r->profiles & (1U << p)))
+			continue;
+		/* Not every architecture has every call: skip those */
+		if ((nr = seccomp_syscall_resolve_name(r->name)) ==
+		    __NR_SCMP_ERROR)
+			continue;
+		if (sandbox_add(ctx, nr, r->arg)) {
+			log_err("seccomp: couldn't add %s", r->name);
+			goto fail;
+		}
+	}
+	return ctx;
+fail:
+	seccomp_release(ctx);
+	return NULL;
+}
+
+/**
+ * sandbox_export() - Build a profile's filter and export it as BPF
+ * @p:		Profile
+ * @prog:	BPF program, filled in
+ * @buf:	Buffer for the instructions, SANDBOX_BPF_MAX of them
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int sandbox_export(enum sandbox_profile p, struct sock_fprog *prog,
+			  struct sock_filter *buf)
+{
+	const size_t max = SANDBOX_BPF_MAX * sizeof(*buf);
+	scmp_filter_ctx ctx = sandbox_build(p);
+	int fd, ret = 0;
+	ssize_t n;
+
+	if (!ctx)
+		return -EINVAL;
+	if ((fd = memfd_create("seccomp", MFD_CLOEXEC)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if ((ret = seccomp_export_bpf(ctx, fd)))
+		goto out;
+	n = pread(fd, buf, max, 0);
+	if (n <= 0 || (size_t)n >= max || n % (ssize_t)sizeof(*buf)) {
+		ret = n < 0 ? -errno : -E2BIG;
+		goto out;
+	}
+	prog->len = (unsigned short)((size_t)n / sizeof(*buf));
+	prog->filter = buf;
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return ret;
+}
+
+/**
+ * sandbox_seccomp() - Set no-new-privileges and install the allowlist
+ * @p:		Profile
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int sandbox_seccomp(enum sandbox_profile p)
+{
+	static struct sock_filter buf[SANDBOX_BPF_MAX];
+	struct sock_fprog prog;
+	int ret;
+
+	if ((unsigned)p >= SANDBOX_PROFILES)
+		return -EINVAL;
+	if ((ret = sandbox_export(p, &prog, buf))) {
+		log_err("Couldn't build the seccomp filter: %s",
+			strerror(-ret));
+		return ret;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)) {
+		ret = -errno;
+		log_err("Couldn't install the seccomp filter: %s",
+			strerror(errno));
+		return ret;
+	}
+	return 0;
+}

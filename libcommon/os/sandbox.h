@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sandbox.h - namespaces, capabilities and seccomp allowlists of each tool */
+#ifndef OS_SANDBOX_H
+#define OS_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * enum sandbox_profile - Which allowlist a tool's loop gets
+ * @SANDBOX_PASTA:		pasta's event loop
+ * @SANDBOX_PASST:		passt's event loop (UNIX stream link)
+ * @SANDBOX_PASST_REPAIR:	passt-repair, from the start of main()
+ * @SANDBOX_PROFILES:		Number of profiles
+ */
+enum sandbox_profile {
+	SANDBOX_PASTA,
+	SANDBOX_PASST,
+	SANDBOX_PASST_REPAIR,
+	SANDBOX_PROFILES,
+};
+
+/**
+ * enum sandbox_arg - Argument filter of an allowlist entry
+ * @SB_ANY:		Any arguments
+ * @SB_SOCKET:		socket(): AF_INET and AF_INET6 of any type, AF_UNIX
+ *			datagram (syslog reconnecting)
+ * @SB_SOCKET_UNIX:	socket(): AF_UNIX stream only
+ * @SB_IOCTL:		ioctl(): SIOCOUTQ only (unacknowledged bytes)
+ * @SB_FCNTL:		fcntl(): F_GETFL, F_SETFL, F_SETPIPE_SZ
+ * @SB_OPENAT_PATH:	openat(): flags O_PATH | O_CLOEXEC exactly
+ * @SB_OPENAT_DIR:	openat(): flags O_RDONLY | O_DIRECTORY | O_CLOEXEC
+ * @SB_CLONE_NSCALL:	clone(): flags of ns_call() exactly
+ * @SB_SETNS_NET:	setns(): CLONE_NEWNET only
+ * @SB_SOCKOPT_REPAIR:	setsockopt(): SOL_TCP, TCP_REPAIR only
+ * @SB_ARGS:		Number of filters
+ */
+enum sandbox_arg {
+	SB_ANY,
+	SB_SOCKET,
+	SB_SOCKET_UNIX,
+	SB_IOCTL,
+	SB_FCNTL,
+	SB_OPENAT_PATH,
+	SB_OPENAT_DIR,
+	SB_CLONE_NSCALL,
+	SB_SETNS_NET,
+	SB_SOCKOPT_REPAIR,
+	SB_ARGS,
+};
+
+/**
+ * struct sandbox_rule - One entry of the allowlist table
+ * @name:	System call name, as libseccomp resolves it
+ * @profiles:	Bit mask of (1 << enum sandbox_profile) allowed to call it
+ * @arg:	Argument filter
+ * @why:	Who needs it, for doc/sandbox.md
+ */
+struct sandbox_rule {
+	const char *name;
+	uint32_t profiles;
+	enum sandbox_arg arg;
+	const char *why;
+};
+
+/**
+ * struct sandbox_opts - What sandbox_isolate() detaches and keeps
+ * @newpid:		Also unshare the PID namespace: the caller forks next,
+ *			and the child becomes PID 1 of the new namespace
+ * @newuser:		Detach into a new user namespace even if we could
+ *			unshare the others without (passt); done anyway when
+ *			we lack CAP_SYS_ADMIN
+ * @keep_net_bind:	Keep CAP_NET_BIND_SERVICE if it is permitted
+ * @keep_sys_admin:	Keep CAP_SYS_ADMIN (pasta: setns() into the guest's
+ *			namespace at run time), unless a new user namespace
+ *			was created, where it would be of no use
+ */
+struct sandbox_opts {
+	bool newpid;
+	bool newuser;
+	bool keep_net_bind;
+	bool keep_sys_admin;
+};
+
+/**
+ * sandbox_isolate() - Detach namespaces, pivot_root() into an empty read-only
+ *		       tmpfs, drop capabilities, set no-new-privileges
+ * @o:		Options
+ *
+ * Call after everything the tool needs from the filesystem is open, before
+ * forking into the background. Prepares /dev/null for daemon_detach().
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int sandbox_isolate(const struct sandbox_opts *o);
+
+/**
+ * sandbox_drop_caps() - Drop every capability except the ones asked for
+ * @keep_net_bind:	Keep CAP_NET_BIND_SERVICE if it is permitted
+ * @keep_sys_admin:	Keep CAP_SYS_ADMIN if it is permitted
+ * @keep_net_admin:	Keep CAP_NET_ADMIN if it is permitted
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
+		      bool keep_net_admin);
+
+/**
+ * sandbox_seccomp() - Set no-new-privileges and install the allowlist
+ * @p:		Profile
+ *
+ * Anything outside the allowlist kills the whole process (SIGSYS). The
+ * filter is built and exported before it is installed: nothing is allocated
+ * or freed once it is active.
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int sandbox_seccomp(enum sandbox_profile p);
+
+/**
+ * sandbox_rules() - The allowlist table
+ * @n:		Set to the number of entries
+ *
+ * Return: the table
+ */
+const struct sandbox_rule *sandbox_rules(size_t *n);
+
+/**
+ * sandbox_profile_name() - Tool name of a profile
+ * @p:		Profile
+ *
+ * Return: "pasta", "passt", "passt-repair", or "?"
+ */
+const char *sandbox_profile_name(enum sandbox_profile p);
+
+/**
+ * sandbox_arg_name() - Short description of an argument filter
+ * @a:		Filter
+ *
+ * Return: text used in doc/sandbox.md, "" for SB_ANY
+ */
+const char *sandbox_arg_name(enum sandbox_arg a);
+
+#endif /* OS_SANDBOX_H */

@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""test_sandbox.py - each tool runs with the least it needs (doc/sandbox.md).
+
+Running pasta (daemonised, and spawning a command) and passt-repair are
+inspected from outside through /proc/PID: seccomp filter mode 2, the
+no-new-privileges flag, capability sets (only CAP_SYS_ADMIN of the guest's
+user namespace for pasta, none at all for an unprivileged passt-repair),
+IPC, UTS and PID namespaces other than the caller's, and an empty read-only
+root.  sandbox_selftest.c (built on demand into build/) sets up the same
+sandbox as the unprivileged user and then makes a call that no allowlist
+has: it must die of SIGSYS.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import time
+
+import pytest
+
+import topo as T
+
+SELFTEST_SRC = T.HERE / "sandbox_selftest.c"
+SELFTEST_BIN = T.REPO / "build" / "sandbox_selftest"
+LIBCOMMON = T.REPO / "build" / "libcommon.a"
+CAP_SYS_ADMIN = 21
+
+pytestmark = pytest.mark.ours_only("the reference pasta has its own sandbox")
+
+
+def status(pid):
+    """/proc/PID/status as a dict of field -> value string."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            out[k] = v.strip()
+    return out
+
+
+def ns_id(pid, kind):
+    return os.readlink("/proc/%d/ns/%s" % (pid, kind))
+
+
+def assert_sandboxed(pid, allowed_caps=0):
+    """Seccomp filter, NNP, capabilities and namespaces of process @pid."""
+    # The filter goes on right before the loop: after the parent reported
+    # readiness (namespaces and capabilities are done before the fork)
+    T.wait_for(lambda: status(pid).get("Seccomp") == "2", 3)
+    st = status(pid)
+    assert st["Seccomp"] == "2", st
+    assert st["NoNewPrivs"] == "1", st
+    assert int(st["CapEff"], 16) & ~allowed_caps == 0, st
+    assert int(st["CapPrm"], 16) & ~allowed_caps == 0, st
+    assert int(st["CapInh"], 16) == 0, st
+    assert int(st["CapAmb"], 16) == 0, st
+    assert int(st["CapBnd"], 16) & ~allowed_caps == 0, st
+    for kind in ("ipc", "uts", "mnt"):
+        assert ns_id(pid, kind) != ns_id(os.getpid(), kind), kind
+    # An empty root: the old one is detached, the tmpfs is read-only
+    assert os.listdir("/proc/%d/root" % pid) == []
+    with open("/proc/%d/mountinfo" % pid) as f:
+        mounts = f.read().splitlines()
+    assert len(mounts) == 1, mounts
+    fields = mounts[0].split()
+    assert fields[4] == "/" and "ro" in fields[5].split(","), mounts
+    assert "tmpfs" in mounts[0].split(" - ")[1], mounts
+    return st
+
+
+def gone_within(pid, seconds):
+    return T.wait_for(lambda: not T.pid_alive(pid), seconds)
+
+
+def test_pasta_daemon_is_sandboxed(topo, procs, tmp, pasta, userns):
+    r, pid = topo.start_pasta_attached(procs, pasta, ["--config-net"],
+                                       userns, tmp)
+    assert r.returncode == 0 and pid, r.stderr
+    st = assert_sandboxed(pid, 1 << CAP_SYS_ADMIN)
+    # Daemonised: PID 1 of a PID namespace of its own, while the PID file
+    # holds the PID we see
+    nspid = st["NSpid"].split()
+    assert nspid[0] == str(pid) and nspid[-1] == "1", st["NSpid"]
+    assert ns_id(pid, "pid") != ns_id(os.getpid(), "pid")
+    # ... and it still works: the namespace watch notices the target going
+    os.kill(userns, signal.SIGKILL)
+    assert gone_within(pid, 5), "pasta still running 5 s after target died"
+
+
+def test_pasta_with_command_is_sandboxed(topo, procs, tmp, pasta):
+    marker = tmp / "started"
+    p = topo.popen_as_user_in_host(
+        procs, [pasta, "--config-net"] + T.NO_FWD +
+        ["--", "sh", "-c", "touch %s; sleep 5; exit 7" % marker])
+    # ip netns exec, setpriv and env exec in place: p.pid is pasta
+    assert T.wait_for(marker.exists, 10), "command didn't start"
+    st = assert_sandboxed(p.pid, 1 << CAP_SYS_ADMIN)
+    # Not daemonised: no PID namespace of its own, it waits for its child
+    assert len(st["NSpid"].split()) == 1
+    out, err = p.communicate(timeout=15)
+    assert p.returncode == 7, err
+
+
+def test_passt_daemon_is_sandboxed(topo, procs, tmp):
+    passt = T.tool_path("passt")
+    T.skip_on_reference(passt, "Debian's 2023 passt: no seccomp of ours")
+    pidfile, sock = tmp / "passt.pid", tmp / "passt.socket"
+    r = topo.run_as_user_in_host([passt, "-q", "-t", "none", "-u", "none",
+                                  "-s", sock, "-P", pidfile])
+    assert r.returncode == 0, r.stderr
+    pid = int(pidfile.read_text())
+    procs.add(pid)
+    st = assert_sandboxed(pid)
+    nspid = st["NSpid"].split()
+    assert nspid[0] == str(pid) and nspid[-1] == "1", st["NSpid"]
+    # still serves: a client is accepted (and a DHCP exchange works, see
+    # test_passt_socket.py); SIGTERM ends it
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(5)
+    c.connect(str(sock))
+    c.close()
+    os.kill(pid, signal.SIGTERM)
+    assert gone_within(pid, 5)
+
+
+def test_passt_foreground_is_sandboxed(topo, procs, tmp):
+    passt = T.tool_path("passt")
+    T.skip_on_reference(passt, "Debian's 2023 passt: no seccomp of ours")
+    sock = tmp / "passt.socket"
+    p = topo.popen_as_user_in_host(procs, [passt, "-f", "-q", "-t", "none",
+                                           "-u", "none", "-s", sock])
+    assert T.wait_for(sock.exists, 5)
+    assert_sandboxed(p.pid)
+    p.terminate()
+    p.wait(timeout=5)
+
+
+def test_passt_repair_is_sandboxed(topo, procs, tmp):
+    repair = T.tool_path("passt-repair")
+    d = tmp / "sockets"
+    d.mkdir()
+    os.chmod(d, 0o777)
+    # Waits (polls the directory) for a *.repair socket to appear
+    p = topo.popen_as_user_in_host(procs, [repair, d])
+    assert T.wait_for(lambda: T.pid_alive(p.pid) and
+                      status(p.pid).get("Seccomp") == "2", 5)
+    st = status(p.pid)
+    assert st["NoNewPrivs"] == "1"
+    assert int(st["CapEff"], 16) == 0 and int(st["CapPrm"], 16) == 0
+    # Listing the directory (getdents64) and sleeping are on its list
+    time.sleep(0.5)
+    assert T.pid_alive(p.pid)
+    p.terminate()
+    p.communicate(timeout=5)
+
+
+def selftest_binary():
+    """build/sandbox_selftest, compiled against build/libcommon.a."""
+    T.need(LIBCOMMON.exists(), "build/libcommon.a missing: run make")
+    if (not SELFTEST_BIN.exists() or
+            SELFTEST_BIN.stat().st_mtime < SELFTEST_SRC.stat().st_mtime or
+            SELFTEST_BIN.stat().st_mtime < LIBCOMMON.stat().st_mtime):
+        cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
+        T.need(cc is not None, "no C compiler to build sandbox_selftest")
+        T.sh([cc, "-std=gnu11", "-D_GNU_SOURCE", "-O2", "-Wall", "-Wextra",
+              "-Werror", "-I" + str(T.REPO / "libcommon"), str(SELFTEST_SRC),
+              str(LIBCOMMON), "-lseccomp", "-lcap-ng", "-o",
+              str(SELFTEST_BIN)], timeout=60)
+    return str(SELFTEST_BIN)
+
+
+@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair"])
+def test_selftest_allowed_path_runs(topo, tool):
+    r = topo.run_as_user_in_host([selftest_binary(), tool, "none"])
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    assert r.stdout == "entries 0\nsandboxed\n", r.stdout
+
+
+@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair"])
+@pytest.mark.parametrize("call", ["mmap", "brk", "execve", "open"])
+def test_selftest_violation_kills_with_sigsys(topo, tool, call):
+    r = topo.run_as_user_in_host([selftest_binary(), tool, call])
+    # Killed, not returning: Popen reports -signal
+    assert r.returncode == -signal.SIGSYS, (r.returncode, r.stdout,
+                                            r.stderr)
+    assert r.stdout.endswith("sandboxed\n"), r.stdout
