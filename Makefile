@@ -50,7 +50,7 @@ TOOLS := passt pasta pasta-netcfg passt-repair qrap
 # Libraries each tool links, beyond libcommon
 LIBS_passt := -lmnl -lseccomp -lcap-ng -lsystemd
 LIBS_pasta := -lmnl -lseccomp -lcap-ng
-LIBS_pasta-netcfg := -lmnl
+LIBS_pasta-netcfg := -lmnl -lseccomp -lcap-ng
 LIBS_passt-repair := -lseccomp -lcap-ng
 LIBS_qrap :=
 LIBS_ALL := -lmnl -lseccomp -lcap-ng -lsystemd

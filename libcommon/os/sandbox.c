@@ -77,6 +77,7 @@
 #define PASTA  (1U << SANDBOX_PASTA)
 #define PASST  (1U << SANDBOX_PASST)
 #define REPAIR (1U << SANDBOX_PASST_REPAIR)
+#define NETCFG (1U << SANDBOX_NETCFG)
 #define LOOP   (PASTA | PASST)
 
 /* The allowlist: doc/sandbox.md lists the same, test_sandbox checks it */
@@ -86,13 +87,13 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"epoll_pwait", LOOP, SB_ANY, "event loop (arches without epoll_wait)"},
 	{"epoll_ctl", LOOP, SB_ANY, "event loop, flows come and go"},
 	{"read", LOOP, SB_ANY, "tap, signalfd, timerfd, inotify"},
-	{"write", LOOP | REPAIR, SB_ANY, "tap, log, messages"},
+	{"write", LOOP | REPAIR | NETCFG, SB_ANY, "tap, log, messages, output"},
 	{"writev", LOOP, SB_ANY, "tap, stream link"},
 	{"pread64", LOOP, SB_ANY, "log file trim, /proc/net scans"},
 	{"pwrite64", LOOP, SB_ANY, "log file trim"},
 	{"lseek", LOOP, SB_ANY, "log file trim"},
 	{"ftruncate", LOOP, SB_ANY, "log file trim"},
-	{"close", LOOP | REPAIR, SB_ANY, "flows end"},
+	{"close", LOOP | REPAIR | NETCFG, SB_ANY, "flows end, sockets done"},
 	/* Sockets */
 	{"socket", LOOP, SB_SOCKET, "new flows, syslog reconnecting"},
 	{"socket", REPAIR, SB_SOCKET_UNIX, "repair socket"},
@@ -104,10 +105,11 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"getsockopt", LOOP, SB_ANY, "SO_ERROR, TCP_INFO"},
 	{"setsockopt", LOOP, SB_ANY, "socket options of new flows"},
 	{"setsockopt", REPAIR, SB_SOCKOPT_REPAIR, "the one job"},
-	{"recvfrom", LOOP, SB_ANY, "sockets"},
+	{"recvfrom", LOOP | NETCFG, SB_ANY, "sockets, netlink replies"},
 	{"recvmsg", LOOP | REPAIR, SB_ANY, "sockets, SCM_RIGHTS"},
 	{"recvmmsg", LOOP, SB_ANY, "UDP batches"},
-	{"sendto", LOOP | REPAIR, SB_ANY, "sockets, syslog, replies"},
+	{"sendto", LOOP | REPAIR | NETCFG, SB_ANY,
+	 "sockets, syslog, replies, netlink requests"},
 	{"sendmsg", LOOP, SB_ANY, "sockets"},
 	{"sendmmsg", LOOP, SB_ANY, "UDP batches"},
 	{"ioctl", LOOP, SB_IOCTL, "queued bytes"},
@@ -127,7 +129,7 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"getrandom", LOOP, SB_ANY, "sequence numbers, ports"},
 	{"getpid", LOOP, SB_ANY, "syslog"},
 	{"exit", PASTA, SB_ANY, "ns_call() child"},
-	{"exit_group", LOOP | REPAIR, SB_ANY, "exit"},
+	{"exit_group", LOOP | REPAIR | NETCFG, SB_ANY, "exit"},
 	/* passt-repair: the socket path, or a directory to look in */
 	{"newfstatat", REPAIR, SB_ANY, "is PATH a directory"},
 	{"openat", REPAIR, SB_OPENAT_DIR, "directory PATH"},
@@ -151,7 +153,7 @@ const struct sandbox_rule *sandbox_rules(size_t *n)
  * sandbox_profile_name() - Tool name of a profile
  * @p:		Profile
  *
- * Return: "pasta", "passt", "passt-repair", or "?"
+ * Return: "pasta", "passt", "passt-repair", "pasta-netcfg", or "?"
  */
 const char *sandbox_profile_name(enum sandbox_profile p)
 {
@@ -159,6 +161,7 @@ const char *sandbox_profile_name(enum sandbox_profile p)
 		[SANDBOX_PASTA] = "pasta",
 		[SANDBOX_PASST] = "passt",
 		[SANDBOX_PASST_REPAIR] = "passt-repair",
+		[SANDBOX_NETCFG] = "pasta-netcfg",
 	};
 
 	return (unsigned)p < SANDBOX_PROFILES ? names[p] : "?";

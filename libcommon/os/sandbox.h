@@ -12,12 +12,14 @@
  * @SANDBOX_PASTA:		pasta's event loop
  * @SANDBOX_PASST:		passt's event loop (UNIX stream link)
  * @SANDBOX_PASST_REPAIR:	passt-repair, from the start of main()
+ * @SANDBOX_NETCFG:		pasta-netcfg, once its netlink sockets are open
  * @SANDBOX_PROFILES:		Number of profiles
  */
 enum sandbox_profile {
 	SANDBOX_PASTA,
 	SANDBOX_PASST,
 	SANDBOX_PASST_REPAIR,
+	SANDBOX_NETCFG,
 	SANDBOX_PROFILES,
 };
 
@@ -130,7 +132,7 @@ const struct sandbox_rule *sandbox_rules(size_t *n);
  * sandbox_profile_name() - Tool name of a profile
  * @p:		Profile
  *
- * Return: "pasta", "passt", "passt-repair", or "?"
+ * Return: "pasta", "passt", "passt-repair", "pasta-netcfg", or "?"
  */
 const char *sandbox_profile_name(enum sandbox_profile p);
 

@@ -9,7 +9,8 @@
  * allowlist lacks must kill it with SIGSYS, "none" exits 0. Never built into
  * a tool: the tools have no hidden switch that weakens or tests the sandbox.
  *
- * Usage: sandbox_selftest pasta|passt|passt-repair none|mmap|execve|open|brk
+ * Usage: sandbox_selftest pasta|passt|passt-repair|pasta-netcfg
+ *			   none|mmap|execve|open|brk
  */
 
 #include <dirent.h>

@@ -6,11 +6,14 @@ inspected from outside through /proc/PID: seccomp filter mode 2, the
 no-new-privileges flag, capability sets (only CAP_SYS_ADMIN of the guest's
 user namespace for pasta, none at all for an unprivileged passt-repair),
 IPC, UTS and PID namespaces other than the caller's, and an empty read-only
-root.  sandbox_selftest.c (built on demand into build/) sets up the same
+root.  pasta-netcfg is caught while its write() of the output (or of an
+error message) blocks on a full pipe, after its filter is on.
+sandbox_selftest.c (built on demand into build/) sets up the same
 sandbox as the unprivileged user and then makes a call that no allowlist
 has: it must die of SIGSYS.
 """
 
+import fcntl
 import os
 import shutil
 import signal
@@ -25,6 +28,8 @@ SELFTEST_SRC = T.HERE / "sandbox_selftest.c"
 SELFTEST_BIN = T.REPO / "build" / "sandbox_selftest"
 LIBCOMMON = T.REPO / "build" / "libcommon.a"
 CAP_SYS_ADMIN = 21
+CAP_NET_ADMIN = 12
+F_SETPIPE_SZ = 1031
 
 pytestmark = pytest.mark.ours_only("the reference pasta has its own sandbox")
 
@@ -155,6 +160,72 @@ def test_passt_repair_is_sandboxed(topo, procs, tmp):
     p.communicate(timeout=5)
 
 
+def full_pipe():
+    """A pipe whose buffer (one page) is full: the next write() blocks."""
+    r, w = os.pipe()
+    fcntl.fcntl(w, F_SETPIPE_SZ, 4096)
+    os.set_blocking(w, False)
+    filled = 0
+    while filled < 1 << 20:
+        try:
+            filled += os.write(w, b"#" * 4096)
+        except BlockingIOError:
+            break
+    os.set_blocking(w, True)
+    return r, w, filled
+
+
+def drain(fd, skip, timeout=10):
+    """Read @fd to EOF within @timeout, return the text after @skip bytes."""
+    data, end = b"", time.monotonic() + timeout
+    while time.monotonic() < end:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        data += chunk
+    os.close(fd)
+    return data[skip:].decode()
+
+
+@pytest.mark.parametrize("cmd,caps", [
+    (["show", "lo"], 0),
+    (["set", "nosuch0", "--up"], 1 << CAP_NET_ADMIN),
+])
+def test_pasta_netcfg_is_sandboxed(topo, procs, cmd, caps):
+    netcfg = T.tool_path("pasta-netcfg")
+    T.skip_on_reference(netcfg, "no pasta-netcfg in Debian")
+    T.need(os.geteuid() == 0, "needs root: runs in the topology's namespace")
+    r, w, skip = full_pipe()
+    # show writes its output to stdout, set (of a link that isn't there)
+    # its error to stderr: either blocks on the full pipe, sandboxed
+    out = {"stdout": w} if cmd[0] == "show" else {"stderr": w}
+    p = procs.popen(["ip", "netns", "exec", topo.host, netcfg] + cmd,
+                    **out)
+    os.close(w)
+    try:
+        # ip netns exec execs in place: p.pid is pasta-netcfg
+        assert T.wait_for(lambda: T.pid_alive(p.pid) and
+                          status(p.pid).get("Seccomp") == "2", 5)
+        st = status(p.pid)
+        assert st["Name"] == "pasta-netcfg", st["Name"]
+        assert st["NoNewPrivs"] == "1", st
+        assert int(st["CapEff"], 16) == caps, st
+        assert int(st["CapPrm"], 16) == caps, st
+        assert int(st["CapInh"], 16) == 0 and int(st["CapAmb"], 16) == 0
+        assert int(st["CapBnd"], 16) & ~caps == 0, st
+        assert st["State"].startswith("S"), st["State"]
+    finally:
+        text = drain(r, skip)
+    p.wait(timeout=10)
+    # ... and it got there with the allowlist it has
+    if cmd[0] == "show":
+        assert p.returncode == 0, p.stderr.read()
+        assert text.startswith("link lo index 1 "), text
+    else:
+        assert p.returncode == 1
+        assert text == "pasta-netcfg: nosuch0: No such device\n", text
+
+
 def selftest_binary():
     """build/sandbox_selftest, compiled against build/libcommon.a."""
     T.need(LIBCOMMON.exists(), "build/libcommon.a missing: run make")
@@ -170,14 +241,16 @@ def selftest_binary():
     return str(SELFTEST_BIN)
 
 
-@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair"])
+@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair",
+                                  "pasta-netcfg"])
 def test_selftest_allowed_path_runs(topo, tool):
     r = topo.run_as_user_in_host([selftest_binary(), tool, "none"])
     assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
     assert r.stdout == "entries 0\nsandboxed\n", r.stdout
 
 
-@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair"])
+@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair",
+                                  "pasta-netcfg"])
 @pytest.mark.parametrize("call", ["mmap", "brk", "execve", "open"])
 def test_selftest_violation_kills_with_sigsys(topo, tool, call):
     r = topo.run_as_user_in_host([selftest_binary(), tool, call])

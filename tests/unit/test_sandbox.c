@@ -35,6 +35,7 @@
 #include <cap-ng.h>
 #include <seccomp.h>
 
+#include "os/netlink.h"
 #include "os/ns.h"
 #include "os/sandbox.h"
 
@@ -187,10 +188,14 @@ static int child_good(int p)
 
 		if (recvmsg(fds[1], &mh, 0) != 1 || c != 'x')
 			return CHILD_CHECK;
+	} else if (p == SANDBOX_NETCFG) {
+		/* pasta-netcfg reads netlink replies with recvfrom() only */
+		if (recvfrom(fds[1], &c, 1, 0, NULL, NULL) != 1 || c != 'x')
+			return CHILD_CHECK;
 	} else if (read(fds[1], &c, 1) != 1 || c != 'x') {
 		return CHILD_CHECK;
 	}
-	if (p != SANDBOX_PASST_REPAIR &&
+	if (p != SANDBOX_PASST_REPAIR && p != SANDBOX_NETCFG &&
 	    getrandom(key, sizeof(key), 0) != sizeof(key))
 		return CHILD_CHECK;
 	close(fds[0]);
@@ -235,6 +240,13 @@ static int child_socket_filter(int p)
 		close(s);
 		/* Not on the list: dies here */
 		socket(AF_INET, SOCK_STREAM, 0);
+		return CHILD_SURVIVED;
+	}
+	if (p == SANDBOX_NETCFG) {
+		/* Its sockets are all open before the filter: none at all,
+		 * not even the netlink kind it uses, dies here
+		 */
+		socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
 		return CHILD_SURVIVED;
 	}
 	s = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -334,6 +346,42 @@ static void test_pasta_nscall(void **state)
 	if (geteuid() != 0)
 		skip();
 	assert_sigsys(run_child(child_nscall, 0));
+}
+
+/**
+ * child_netcfg() - pasta-netcfg's profile: a netlink request on a socket
+ *		    opened before works, joining a namespace kills
+ * @p:		Unused
+ *
+ * Return: only if something went wrong
+ */
+static int child_netcfg(int p)
+{
+	int fd = nl_open(),
+	    ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	unsigned int ifindex = 0;
+
+	(void)p;
+	if (fd < 0 || ns < 0 || sandbox_seccomp(SANDBOX_NETCFG))
+		return CHILD_SETUP;
+	/* sendto() and recvfrom(): the loopback interface is always 1 */
+	if (nl_link_index(fd, "lo", &ifindex) || ifindex != 1)
+		return CHILD_CHECK;
+	/* setns() happens before the filter: dies here */
+	setns(ns, CLONE_NEWNET);
+	return CHILD_SURVIVED;
+}
+
+/**
+ * test_netcfg_profile() - pasta-netcfg talks netlink, nothing else
+ * @state:	Unused
+ */
+static void test_netcfg_profile(void **state)
+{
+	(void)state;
+	if (UNDER_SANITIZER)
+		skip();
+	assert_sigsys(run_child(child_netcfg, 0));
 }
 
 /**
@@ -489,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_socket_args_filtered),
 		cmocka_unit_test(test_ioctl_args_filtered),
 		cmocka_unit_test(test_pasta_nscall),
+		cmocka_unit_test(test_netcfg_profile),
 		cmocka_unit_test(test_isolate),
 	};
 
