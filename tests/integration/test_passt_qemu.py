@@ -138,7 +138,16 @@ def test_qemu_qrap(topo, procs, tmp, guest, http_blob):
     env = dict(os.environ, PASST_SOCKET="/tmp/" + sock.name)
     private = ["unshare", "--mount", "--propagation", "private", "--net",
                "sh", "-c", 'mount --bind "$0" /tmp && exec "$@"', tmp]
-    rc, console, secs = G.run_guest(private + [qrap, "5"] + argv,
+    # Files under the real /tmp (a checkout there, as CI's may be: qrap,
+    # the guest's kernel and initramfs) are hidden by that bind mount: use
+    # copies in the test's directory, which becomes /tmp
+    cmd = [str(qrap), "5"] + [str(a) for a in argv]
+    for i, a in enumerate(cmd):
+        if a.startswith("/tmp/") and os.path.isfile(a):
+            name = "%d-%s" % (i, os.path.basename(a))
+            shutil.copy2(a, tmp / name)
+            cmd[i] = "/tmp/" + name
+    rc, console, secs = G.run_guest(private + cmd,
                                     tmp / "console.log", env=env,
                                     isolate=False)
     print("qemu qrap: %.1f s" % secs)
