@@ -175,6 +175,11 @@ static void tcp_conn_free(struct tcp_ctx *t, int idx, bool rst)
 
 	if (c->flags & TCP_WRITE_PENDING)
 		tcp_write_forget(t, idx);
+	/* A clean close with bytes the guest acknowledged still queued would
+	 * be an abortive one: the kernel sends RST for unread data
+	 */
+	if (!rst && c->sock >= 0 && (c->flags & TCP_DISCARD_PENDING))
+		tcp_discard_flush(t, c);
 	if (c->sock >= 0) {
 		if (rst)
 			setsockopt(c->sock, SOL_SOCKET, SO_LINGER, &l,
