@@ -69,6 +69,10 @@ int loop_add(struct ctx *x, enum epoll_type type, int fd);
 int loop_run(struct ctx *x);
 int loop_transports_init(struct ctx *x);
 int pasta_config_net(struct ctx *x);
+void setup_log(const struct conf *c, bool quiet);
+void setup_drop_root(const struct conf *c);
+void setup_signals_block(bool sigchld);
+void setup_signalfd(struct ctx *x, bool sigchld);
 int pasta_main(int argc, char **argv);
 int passt_main(int argc, char **argv);
 

@@ -15,12 +15,10 @@
  */
 
 #include <errno.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <systemd/sd-daemon.h>
@@ -34,76 +32,15 @@
 #include "os/ns.h"
 
 /**
- * passt_log_setup() - Apply logging options
- * @c:		Configuration
- */
-static void passt_log_setup(const struct conf *c)
-{
-	int ret;
-
-	if (c->trace)
-		log_set_level(LOG_LVL_TRACE);
-	else if (c->debug)
-		log_set_level(LOG_LVL_DEBUG);
-	else if (c->quiet)
-		log_set_level(LOG_LVL_WARN);
-
-	if (*c->log_file) {
-		ret = log_open_file(c->log_file, c->log_size);
-		if (ret)
-			die("Couldn't open log file %s: %s", c->log_file,
-			    strerror(-ret));
-	} else {
-		log_to_syslog(true);
-	}
-}
-
-/**
- * passt_drop_root() - As root in the initial user namespace, become nobody
- *		       (or the --runas user)
- * @c:		Configuration
- */
-static void passt_drop_root(const struct conf *c)
-{
-	const struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
-	int ret;
-
-	if (geteuid() != 0 || !ns_in_init_userns())
-		return;
-	if (c->runas_set) {
-		uid = c->uid;
-		gid = c->gid;
-	} else {
-		if (!(pw = getpwnam("nobody")))
-			die("Running as root, and user 'nobody' doesn't exist");
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
-	if (!uid)
-		return;
-	if ((ret = drop_user(uid, gid)))
-		die("Couldn't switch to user %u: %s", (unsigned)uid,
-		    strerror(-ret));
-	log_debug("Running as root: switched to UID %u", (unsigned)uid);
-}
-
-/**
  * passt_loop_setup() - Create the epoll instance, block the signals we read
  *			through a signalfd later
  * @x:		Context
  */
 static void passt_loop_setup(struct ctx *x)
 {
-	sigset_t set;
-
 	if ((x->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		die_perror("epoll_create1");
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	setup_signals_block(false);
 	x->nsw.fd = -1;
 	x->sigfd = -1;
 	stream_init(&x->stream, x->epfd);
@@ -254,26 +191,6 @@ static void passt_ready(struct ctx *x)
 }
 
 /**
- * passt_signals_setup() - Read SIGTERM and SIGQUIT through a signalfd
- * @x:		Context
- *
- * Called after going to the background, like pasta's (see pasta.c).
- */
-static void passt_signals_setup(struct ctx *x)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGQUIT);
-	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (x->sigfd < 0)
-		die_perror("signalfd");
-	if (loop_add(x, EPOLL_TYPE_SIGNAL, x->sigfd))
-		die_perror("epoll_ctl");
-}
-
-/**
  * passt_main() - Entry point of passt
  * @argc:	Argument count
  * @argv:	Arguments
@@ -296,8 +213,8 @@ int passt_main(int argc, char **argv)
 		break;
 	}
 	x.c = &c;
-	passt_log_setup(&c);
-	passt_drop_root(&c);
+	setup_log(&c, c.quiet);
+	setup_drop_root(&c);
 
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;
@@ -315,7 +232,7 @@ int passt_main(int argc, char **argv)
 	    udp_listen(&x.udp, &c.fwd_in, c.freebind))
 		return EXIT_FAILURE;
 	passt_ready(&x);
-	passt_signals_setup(&x);
+	setup_signalfd(&x, false);
 	if (sandbox_seccomp(SANDBOX_PASST))
 		die("Failed to install the seccomp filter, exiting");
 

@@ -14,14 +14,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -31,62 +29,6 @@
 #include "os/netlink.h"
 #include "os/netns.h"
 #include "os/sandbox.h"
-
-/**
- * pasta_log_setup() - Apply logging options
- * @c:		Configuration
- */
-static void pasta_log_setup(const struct conf *c)
-{
-	int ret;
-
-	if (c->trace)
-		log_set_level(LOG_LVL_TRACE);
-	else if (c->debug)
-		log_set_level(LOG_LVL_DEBUG);
-	else if (c->quiet || (c->cmd_argc && !c->netns[0] && !c->target_pid))
-		log_set_level(LOG_LVL_WARN);
-
-	if (*c->log_file) {
-		ret = log_open_file(c->log_file, c->log_size);
-		if (ret)
-			die("Couldn't open log file %s: %s", c->log_file,
-			    strerror(-ret));
-	} else {
-		log_to_syslog(true);
-	}
-}
-
-/**
- * pasta_drop_root() - As root in the initial user namespace, become nobody
- *		       (or the --runas user)
- * @c:		Configuration
- */
-static void pasta_drop_root(const struct conf *c)
-{
-	const struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
-	int ret;
-
-	if (geteuid() != 0 || !ns_in_init_userns())
-		return;
-	if (c->runas_set) {
-		uid = c->uid;
-		gid = c->gid;
-	} else {
-		if (!(pw = getpwnam("nobody")))
-			die("Running as root, and user 'nobody' doesn't exist");
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
-	if (!uid)
-		return;
-	if ((ret = drop_user(uid, gid)))
-		die("Couldn't switch to user %u: %s", (unsigned)uid,
-		    strerror(-ret));
-	log_debug("Running as root: switched to UID %u", (unsigned)uid);
-}
 
 /**
  * pasta_spawn() - Start the command (or the user's shell) in new namespaces
@@ -247,18 +189,13 @@ static void pasta_setup_ns(struct ctx *x)
 static void pasta_loop_setup(struct ctx *x)
 {
 	const struct conf *c = x->c;
-	sigset_t set;
 	int ret;
 
 	if ((x->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		die_perror("epoll_create1");
 
 	/* Blocked now, read through a signalfd once we know our final PID */
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	setup_signals_block(true);
 
 	x->nsw.fd = -1;
 	if (!x->child.pid && !c->no_netns_quit) {
@@ -276,28 +213,6 @@ static void pasta_loop_setup(struct ctx *x)
 
 	if (loop_add(x, EPOLL_TYPE_TAP, x->tap.fd) ||
 	    (x->nsw.fd >= 0 && loop_add(x, EPOLL_TYPE_NSWATCH, x->nsw.fd)))
-		die_perror("epoll_ctl");
-}
-
-/**
- * pasta_signals_setup() - Read blocked signals through a signalfd
- * @x:		Context
- *
- * Called after going to the background: a signalfd added to epoll before
- * fork() keeps waking the parent's wait queue, never the child's.
- */
-static void pasta_signals_setup(struct ctx *x)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGQUIT);
-	x->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (x->sigfd < 0)
-		die_perror("signalfd");
-	if (loop_add(x, EPOLL_TYPE_SIGNAL, x->sigfd))
 		die_perror("epoll_ctl");
 }
 
@@ -470,8 +385,9 @@ int pasta_main(int argc, char **argv)
 		break;
 	}
 	x.c = &c;
-	pasta_log_setup(&c);
-	pasta_drop_root(&c);
+	/* running its own command, pasta leaves the terminal to it */
+	setup_log(&c, c.quiet || (c.cmd_argc && !c.netns[0] && !c.target_pid));
+	setup_drop_root(&c);
 
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;
@@ -492,7 +408,7 @@ int pasta_main(int argc, char **argv)
 	    udp_listen(&x.udp, &c.fwd_in, c.freebind) || pasta_fwd_auto(&x))
 		return EXIT_FAILURE;
 	pasta_ready(&x);
-	pasta_signals_setup(&x);
+	setup_signalfd(&x, true);
 	if (sandbox_seccomp(SANDBOX_PASTA))
 		die("Failed to install the seccomp filter, exiting");
 
