@@ -448,31 +448,6 @@ void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 }
 
 /**
- * tcp_write_queue() - Queue guest payload for the end of the batch
- * @t:		TCP context
- * @idx:	Flow index
- * @p:		Payload, valid until the end of the batch
- * @len:	Its length, non-zero
- *
- * Return: true if queued, false if the queue is full
- */
-static bool tcp_write_queue(struct tcp_ctx *t, int idx, const uint8_t *p,
-			    size_t len)
-{
-	struct tcp_wq_ent *e;
-
-	if (t->nwq >= TCP_WQ_MAX)
-		return false;
-	e = &t->wq[t->nwq++];
-	e->idx = (uint32_t)idx;
-	e->len = (uint32_t)len;
-	e->p = p;
-	t->conn[idx].wpend += (uint32_t)len;
-	tcp_batch_later(t, idx, TCP_WRITE_PENDING);
-	return true;
-}
-
-/**
  * tcp_write_flush_all() - Write the queued payload of every connection
  * @t:		TCP context
  *
@@ -488,6 +463,39 @@ static void tcp_write_flush_all(struct tcp_ctx *t)
 			tcp_write_flush(t, (int)t->wq[i].idx);
 	}
 	t->nwq = 0;
+}
+
+/**
+ * tcp_write_queue() - Queue guest payload for the end of the batch
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @seq:	Sequence number of @p, the next one expected
+ * @p:		Payload, valid until the end of the batch
+ * @len:	Its length, non-zero
+ *
+ * A full queue is written out first, for every connection.
+ *
+ * Return: true if queued, false if the segment must be dropped: the
+ *	   connection was reset, or its queue written short (a gap)
+ */
+static bool tcp_write_queue(struct tcp_ctx *t, int idx, uint32_t seq,
+			    const uint8_t *p, size_t len)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	struct tcp_wq_ent *e;
+
+	if (t->nwq >= TCP_WQ_MAX) {
+		tcp_write_flush_all(t);
+		if (c->state == TCP_ST_FREE || c->rcv_nxt != seq)
+			return false;
+	}
+	e = &t->wq[t->nwq++];
+	e->idx = (uint32_t)idx;
+	e->len = (uint32_t)len;
+	e->p = p;
+	c->wpend += (uint32_t)len;
+	tcp_batch_later(t, idx, TCP_WRITE_PENDING);
+	return true;
 }
 
 /**
@@ -566,7 +574,6 @@ void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 	const uint8_t *p = s->payload.p;
 	size_t len = s->payload.len;
 	uint32_t seq = s->seq;
-	ssize_t n = 0;
 
 	if (len && seq_lt(seq, next)) {
 		uint32_t skip = next - seq;
@@ -593,45 +600,20 @@ void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 	if (c->flags & TCP_GUEST_FIN)
 		return;
 
-	if (len && t->nwq >= TCP_WQ_MAX) {
-		tcp_write_flush_all(t);
-		if (c->state == TCP_ST_FREE)
-			return;
-		if (c->rcv_nxt != seq) {
-			/* written short: this one would leave a gap */
-			tcp_ack_pending(t, idx);
-			return;
-		}
-	}
-	if (len && !(s->flags & TCP_F_FIN) && tcp_write_queue(t, idx, p, len))
-		return;
-	tcp_write_flush(t, idx);
-	if (c->state == TCP_ST_FREE || c->rcv_nxt != seq) {
-		/* reset, or the queue was written short: drop this one */
+	if (len && !tcp_write_queue(t, idx, seq, p, len)) {
+		if (c->state != TCP_ST_FREE)
+			tcp_ack_pending(t, idx);	/* asks for the gap */
 		return;
 	}
-	if (len) {
-		n = send(c->sock, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN) {
-			tcp_conn_reset(t, idx, true);
-			return;
-		}
-		if (n < 0)
-			n = 0;
-		c->rcv_nxt += (uint32_t)n;
-		if ((size_t)n < len) {
-			log_trace("TCP %d: short write, %zd of %zu", idx, n, len);
-			c->flags |= TCP_PARTIAL;
-			tcp_epoll_set(t, idx, c->ev | EPOLLOUT);
-		}
-		tcp_ack_pending(t, idx);
-	}
+	if (!(s->flags & TCP_F_FIN))
+		return;
 
-	if ((s->flags & TCP_F_FIN) && (size_t)n == len &&
-	    seq + (uint32_t)len == c->rcv_nxt) {
-		c->rcv_nxt++;
-		c->flags |= TCP_GUEST_FIN;
-		shutdown(c->sock, SHUT_WR);
-		tcp_ack_pending(t, idx);
-	}
+	/* FIN: everything before it must be written first */
+	tcp_write_flush(t, idx);
+	if (c->state == TCP_ST_FREE || c->rcv_nxt != seq + (uint32_t)len)
+		return;
+	c->rcv_nxt++;
+	c->flags |= TCP_GUEST_FIN;
+	shutdown(c->sock, SHUT_WR);
+	tcp_ack_pending(t, idx);
 }

@@ -263,6 +263,31 @@ bool udp_splice_from_host(struct udp_splice_ctx *us, const struct fwd_rule *r,
 }
 
 /**
+ * udp_splice_mm_init() - Point a receive batch at the context's buffers
+ * @us:		Context
+ * @mm:		Headers, UDP_SPLICE_BATCH of them
+ * @iov:	Their buffers' vectors
+ * @peers:	Where the senders' addresses go, NULL if not wanted
+ */
+static void udp_splice_mm_init(struct udp_splice_ctx *us, struct mmsghdr *mm,
+			       struct iovec *iov, union sockaddr_inany *peers)
+{
+	int i;
+
+	memset(mm, 0, sizeof(*mm) * UDP_SPLICE_BATCH);
+	for (i = 0; i < UDP_SPLICE_BATCH; i++) {
+		iov[i].iov_base = us->buf[i];
+		iov[i].iov_len = UDP_SPLICE_BUF;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		if (peers) {
+			mm[i].msg_hdr.msg_name = &peers[i];
+			mm[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+		}
+	}
+}
+
+/**
  * udp_splice_listen_handler() - Datagrams to a -U listener in the namespace
  * @us:		Context
  * @ref_idx:	Rule index << 16 | port
@@ -277,15 +302,7 @@ void udp_splice_listen_handler(struct udp_splice_ctx *us, uint32_t ref_idx,
 	struct iovec iov[UDP_SPLICE_BATCH];
 	int n, i, idx;
 
-	memset(mm, 0, sizeof(mm));
-	for (i = 0; i < UDP_SPLICE_BATCH; i++) {
-		iov[i].iov_base = us->buf[i];
-		iov[i].iov_len = UDP_SPLICE_BUF;
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_name = &peers[i];
-		mm[i].msg_hdr.msg_namelen = sizeof(peers[i]);
-	}
+	udp_splice_mm_init(us, mm, iov, peers);
 	n = recvmmsg(fd, mm, UDP_SPLICE_BATCH, MSG_DONTWAIT, NULL);
 	for (i = 0; i < n; i++) {
 		idx = udp_splice_flow(us, SPLICE_OUTBOUND, r,
@@ -312,13 +329,7 @@ void udp_splice_sock_handler(struct udp_splice_ctx *us, uint32_t idx)
 
 	if (f->sock < 0)
 		return;
-	memset(mm, 0, sizeof(mm));
-	for (i = 0; i < UDP_SPLICE_BATCH; i++) {
-		iov[i].iov_base = us->buf[i];
-		iov[i].iov_len = UDP_SPLICE_BUF;
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-	}
+	udp_splice_mm_init(us, mm, iov, NULL);
 	/* errors (ECONNREFUSED from an ICMP port unreachable) are dropped */
 	n = recvmmsg(f->sock, mm, UDP_SPLICE_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
