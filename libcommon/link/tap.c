@@ -30,6 +30,9 @@
  * (IFF_VNET_HDR): the pool keeps room for it in front of each frame
  */
 #define TAP_SLOT (TAP_VNET_HDR_LEN + TAP_FRAME_MAX)
+
+/* TUN_F_USO4 | TUN_F_USO6, for headers older than Linux 6.2 */
+#define TAP_F_USO (0x20 | 0x40)
 static uint8_t tap_pool[TAP_POOL][TAP_SLOT];
 
 /**
@@ -153,6 +156,19 @@ int tap_create(struct tap *t, const char *name)
 	 */
 	if (ioctl(fd, TUNSETIFF, &ifr) ||
 	    ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) ||
+	    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	/* Frames we write may carry UDP segments (udp_gso.c) where the kernel
+	 * knows them: the same Linux 6.2 change added them to both directions
+	 * of tun, so asking for them in its reads tells. They are not left on:
+	 * nothing here splits the namespace's own UDP super-frames.
+	 */
+	t->sink.udp_gso = !ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 |
+				 TUN_F_TSO6 | TAP_F_USO);
+	if (t->sink.udp_gso &&
 	    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) {
 		ret = -errno;
 		close(fd);

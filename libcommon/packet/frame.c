@@ -221,17 +221,20 @@ static size_t ip4_fill(struct pbuf *b, struct in_addr saddr,
 }
 
 /**
- * frame_udp4_finish() - Fill IPv4 and UDP headers of a frame, pad it
+ * udp4_finish() - Fill IPv4 and UDP headers of a frame, pad it
  * @b:		Writer, started with frame_udp4_begin(), payload appended
  * @saddr:	IPv4 source
  * @daddr:	IPv4 destination
  * @sport:	UDP source port, host order
  * @dport:	UDP destination port, host order
+ * @partial:	Leave the checksum to the receiver: the field holds the
+ *		pseudo-header sum (checksum offload)
  *
  * Return: frame length, 0 if it overflowed its buffer or exceeds IPv4 limits
  */
-size_t frame_udp4_finish(struct pbuf *b, struct in_addr saddr,
-			 struct in_addr daddr, uint16_t sport, uint16_t dport)
+static size_t udp4_finish(struct pbuf *b, struct in_addr saddr,
+			  struct in_addr daddr, uint16_t sport, uint16_t dport,
+			  bool partial)
 {
 	struct frame_udp_hdr *uh = (struct frame_udp_hdr *)(b->p +
 				   FRAME_ETH_HLEN + FRAME_IP4_HLEN);
@@ -245,11 +248,48 @@ size_t frame_udp4_finish(struct pbuf *b, struct in_addr saddr,
 	uh->dport = htons(dport);
 	uh->len = htons((uint16_t)l4len);
 	uh->check = 0;
-	check = csum_l4_ip4(saddr, daddr, FRAME_PROTO_UDP, uh, l4len);
-	/* RFC 768: a computed zero is sent as all ones */
-	uh->check = check ? check : 0xffff;
+	check = csum_l4_ip4_len(saddr, daddr, FRAME_PROTO_UDP, uh,
+				partial ? 0 : l4len, l4len);
+	if (partial)
+		uh->check = (uint16_t)~check;
+	else	/* RFC 768: a computed zero is sent as all ones */
+		uh->check = check ? check : 0xffff;
 
 	return frame_pad(b);
+}
+
+/**
+ * frame_udp4_finish() - Fill IPv4 and UDP headers of a frame, pad it
+ * @b:		Writer, started with frame_udp4_begin(), payload appended
+ * @saddr:	IPv4 source
+ * @daddr:	IPv4 destination
+ * @sport:	UDP source port, host order
+ * @dport:	UDP destination port, host order
+ *
+ * Return: frame length, 0 if it overflowed its buffer or exceeds IPv4 limits
+ */
+size_t frame_udp4_finish(struct pbuf *b, struct in_addr saddr,
+			 struct in_addr daddr, uint16_t sport, uint16_t dport)
+{
+	return udp4_finish(b, saddr, daddr, sport, dport, false);
+}
+
+/**
+ * frame_udp4_finish_partial() - Like frame_udp4_finish(), the UDP checksum
+ *				 left to the receiver (offload)
+ * @b:		Writer, started with frame_udp4_begin(), payload appended
+ * @saddr:	IPv4 source
+ * @daddr:	IPv4 destination
+ * @sport:	UDP source port, host order
+ * @dport:	UDP destination port, host order
+ *
+ * Return: frame length, 0 if it overflowed its buffer or exceeds IPv4 limits
+ */
+size_t frame_udp4_finish_partial(struct pbuf *b, struct in_addr saddr,
+				 struct in_addr daddr, uint16_t sport,
+				 uint16_t dport)
+{
+	return udp4_finish(b, saddr, daddr, sport, dport, true);
 }
 
 /**
@@ -310,6 +350,42 @@ static size_t ip6_fill(struct pbuf *b, const struct in6_addr *saddr,
 }
 
 /**
+ * udp6_finish() - Fill IPv6 and UDP headers of a frame, pad it
+ * @b:		Writer, started with frame_udp6_begin(), payload appended
+ * @saddr:	IPv6 source
+ * @daddr:	IPv6 destination
+ * @sport:	UDP source port, host order
+ * @dport:	UDP destination port, host order
+ * @partial:	Leave the checksum to the receiver (offload)
+ *
+ * Return: frame length, 0 if it overflowed its buffer
+ */
+static size_t udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
+			  const struct in6_addr *daddr, uint16_t sport,
+			  uint16_t dport, bool partial)
+{
+	struct frame_udp_hdr *uh =
+		(struct frame_udp_hdr *)(b->p + FRAME_IP6_DATA);
+	size_t l4len = ip6_fill(b, saddr, daddr, FRAME_PROTO_UDP);
+	uint16_t check;
+
+	if (l4len < FRAME_UDP_HLEN)
+		return 0;
+	uh->sport = htons(sport);
+	uh->dport = htons(dport);
+	uh->len = htons((uint16_t)l4len);
+	uh->check = 0;
+	check = csum_l4_ip6_len(saddr, daddr, FRAME_PROTO_UDP, uh,
+				partial ? 0 : l4len, l4len);
+	if (partial)
+		uh->check = (uint16_t)~check;
+	else	/* RFC 8200 8.1: the checksum is mandatory, zero sent as ones */
+		uh->check = check ? check : 0xffff;
+
+	return frame_pad(b);
+}
+
+/**
  * frame_udp6_finish() - Fill IPv6 and UDP headers of a frame, pad it
  * @b:		Writer, started with frame_udp6_begin(), payload appended
  * @saddr:	IPv6 source
@@ -323,22 +399,25 @@ size_t frame_udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 			 const struct in6_addr *daddr, uint16_t sport,
 			 uint16_t dport)
 {
-	struct frame_udp_hdr *uh =
-		(struct frame_udp_hdr *)(b->p + FRAME_IP6_DATA);
-	size_t l4len = ip6_fill(b, saddr, daddr, FRAME_PROTO_UDP);
-	uint16_t check;
+	return udp6_finish(b, saddr, daddr, sport, dport, false);
+}
 
-	if (l4len < FRAME_UDP_HLEN)
-		return 0;
-	uh->sport = htons(sport);
-	uh->dport = htons(dport);
-	uh->len = htons((uint16_t)l4len);
-	uh->check = 0;
-	check = csum_l4_ip6(saddr, daddr, FRAME_PROTO_UDP, uh, l4len);
-	/* RFC 8200 8.1: the UDP checksum is mandatory, zero is sent as ones */
-	uh->check = check ? check : 0xffff;
-
-	return frame_pad(b);
+/**
+ * frame_udp6_finish_partial() - Like frame_udp6_finish(), the UDP checksum
+ *				 left to the receiver (offload)
+ * @b:		Writer, started with frame_udp6_begin(), payload appended
+ * @saddr:	IPv6 source
+ * @daddr:	IPv6 destination
+ * @sport:	UDP source port, host order
+ * @dport:	UDP destination port, host order
+ *
+ * Return: frame length, 0 if it overflowed its buffer
+ */
+size_t frame_udp6_finish_partial(struct pbuf *b, const struct in6_addr *saddr,
+				 const struct in6_addr *daddr, uint16_t sport,
+				 uint16_t dport)
+{
+	return udp6_finish(b, saddr, daddr, sport, dport, true);
 }
 
 /**

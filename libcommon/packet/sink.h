@@ -21,6 +21,7 @@ enum frame_gso {
 	FRAME_GSO_NONE = 0,
 	FRAME_GSO_TCPV4 = 1,
 	FRAME_GSO_TCPV6 = 4,
+	FRAME_GSO_UDP_L4 = 5,
 };
 
 /**
@@ -48,7 +49,8 @@ struct frame_offload {
  *		with @o describing the offloads the frame relies on (NULL:
  *		none, the frame is complete)
  * @flush:	Write out everything queued; return 0 or -errno
- * @offload:	@commit accepts checksum and segmentation offloads
+ * @offload:	@commit accepts checksum and TCP segmentation offloads
+ * @udp_gso:	... and UDP segmentation (FRAME_GSO_UDP_L4) too
  * @priv:	Link's own state
  */
 struct frame_sink {
@@ -58,6 +60,7 @@ struct frame_sink {
 		       const struct frame_offload *o);
 	int (*flush)(struct frame_sink *s);
 	bool offload;
+	bool udp_gso;
 	void *priv;
 };
 

@@ -9,7 +9,9 @@
  * gateway as host loopback). Datagrams of the guest go out with send();
  * datagrams arriving on the socket are read in batches with recvmmsg()
  * straight behind prepared Ethernet, IP and UDP headers in frames of the
- * sink. Inbound -u rules have one socket per port: a datagram from a new
+ * sink; where the link offers UDP segmentation offload, the datagrams of
+ * one read that fit its rules go out as one frame (udp_gso.c), which the
+ * guest's kernel splits back. Inbound -u rules have one socket per port: a datagram from a new
  * peer opens a flow whose replies go back through that socket with sendto().
  * A flow idle for UDP_TIMEOUT_MS is closed by a once-a-second timer.
  *
@@ -32,6 +34,7 @@
 #include "packet/frame.h"
 #include "transport/listen.h"
 #include "transport/udp_splice.h"
+#include "transport/udp_gso.h"
 #include "listen.h"
 #include "udp.h"
 
@@ -374,6 +377,86 @@ static void udp_frag_flush(struct udp_ctx *u)
 }
 
 /**
+ * udp_gso_finish() - Commit the frame being gathered, if any
+ * @u:		Context
+ * @g:		Gathering state, reset
+ *
+ * One datagram goes out as any other; several as one frame with UDP
+ * segmentation offload, the checksum left to the namespace's kernel.
+ */
+static void udp_gso_finish(struct udp_ctx *u, struct udp_gso *g)
+{
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
+	const struct dgram_flow *f = g->flow;
+	const struct in_addr *v4;
+	struct frame_offload o;
+	struct pbuf b;
+	size_t flen;
+
+	if (!g->lead || !f)
+		return;
+	if (g->cnt == 1) {
+		udp_frame_commit(u, f, g->lead, g->bytes, g->cap);
+		g->lead = NULL;
+		return;
+	}
+	v4 = inany_v4(&f->gaddr);
+	pbuf_init(&b, g->lead, g->cap);
+	if (v4) {
+		frame_udp4_begin(&b, dmac, u->l2->our_mac);
+		b.len += g->bytes;
+		flen = frame_udp4_finish_partial(&b, f->raddr.v4mapped.a4, *v4,
+						 f->rport, f->gport);
+	} else {
+		frame_udp6_begin(&b, dmac, u->l2->our_mac);
+		b.len += g->bytes;
+		flen = frame_udp6_finish_partial(&b, &f->raddr.a6,
+						 &f->gaddr.a6, f->rport,
+						 f->gport);
+	}
+	o.l4_off = FRAME_ETH_HLEN + (v4 ? FRAME_IP4_HLEN : FRAME_IP6_HLEN);
+	o.csum_off = 6;		/* RFC 768: checksum field */
+	o.gso = FRAME_GSO_UDP_L4;
+	o.gso_size = (uint16_t)g->seg;
+	o.hdr_len = (uint16_t)g->off;
+	u->sink->commit(u->sink, g->lead, flen, flen ? &o : NULL);
+	g->lead = NULL;
+}
+
+/**
+ * udp_dgram_out() - Queue a received datagram for the guest
+ * @u:		Context
+ * @g:		Frame being gathered for this batch
+ * @f:		Flow
+ * @buf:	Frame buffer, payload behind the headers of @f's family
+ * @len:	Datagram length
+ * @cap:	Buffer size
+ */
+static void udp_dgram_out(struct udp_ctx *u, struct udp_gso *g,
+			  const struct dgram_flow *f, uint8_t *buf, size_t len,
+			  size_t cap)
+{
+	bool v4 = inany_is_v4(&f->gaddr);
+	size_t off = v4 ? FRAME_UDP4_DATA : FRAME_UDP6_DATA;
+	size_t l3 = v4 ? FRAME_IP4_HLEN : FRAME_IP6_HLEN;
+
+	if (udp_gso_append(g, f, buf + off, len)) {
+		u->sink->commit(u->sink, buf, 0, NULL);
+		return;
+	}
+	udp_gso_finish(u, g);
+	/* Only what fits the MTU, and nothing behind a fragmented one */
+	if (u->sink->udp_gso && !udp_frag_out.n &&
+	    len + l3 + FRAME_UDP_HLEN <= u->l2->mtu) {
+		udp_gso_start(g, f, buf, off, cap, len,
+			      UINT16_MAX - FRAME_UDP_HLEN -
+			      (v4 ? FRAME_IP4_HLEN : 0));
+		return;
+	}
+	udp_frame_commit(u, f, buf, len, cap);
+}
+
+/**
  * udp_unreachable() - Tell the guest its datagrams hit a closed port
  * @u:		Context
  * @f:		Flow whose socket got ECONNREFUSED
@@ -441,6 +524,7 @@ static void udp_unreachable(struct udp_ctx *u, const struct dgram_flow *f)
 void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
 {
 	struct dgram_flow *f = &u->flow[idx];
+	struct udp_gso g = { .lead = NULL };
 	struct mmsghdr mm[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
 	uint8_t *bufs[UDP_BATCH];
@@ -467,10 +551,11 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
 			u->sink->commit(u->sink, bufs[i], 0, NULL);
 			continue;
 		}
-		udp_frame_commit(u, f, bufs[i], mm[i].msg_len,
-				 iov[i].iov_len + (size_t)((uint8_t *)
-				 iov[i].iov_base - bufs[i]));
+		udp_dgram_out(u, &g, f, bufs[i], mm[i].msg_len,
+			      iov[i].iov_len + (size_t)((uint8_t *)
+			      iov[i].iov_base - bufs[i]));
 	}
+	udp_gso_finish(u, &g);
 	udp_frag_flush(u);
 	if (r > 0)
 		f->last = dgram_now();
@@ -645,6 +730,7 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 {
 	const struct fwd_rule *rule = &u->fwd->rules[ref_idx >> 16];
 	union sockaddr_inany peers[UDP_BATCH];
+	struct udp_gso g = { .lead = NULL };
 	struct mmsghdr mm[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
 	uint8_t *bufs[UDP_BATCH];
@@ -681,9 +767,10 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 		if (!v4 && inany_is_v4(&u->flow[idx].gaddr))
 			memmove(bufs[i] + FRAME_UDP4_DATA, payload,
 				mm[i].msg_len);
-		udp_frame_commit(u, &u->flow[idx], bufs[i], mm[i].msg_len,
-				 iov[i].iov_len + (size_t)(payload - bufs[i]));
+		udp_dgram_out(u, &g, &u->flow[idx], bufs[i], mm[i].msg_len,
+			      iov[i].iov_len + (size_t)(payload - bufs[i]));
 	}
+	udp_gso_finish(u, &g);
 	udp_frag_flush(u);
 	if (u->splice)
 		udp_splice_flush(u->splice);
