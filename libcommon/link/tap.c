@@ -5,12 +5,16 @@
  * network namespace (the caller runs tap_create() through ns_call()), so the
  * interface appears there while its file descriptor stays with us. Every
  * frame the namespace's kernel transmits on it is read here, in batches of
- * up to TAP_BATCH per wake-up: the source MAC of the guest is learnt, the L2
+ * up to TAP_BATCH per wake-up (one frame after a pause in traffic, see
+ * tap_handler()): the source MAC of the guest is learnt, the L2
  * responders (ARP, DHCP, NDP, DHCPv6) get the first look, and their replies
  * are written back at once; everything else goes to the transports through
  * the caller's l3 function. Transports write through struct frame_sink: a
  * static pool of TAP_POOL frames, written out in order by tap_flush() once
- * per loop iteration, or when the pool is full.
+ * per loop iteration, or when the pool is full. Each frame carries a
+ * virtio-net header: checksums left to the namespace's kernel, TCP segments
+ * up to 64 KiB, and, where the kernel has it (Linux 6.2), several UDP
+ * datagrams of one flow in one frame (transport/udp_gso.c).
  */
 
 #include <errno.h>
@@ -230,10 +234,14 @@ static int tap_reply(void *link, const void *frame, size_t len)
  * @l2:		L2 configuration (the guest's MAC is learnt into it)
  * @l3:		Handler of frames the L2 responders don't take, or NULL
  * @arg:	Its argument
+ * @max:	Frames to read at most (1 to TAP_BATCH): reading stops there
+ *		without the read() that would find the queue empty, and the
+ *		(level-triggered) descriptor is reported again if more wait
  *
  * Return: 0 if the device is still usable, -errno if it went away
  */
-int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg)
+int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg,
+		unsigned int max)
 {
 	static uint8_t bufs[TAP_BATCH][TAP_SLOT];
 	static size_t lens[TAP_BATCH];
@@ -243,7 +251,8 @@ int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg)
 	/* Read the whole batch first: transports may keep pointers into
 	 * frames until the end of the batch (UDP sends them in one call)
 	 */
-	for (n = 0; n < TAP_BATCH; n++) {
+	max = MIN(MAX(max, 1U), (unsigned int)TAP_BATCH);
+	for (n = 0; n < (int)max; n++) {
 		ssize_t r = read(t->fd, bufs[n], sizeof(bufs[n]));
 
 		if (r < 0) {

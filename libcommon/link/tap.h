@@ -46,7 +46,8 @@ struct tap {
 
 int tap_create(struct tap *t, const char *name);
 int tap_send(struct tap *t, const void *frame, size_t len);
-int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg);
+int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg,
+		unsigned int max);
 int tap_flush(struct tap *t);
 
 #endif /* LINK_TAP_H */

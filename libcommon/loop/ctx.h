@@ -42,6 +42,7 @@
  * @tsp:	pasta: spliced TCP connections (loopback fast path)
  * @usp:	pasta: spliced UDP flows (loopback fast path)
  * @fa:		pasta: "auto" forwarding, listeners following bound ports
+ * @idle:	The events being handled came after a pause (loop.c)
  */
 struct ctx {
 	struct conf *c;
@@ -63,6 +64,7 @@ struct ctx {
 	struct tcp_splice_ctx tsp;
 	struct udp_splice_ctx usp;
 	struct fwd_auto fa;
+	bool idle;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);

@@ -6,9 +6,17 @@
  * one switch on that type; an unknown type is a bug and aborts. The loop
  * ends when the namespace goes away, the spawned command exits or a
  * termination signal arrives, and returns the exit status for main().
+ *
+ * After a round of events the loop polls (epoll_wait() with no timeout,
+ * yielding the CPU in between) for LOOP_SPIN_NS before it sleeps: waking a
+ * sleeping process costs a scheduler round trip, and in request/response
+ * traffic the answer usually comes within that time (doc/bench.md: the
+ * TCP_RR and UDP_RR figures). The polling ends after the window without
+ * events, so an idle pasta or passt sleeps as before.
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +24,7 @@
 #include <sys/signalfd.h>
 #include <sys/random.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -24,6 +33,7 @@
 #include "packet/ip.h"
 
 #define LOOP_EVENTS 64
+#define LOOP_SPIN_NS 50000	/* polling after the last event, ns */
 
 /**
  * loop_add() - Register a descriptor for input events
@@ -195,7 +205,11 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 
 	switch (ref.type) {
 	case EPOLL_TYPE_TAP:
-		ret = tap_handler(&x->tap, &x->c->l2, loop_l3, x);
+		/* After a pause frames come one by one: read one, the next
+		 * wait says if more are there. Else read a whole batch.
+		 */
+		ret = tap_handler(&x->tap, &x->c->l2, loop_l3, x,
+				  x->idle ? 1 : TAP_BATCH);
 		tcp_tap_batch_end(&x->tcp);
 		udp_tap_batch_end(&x->udp);
 		frag_batch_end(&loop_frag);
@@ -264,6 +278,47 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 }
 
 /**
+ * loop_now_ns() - Monotonic time in nanoseconds (vDSO: no system call)
+ *
+ * Return: nanoseconds
+ */
+static uint64_t loop_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/**
+ * loop_wait() - Wait for events, polling for a while after recent ones
+ * @x:		Context
+ * @evs:	Events, filled
+ * @spin_until:	Poll instead of sleeping until this time (ns), 0: don't
+ *
+ * Return: number of events, as epoll_wait()
+ */
+static int loop_wait(struct ctx *x, struct epoll_event *evs,
+		     uint64_t *spin_until)
+{
+	int n;
+
+	x->idle = false;
+	while (*spin_until) {
+		n = epoll_wait(x->epfd, evs, LOOP_EVENTS, 0);
+		if (n)
+			return n;
+		x->idle = true;
+		if (loop_now_ns() >= *spin_until)
+			*spin_until = 0;
+		else
+			sched_yield();
+	}
+	x->idle = true;
+	return epoll_wait(x->epfd, evs, LOOP_EVENTS, -1);
+}
+
+/**
  * loop_run() - Run the event loop until something ends it
  * @x:		Context
  *
@@ -273,9 +328,10 @@ int loop_run(struct ctx *x)
 {
 	struct epoll_event evs[LOOP_EVENTS];
 	int status = EXIT_SUCCESS, n, i;
+	uint64_t spin_until = 0;
 
 	for (;;) {
-		n = epoll_wait(x->epfd, evs, LOOP_EVENTS, -1);
+		n = loop_wait(x, evs, &spin_until);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -287,5 +343,6 @@ int loop_run(struct ctx *x)
 		if (x->sink)
 			x->sink->flush(x->sink);
 		fwd_auto_batch_end(&x->fa);
+		spin_until = loop_now_ns() + LOOP_SPIN_NS;
 	}
 }

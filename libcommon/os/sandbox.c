@@ -86,6 +86,7 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"epoll_wait", LOOP, SB_ANY, "event loop"},
 	{"epoll_pwait", LOOP, SB_ANY, "event loop (arches without epoll_wait)"},
 	{"epoll_ctl", LOOP, SB_ANY, "event loop, flows come and go"},
+	{"sched_yield", LOOP, SB_ANY, "event loop: polling after traffic"},
 	{"read", LOOP, SB_ANY, "tap, signalfd, timerfd, inotify"},
 	{"write", LOOP | REPAIR | NETCFG, SB_ANY, "tap, log, messages, output"},
 	{"writev", LOOP, SB_ANY, "tap, stream link"},
