@@ -22,6 +22,7 @@
 struct tcp_splice_ctx;
 
 #define TCP_MAX_FRAMES 64	/* frames per burst from one socket */
+#define TCP_DATA_BURSTS 4	/* bursts per socket event */
 #define TCP_WS_OURS 8		/* scale of the window we advertise */
 #define TCP_MSS_GUEST_DEFAULT 536	/* RFC 9293 3.7.1, when the guest sends none */
 
@@ -58,6 +59,9 @@ enum tcp_state {
  * @TCP_LISTED:		The connection is on the end-of-batch list
  * @TCP_WRITE_PENDING:	Guest data waits in the write queue (@wpend bytes),
  *			written to the socket at the end of the batch
+ * @TCP_SOCK_RDHUP:	The socket reported the peer's FIN (EPOLLRDHUP): a
+ *			peek that drains it is followed by one that finds
+ *			the end of file, as no new event will come
  */
 enum tcp_conn_flag {
 	TCP_GUEST_FIN = 1 << 0,
@@ -71,6 +75,7 @@ enum tcp_conn_flag {
 	TCP_DISCARD_PENDING = 1 << 8,
 	TCP_LISTED = 1 << 9,
 	TCP_WRITE_PENDING = 1 << 10,
+	TCP_SOCK_RDHUP = 1 << 11,
 };
 
 /**
@@ -95,6 +100,8 @@ enum tcp_conn_flag {
  * @sndbuf:	SO_SNDBUF of @sock, fixed at creation (locked by setting it)
  * @discard:	Bytes acknowledged by the guest, not yet dropped from @sock
  * @wpend:	Bytes from the guest in the write queue, after @rcv_nxt
+ * @outq_max:	Upper bound of the bytes in @sock's send queue: SIOCOUTQ at
+ *		the last look, plus everything written since
  */
 struct tcp_conn {
 	int sock;
@@ -117,6 +124,7 @@ struct tcp_conn {
 	uint32_t sndbuf;
 	uint32_t discard;
 	uint32_t wpend;
+	uint32_t outq_max;
 };
 
 #define TCP_WQ_MAX 256		/* guest segments queued before writing */
@@ -201,6 +209,7 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 void tcp_conn_reset(struct tcp_ctx *t, int idx, bool tell_guest);
 void tcp_conn_close(struct tcp_ctx *t, int idx);
 void tcp_epoll_set(struct tcp_ctx *t, int idx, uint32_t events);
+void tcp_epoll_rearm(struct tcp_ctx *t, int idx);
 void tcp_timer_arm(struct tcp_ctx *t);
 void tcp_data_to_guest(struct tcp_ctx *t, int idx);
 void tcp_retransmit(struct tcp_ctx *t, int idx);

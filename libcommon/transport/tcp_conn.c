@@ -158,8 +158,25 @@ void tcp_epoll_set(struct tcp_ctx *t, int idx, uint32_t events)
 	if (c->ev == events || c->sock < 0)
 		return;
 	if (!epref_ctl(t->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_TCP, (uint32_t)idx,
-		       c->sock, events))
+		       c->sock, events | EPOLLET))
 		c->ev = events;
+}
+
+/**
+ * tcp_epoll_rearm() - Have the socket's current state reported once more
+ * @t:		TCP context
+ * @idx:	Flow index
+ *
+ * The socket is edge-triggered; modifying it polls it again, and what is
+ * ready now comes as an event of the next round.
+ */
+void tcp_epoll_rearm(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (c->sock >= 0)
+		epref_ctl(t->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_TCP,
+			  (uint32_t)idx, c->sock, c->ev | EPOLLET);
 }
 
 /**
@@ -619,6 +636,8 @@ void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events)
 	c->last_act = tcp_now();
 	if (events & EPOLLOUT)
 		tcp_wnd_update(t, (int)idx);
+	if (events & (EPOLLRDHUP | EPOLLHUP))
+		c->flags |= TCP_SOCK_RDHUP;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
 		tcp_data_to_guest(t, (int)idx);
 }

@@ -12,14 +12,17 @@
  * much we send is bounded by the guest's advertised window, so the socket
  * queue, not our memory, holds whatever the guest can't take yet. Without
  * SO_PEEK_OFF (kernels before 6.9) the bytes in flight are peeked into a
- * discard buffer in front of the frames.
+ * discard buffer in front of the frames. The socket is edge-triggered, as
+ * peeked data keeps it readable: each event is read until the socket is
+ * drained or the guest's window is full (tcp_data_to_guest()).
  *
  * Guest to host: in-order payload is queued during a batch of frames (the
  * frames stay valid until its end) and written with one sendmsg() per
  * connection when the batch ends, so that a burst of segments costs one
  * system call; a FIN, or a full queue, writes at once. We acknowledge only
  * what the socket accepted, and the window we advertise is the free space of
- * the socket's send buffer, so the guest never sends much more than fits.
+ * the socket's send buffer, so the guest never sends much more than fits
+ * (tcp_wnd_to_guest(): SIOCOUTQ only when the window gets tight).
  * If a write is short anyway, we wait for the socket to drain (EPOLLOUT),
  * then send duplicate ACKs so that the guest retransmits at once (fast
  * retransmit) instead of waiting for its retransmission timeout.
@@ -54,13 +57,20 @@ uint32_t tcp_wnd_to_guest(struct tcp_ctx *t, struct tcp_conn *c)
 	(void)t;
 	if (c->sock < 0 || (c->flags & TCP_GUEST_FIN) || !sndbuf)
 		return 65535;
-	if (ioctl(c->sock, SIOCOUTQ, &outq) || outq < 0)
-		return 65535;
-
 	/* sk_sndbuf also pays for packet overhead (sk_buff truesize): keep
 	 * an eighth of it for that, so that writes are hardly ever short
 	 */
 	limit = sndbuf / 8 * 7;
+
+	/* The queue only grows by what we write: while that bound leaves
+	 * half the buffer free, it is as good a window as the exact one, and
+	 * request/response traffic saves a system call per segment
+	 */
+	if (c->outq_max < limit / 2)
+		return limit - c->outq_max;
+	if (ioctl(c->sock, SIOCOUTQ, &outq) || outq < 0)
+		return 65535;
+	c->outq_max = (uint32_t)outq;
 	return limit > (uint32_t)outq ? limit - (uint32_t)outq : 0;
 }
 
@@ -271,30 +281,33 @@ static void tcp_offload(const struct tcp_conn *c, struct frame_offload *o,
 }
 
 /**
- * tcp_data_to_guest() - Send what the socket holds, within the guest's window
+ * tcp_data_burst() - Send one burst of what the socket holds to the guest
  * @t:		TCP context
  * @idx:	Flow index
+ *
+ * Return: true if the burst filled every frame it had without reaching the
+ *	   guest's window: more data may be waiting, call again
  */
-void tcp_data_to_guest(struct tcp_ctx *t, int idx)
+static bool tcp_data_burst(struct tcp_ctx *t, int idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
 	uint8_t *bufs[TCP_MAX_FRAMES];
 	uint32_t in_flight, room;
-	size_t cap, off, seg, left;
+	size_t cap, off, seg, left, asked;
 	struct frame_offload o;
 	unsigned int n, want, i;
 	uint16_t wnd;
 	ssize_t r;
 
 	if (c->state != TCP_ST_ESTABLISHED || (c->flags & TCP_SOCK_EOF))
-		return;
+		return false;
 
 	in_flight = c->snd_nxt - c->snd_una;
 	room = c->wnd_guest > in_flight ? c->wnd_guest - in_flight : 0;
 	if (!room) {
-		/* the guest's ACK re-enables reading */
+		/* the guest's ACK re-enables reading, which re-polls */
 		tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLIN);
-		return;
+		return false;
 	}
 	/* Room again: wake up for data even if none is queued right now */
 	tcp_epoll_set(t, idx, c->ev | EPOLLIN | EPOLLRDHUP);
@@ -305,8 +318,9 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 	want = MIN((room + seg - 1) / seg, TCP_MAX_FRAMES);
 	n = t->sink->reserve(t->sink, want, bufs, &cap);
 	if (!n)
-		return;
+		return false;
 	seg = MIN(seg, cap - off);
+	asked = MIN((size_t)room, n * seg);
 
 	r = tcp_peek(t, c, bufs, n, off, seg, room);
 	if (r <= 0) {
@@ -316,7 +330,7 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 			tcp_send_fin(t, idx);
 		else if (r != -EAGAIN && r != -EINTR)
 			tcp_conn_reset(t, idx, true);
-		return;
+		return false;
 	}
 
 	left = (size_t)r;
@@ -351,6 +365,41 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 	c->flags &= (uint16_t)~TCP_ACK_PENDING;
 	if (!c->deadline)
 		c->deadline = tcp_now() + c->rto;
+
+	/* Drained: the next arrival is an event, but the end of file that
+	 * already came isn't, and only the next peek can return it
+	 */
+	if ((size_t)r < asked)
+		return c->flags & TCP_SOCK_RDHUP;
+	if (asked == room) {
+		/* window full: the guest's ACK re-enables reading */
+		tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLIN);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * tcp_data_to_guest() - Send what the socket holds, within the guest's window
+ * @t:		TCP context
+ * @idx:	Flow index
+ *
+ * The socket is edge-triggered (tcp_epoll_set()): an event means new data
+ * came, and peeking leaves the data queued, so a level-triggered socket
+ * would stay readable until the guest acknowledges it. Hence every call
+ * reads until the socket is drained, the guest's window is full (the ACK
+ * that opens it re-enables EPOLLIN, which re-polls), or TCP_DATA_BURSTS
+ * bursts went out: then one re-poll makes sure we come back.
+ */
+void tcp_data_to_guest(struct tcp_ctx *t, int idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < TCP_DATA_BURSTS; i++) {
+		if (!tcp_data_burst(t, idx))
+			return;
+	}
+	tcp_epoll_rearm(t, idx);
 }
 
 /**
@@ -553,6 +602,7 @@ void tcp_write_flush(struct tcp_ctx *t, int idx)
 	if (n < 0)
 		n = 0;
 	c->rcv_nxt += (uint32_t)n;
+	c->outq_max += (uint32_t)n;
 	if ((size_t)n < total) {
 		log_trace("TCP %d: short write, %zd of %zu", idx, n, total);
 		c->flags |= TCP_PARTIAL;
