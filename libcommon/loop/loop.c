@@ -7,12 +7,15 @@
  * ends when the namespace goes away, the spawned command exits or a
  * termination signal arrives, and returns the exit status for main().
  *
- * After a round of events the loop polls (epoll_wait() with no timeout,
- * yielding the CPU in between) for LOOP_SPIN_NS before it sleeps: waking a
- * sleeping process costs a scheduler round trip, and in request/response
- * traffic the answer usually comes within that time (doc/bench.md: the
- * TCP_RR and UDP_RR figures). The polling ends after the window without
- * events, so an idle pasta or passt sleeps as before.
+ * When traffic goes back and forth (the last two rounds of events had
+ * frames from the guest and data from host sockets), the loop polls
+ * (epoll_wait() with no timeout, yielding the CPU in between) for
+ * LOOP_SPIN_NS before it sleeps: waking a sleeping process costs a scheduler
+ * round trip, and the answer to a request usually comes within that time
+ * (doc/bench.md: the TCP_RR and UDP_RR figures). Traffic one way only, which
+ * keeps the loop busy anyway, doesn't make it poll: on a small machine that
+ * would take the CPU time the receiving end needs. The polling ends after
+ * the window without events, so an idle pasta or passt sleeps as before.
  */
 
 #include <errno.h>
@@ -318,6 +321,45 @@ static int loop_wait(struct ctx *x, struct epoll_event *evs,
 	return epoll_wait(x->epfd, evs, LOOP_EVENTS, -1);
 }
 
+/* Which side the events of a round came from */
+enum loop_side {
+	LOOP_GUEST = 1 << 0,	/* frames: tap, qemu stream */
+	LOOP_HOST = 1 << 1,	/* data on sockets of translated flows */
+};
+
+/**
+ * loop_sides() - Sides a round of events came from
+ * @evs:	Events
+ * @n:		Their number
+ *
+ * Return: enum loop_side bits
+ */
+static unsigned int loop_sides(const struct epoll_event *evs, int n)
+{
+	unsigned int sides = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		union epoll_ref ref = { .u64 = evs[i].data.u64 };
+
+		switch (ref.type) {
+		case EPOLL_TYPE_TAP:
+		case EPOLL_TYPE_STREAM:
+			sides |= LOOP_GUEST;
+			break;
+		case EPOLL_TYPE_TCP:
+		case EPOLL_TYPE_UDP:
+		case EPOLL_TYPE_UDP_LISTEN:
+		case EPOLL_TYPE_PING:
+			sides |= LOOP_HOST;
+			break;
+		default:
+			break;
+		}
+	}
+	return sides;
+}
+
 /**
  * loop_run() - Run the event loop until something ends it
  * @x:		Context
@@ -327,6 +369,7 @@ static int loop_wait(struct ctx *x, struct epoll_event *evs,
 int loop_run(struct ctx *x)
 {
 	struct epoll_event evs[LOOP_EVENTS];
+	unsigned int sides, last = 0;
 	int status = EXIT_SUCCESS, n, i;
 	uint64_t spin_until = 0;
 
@@ -336,6 +379,7 @@ int loop_run(struct ctx *x)
 			continue;
 		if (n < 0)
 			die_perror("epoll_wait");
+		sides = loop_sides(evs, n);
 		for (i = 0; i < n; i++) {
 			if (loop_dispatch(x, &evs[i], &status))
 				return status;
@@ -343,6 +387,8 @@ int loop_run(struct ctx *x)
 		if (x->sink)
 			x->sink->flush(x->sink);
 		fwd_auto_batch_end(&x->fa);
-		spin_until = loop_now_ns() + LOOP_SPIN_NS;
+		if ((sides | last) == (LOOP_GUEST | LOOP_HOST))
+			spin_until = loop_now_ns() + LOOP_SPIN_NS;
+		last = sides;
 	}
 }
