@@ -23,6 +23,7 @@
  */
 
 #include <errno.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -265,6 +266,82 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 		udp_tap_batch_end(u);
 }
 
+/* Longest datagram of the guest sent with UDP_SEGMENT: one that fits a
+ * 1500-byte path in IPv6. A route with a smaller MTU refuses the send, and
+ * the flow then goes on without (udp_send_run()).
+ */
+#define UDP_GSO_SEG_MAX (1500 - 40 - 8)
+
+/**
+ * udp_send_run() - Send queued datagrams of one flow, gathered where they can
+ * @u:		Context
+ * @start:	First queue entry
+ * @end:	Entry after the last one
+ * @gso:	Gather runs of datagrams into sends with UDP_SEGMENT
+ *
+ * Return: datagrams sent
+ */
+static unsigned int udp_send_run(struct udp_ctx *u, unsigned int start,
+				 unsigned int end, bool gso)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl[UDP_BATCH];
+	struct dgram_flow *f = &u->flow[u->q_idx[start]];
+	int fd = f->sock >= 0 ? f->sock : f->lsock;
+	unsigned int first[UDP_BATCH + 1], m, i;
+	struct mmsghdr mm[UDP_BATCH];
+	int r;
+
+	memset(mm, 0, sizeof(mm));
+	for (m = 0, i = start; i < end; m++) {
+		unsigned int k = gso ? udp_gso_count(&u->q_iov[i], end - i,
+						     UDP_GSO_SEG_MAX) : 1;
+		struct msghdr *mh = &mm[m].msg_hdr;
+
+		first[m] = i;
+		mh->msg_iov = &u->q_iov[i];
+		mh->msg_iovlen = k;
+		if (f->sock < 0) {
+			mh->msg_name = &f->peer;
+			mh->msg_namelen = f->peer_len;
+		}
+		if (k > 1) {
+			struct cmsghdr *cm = &ctl[m].align;
+			uint16_t seg = (uint16_t)u->q_iov[i].iov_len;
+
+			mh->msg_control = ctl[m].buf;
+			mh->msg_controllen = sizeof(ctl[m].buf);
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(seg));
+			memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		}
+		i += k;
+	}
+	first[m] = end;
+	r = sendmmsg(fd, mm, m, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (r == (int)m)
+		return end - start;
+	if (r < 0)
+		r = 0;
+	/* A gathered send that failed: the route may not take it (MTU below
+	 * the segment size, no checksum offload). Once more without: if that
+	 * goes, the flow sends one by one from now on.
+	 */
+	if (gso && mm[r].msg_hdr.msg_iovlen > 1) {
+		i = udp_send_run(u, first[r], end, false);
+		if (i) {
+			f->no_gso = true;
+			log_rl(&u->rl, LOG_LVL_DEBUG,
+			       "UDP: segmentation offload refused, not used");
+		}
+		return first[r] - start + i;
+	}
+	return first[r] - start;
+}
+
 /**
  * udp_tap_batch_end() - Send the guest's queued datagrams, one call per run
  *			 of datagrams of the same flow (sendmmsg())
@@ -272,30 +349,19 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
  */
 void udp_tap_batch_end(struct udp_ctx *u)
 {
-	struct mmsghdr mm[UDP_BATCH];
-	unsigned int i, start;
-	int r;
+	unsigned int i, start, sent;
 
-	memset(mm, 0, sizeof(mm));
 	for (start = 0; start < u->nq; start = i) {
 		const struct dgram_flow *f = &u->flow[u->q_idx[start]];
-		int fd = f->sock >= 0 ? f->sock : f->lsock;
 
 		for (i = start; i < u->nq && u->q_idx[i] == u->q_idx[start];
-		     i++) {
-			mm[i].msg_hdr.msg_iov = &u->q_iov[i];
-			mm[i].msg_hdr.msg_iovlen = 1;
-			if (f->sock < 0) {
-				mm[i].msg_hdr.msg_name = (void *)&f->peer;
-				mm[i].msg_hdr.msg_namelen = f->peer_len;
-			}
-		}
-		r = sendmmsg(fd, mm + start, i - start,
-			     MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (r < (int)(i - start))
+		     i++)
+			;
+		sent = udp_send_run(u, start, i, !f->no_gso);
+		if (sent < i - start)
 			log_rl(&u->rl, LOG_LVL_DEBUG,
-			       "UDP: %d of %u datagrams sent: %s", r,
-			       i - start, r < 0 ? strerror(errno) : "short");
+			       "UDP: %u of %u datagrams sent: %s", sent,
+			       i - start, strerror(errno));
 	}
 	u->nq = 0;
 }

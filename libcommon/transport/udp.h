@@ -34,6 +34,7 @@ struct udp_splice_ctx;
  * @gport:	Guest's port (echo identifier for ICMP)
  * @rport:	Remote port as the guest sees it
  * @last:	Last activity, milliseconds
+ * @no_gso:	The socket refused UDP_SEGMENT: datagrams go one by one
  */
 struct dgram_flow {
 	uint8_t proto;
@@ -46,6 +47,7 @@ struct dgram_flow {
 	uint16_t gport;
 	uint16_t rport;
 	uint64_t last;
+	bool no_gso;
 };
 
 /**

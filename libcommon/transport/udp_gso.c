@@ -13,8 +13,13 @@
  * isn't appended: the caller finishes the frame and starts another. The
  * datagrams, their order and their boundaries are exactly those received.
  *
+ * The other way, datagrams of the guest go to a host socket with the same
+ * rules: udp_gso_count() says how many consecutive datagrams of one flow
+ * can be one sendmsg() with UDP_SEGMENT (Linux 4.18), which the host's
+ * kernel sends as those datagrams.
+ *
  * Only the bookkeeping lives here (pure, unit-tested); udp.c writes headers
- * and commits the frame to the sink.
+ * and commits the frame to the sink, and makes the system calls.
  */
 
 #include <string.h>
@@ -69,4 +74,32 @@ bool udp_gso_append(struct udp_gso *g, const void *flow, const void *payload,
 	g->cnt++;
 	g->closed = len < g->seg;
 	return true;
+}
+
+/**
+ * udp_gso_count() - How many datagrams, from the first, one send can carry
+ * @iov:	Payloads of consecutive datagrams of one flow
+ * @n:		Their number, at least one
+ * @seg_max:	Longest datagram to send with segmentation offload
+ *
+ * Return: datagrams for the first send, 1 if it takes no offload
+ */
+unsigned int udp_gso_count(const struct iovec *iov, unsigned int n,
+			   size_t seg_max)
+{
+	size_t seg = iov[0].iov_len, total = seg;
+	unsigned int i;
+
+	if (!seg || seg > seg_max)
+		return 1;
+	for (i = 1; i < n && i < UDP_GSO_SEGS; i++) {
+		size_t len = iov[i].iov_len;
+
+		if (!len || len > seg || total + len > UDP_GSO_BYTES)
+			break;
+		total += len;
+		if (len < seg)
+			return i + 1;	/* a shorter one ends the send */
+	}
+	return i;
 }
