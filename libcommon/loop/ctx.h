@@ -43,6 +43,8 @@
  * @usp:	pasta: spliced UDP flows (loopback fast path)
  * @fa:		pasta: "auto" forwarding, listeners following bound ports
  * @idle:	The events being handled came after a pause (loop.c)
+ * @napped:	The loop napped before this wait: events may have piled up
+ * @round_tcp:	TCP frames came from the guest in this round of events
  */
 struct ctx {
 	struct conf *c;
@@ -65,6 +67,8 @@ struct ctx {
 	struct udp_splice_ctx usp;
 	struct fwd_auto fa;
 	bool idle;
+	bool napped;
+	bool round_tcp;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);

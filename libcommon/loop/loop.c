@@ -7,15 +7,18 @@
  * ends when the namespace goes away, the spawned command exits or a
  * termination signal arrives, and returns the exit status for main().
  *
- * When traffic goes back and forth (the last two rounds of events had
- * frames from the guest and data from host sockets), the loop polls
- * (epoll_wait() with no timeout, yielding the CPU in between) for
- * LOOP_SPIN_NS before it sleeps: waking a sleeping process costs a scheduler
- * round trip, and the answer to a request usually comes within that time
- * (doc/bench.md: the TCP_RR and UDP_RR figures). Traffic one way only, which
- * keeps the loop busy anyway, doesn't make it poll: on a small machine that
- * would take the CPU time the receiving end needs. The polling ends after
- * the window without events, so an idle pasta or passt sleeps as before.
+ * Waking a sleeping process costs a scheduler round trip (on the machines
+ * we measure on, 10-15 us, more than the work of forwarding a datagram), so
+ * between rounds of events the loop paces itself (loop_pace()):
+ * - traffic back and forth (the last two rounds had both frames from the
+ *   guest and data from host sockets): poll, epoll_wait() with no timeout
+ *   and a sched_yield() in between, for LOOP_SPIN_NS before sleeping; the
+ *   answer to a request usually comes within that time;
+ * - datagrams one way only: nap LOOP_NAP_NS before waiting, so that a fast
+ *   stream is handled a few datagrams per wake-up, not one (and reaches its
+ *   receiver in batches too); slower streams never wait in the nap;
+ * - TCP one way, paced by its own flow control: neither.
+ * An idle pasta or passt sleeps as before. doc/bench.md has the figures.
  */
 
 #include <errno.h>
@@ -37,6 +40,7 @@
 
 #define LOOP_EVENTS 64
 #define LOOP_SPIN_NS 50000	/* polling after the last event, ns */
+#define LOOP_NAP_NS 50000	/* nap in a one-way stream of datagrams, ns */
 
 /**
  * loop_add() - Register a descriptor for input events
@@ -83,6 +87,8 @@ static void loop_l3(void *arg, struct pview frame)
 		return;
 	}
 	p.l4_csum_partial = x->tap.csum_partial;
+	if (p.proto == IPPROTO_TCP)
+		x->round_tcp = true;
 	if (p.proto == IPPROTO_TCP && !x->c->no_tcp) {
 		tcp_tap_input(&x->tcp, &p);
 		return;
@@ -317,7 +323,8 @@ static int loop_wait(struct ctx *x, struct epoll_event *evs,
 		else
 			sched_yield();
 	}
-	x->idle = true;
+	x->idle = !x->napped;
+	x->napped = false;
 	return epoll_wait(x->epfd, evs, LOOP_EVENTS, -1);
 }
 
@@ -325,6 +332,7 @@ static int loop_wait(struct ctx *x, struct epoll_event *evs,
 enum loop_side {
 	LOOP_GUEST = 1 << 0,	/* frames: tap, qemu stream */
 	LOOP_HOST = 1 << 1,	/* data on sockets of translated flows */
+	LOOP_TCP = 1 << 2,	/* ... of which TCP ones */
 };
 
 /**
@@ -348,6 +356,8 @@ static unsigned int loop_sides(const struct epoll_event *evs, int n)
 			sides |= LOOP_GUEST;
 			break;
 		case EPOLL_TYPE_TCP:
+			sides |= LOOP_HOST | LOOP_TCP;
+			break;
 		case EPOLL_TYPE_UDP:
 		case EPOLL_TYPE_UDP_LISTEN:
 		case EPOLL_TYPE_PING:
@@ -358,6 +368,35 @@ static unsigned int loop_sides(const struct epoll_event *evs, int n)
 		}
 	}
 	return sides;
+}
+
+/**
+ * loop_pace() - After a round: poll, nap, or neither, before the next wait
+ * @x:		Context
+ * @sides:	enum loop_side bits of this round
+ * @last:	... and of the one before
+ * @spin_until:	Set to the end of polling, if the loop is to poll
+ *
+ * Traffic both ways (request/response) polls for LOOP_SPIN_NS. Datagrams one
+ * way only (a UDP stream, in either direction) nap for LOOP_NAP_NS first:
+ * when they come faster than that, each wake-up then handles several of
+ * them, and one per datagram was most of the time both pasta and the
+ * receiving end spent (see the top of this file). TCP, which its own flow
+ * control paces, does neither when one-way.
+ */
+static void loop_pace(struct ctx *x, unsigned int sides, unsigned int last,
+		      uint64_t *spin_until)
+{
+	const struct timespec nap = { 0, LOOP_NAP_NS };
+	unsigned int both = LOOP_GUEST | LOOP_HOST;
+
+	if (((sides | last) & both) == both) {
+		*spin_until = loop_now_ns() + LOOP_SPIN_NS;
+		return;
+	}
+	if ((sides & both) && !(sides & LOOP_TCP) &&
+	    !clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, NULL))
+		x->napped = true;
 }
 
 /**
@@ -387,8 +426,11 @@ int loop_run(struct ctx *x)
 		if (x->sink)
 			x->sink->flush(x->sink);
 		fwd_auto_batch_end(&x->fa);
-		if ((sides | last) == (LOOP_GUEST | LOOP_HOST))
-			spin_until = loop_now_ns() + LOOP_SPIN_NS;
-		last = sides;
+		if (x->round_tcp)
+			sides |= LOOP_TCP;
+		loop_pace(x, sides, last, &spin_until);
+		if (sides & (LOOP_GUEST | LOOP_HOST))
+			last = sides;	/* timers don't break a pattern */
+		x->round_tcp = false;
 	}
 }

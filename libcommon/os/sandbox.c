@@ -135,7 +135,8 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"newfstatat", REPAIR, SB_ANY, "is PATH a directory"},
 	{"openat", REPAIR, SB_OPENAT_DIR, "directory PATH"},
 	{"getdents64", REPAIR, SB_ANY, "directory PATH"},
-	{"clock_nanosleep", REPAIR, SB_ANY, "waiting for the socket"},
+	{"clock_nanosleep", LOOP | REPAIR, SB_ANY,
+	 "event loop: naps in datagram streams; waiting for the socket"},
 };
 
 /**
