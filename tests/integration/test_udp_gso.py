@@ -25,6 +25,9 @@ MTU: sent as IP fragments, never gathered).
   gso_size equal to its first datagram's length.  Also inbound, through a
   forwarded port (-u PORT: pasta's listening socket).
 
+The other way (guest -> remote, runs of datagrams sent with UDP_SEGMENT,
+and the fallback when the route refuses that) is tested at the end.
+
 Run as a script, this file is one end of the exchange or the packet
 sniffer (see main()).
 """
@@ -613,4 +616,155 @@ def test_paused_bursts_frames_follow_the_rules(request, topo, procs,
     assert seen["gso"] == gso and seen["segs"] == segs, (seen, gso, segs)
     # (and the receiver's handshake answer, if any, once or twice)
     assert frames <= seen["frames"] <= frames + 2, (seen, frames)
+    assert T.pid_alive(att.pasta_pid)
+
+
+# ------------------------------------------------ guest -> remote direction --
+# The other way, pasta sends a run of the guest's datagrams of one flow to its
+# host socket with one sendmsg() carrying UDP_SEGMENT (udp_gso_count(): up to
+# 64 datagrams of the first one's length, the last may be shorter, none longer
+# than 1452 bytes).  A sender in pasta's namespace sends numbered bursts (one
+# sendmmsg() each) to a receiver in `remote`; the remote veth (REMOTE_IF)
+# counts one received packet per skb, and the host's kernel hands a gathered
+# send to the veth as one offload skb (veth takes NETIF_F_GSO_UDP_L4), so
+# rem0's rx_packets grows by clearly fewer packets than datagrams arrive.
+# Then the fallback: with the host <-> remote path at MTU 1280, a gathered
+# send of 1400-byte (IPv4) or 1300-byte (IPv6) segments is refused (EINVAL:
+# the segment size is over the route's MTU); pasta sends the datagrams one by
+# one instead (the kernel fragments them) and stays so for the flow.
+
+def _sizes_out():
+    """Guest -> remote: runs of 1400 with shorter ones, 1-byte ones, runs of
+    1452 (the largest gathered) and 1453 (one more: sent alone), and a
+    4000-byte one mid-burst (IP fragments on the 1500-byte veth)."""
+    run = ([1400] * 12 + [700] + [1400] * 4 + [1] + [1452] * 9 +
+           [1453] * 3 + [1000] * 6 + [1] * 3 + [1452, 1400, 1452] +
+           [300] * 8)
+    out = (run * 4)[:PER_OUT]
+    out[PER_OUT // 2] = 4000
+    return out
+
+
+PER_OUT = 200               # datagrams a burst (the size pattern's period)
+BURSTS_OUT = 10
+BURSTS_FB = 6
+OUT_RATIO = 0.5             # remote packets per datagram received, at most
+FB_MTU = 1280               # host <-> remote MTU for the fallback
+PATTERNS.update({"out": _sizes_out,
+                 "fb4": lambda: [1400],
+                 "fb6": lambda: [1300]})
+
+# The peers' entry: the module imported (as a script, the patterns above
+# would not be registered), then main()
+_ENTRY = ("import sys; sys.path.insert(0, %r); import test_udp_gso as m; "
+          "sys.exit(m.main(sys.argv[1:]))" % HERE)
+
+
+def _exchange_out(topo, procs, att, dst, pattern, bursts, paused=False):
+    """Receiver in `remote` (bound to a fresh port, counting REMOTE_IF's
+    rx_packets), sender in @att's namespace sending @bursts of PER_OUT to
+    @dst; @paused: pasta stopped while each burst is sent, so that it
+    reads every burst from a full tap queue."""
+    port = next(_ports)
+    total = bursts * PER_OUT
+    # neighbours resolved first (the namespace's gateway, through pasta the
+    # host's remote): while the kernel resolves one it queues the first
+    # datagrams (a bounded queue: it drops the oldest), and what is sent
+    # while that queue is flushed can overtake them
+    rc, _, rx, out = T.ping(topo, att.netns, dst, count=1)
+    assert rc == 0 and rx == 1, out
+    rcv = procs.popen(["ip", "netns", "exec", topo.remote, T.PY, "-c",
+                       _ENTRY, "recv", dst, str(port), T.REMOTE_IF, pattern,
+                       str(total), "20", "listen"], bufsize=0)
+    line = _line(rcv, 10)
+    assert line == "ready", (line, rcv.poll())
+    snd = procs.popen(["ip", "netns", "exec", att.netns, T.PY, "-c", _ENTRY,
+                       "send", "::" if ":" in dst else "0.0.0.0", str(port),
+                       pattern, str(bursts), str(PER_OUT),
+                       str(-1 if paused else GAP), dst],
+                      bufsize=0, stdin=T.subprocess.PIPE)
+    line = _line(snd, 10)
+    assert line == "ready", (line, snd.poll())
+    if paused:
+        line = _line(snd, 10)
+        assert line == "go", (line, snd.poll())
+        for _ in range(bursts):
+            os.kill(att.pasta_pid, signal.SIGSTOP)
+            try:
+                snd.stdin.write(b"burst\n")
+                line = _line(snd, 10)
+                time.sleep(SETTLE)
+            finally:
+                os.kill(att.pasta_pid, signal.SIGCONT)
+            assert line == "sent", (line, snd.poll())
+            time.sleep(SETTLE)
+    out, err = rcv.communicate(timeout=40)
+    assert rcv.returncode == 0, out[-2000:] + err[-2000:]
+    got = T.peer_json(out)
+    out, err = snd.communicate(timeout=20)
+    assert snd.returncode == 0, err[-2000:]
+    sent = T.peer_json(out)
+    print("udp gso out %s %s%s: %s / %s" % (
+        dst, pattern, " paused" if paused else "", got, sent))
+    return got, sent
+
+
+OUT_CASES = [pytest.param(T.REMOTE4, id="v4"),
+             pytest.param(T.REMOTE6, id="v6")]
+
+
+@pytest.mark.ours_only("UDP segmentation offload towards host sockets")
+@pytest.mark.parametrize("dst", OUT_CASES)
+def test_out_bursts_gathered_intact_in_order(topo, procs, attach_pasta, dst):
+    att = _start(topo, attach_pasta, None)
+    got, sent = _exchange_out(topo, procs, att, dst, "out", BURSTS_OUT)
+    total = BURSTS_OUT * PER_OUT
+    _check(got, sent, total)
+    # the 4000-byte ones (fragmented on the way) and the 1453-byte ones
+    # (never gathered) made it
+    sizes = PATTERNS["out"]()
+    big = _big(sizes, total)
+    assert got["big"] >= big * (1 - LOSS_PCT / 100) - 1, (got, big)
+    # gathered: clearly fewer packets reached the remote than datagrams
+    # (one by one, every datagram is a packet, the 4000-byte ones three)
+    ratio = got["frames"] / max(1, got["received"])
+    print("udp gso out %s: %d packets for %d datagrams (%.3f)" % (
+        dst, got["frames"], got["received"], ratio))
+    assert got["frames"] < got["received"] * OUT_RATIO, got
+    assert T.pid_alive(att.pasta_pid)
+
+
+def _set_path_mtu(topo, mtu):
+    """MTU of both ends of the host <-> remote veth; the old one."""
+    old = T.link(topo.ip_json(topo.host, ["link", "show", T.HOST_IF]),
+                 T.HOST_IF)["mtu"]
+    T.sh(["ip", "-n", topo.host, "link", "set", T.HOST_IF, "mtu", str(mtu)])
+    T.sh(["ip", "-n", topo.remote, "link", "set", T.REMOTE_IF, "mtu",
+          str(mtu)])
+    return old
+
+
+FB_CASES = [pytest.param(T.REMOTE4, "fb4", id="v4-1400"),
+            pytest.param(T.REMOTE6, "fb6", id="v6-1300")]
+
+
+@pytest.mark.ours_only("UDP segmentation offload towards host sockets")
+@pytest.mark.parametrize("dst,pattern", FB_CASES)
+def test_out_refused_offload_falls_back(topo, procs, attach_pasta, dst,
+                                        pattern):
+    att = _start(topo, attach_pasta, None)
+    old = _set_path_mtu(topo, FB_MTU)
+    try:
+        # paused: the first read of the tap finds a whole burst, so the
+        # first send is a gathered one, and the route refuses it
+        got, sent = _exchange_out(topo, procs, att, dst, pattern,
+                                  BURSTS_FB, paused=True)
+    finally:
+        _set_path_mtu(topo, old)
+    total = BURSTS_FB * PER_OUT
+    _check(got, sent, total)
+    # every one, the first burst's too
+    assert got["distinct"] == total, got
+    # and fragmented on the way: the path really was 1280 bytes
+    assert got["frames"] >= 2 * got["received"], got
     assert T.pid_alive(att.pasta_pid)

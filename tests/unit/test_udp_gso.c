@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_udp_gso.c - unit tests of gathering datagrams into one offload frame */
+/* test_udp_gso.c - unit tests of UDP offload gathering, both directions */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -391,6 +391,188 @@ static void test_restart_resets(void **state)
 	check_frame(600);
 }
 
+/* Tests of udp_gso_count(): how many datagrams of the guest one send takes */
+
+enum {
+	SEG_MAX = 1452, /* what udp.c passes: 1500 - 40 - 8 */
+	IOV_MAX_TEST = 128,
+};
+
+static struct iovec *iov_of(const size_t *lens, unsigned int n)
+{
+	/* exactly @n entries on the heap: a read past them trips ASan */
+	struct iovec *iov = test_malloc(sizeof(*iov) * n);
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = src;
+		iov[i].iov_len = lens[i];
+	}
+	return iov;
+}
+
+static unsigned int count(const size_t *lens, unsigned int n, size_t seg_max)
+{
+	struct iovec *iov = iov_of(lens, n);
+	unsigned int k = udp_gso_count(iov, n, seg_max);
+
+	test_free(iov);
+	return k;
+}
+
+/* @n datagrams of @len bytes, then @tail (0: none) at index @n */
+static unsigned int count_run(size_t len, unsigned int n, size_t tail)
+{
+	size_t lens[IOV_MAX_TEST];
+	unsigned int i;
+
+	assert_true(n < IOV_MAX_TEST);
+	for (i = 0; i < n; i++)
+		lens[i] = len;
+	if (!tail)
+		return count(lens, n, SEG_MAX);
+	lens[n] = tail;
+	return count(lens, n + 1, SEG_MAX);
+}
+
+static void test_count_equal_runs(void **state)
+{
+	static const size_t two_runs[] = {1000, 1000, 1000, 1200, 1200};
+	unsigned int n;
+
+	(void)state;
+	for (n = 2; n <= 32; n++)
+		assert_int_equal(count_run(1000, n, 0), n);
+	assert_int_equal(count_run(1, 10, 0), 10);
+	assert_int_equal(count_run(SEG_MAX, 10, 0), 10);
+	/* a run of another (longer) size after it: not taken */
+	assert_int_equal(count(two_runs, 5, SEG_MAX), 3);
+	assert_int_equal(count(two_runs + 3, 2, SEG_MAX), 2);
+}
+
+static void test_count_shorter_last(void **state)
+{
+	static const size_t a[] = {1400, 1400, 1, 1400};
+	static const size_t b[] = {1400, 1399, 1399};
+	static const size_t c[] = {1400, 700, 1400, 1400};
+
+	(void)state;
+	/* the shorter one joins and ends the send */
+	assert_int_equal(count(a, 4, SEG_MAX), 3);
+	assert_int_equal(count(a, 3, SEG_MAX), 3);
+	assert_int_equal(count(b, 3, SEG_MAX), 2);
+	assert_int_equal(count(c, 4, SEG_MAX), 2);
+	/* what follows it starts the next send */
+	assert_int_equal(count(a + 3, 1, SEG_MAX), 1);
+	assert_int_equal(count(c + 2, 2, SEG_MAX), 2);
+}
+
+static void test_count_longer_stops(void **state)
+{
+	static const size_t a[] = {1000, 1000, 1001, 1000};
+	static const size_t b[] = {1000, 1452};
+	static const size_t c[] = {1, 2, 1};
+	static const size_t d[] = {1400, 1400, 1453, 1400};
+
+	(void)state;
+	assert_int_equal(count(a, 4, SEG_MAX), 2);
+	assert_int_equal(count(b, 2, SEG_MAX), 1);
+	assert_int_equal(count(c, 3, SEG_MAX), 1);
+	/* longer than the first and than seg_max */
+	assert_int_equal(count(d, 4, SEG_MAX), 2);
+	/* the longer one then goes alone, the rest after it together */
+	assert_int_equal(count(d + 2, 2, SEG_MAX), 1);
+	assert_int_equal(count(a + 2, 2, SEG_MAX), 2);
+}
+
+static void test_count_empty(void **state)
+{
+	static const size_t first[] = {0, 0, 0};
+	static const size_t first_then[] = {0, 100, 100};
+	static const size_t later[] = {100, 100, 0, 100};
+	static const size_t second[] = {100, 0};
+
+	(void)state;
+	/* an empty first datagram goes alone */
+	assert_int_equal(count(first, 3, SEG_MAX), 1);
+	assert_int_equal(count(first_then, 3, SEG_MAX), 1);
+	/* an empty one later ends the send before it */
+	assert_int_equal(count(later, 4, SEG_MAX), 2);
+	assert_int_equal(count(second, 2, SEG_MAX), 1);
+	/* and then goes alone itself */
+	assert_int_equal(count(later + 2, 2, SEG_MAX), 1);
+}
+
+static void test_count_first_over_seg_max(void **state)
+{
+	static const size_t over[] = {SEG_MAX + 1, SEG_MAX + 1, SEG_MAX + 1};
+	static const size_t big[] = {4000, 1000, 1000};
+	static const size_t at[] = {SEG_MAX, SEG_MAX, SEG_MAX};
+	static const size_t one[] = {1, 1};
+
+	(void)state;
+	assert_int_equal(count(over, 3, SEG_MAX), 1);
+	assert_int_equal(count(big, 3, SEG_MAX), 1);
+	/* exactly seg_max is gathered */
+	assert_int_equal(count(at, 3, SEG_MAX), 3);
+	/* seg_max is the caller's: a smaller one refuses what 1452 takes */
+	assert_int_equal(count(at, 3, SEG_MAX - 1), 1);
+	assert_int_equal(count(one, 2, 0), 1);
+	assert_int_equal(count(one, 2, 1), 2);
+}
+
+static void test_count_segment_cap(void **state)
+{
+	(void)state;
+	/* UDP_GSO_SEGS: 64 of 100 (64 * 1000 bytes is within 65507) */
+	assert_int_equal(count_run(1000, 100, 0), UDP_GSO_SEGS);
+	assert_int_equal(count_run(1000, 64, 0), 64);
+	assert_int_equal(count_run(1000, 65, 0), 64);
+	assert_int_equal(count_run(1000, 63, 0), 63);
+	assert_int_equal(count_run(1, 100, 0), 64);
+	/* a shorter 64th joins; a shorter 65th doesn't */
+	assert_int_equal(count_run(1000, 63, 10), 64);
+	assert_int_equal(count_run(1000, 64, 10), 64);
+}
+
+static void test_count_byte_cap(void **state)
+{
+	static const size_t halves[] = {32000, 32000, 1400};
+	static const size_t full[] = {65507, 1};
+
+	(void)state;
+	/* 45 * 1452 = 65340 <= 65507 < 46 * 1452 = 66792 */
+	assert_int_equal(count_run(1452, 100, 0), 45);
+	assert_int_equal(count_run(1452, 46, 0), 45);
+	assert_int_equal(count_run(1452, 45, 0), 45);
+	/* 46 * 1400 = 64400 <= 65507 < 47 * 1400 = 65800 */
+	assert_int_equal(count_run(1400, 100, 0), 46);
+	/* 1024: the segment cap comes first (64 * 1024 = 65536 > 65507) */
+	assert_int_equal(count_run(1024, 100, 0), 63);
+	assert_int_equal(count_run(1023, 100, 0), 64);
+	/* a shorter last one fills the rest exactly, not a byte more */
+	assert_int_equal(count_run(1452, 45, 65507 - 45 * 1452), 46);
+	assert_int_equal(count_run(1452, 45, 65507 - 45 * 1452 + 1), 45);
+	/* past seg_max only with a larger seg_max: the byte cap holds */
+	assert_int_equal(count(halves, 3, 65507), 3);
+	assert_int_equal(count(full, 2, 65507), 1);
+}
+
+static void test_count_single(void **state)
+{
+	static const size_t lens[] = {1000, 1000, 1000};
+
+	(void)state;
+	/* n = 1: only the first, whatever lies behind it */
+	assert_int_equal(count(lens, 1, SEG_MAX), 1);
+	assert_int_equal(
+		udp_gso_count((const struct iovec[]){{src, 1000}, {src, 1000}},
+			      1, SEG_MAX),
+		1);
+	assert_int_equal(count_run(0, 1, 0), 1);
+	assert_int_equal(count_run(SEG_MAX + 1, 1, 0), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +593,14 @@ int main(void)
 		cmocka_unit_test(test_restart_resets),
 		cmocka_unit_test(test_after_finish),
 		cmocka_unit_test(test_one_byte_shorter_closes),
+		cmocka_unit_test(test_count_equal_runs),
+		cmocka_unit_test(test_count_shorter_last),
+		cmocka_unit_test(test_count_longer_stops),
+		cmocka_unit_test(test_count_empty),
+		cmocka_unit_test(test_count_first_over_seg_max),
+		cmocka_unit_test(test_count_segment_cap),
+		cmocka_unit_test(test_count_byte_cap),
+		cmocka_unit_test(test_count_single),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
