@@ -42,8 +42,8 @@
  * @tsp:	pasta: spliced TCP connections (loopback fast path)
  * @usp:	pasta: spliced UDP flows (loopback fast path)
  * @fa:		pasta: "auto" forwarding, listeners following bound ports
- * @idle:	The events being handled came after a pause (loop.c)
- * @napped:	The loop napped before this wait: events may have piled up
+ * @idle:	The events being handled came after polling found nothing
+ *		for a while (loop.c)
  * @round_tcp:	TCP frames came from the guest in this round of events
  */
 struct ctx {
@@ -67,7 +67,6 @@ struct ctx {
 	struct udp_splice_ctx usp;
 	struct fwd_auto fa;
 	bool idle;
-	bool napped;
 	bool round_tcp;
 };
 

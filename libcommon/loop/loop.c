@@ -214,8 +214,10 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 
 	switch (ref.type) {
 	case EPOLL_TYPE_TAP:
-		/* After a pause frames come one by one: read one, the next
-		 * wait says if more are there. Else read a whole batch.
+		/* When polling found nothing for a while (request/response
+		 * traffic), frames come one by one: read one, the next poll
+		 * says if more are there. Else read a whole batch: after a
+		 * sleep, a one-way stream has usually queued several.
 		 */
 		ret = tap_handler(&x->tap, &x->c->l2, loop_l3, x,
 				  x->idle ? 1 : TAP_BATCH);
@@ -323,8 +325,6 @@ static int loop_wait(struct ctx *x, struct epoll_event *evs,
 		else
 			sched_yield();
 	}
-	x->idle = !x->napped;
-	x->napped = false;
 	return epoll_wait(x->epfd, evs, LOOP_EVENTS, -1);
 }
 
@@ -372,7 +372,6 @@ static unsigned int loop_sides(const struct epoll_event *evs, int n)
 
 /**
  * loop_pace() - After a round: poll, nap, or neither, before the next wait
- * @x:		Context
  * @sides:	enum loop_side bits of this round
  * @last:	... and of the one before
  * @spin_until:	Set to the end of polling, if the loop is to poll
@@ -384,7 +383,7 @@ static unsigned int loop_sides(const struct epoll_event *evs, int n)
  * receiving end spent (see the top of this file). TCP, which its own flow
  * control paces, does neither when one-way.
  */
-static void loop_pace(struct ctx *x, unsigned int sides, unsigned int last,
+static void loop_pace(unsigned int sides, unsigned int last,
 		      uint64_t *spin_until)
 {
 	const struct timespec nap = { 0, LOOP_NAP_NS };
@@ -394,9 +393,8 @@ static void loop_pace(struct ctx *x, unsigned int sides, unsigned int last,
 		*spin_until = loop_now_ns() + LOOP_SPIN_NS;
 		return;
 	}
-	if ((sides & both) && !(sides & LOOP_TCP) &&
-	    !clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, NULL))
-		x->napped = true;
+	if ((sides & both) && !(sides & LOOP_TCP))
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, NULL);
 }
 
 /**
@@ -428,7 +426,7 @@ int loop_run(struct ctx *x)
 		fwd_auto_batch_end(&x->fa);
 		if (x->round_tcp)
 			sides |= LOOP_TCP;
-		loop_pace(x, sides, last, &spin_until);
+		loop_pace(sides, last, &spin_until);
 		if (sides & (LOOP_GUEST | LOOP_HOST))
 			last = sides;	/* timers don't break a pattern */
 		x->round_tcp = false;
