@@ -40,7 +40,7 @@
 
 #define LOOP_EVENTS 64
 #define LOOP_SPIN_NS 50000	/* polling after the last event, ns */
-#define LOOP_NAP_NS 50000	/* nap in a one-way stream of datagrams, ns */
+#define LOOP_NAP_NS 200000	/* nap in a one-way datagram stream, ns */
 
 /**
  * loop_add() - Register a descriptor for input events

@@ -583,13 +583,14 @@ static void udp_unreachable(struct udp_ctx *u, const struct dgram_flow *f)
 }
 
 /**
- * udp_sock_handler() - Datagrams on a flow's socket: to the guest
+ * udp_sock_batch() - Read one batch of datagrams of a flow, to the guest
  * @u:		Context
- * @idx:	Flow index
+ * @f:		Flow, with a socket of its own
+ *
+ * Return: datagrams read, -1 if the flow got a port unreachable
  */
-void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
+static int udp_sock_batch(struct udp_ctx *u, struct dgram_flow *f)
 {
-	struct dgram_flow *f = &u->flow[idx];
 	struct udp_gso g = { .lead = NULL };
 	struct mmsghdr mm[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
@@ -597,8 +598,6 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
 	unsigned int n, i;
 	int r;
 
-	if (f->proto != IPPROTO_UDP || f->sock < 0)
-		return;
 	n = udp_frames_begin(u, inany_is_v4(&f->gaddr), bufs, iov);
 	memset(mm, 0, sizeof(mm));
 	for (i = 0; i < n; i++) {
@@ -610,7 +609,7 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
 		for (i = 0; i < n; i++)
 			u->sink->commit(u->sink, bufs[i], 0, NULL);
 		udp_unreachable(u, f);
-		return;
+		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		if ((int)i >= r || (mm[i].msg_hdr.msg_flags & MSG_TRUNC)) {
@@ -625,6 +624,31 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
 	udp_frag_flush(u);
 	if (r > 0)
 		f->last = dgram_now();
+	return r;
+}
+
+/**
+ * udp_sock_handler() - Datagrams on a flow's socket: to the guest
+ * @u:		Context
+ * @idx:	Flow index
+ *
+ * Reads up to UDP_SOCK_BATCHES batches while they come full, each written
+ * out before the next: the loop may have napped (loop.c), and the socket
+ * queued a stream meanwhile.
+ */
+void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
+{
+	struct dgram_flow *f = &u->flow[idx];
+	unsigned int k;
+
+	if (f->proto != IPPROTO_UDP || f->sock < 0)
+		return;
+	for (k = 0; k < UDP_SOCK_BATCHES; k++) {
+		if (udp_sock_batch(u, f) < UDP_BATCH)
+			break;
+		/* out with this batch: the next one has the whole pool */
+		u->sink->flush(u->sink);
+	}
 }
 
 /**

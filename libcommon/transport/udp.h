@@ -19,6 +19,7 @@
 struct udp_splice_ctx;
 
 #define UDP_BATCH 32		/* datagrams per recvmmsg() */
+#define UDP_SOCK_BATCHES 4	/* recvmmsg() per socket event, at most */
 #define UDP_TIMEOUT_MS 180000	/* idle UDP flow */
 #define ICMP_TIMEOUT_MS 60000	/* idle echo flow */
 
