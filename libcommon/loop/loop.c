@@ -15,8 +15,10 @@
  *   and a sched_yield() in between, for LOOP_SPIN_NS before sleeping; the
  *   answer to a request usually comes within that time;
  * - datagrams one way only: nap LOOP_NAP_NS before waiting, so that a fast
- *   stream is handled a few datagrams per wake-up, not one (and reaches its
- *   receiver in batches too); slower streams never wait in the nap;
+ *   stream is handled a batch per wake-up, not a datagram (and reaches its
+ *   receiver in batches too), at the price of up to LOOP_NAP_NS of latency
+ *   within such a stream, like a NIC's interrupt moderation; a stream
+ *   slower than one datagram per nap never waits in it;
  * - TCP one way, paced by its own flow control: neither.
  * An idle pasta or passt sleeps as before. doc/bench.md has the figures.
  */
