@@ -5,7 +5,7 @@
  * network namespace (the caller runs tap_create() through ns_call()), so the
  * interface appears there while its file descriptor stays with us. Every
  * frame the namespace's kernel transmits on it is read here, in batches of
- * up to TAP_BATCH per wake-up (one frame after a pause in traffic, see
+ * up to TAP_BATCH per wake-up (one when the loop polled in vain before, see
  * tap_handler()): the source MAC of the guest is learnt, the L2
  * responders (ARP, DHCP, NDP, DHCPv6) get the first look, and their replies
  * are written back at once; everything else goes to the transports through

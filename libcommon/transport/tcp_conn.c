@@ -146,6 +146,20 @@ void tcp_timer_arm(struct tcp_ctx *t)
 }
 
 /**
+ * tcp_epoll_mod() - Set the events of a connection's socket, edge-triggered
+ * @t:		TCP context
+ * @idx:	Flow index, with a socket
+ * @events:	EPOLLIN, EPOLLOUT, EPOLLRDHUP
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_epoll_mod(struct tcp_ctx *t, int idx, uint32_t events)
+{
+	return epref_ctl(t->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_TCP, (uint32_t)idx,
+			 t->conn[idx].sock, events | EPOLLET);
+}
+
+/**
  * tcp_epoll_set() - Change the events we wait for on a connection's socket
  * @t:		TCP context
  * @idx:	Flow index
@@ -157,8 +171,7 @@ void tcp_epoll_set(struct tcp_ctx *t, int idx, uint32_t events)
 
 	if (c->ev == events || c->sock < 0)
 		return;
-	if (!epref_ctl(t->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_TCP, (uint32_t)idx,
-		       c->sock, events | EPOLLET))
+	if (!tcp_epoll_mod(t, idx, events))
 		c->ev = events;
 }
 
@@ -172,11 +185,8 @@ void tcp_epoll_set(struct tcp_ctx *t, int idx, uint32_t events)
  */
 void tcp_epoll_rearm(struct tcp_ctx *t, int idx)
 {
-	struct tcp_conn *c = &t->conn[idx];
-
-	if (c->sock >= 0)
-		epref_ctl(t->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_TCP,
-			  (uint32_t)idx, c->sock, c->ev | EPOLLET);
+	if (t->conn[idx].sock >= 0)
+		tcp_epoll_mod(t, idx, t->conn[idx].ev);
 }
 
 /**

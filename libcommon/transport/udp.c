@@ -11,7 +11,8 @@
  * straight behind prepared Ethernet, IP and UDP headers in frames of the
  * sink; where the link offers UDP segmentation offload, the datagrams of
  * one read that fit its rules go out as one frame (udp_gso.c), which the
- * guest's kernel splits back. Inbound -u rules have one socket per port: a datagram from a new
+ * guest's kernel splits back. Inbound -u rules have one socket per port: a
+ * datagram from a new
  * peer opens a flow whose replies go back through that socket with sendto().
  * A flow idle for UDP_TIMEOUT_MS is closed by a once-a-second timer.
  *
@@ -397,6 +398,40 @@ static struct frag_out udp_frag_out;
 _Static_assert(UDP_BATCH <= FRAG_OUT_FRAMES, "a batch fits the queue");
 
 /**
+ * udp_frame_fill() - Write the headers of a frame around a received payload
+ * @u:		Context
+ * @f:		Flow
+ * @buf:	Frame buffer, payload behind the headers of @f's family
+ * @len:	Payload length
+ * @cap:	Buffer size
+ * @partial:	Leave the UDP checksum to the guest's kernel (offload)
+ *
+ * Return: frame length, 0 if it doesn't fit
+ */
+static size_t udp_frame_fill(const struct udp_ctx *u,
+			     const struct dgram_flow *f, uint8_t *buf,
+			     size_t len, size_t cap, bool partial)
+{
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
+	const struct in_addr *v4 = inany_v4(&f->gaddr);
+	struct pbuf b;
+
+	pbuf_init(&b, buf, cap);
+	if (v4) {
+		frame_udp4_begin(&b, dmac, u->l2->our_mac);
+		b.len += len;
+		return (partial ? frame_udp4_finish_partial :
+				  frame_udp4_finish)(&b, f->raddr.v4mapped.a4,
+						     *v4, f->rport, f->gport);
+	}
+	frame_udp6_begin(&b, dmac, u->l2->our_mac);
+	b.len += len;
+	return (partial ? frame_udp6_finish_partial :
+			  frame_udp6_finish)(&b, &f->raddr.a6, &f->gaddr.a6,
+					     f->rport, f->gport);
+}
+
+/**
  * udp_frame_commit() - Finish a frame around a received datagram
  * @u:		Context
  * @f:		Flow
@@ -407,23 +442,8 @@ _Static_assert(UDP_BATCH <= FRAG_OUT_FRAMES, "a batch fits the queue");
 static void udp_frame_commit(struct udp_ctx *u, const struct dgram_flow *f,
 			     uint8_t *buf, size_t len, size_t cap)
 {
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
-	const struct in_addr *v4 = inany_v4(&f->gaddr);
-	struct pbuf b;
-	size_t flen;
+	size_t flen = udp_frame_fill(u, f, buf, len, cap, false);
 
-	pbuf_init(&b, buf, cap);
-	if (v4) {
-		frame_udp4_begin(&b, dmac, u->l2->our_mac);
-		b.len += len;
-		flen = frame_udp4_finish(&b, f->raddr.v4mapped.a4, *v4,
-					 f->rport, f->gport);
-	} else {
-		frame_udp6_begin(&b, dmac, u->l2->our_mac);
-		b.len += len;
-		flen = frame_udp6_finish(&b, &f->raddr.a6, &f->gaddr.a6,
-					 f->rport, f->gport);
-	}
 	/* Over the MTU, or behind one that is: sent by udp_frag_flush() */
 	if (frag_out_defer(&udp_frag_out, u->l2->mtu, buf, flen))
 		flen = 0;
@@ -452,11 +472,8 @@ static void udp_frag_flush(struct udp_ctx *u)
  */
 static void udp_gso_finish(struct udp_ctx *u, struct udp_gso *g)
 {
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
 	const struct dgram_flow *f = g->flow;
-	const struct in_addr *v4;
 	struct frame_offload o;
-	struct pbuf b;
 	size_t flen;
 
 	if (!g->lead || !f)
@@ -466,21 +483,9 @@ static void udp_gso_finish(struct udp_ctx *u, struct udp_gso *g)
 		g->lead = NULL;
 		return;
 	}
-	v4 = inany_v4(&f->gaddr);
-	pbuf_init(&b, g->lead, g->cap);
-	if (v4) {
-		frame_udp4_begin(&b, dmac, u->l2->our_mac);
-		b.len += g->bytes;
-		flen = frame_udp4_finish_partial(&b, f->raddr.v4mapped.a4, *v4,
-						 f->rport, f->gport);
-	} else {
-		frame_udp6_begin(&b, dmac, u->l2->our_mac);
-		b.len += g->bytes;
-		flen = frame_udp6_finish_partial(&b, &f->raddr.a6,
-						 &f->gaddr.a6, f->rport,
-						 f->gport);
-	}
-	o.l4_off = FRAME_ETH_HLEN + (v4 ? FRAME_IP4_HLEN : FRAME_IP6_HLEN);
+	flen = udp_frame_fill(u, f, g->lead, g->bytes, g->cap, true);
+	o.l4_off = FRAME_ETH_HLEN + (inany_is_v4(&f->gaddr) ? FRAME_IP4_HLEN :
+							       FRAME_IP6_HLEN);
 	o.csum_off = 6;		/* RFC 768: checksum field */
 	o.gso = FRAME_GSO_UDP_L4;
 	o.gso_size = (uint16_t)g->seg;

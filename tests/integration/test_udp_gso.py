@@ -463,6 +463,31 @@ def model_frames(sizes, first, n, mtu, v6):
     return tuple(out)
 
 
+def _run_pair(att, snd, rcv, paused_bursts):
+    """Run sender @snd and receiver @rcv to the end; with @paused_bursts,
+    pasta is stopped while each of that many bursts is sent. Returns the
+    receiver's and the sender's JSON results."""
+    if paused_bursts:
+        line = _line(snd, 15)
+        assert line == "go", (line, snd.poll())
+        for _ in range(paused_bursts):
+            os.kill(att.pasta_pid, signal.SIGSTOP)
+            try:
+                snd.stdin.write(b"burst\n")
+                line = _line(snd, 10)
+                time.sleep(SETTLE)
+            finally:
+                os.kill(att.pasta_pid, signal.SIGCONT)
+            assert line == "sent", (line, snd.poll())
+            time.sleep(SETTLE)
+    out, err = rcv.communicate(timeout=40)
+    assert rcv.returncode == 0, out[-2000:] + err[-2000:]
+    got = T.peer_json(out)
+    out, err = snd.communicate(timeout=20)
+    assert snd.returncode == 0, err[-2000:]
+    return got, T.peer_json(out)
+
+
 def _line(p, timeout):
     """Next stdout line of Popen @p (unbuffered) within @timeout seconds."""
     end = time.monotonic() + timeout
@@ -501,25 +526,7 @@ def _exchange(topo, procs, att, dst, pattern, paused=False, port=None,
     assert line == "ready", (line, snd.poll())
     if not host:
         rcv = procs.popen(rcv_argv)
-    if paused:
-        line = _line(snd, 15)
-        assert line == "go", (line, snd.poll())
-        for _ in range(BURSTS):
-            os.kill(att.pasta_pid, signal.SIGSTOP)
-            try:
-                snd.stdin.write(b"burst\n")
-                line = _line(snd, 10)
-                time.sleep(SETTLE)
-            finally:
-                os.kill(att.pasta_pid, signal.SIGCONT)
-            assert line == "sent", (line, snd.poll())
-            time.sleep(SETTLE)
-    out, err = rcv.communicate(timeout=40)
-    assert rcv.returncode == 0, out[-2000:] + err[-2000:]
-    got = T.peer_json(out)
-    out, err = snd.communicate(timeout=20)
-    assert snd.returncode == 0, err[-2000:]
-    sent = T.peer_json(out)
+    got, sent = _run_pair(att, snd, rcv, BURSTS if paused else 0)
     print("udp gso %s%s%s: %s / %s" % (pattern, " paused" if paused else "",
                                        " inbound" if host else "", got,
                                        sent))
@@ -685,25 +692,7 @@ def _exchange_out(topo, procs, att, dst, pattern, bursts, paused=False):
                       bufsize=0, stdin=T.subprocess.PIPE)
     line = _line(snd, 10)
     assert line == "ready", (line, snd.poll())
-    if paused:
-        line = _line(snd, 10)
-        assert line == "go", (line, snd.poll())
-        for _ in range(bursts):
-            os.kill(att.pasta_pid, signal.SIGSTOP)
-            try:
-                snd.stdin.write(b"burst\n")
-                line = _line(snd, 10)
-                time.sleep(SETTLE)
-            finally:
-                os.kill(att.pasta_pid, signal.SIGCONT)
-            assert line == "sent", (line, snd.poll())
-            time.sleep(SETTLE)
-    out, err = rcv.communicate(timeout=40)
-    assert rcv.returncode == 0, out[-2000:] + err[-2000:]
-    got = T.peer_json(out)
-    out, err = snd.communicate(timeout=20)
-    assert snd.returncode == 0, err[-2000:]
-    sent = T.peer_json(out)
+    got, sent = _run_pair(att, snd, rcv, bursts if paused else 0)
     print("udp gso out %s %s%s: %s / %s" % (
         dst, pattern, " paused" if paused else "", got, sent))
     return got, sent
