@@ -30,12 +30,26 @@
  * the limits of the user refuse it); pipes of connections that closed
  * cleanly, hence empty, are kept for reuse, up to TCP_SPLICE_PIPE_POOL.
  *
+ * Both sockets get TCP_NOTSENT_LOWAT TCP_SPLICE_NOTSENT: a socket stops
+ * taking data (and reports EPOLLOUT again) by what it has not sent yet,
+ * not by its whole send buffer. Without it, a reader slower than us lets
+ * our send queue fill to the autotuned buffer (4 MiB); from then on each
+ * of the reader's window updates sends our queued data from the reader's
+ * own system call, so the reader does the TCP work of both ends and
+ * becomes the bottleneck. With it, what can't be sent at once waits in
+ * the pipe and each splice() into the socket transmits in our context.
+ * On a 2-CPU machine this took host loopback -> namespace from 0.64 to
+ * 0.76 of plain loopback's throughput (with the 512 KiB pipe; a 1 MiB
+ * pipe, which reads more from the sender in one go, gained less).
+ *
  * Syscalls: accept4, socket, connect, splice, shutdown, setsockopt,
  * getsockopt, close, pipe2, fcntl, epoll_ctl (and clone via splice.c).
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -246,6 +260,19 @@ static int tcp_splice_update(struct tcp_splice_ctx *ts, int idx)
 }
 
 /**
+ * tcp_splice_sock_opts() - Socket options of both sides
+ * @s:		Socket
+ *
+ * Best effort: without TCP_NOTSENT_LOWAT, data flows all the same.
+ */
+static void tcp_splice_sock_opts(int s)
+{
+	int v = TCP_SPLICE_NOTSENT;
+
+	setsockopt(s, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, sizeof(v));
+}
+
+/**
  * tcp_splice_new() - Take an entry for two sockets, with pipes and events
  * @ts:		Context
  * @s0:		Accepted socket
@@ -285,6 +312,8 @@ static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1)
 	}
 	c->s[0] = s0;
 	c->s[1] = s1;
+	tcp_splice_sock_opts(s0);
+	tcp_splice_sock_opts(s1);
 	ts->free_head = ts->next_free[idx];
 	ts->nconn++;
 	return idx;

@@ -17,7 +17,8 @@
 
 #define TCP_SPLICE_MAX	     FLOW_MAX  /* spliced connections at most */
 #define TCP_SPLICE_PIPE_POOL 16	       /* spare pipes kept */
-#define TCP_SPLICE_PIPE_SIZE (1 << 20) /* asked for; the default if refused */
+#define TCP_SPLICE_PIPE_SIZE (1 << 19) /* asked for; the default if refused */
+#define TCP_SPLICE_NOTSENT   (1 << 20) /* TCP_NOTSENT_LOWAT of both sockets */
 
 /**
  * enum tcp_splice_state - Where a spliced connection is in its life

@@ -16,6 +16,8 @@ connecting to 127.0.0.1 or ::1, and inside the namespace.
   counters carry the data).
 * 500 concurrent spliced connections with small echoed payloads; no
   descriptor left behind.
+* A reader that pauses: pasta's socket towards it holds at most 1 MiB not
+  yet sent (TCP_NOTSENT_LOWAT), both ways; the data arrives intact.
 * Half-close both ways, and RST propagation: SO_LINGER 0 on either side
   reaches the other side as ECONNRESET.
 * -T: a server on the host's loopback reached from inside the namespace.
@@ -28,6 +30,7 @@ import itertools
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -188,6 +191,47 @@ def test_500_concurrent_connections(topo, procs, tmp, attach_pasta):
     # nothing left behind: at most the spare sockets and pipes of the pools
     after = T.stable_fd_count(att.pasta_pid)
     assert after <= fds + 2 * 32 + 2 * 16, (fds, after)
+
+
+def unsent_towards(netns, port):
+    """(not yet sent, send queue) in bytes of the socket in @netns that
+    sends to local port @port: pasta's side of a spliced connection."""
+    r = T.run(["ip", "netns", "exec", netns, "ss", "-tniH", "state",
+               "established", "( dport = :%d )" % port])
+    words = r.stdout.split()
+    assert words, "no connection to port %d: %r" % (port, r)
+    notsent = [int(w.split(":")[1]) for w in words
+               if w.startswith("notsent:")]
+    return (notsent[0] if notsent else 0), int(words[1])
+
+
+@pytest.mark.parametrize("way", ["host_to_ns", "ns_to_host"])
+def test_slow_reader_keeps_data_in_the_pipe(topo, procs, tmp, attach_pasta,
+                                            way):
+    """Towards a reader that doesn't keep up, pasta's socket holds at most
+    TCP_NOTSENT_LOWAT (1 MiB) it couldn't send yet, the rest waits in the
+    pipe and the sender's socket (doc/splice.md, Flow control); nothing is
+    lost once the reader catches up.  -t into the namespace, -T out."""
+    port = next(_ports)
+    inward = way == "host_to_ns"
+    att = attach_pasta("--config-net", fwd=fwd(tcp=port) if inward else
+                       fwd(tcp_ns=port))
+    srv_ns, cli_ns = (att.netns, topo.host) if inward else \
+        (topo.host, att.netns)
+    size = 64 * T.MIB
+    srv = T.start_peer(procs, srv_ns, "listen", "::" if inward else
+                       "127.0.0.1", port, tmp, pause_read=4,
+                       order="recv-first", deadline=60)
+    cli = T.start_peer(procs, cli_ns, "connect", "127.0.0.1", port,
+                       send=size, seed=5, order="send-first", deadline=60)
+    time.sleep(2.5)
+    notsent, sendq = unsent_towards(srv_ns, port)
+    sent = T.peer_result(cli, 70)
+    got = T.peer_result(srv, 70)
+    assert got["recv"] == size and got["recv_sha"] == sent["sent_sha"], got
+    # the reader's window is full: what's queued beyond it is unsent
+    assert sendq > 0, (notsent, sendq)
+    assert notsent <= T.MIB + 256 * 1024, (notsent, sendq)
 
 
 @pytest.mark.parametrize("first", ["host", "ns"])
