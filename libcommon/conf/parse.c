@@ -586,9 +586,14 @@ static int conf_check_pasta(struct conf *c)
 				"--no-splice\n");
 		return -EINVAL;
 	}
-	/* compat.md 1.2: --splice-only forces --host-lo-to-ns-lo */
-	if (c->splice_only)
+	/* compat.md 1.2: --splice-only forces --host-lo-to-ns-lo, and with
+	 * no tap there's no ICMP echo or DNS to offer
+	 */
+	if (c->splice_only) {
 		c->host_lo_to_ns_lo = true;
+		c->no_icmp = true;
+		c->dns_none = true;
+	}
 	return 0;
 }
 

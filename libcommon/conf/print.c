@@ -96,6 +96,11 @@ void conf_print(const struct conf *c)
 	else if (c->v6)
 		log_info("Template interface: %s (IPv6)",
 			 *c->ifname6 ? c->ifname6 : "none");
+	if (c->mode == MODE_PASTA && c->splice_only) {
+		log_info("No tap interface (--splice-only): loopback "
+			 "forwarding only");
+		return;
+	}
 	if (c->mode == MODE_PASTA)
 		log_info("Namespace interface: %s", c->ns_ifname);
 	log_info("MAC:");

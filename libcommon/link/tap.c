@@ -51,6 +51,10 @@ int tap_flush(struct tap *t)
 	unsigned int i;
 	int ret = 0;
 
+	if (t->fd < 0) {	/* tap_none(): nowhere to go */
+		t->pool_used = 0;
+		return 0;
+	}
 	for (i = 0; i < t->pool_used; i++) {
 		size_t len = t->pool_len[i];
 
@@ -135,6 +139,22 @@ static int tap_sink_flush(struct frame_sink *s)
 }
 
 /**
+ * tap_none() - A tap without a device (pasta --splice-only): the transports
+ *		keep a sink, whatever they queue is dropped at flush time
+ * @t:		Tap to fill
+ */
+void tap_none(struct tap *t)
+{
+	t->fd = -1;
+	t->sink.reserve = tap_sink_reserve;
+	t->sink.commit = tap_sink_commit;
+	t->sink.flush = tap_sink_flush;
+	t->sink.offload = true;
+	t->sink.priv = t;
+	t->pool_used = 0;
+}
+
+/**
  * tap_create() - Create a tap device in the current network namespace
  * @t:		Tap to fill
  * @name:	Interface name (at most IFNAMSIZ - 1 characters)
@@ -178,13 +198,8 @@ int tap_create(struct tap *t, const char *name)
 		close(fd);
 		return ret;
 	}
+	tap_none(t);
 	t->fd = fd;
-	t->sink.reserve = tap_sink_reserve;
-	t->sink.commit = tap_sink_commit;
-	t->sink.flush = tap_sink_flush;
-	t->sink.offload = true;
-	t->sink.priv = t;
-	t->pool_used = 0;
 	memcpy(t->ifname, ifr.ifr_name, IFNAMSIZ);
 	t->ifname[IFNAMSIZ - 1] = '\0';
 	t->ifindex = if_nametoindex(t->ifname);

@@ -44,6 +44,7 @@ struct tap {
 	bool csum_partial;
 };
 
+void tap_none(struct tap *t);
 int tap_create(struct tap *t, const char *name);
 int tap_send(struct tap *t, const void *frame, size_t len);
 int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg,

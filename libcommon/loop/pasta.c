@@ -5,7 +5,8 @@
  * parse the options, resolve host-derived defaults in our own namespace, get
  * hold of the target namespace (spawn a command in new namespaces, or attach
  * to a PID or a namespace file), create and configure the tap device from
- * inside it, and only then report readiness: release the command, or fork
+ * inside it (--splice-only: no tap at all, only loopback is brought up and
+ * only the splice path forwards), and only then report readiness: release the command, or fork
  * into the background with the parent writing the PID file and exiting 0.
  * Any failure before that point exits 1 and leaves nothing behind: the
  * spawned command dies with us (PR_SET_PDEATHSIG), the tap device vanishes
@@ -133,8 +134,8 @@ struct pasta_ns_job {
 };
 
 /**
- * pasta_ns_setup() - Inside the namespace: create the tap, open netlink,
- *		      bring loopback up
+ * pasta_ns_setup() - Inside the namespace: create the tap (none with
+ *		      --splice-only), open netlink, bring loopback up
  * @arg:	struct pasta_ns_job
  *
  * Return: 0 on success, -errno on failure
@@ -146,8 +147,9 @@ static int pasta_ns_setup(void *arg)
 	unsigned int lo;
 	int ret;
 
+	tap_none(&x->tap);
 	job->step = "Couldn't create tap device";
-	if ((ret = tap_create(&x->tap, x->c->ns_ifname)))
+	if (!x->c->splice_only && (ret = tap_create(&x->tap, x->c->ns_ifname)))
 		return ret;
 	job->step = "Couldn't open netlink socket";
 	if ((x->nl_ns = nl_open()) < 0)
@@ -172,6 +174,10 @@ static void pasta_setup_ns(struct ctx *x)
 	if ((ret = ns_call(x->netns_fd, pasta_ns_setup, &job)))
 		die("%s %s in the namespace: %s", job.step, c->ns_ifname,
 		    strerror(-ret));
+	if (x->tap.fd < 0) {
+		log_debug("No tap device (--splice-only): nothing to configure");
+		return;
+	}
 
 	if (c->ns_mac_set && !c->config_net &&
 	    (ret = nl_link_set(x->nl_ns, x->tap.ifindex, 0, c->ns_mac, false)))
@@ -211,7 +217,7 @@ static void pasta_loop_setup(struct ctx *x)
 			    strerror(-ret));
 	}
 
-	if (loop_add(x, EPOLL_TYPE_TAP, x->tap.fd) ||
+	if ((x->tap.fd >= 0 && loop_add(x, EPOLL_TYPE_TAP, x->tap.fd)) ||
 	    (x->nsw.fd >= 0 && loop_add(x, EPOLL_TYPE_NSWATCH, x->nsw.fd)))
 		die_perror("epoll_ctl");
 }

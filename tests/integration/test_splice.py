@@ -21,7 +21,8 @@ connecting to 127.0.0.1 or ::1, and inside the namespace.
 * Half-close both ways, and RST propagation: SO_LINGER 0 on either side
   reaches the other side as ECONNRESET.
 * -T: a server on the host's loopback reached from inside the namespace.
-* --splice-only: a connection from a non-loopback address is refused.
+* --splice-only: no tap in the namespace, -t/-T/-u/-U all work, and a
+  connection from a non-loopback address is refused.
 
 Set TCP_SPLICE_BYTES (e.g. 16777216) for a quick pass.
 """
@@ -291,13 +292,15 @@ def test_tcp_ns_reaches_host_loopback(topo, procs, tmp, attach_pasta, fam):
 
 def test_splice_only_refuses_non_loopback(topo, procs, tmp, attach_pasta):
     port = next(_ports)
-    att = attach_pasta("--config-net", "--splice-only", fwd=fwd(tcp=port))
+    att = attach_pasta("--config-net", "--splice-only", fwd=fwd(tcp=port),
+                       link_up=False)
     srv = T.start_peer(procs, att.netns, "listen", "::", port, tmp,
                        send=10, seed=1, deadline=20)
     cli = T.start_peer(procs, topo.remote, "connect", T.HOST4, port,
                        send=10, seed=2, deadline=10, timeout=5)
     rem = T.peer_result(cli, 20)
-    assert rem["recv"] == 0 and rem.get("error") in ("ECONNRESET",
+    # reset once accepted: seen at connect() or at the first read
+    assert rem.get("recv", 0) == 0 and rem.get("error") in ("ECONNRESET",
                                                      "ECONNREFUSED",
                                                      "EPIPE"), rem
     # a loopback client still gets through, from loopback
@@ -306,6 +309,41 @@ def test_splice_only_refuses_non_loopback(topo, procs, tmp, attach_pasta):
     host = T.peer_result(cli, 30)
     ns = T.peer_result(srv, 30)
     check_intact(ns, host, 10, 10)
+
+
+def test_splice_only_has_no_tap(topo, procs, tmp, attach_pasta):
+    """--splice-only (compat.md 1.1): no tap in the namespace, loopback up,
+    and every way of the splice path works: -t and -T (TCP), -u and -U
+    (UDP); nothing answers ping, there being nothing to reach."""
+    tp, tp_ns, up, up_ns = (next(_ports) for _ in range(4))
+    att = attach_pasta("--config-net", "--splice-only", link_up=False,
+                       fwd=["-t", str(tp), "-u", str(up), "-T", str(tp_ns),
+                            "-U", str(up_ns)])
+    links = T.run(["ip", "-n", att.netns, "-o", "link", "show"]).stdout
+    names = [ln.split(":")[1].strip() for ln in links.splitlines()]
+    assert names == ["lo"], links
+    assert "UP" in links.split("<")[1].split(">")[0], links
+    assert "No tap interface (--splice-only)" in att.result.stderr, \
+        att.result.stderr
+    # -t: host loopback -> namespace, seen from loopback
+    assert peer_seen(topo, procs, tmp, att, tp, "127.0.0.1") in \
+        ("127.0.0.1", "::ffff:127.0.0.1")
+    # -T: namespace loopback -> host loopback
+    srv = T.start_peer(procs, topo.host, "listen", "127.0.0.1", tp_ns, tmp,
+                       send=1000, seed=1, deadline=20)
+    cli = T.start_peer(procs, att.netns, "connect", "127.0.0.1", tp_ns,
+                       send=2000, seed=2, deadline=20)
+    check_intact(T.peer_result(cli, 30), T.peer_result(srv, 30), 2000,
+                 1000)
+    # -u and -U
+    srv = T.start_udp_peer(procs, att.netns, "echo", "::", up, tmp)
+    c = udp_query(procs, topo.host, "127.0.0.1", up)
+    T.stop_udp_peer(srv)
+    assert c["answers"] == 5, c
+    srv = T.start_udp_peer(procs, topo.host, "echo", "127.0.0.1", up_ns, tmp)
+    c = udp_query(procs, att.netns, "127.0.0.1", up_ns)
+    T.stop_udp_peer(srv)
+    assert c["answers"] == 5, c
 
 
 def udp_fwd(udp=None, udp_ns=None):

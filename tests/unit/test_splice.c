@@ -286,10 +286,16 @@ static void test_options(void **state)
 	assert_int_equal(parse_argv(a2), CONF_OK);
 	assert_true(cf.splice_only);
 	assert_true(cf.host_lo_to_ns_lo);
+	/* no tap: no ICMP echo (nor NDP), no DNS */
+	assert_true(cf.no_icmp);
+	assert_true(cf.l2.no_ndp);
+	assert_true(cf.dns_none);
 	assert_int_equal(parse_argv(a3), CONF_EXIT_ERR);
 	assert_int_equal(parse_argv(a4), CONF_OK);
 	assert_true(cf.host_lo_to_ns_lo);
 	assert_false(cf.no_splice);
+	assert_false(cf.no_icmp);
+	assert_false(cf.dns_none);
 	fclose(stderr);
 	stderr = saved;
 }
