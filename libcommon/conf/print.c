@@ -79,10 +79,29 @@ static void conf_print_v6(const struct conf *c)
 }
 
 /**
- * conf_print() - Log the configuration summary at info level
- * @c:		Configuration, after conf_resolve()
+ * conf_print_rules() - Print a forwarding table (compat.md 5.2), if any
+ * @t:		Table
+ * @head:	Header line
  */
-void conf_print(const struct conf *c)
+static void conf_print_rules(const struct fwd_table *t, const char *head)
+{
+	char buf[FWD_RULE_STRLEN];
+	int i;
+
+	if (!t->n)
+		return;
+	log_info("%s", head);
+	for (i = 0; i < t->n && i < FWD_MAX_RULES; i++) {
+		fwd_rule_fmt(&t->rules[i], buf, sizeof(buf));
+		log_info("    %s", buf);
+	}
+}
+
+/**
+ * conf_print_link() - Print what the tap or the guest is given
+ * @c:		Configuration
+ */
+static void conf_print_link(const struct conf *c)
 {
 	const uint8_t *m = c->l2.our_mac;
 
@@ -108,4 +127,20 @@ void conf_print(const struct conf *c)
 		 m[3], m[4], m[5]);
 	conf_print_v4(c);
 	conf_print_v6(c);
+}
+
+/**
+ * conf_print() - Log the configuration summary at info level
+ * @c:		Configuration, after conf_resolve()
+ *
+ * Then the forwarding tables, as upstream shows them (compat.md 5.2): the
+ * host side's under "HOST", pasta's outbound ones under "SPLICE".
+ */
+void conf_print(const struct conf *c)
+{
+	conf_print_link(c);
+	conf_print_rules(&c->fwd_in, "Inbound forwarding rules (HOST):");
+	if (c->mode == MODE_PASTA)
+		conf_print_rules(&c->fwd_out,
+				 "Outbound forwarding rules (SPLICE):");
 }

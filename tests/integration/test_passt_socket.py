@@ -205,6 +205,20 @@ def sock_ready(path):
 
 
 # -- tests --------------------------------------------------------------------
+@pytest.mark.ours_only("rule display of upstream since v0.60")
+def test_inbound_rules_listed(topo, procs, tmp, passt):
+    """compat.md 5.2: passt has one table, the host side's."""
+    path = tmp / "p.socket"
+    r = Run(topo.popen_as_user_in_host(procs, [
+        passt, "-f", "-s", path, "-t", "15000-15001", "-u", "::1/15353:53"]))
+    r.wait_err(r"UNIX domain socket bound at ")
+    err = r.err
+    assert ("Inbound forwarding rules (HOST):\n"
+            "    TCP [*]:15000-15001  =>  15000-15001 \n"
+            "    UDP [::1]:15353  =>  53 \n") in err, err
+    assert "SPLICE" not in err, err
+
+
 def test_arp_and_dhcp_answered_over_socket(topo, procs, tmp, passt):
     path = tmp / "p.socket"
     r = start_fg(topo, procs, passt, ["-s", path])

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """test_pasta_logging.py - -l/--log-size, -d, --trace, -q and -M as seen from
-outside: the log file's header and cap, what reaches stderr, and the MAC
-address the namespace's kernel learns for the gateway.
+outside: the log file's header and cap, what reaches stderr (the summary
+and the forwarding rules), and the MAC address the namespace's kernel
+learns for the gateway.
 """
 
 import os
@@ -68,6 +69,30 @@ def test_quiet_suppresses_info_summary(topo, procs, tmp, pasta, quiet):
         assert r.stderr == ""
     else:
         assert "Template interface" in r.stderr
+
+
+@pytest.mark.ours_only("rule display of upstream since v0.60")
+@pytest.mark.parametrize("quiet", [False, True], ids=["default", "-q"])
+def test_forwarding_rules_listed(topo, procs, tmp, pasta, quiet):
+    """compat.md 5.2: both tables, one rule a line, under their headers;
+    nothing with -q."""
+    fwd = ["-t", "18080-18081:80-81", "-t", "127.0.0.1/12222", "-u",
+           "none", "-T", "15353", "-U", "none"]
+    target = topo.start_user_netns(procs)
+    r, pid = topo.start_pasta_attached(procs, pasta,
+                                       ["-q"] if quiet else [], target, tmp,
+                                       fwd=fwd)
+    assert r.returncode == 0 and pid, r.stderr
+    if quiet:
+        assert r.stderr == ""
+        return
+    lines = r.stderr.splitlines()
+    i = lines.index("Inbound forwarding rules (HOST):")
+    assert lines[i + 1:i + 5] == [
+        "    TCP [*]:18080-18081  =>  80-81 ",
+        "    TCP [127.0.0.1]:12222  =>  12222 ",
+        "Outbound forwarding rules (SPLICE):",
+        "    TCP [*]%lo:15353  =>  15353 "], lines[i:]
 
 
 def test_our_mac_answers_arp(topo, procs, tmp, pasta):
