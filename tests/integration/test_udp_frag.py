@@ -149,6 +149,8 @@ src, secs = sys.argv[1], float(sys.argv[3])
 stop = []
 signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+# a burst of echoes (3 x 41 fragments) overflows the default 208 KiB
+s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE (root)
 s.bind((sys.argv[2], 0))
 s.settimeout(0.2)
 fam = socket.AF_INET6 if ":" in src else socket.AF_INET
