@@ -7,7 +7,9 @@
  * ports, a warning for best-effort rules), is the caller's business. The
  * dual-stack wildcard is one IPv6 socket on :: with IPV6_V6ONLY off; any
  * other IPv6 address gets IPV6_V6ONLY on, so that a separate IPv4 rule on
- * the same port can coexist with it.
+ * the same port can coexist with it. Datagram sockets on a wildcard
+ * address report the destination of each datagram (pktinfo.c), so that
+ * answers leave from the address the peer sent to.
  *
  * Syscalls: socket, setsockopt, bind, listen, close (ioctl through
  * if_nametoindex() for a link-local address with a device).
@@ -22,6 +24,7 @@
 
 #include "base/inany.h"
 #include "transport/listen.h"
+#include "transport/pktinfo.h"
 
 /**
  * listen_setopt() - Set an integer socket option
@@ -95,6 +98,22 @@ static uint32_t listen_scope(const struct fwd_rule *r)
 }
 
 /**
+ * listen_wildcard() - Tell whether a rule listens on every local address
+ * @r:		Rule
+ *
+ * Return: true for the dual-stack wildcard, 0.0.0.0 and ::
+ */
+static bool listen_wildcard(const struct fwd_rule *r)
+{
+	const struct in_addr *v4 = inany_v4(&r->addr);
+
+	if (r->flags & FWD_DUAL_STACK)
+		return true;
+	return v4 ? v4->s_addr == htonl(INADDR_ANY)
+		  : IN6_IS_ADDR_UNSPECIFIED(&r->addr.a6);
+}
+
+/**
  * sock_bufs_max() - Give a datagram socket the largest buffers allowed
  * @s:		Socket
  *
@@ -139,6 +158,9 @@ int listen_sock(int type, const struct fwd_rule *r, uint16_t port,
 		return -errno;
 	if (type == SOCK_DGRAM)
 		sock_bufs_max(s);
+	/* best effort: without it, answers leave from the kernel's choice */
+	if (type == SOCK_DGRAM && listen_wildcard(r))
+		pktinfo_enable(s, af);
 	rc = listen_opts(s, type, af, r, freebind);
 	if (rc)
 		goto close_sock;

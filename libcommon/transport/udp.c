@@ -12,8 +12,10 @@
  * sink; where the link offers UDP segmentation offload, the datagrams of
  * one read that fit its rules go out as one frame (udp_gso.c), which the
  * guest's kernel splits back. Inbound -u rules have one socket per port: a
- * datagram from a new
- * peer opens a flow whose replies go back through that socket with sendto().
+ * datagram from a new peer opens a flow whose replies go back through that
+ * socket with sendto(), from the address the peer sent to (pktinfo.c; a
+ * peer that sends to two addresses of one wildcard listener from one port
+ * is one flow, answered from the first).
  * A flow idle for UDP_TIMEOUT_MS is closed by a once-a-second timer.
  *
  * Broadcast and multicast datagrams of the guest are not forwarded (there is
@@ -35,6 +37,7 @@
 #include "packet/frag.h"
 #include "packet/frame.h"
 #include "transport/listen.h"
+#include "transport/pktinfo.h"
 #include "transport/udp_splice.h"
 #include "transport/udp_gso.h"
 #include "listen.h"
@@ -274,6 +277,37 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 #define UDP_GSO_SEG_MAX (1500 - 40 - 8)
 
 /**
+ * udp_send_ctl() - Control messages of a send towards a host socket
+ * @f:		Flow
+ * @buf:	Control buffer, aligned for struct cmsghdr
+ * @room:	Its size
+ * @seg:	Segment size of a gathered send (UDP_SEGMENT), 0 for none
+ *
+ * Return: bytes of control messages written, 0 for none
+ */
+static size_t udp_send_ctl(const struct dgram_flow *f, char *buf,
+			   size_t room, size_t seg)
+{
+	struct cmsghdr *cm = (struct cmsghdr *)(void *)buf;
+	uint16_t seg16 = (uint16_t)seg;
+	size_t used = 0;
+
+	if (seg) {
+		memset(buf, 0, CMSG_SPACE(sizeof(seg16)));
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(seg16));
+		memcpy(CMSG_DATA(cm), &seg16, sizeof(seg16));
+		used = CMSG_SPACE(sizeof(seg16));
+	}
+	/* an answer through a wildcard listener: from where the peer sent */
+	if (f->sock < 0 && f->laddr_set)
+		used += pktinfo_put(buf + used, room - used,
+				    f->peer.sa.sa_family, &f->laddr);
+	return used;
+}
+
+/**
  * udp_send_run() - Send queued datagrams of one flow, gathered where they can
  * @u:		Context
  * @start:	First queue entry
@@ -286,7 +320,7 @@ static unsigned int udp_send_run(struct udp_ctx *u, unsigned int start,
 				 unsigned int end, bool gso)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		char buf[CMSG_SPACE(sizeof(uint16_t)) + PKTINFO_SPACE];
 		struct cmsghdr align;
 	} ctl[UDP_BATCH];
 	struct dgram_flow *f = &u->flow[u->q_idx[start]];
@@ -308,17 +342,11 @@ static unsigned int udp_send_run(struct udp_ctx *u, unsigned int start,
 			mh->msg_name = &f->peer;
 			mh->msg_namelen = f->peer_len;
 		}
-		if (k > 1) {
-			struct cmsghdr *cm = &ctl[m].align;
-			uint16_t seg = (uint16_t)u->q_iov[i].iov_len;
-
+		mh->msg_controllen = udp_send_ctl(f, ctl[m].buf,
+						  sizeof(ctl[m].buf),
+						  k > 1 ? u->q_iov[i].iov_len : 0);
+		if (mh->msg_controllen)
 			mh->msg_control = ctl[m].buf;
-			mh->msg_controllen = sizeof(ctl[m].buf);
-			cm->cmsg_level = SOL_UDP;
-			cm->cmsg_type = UDP_SEGMENT;
-			cm->cmsg_len = CMSG_LEN(sizeof(seg));
-			memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
-		}
 		i += k;
 	}
 	first[m] = end;
@@ -751,12 +779,14 @@ void udp_unlisten_port(struct udp_ctx *u, int fd)
  * @fd:		Its socket
  * @peer:	Peer's address
  * @plen:	Its length
+ * @laddr:	Address the datagram was sent to, NULL if unknown
  *
  * Return: flow index, or -errno
  */
 static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 			    uint16_t port, int fd,
-			    const union sockaddr_inany *peer, socklen_t plen)
+			    const union sockaddr_inany *peer, socklen_t plen,
+			    const union inany_addr *laddr)
 {
 	struct flow_key k = { .proto = IPPROTO_UDP };
 	struct dgram_flow *f;
@@ -787,6 +817,10 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 	f->lsock = fd;
 	memcpy(&f->peer, peer, plen);
 	f->peer_len = plen;
+	if (laddr) {
+		f->laddr = *laddr;
+		f->laddr_set = true;
+	}
 	return idx;
 }
 
@@ -799,6 +833,7 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
  * @fd:		Listening socket
  * @peer:	Sender
  * @plen:	Length of @peer
+ * @laddr:	Address the datagram was sent to, NULL if unknown
  * @payload:	Datagram, valid until udp_splice_flush()
  * @len:	Its length
  *
@@ -807,12 +842,13 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 static bool udp_listen_spliced(struct udp_ctx *u, const struct fwd_rule *rule,
 			       uint16_t port, int fd,
 			       const union sockaddr_inany *peer,
-			       socklen_t plen, void *payload, size_t len)
+			       socklen_t plen, const union inany_addr *laddr,
+			       void *payload, size_t len)
 {
 	struct iovec iov = { payload, len };
 
 	return u->splice && udp_splice_from_host(u->splice, rule, port, fd,
-						 peer, plen, &iov);
+						 peer, plen, laddr, &iov);
 }
 
 /**
@@ -824,8 +860,13 @@ static bool udp_listen_spliced(struct udp_ctx *u, const struct fwd_rule *rule,
 void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 {
 	const struct fwd_rule *rule = &u->fwd->rules[ref_idx >> 16];
+	union {
+		char buf[PKTINFO_SPACE];
+		struct cmsghdr align;
+	} ctl[UDP_BATCH];
 	union sockaddr_inany peers[UDP_BATCH];
 	struct udp_gso g = { .lead = NULL };
+	union inany_addr dst;
 	struct mmsghdr mm[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
 	uint8_t *bufs[UDP_BATCH];
@@ -842,18 +883,23 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 		mm[i].msg_hdr.msg_iovlen = 1;
 		mm[i].msg_hdr.msg_name = &peers[i];
 		mm[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+		mm[i].msg_hdr.msg_control = &ctl[i];
+		mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
 	}
 	r = n ? recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL) : 0;
 	for (i = 0; i < n; i++) {
 		uint8_t *payload = iov[i].iov_base;
+		const union inany_addr *laddr = NULL;
 
+		if ((int)i < r && pktinfo_dst(&mm[i].msg_hdr, &dst))
+			laddr = &dst;
 		if ((int)i >= r || (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ||
 		    udp_listen_spliced(u, rule, (uint16_t)ref_idx, fd,
 				       &peers[i], mm[i].msg_hdr.msg_namelen,
-				       payload, mm[i].msg_len) ||
+				       laddr, payload, mm[i].msg_len) ||
 		    (idx = udp_inbound_flow(u, rule, (uint16_t)ref_idx, fd,
-					    &peers[i],
-					    mm[i].msg_hdr.msg_namelen)) < 0) {
+					    &peers[i], mm[i].msg_hdr.msg_namelen,
+					    laddr)) < 0) {
 			u->sink->commit(u->sink, bufs[i], 0, NULL);
 			continue;
 		}

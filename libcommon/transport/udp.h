@@ -30,6 +30,9 @@ struct udp_splice_ctx;
  * @lsock:	Listening socket of an inbound -u rule (not owned), -1
  * @peer:	Peer of an inbound flow (replies go there through @lsock)
  * @peer_len:	Length of @peer
+ * @laddr:	Local address @peer sent to, if @laddr_set: the source of
+ *		replies through a wildcard @lsock (pktinfo.c)
+ * @laddr_set:	@laddr is known
  * @gaddr:	Guest's address
  * @raddr:	Remote address as the guest sees it
  * @gport:	Guest's port (echo identifier for ICMP)
@@ -43,6 +46,8 @@ struct dgram_flow {
 	int lsock;
 	union sockaddr_inany peer;
 	uint32_t peer_len;
+	union inany_addr laddr;
+	bool laddr_set;
 	union inany_addr gaddr;
 	union inany_addr raddr;
 	uint16_t gport;

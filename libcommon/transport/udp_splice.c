@@ -8,8 +8,10 @@
  * (splice.c decides which address). One such socket per peer of a
  * listener makes a flow, kept in the shared flow table under a key of its
  * own (enum udp_splice_key): peer address and port, listening address and
- * port. Answers arriving on the connected socket go back to the peer
- * through the listener, so that they come from the port the peer sent to.
+ * port (on a wildcard listener, the address the peer sent to). Answers
+ * arriving on the connected socket go back to the peer through the
+ * listener, so that they come from the port, and the address (pktinfo.c),
+ * the peer sent to.
  *
  * Both ways move batches: recvmmsg() on the socket that has input, then
  * one sendmmsg() per run of datagrams of the same flow. Datagrams of -u
@@ -33,7 +35,18 @@
 #include "os/epref.h"
 #include "os/ns.h"
 #include "transport/listen.h"
+#include "transport/pktinfo.h"
 #include "transport/udp_splice.h"
+
+/**
+ * union udp_splice_ctl - Control buffer for one packet information message
+ * @buf:	Buffer
+ * @align:	Alignment for struct cmsghdr
+ */
+union udp_splice_ctl {
+	char buf[PKTINFO_SPACE];
+	struct cmsghdr align;
+};
 
 /**
  * udp_splice_now() - Monotonic time in milliseconds
@@ -133,14 +146,16 @@ static int udp_splice_open(struct udp_splice_ctx *us, enum splice_dir dir,
  * @lsock:	Its socket
  * @peer:	Peer's address
  * @plen:	Its length
+ * @laddr:	Address the peer sent to, NULL if unknown
  *
  * Return: flow index, or -errno (-ENOENT: not to be spliced)
  */
 static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 			   const struct fwd_rule *r, uint16_t port, int lsock,
-			   const union sockaddr_inany *peer, socklen_t plen)
+			   const union sockaddr_inany *peer, socklen_t plen,
+			   const union inany_addr *laddr)
 {
-	struct flow_key k = {.raddr = r->addr, .rport = port};
+	struct flow_key k = {.raddr = laddr ? *laddr : r->addr, .rport = port};
 	union inany_addr dst;
 	int idx, s;
 
@@ -170,6 +185,9 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 	us->flow[idx].lsock = lsock;
 	memcpy(&us->flow[idx].peer, peer, plen);
 	us->flow[idx].plen = plen;
+	us->flow[idx].laddr_set = laddr != NULL;
+	if (laddr)
+		us->flow[idx].laddr = *laddr;
 	us->nflows++;
 	if (dir == SPLICE_INBOUND)
 		splice_ns_refill(us->ns);
@@ -229,6 +247,7 @@ void udp_splice_flush(struct udp_splice_ctx *us)
  * @lsock:	Listening socket
  * @peer:	Sender
  * @plen:	Length of @peer
+ * @laddr:	Address the datagram was sent to, NULL if unknown
  * @payload:	Datagram (valid until udp_splice_flush())
  *
  * Return: true if the datagram was taken (queued, or dropped: refused
@@ -237,6 +256,7 @@ void udp_splice_flush(struct udp_splice_ctx *us)
 bool udp_splice_from_host(struct udp_splice_ctx *us, const struct fwd_rule *r,
 			  uint16_t port, int lsock,
 			  const union sockaddr_inany *peer, socklen_t plen,
+			  const union inany_addr *laddr,
 			  const struct iovec *payload)
 {
 	union inany_addr a, dst;
@@ -252,7 +272,8 @@ bool udp_splice_from_host(struct udp_splice_ctx *us, const struct fwd_rule *r,
 	case SPLICE_YES:
 		break;
 	}
-	idx = udp_splice_flow(us, SPLICE_INBOUND, r, port, lsock, peer, plen);
+	idx = udp_splice_flow(us, SPLICE_INBOUND, r, port, lsock, peer, plen,
+			      laddr);
 	if (idx < 0) {
 		log_rl(&us->rl, LOG_LVL_DEBUG, "UDP splice: no flow: %s",
 		       strerror(-idx));
@@ -268,9 +289,11 @@ bool udp_splice_from_host(struct udp_splice_ctx *us, const struct fwd_rule *r,
  * @mm:		Headers, UDP_SPLICE_BATCH of them
  * @iov:	Their buffers' vectors
  * @peers:	Where the senders' addresses go, NULL if not wanted
+ * @ctl:	Control buffers of PKTINFO_SPACE each, NULL if not wanted
  */
 static void udp_splice_mm_init(struct udp_splice_ctx *us, struct mmsghdr *mm,
-			       struct iovec *iov, union sockaddr_inany *peers)
+			       struct iovec *iov, union sockaddr_inany *peers,
+			       union udp_splice_ctl *ctl)
 {
 	int i;
 
@@ -283,6 +306,10 @@ static void udp_splice_mm_init(struct udp_splice_ctx *us, struct mmsghdr *mm,
 		if (peers) {
 			mm[i].msg_hdr.msg_name = &peers[i];
 			mm[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+		}
+		if (ctl) {
+			mm[i].msg_hdr.msg_control = ctl[i].buf;
+			mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
 		}
 	}
 }
@@ -298,16 +325,21 @@ void udp_splice_listen_handler(struct udp_splice_ctx *us, uint32_t ref_idx,
 {
 	const struct fwd_rule *r = &us->fwd_out->rules[ref_idx >> 16];
 	union sockaddr_inany peers[UDP_SPLICE_BATCH];
+	union udp_splice_ctl ctl[UDP_SPLICE_BATCH];
 	struct mmsghdr mm[UDP_SPLICE_BATCH];
 	struct iovec iov[UDP_SPLICE_BATCH];
+	union inany_addr dst;
 	int n, i, idx;
 
-	udp_splice_mm_init(us, mm, iov, peers);
+	udp_splice_mm_init(us, mm, iov, peers, ctl);
 	n = recvmmsg(fd, mm, UDP_SPLICE_BATCH, MSG_DONTWAIT, NULL);
 	for (i = 0; i < n; i++) {
+		bool known = pktinfo_dst(&mm[i].msg_hdr, &dst);
+
 		idx = udp_splice_flow(us, SPLICE_OUTBOUND, r,
 				      (uint16_t)(ref_idx & 0xffff), fd,
-				      &peers[i], mm[i].msg_hdr.msg_namelen);
+				      &peers[i], mm[i].msg_hdr.msg_namelen,
+				      known ? &dst : NULL);
 		if (idx >= 0)
 			udp_splice_queue(us, idx, us->buf[i], mm[i].msg_len);
 	}
@@ -325,19 +357,29 @@ void udp_splice_sock_handler(struct udp_splice_ctx *us, uint32_t idx)
 	struct udp_splice_flow *f = &us->flow[idx % FLOW_MAX];
 	struct mmsghdr mm[UDP_SPLICE_BATCH];
 	struct iovec iov[UDP_SPLICE_BATCH];
+	union udp_splice_ctl ctl;
+	size_t ctl_len = 0;
 	int n, i;
 
 	if (f->sock < 0)
 		return;
-	udp_splice_mm_init(us, mm, iov, NULL);
+	udp_splice_mm_init(us, mm, iov, NULL, NULL);
 	/* errors (ECONNREFUSED from an ICMP port unreachable) are dropped */
 	n = recvmmsg(f->sock, mm, UDP_SPLICE_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return;
+	/* from the address the peer sent to: one message serves them all */
+	if (f->laddr_set)
+		ctl_len = pktinfo_put(ctl.buf, sizeof(ctl.buf),
+				      f->peer.sa.sa_family, &f->laddr);
 	for (i = 0; i < n; i++) {
 		iov[i].iov_len = mm[i].msg_len;
 		mm[i].msg_hdr.msg_name = &f->peer;
 		mm[i].msg_hdr.msg_namelen = f->plen;
+		if (ctl_len) {
+			mm[i].msg_hdr.msg_control = ctl.buf;
+			mm[i].msg_hdr.msg_controllen = ctl_len;
+		}
 	}
 	if (sendmmsg(f->lsock, mm, (unsigned int)n, MSG_DONTWAIT) < 0)
 		log_rl(&us->rl, LOG_LVL_DEBUG, "UDP splice: answer: %s",

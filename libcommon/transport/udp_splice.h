@@ -43,6 +43,9 @@ enum udp_splice_key {
  *		back through it
  * @peer:	Peer's address
  * @plen:	Its length
+ * @laddr:	Address the peer sent to, if @laddr_set: the source of the
+ *		answers (pktinfo.c)
+ * @laddr_set:	@laddr is known (the listener is on a wildcard address)
  * @last:	Last activity, milliseconds
  */
 struct udp_splice_flow {
@@ -50,6 +53,8 @@ struct udp_splice_flow {
 	int lsock;
 	union sockaddr_inany peer;
 	socklen_t plen;
+	union inany_addr laddr;
+	bool laddr_set;
 	uint64_t last;
 };
 
@@ -92,6 +97,7 @@ int udp_splice_init(struct udp_splice_ctx *us, struct flow_table *flows,
 bool udp_splice_from_host(struct udp_splice_ctx *us, const struct fwd_rule *r,
 			  uint16_t port, int lsock,
 			  const union sockaddr_inany *peer, socklen_t plen,
+			  const union inany_addr *laddr,
 			  const struct iovec *payload);
 void udp_splice_flush(struct udp_splice_ctx *us);
 int udp_splice_listen_out(struct udp_splice_ctx *us);

@@ -21,6 +21,8 @@ connecting to 127.0.0.1 or ::1, and inside the namespace.
 * Half-close both ways, and RST propagation: SO_LINGER 0 on either side
   reaches the other side as ECONNRESET.
 * -T: a server on the host's loopback reached from inside the namespace.
+* UDP answers leave from the loopback address the peer sent to (127.0.0.2
+  as well as 127.0.0.1), both ways.
 * --splice-only: no tap in the namespace, -t/-T/-u/-U all work, and a
   connection from a non-loopback address is refused.
 
@@ -373,6 +375,27 @@ def test_udp_loopback_echo_spliced(topo, procs, tmp, attach_pasta, fam):
     peer = s["sample"][0].split()[0]
     assert peer in ("::ffff:" + T.HOST4, T.HOST6), s
     assert tap_bytes(att.netns, att.ifname) - tap0 < 60000, "went via tap"
+
+
+@pytest.mark.parametrize("way", ["in", "out"])
+def test_udp_spliced_answer_from_the_address_sent_to(topo, procs, tmp,
+                                                     attach_pasta, way):
+    """Sent to 127.0.0.2 on a wildcard listener (-u on the host, -U in the
+    namespace): the answers come from 127.0.0.2, not 127.0.0.1
+    (pktinfo.c), and 127.0.0.1 is a flow of its own."""
+    port = next(_ports)
+    inward = way == "in"
+    att = attach_pasta("--config-net", fwd=udp_fwd(udp=port) if inward
+                       else udp_fwd(udp_ns=port))
+    srv_ns, cli_ns = (att.netns, topo.host) if inward else \
+        (topo.host, att.netns)
+    srv = T.start_udp_peer(procs, srv_ns, "echo",
+                           "::" if inward else "127.0.0.1", port, tmp)
+    two = udp_query(procs, cli_ns, "127.0.0.2", port)
+    one = udp_query(procs, cli_ns, "127.0.0.1", port)
+    T.stop_udp_peer(srv)
+    assert two["sources"] == {"127.0.0.2 %d" % port: 5}, two
+    assert one["sources"] == {"127.0.0.1 %d" % port: 5}, one
 
 
 def test_udp_no_splice_goes_through_tap(topo, procs, tmp, attach_pasta):

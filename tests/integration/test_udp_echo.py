@@ -76,6 +76,34 @@ def test_inbound_forwarded_port(topo, procs, tmp, attach_pasta, host,
     assert T.pid_alive(att.pasta_pid)
 
 
+@pytest.mark.ours_only("answers from the address sent to: upstream 2025")
+@pytest.mark.parametrize("first,second,plen,remote", [
+    (T.HOST4, "198.51.100.11", 24, T.REMOTE4),
+    (T.HOST6, "2001:db8:1::11", 64, T.REMOTE6)],
+    ids=["v4", "v6"])
+def test_inbound_answer_from_second_address(topo, procs, tmp, attach_pasta,
+                                            first, second, plen, remote):
+    """Datagrams to either address of the host, on a wildcard -u listener:
+    each echo comes back from the address it went to, not the one the
+    kernel prefers (pktinfo.c), so that a connected client takes it."""
+    port = next(_ports)
+    att = attach_pasta("--config-net", fwd=T.fwd_args(udp=[port]))
+    T.announce(att.netns)
+    add = ["ip", "-n", topo.host, "addr", "add", "%s/%d" % (second, plen),
+           "dev", T.HOST_IF] + (["nodad"] if ":" in second else [])
+    T.sh(add)
+    try:
+        srv = T.start_udp_peer(procs, att.netns, "echo", "::", port, tmp)
+        c2 = query(procs, topo.remote, second, port, count=5, bind=remote)
+        c1 = query(procs, topo.remote, first, port, count=5, bind=remote)
+        T.stop_udp_peer(srv)
+    finally:
+        T.sh(["ip", "-n", topo.host, "addr", "del", "%s/%d" % (second, plen),
+              "dev", T.HOST_IF])
+    assert c2["sources"] == {"%s %d" % (second, port): 5}, c2
+    assert c1["sources"] == {"%s %d" % (first, port): 5}, c1
+
+
 BROADCAST = r"""
 import socket, sys, struct
 port, ifname = int(sys.argv[1]), sys.argv[2]
