@@ -6,8 +6,9 @@
  * hold of the target namespace (spawn a command in new namespaces, or attach
  * to a PID or a namespace file), create and configure the tap device from
  * inside it (--splice-only: no tap at all, only loopback is brought up and
- * only the splice path forwards), and only then report readiness: release the command, or fork
- * into the background with the parent writing the PID file and exiting 0.
+ * only the splice path forwards), and only then report readiness: release
+ * the command, or fork into the background with the parent writing the PID
+ * file and exiting 0.
  * Any failure before that point exits 1 and leaves nothing behind: the
  * spawned command dies with us (PR_SET_PDEATHSIG), the tap device vanishes
  * with our descriptor, and the PID file is not created before readiness.
@@ -175,7 +176,7 @@ static void pasta_setup_ns(struct ctx *x)
 		die("%s %s in the namespace: %s", job.step, c->ns_ifname,
 		    strerror(-ret));
 	if (x->tap.fd < 0) {
-		log_debug("No tap device (--splice-only): nothing to configure");
+		log_debug("No tap (--splice-only): nothing to configure");
 		return;
 	}
 

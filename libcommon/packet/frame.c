@@ -221,7 +221,7 @@ static size_t ip4_fill(struct pbuf *b, struct in_addr saddr,
 }
 
 /**
- * udp4_finish() - Fill IPv4 and UDP headers of a frame, pad it
+ * frame_udp4_finish() - Fill IPv4 and UDP headers of a frame, pad it
  * @b:		Writer, started with frame_udp4_begin(), payload appended
  * @saddr:	IPv4 source
  * @daddr:	IPv4 destination
@@ -232,9 +232,9 @@ static size_t ip4_fill(struct pbuf *b, struct in_addr saddr,
  *
  * Return: frame length, 0 if it overflowed its buffer or exceeds IPv4 limits
  */
-static size_t udp4_finish(struct pbuf *b, struct in_addr saddr,
-			  struct in_addr daddr, uint16_t sport, uint16_t dport,
-			  bool partial)
+size_t frame_udp4_finish(struct pbuf *b, struct in_addr saddr,
+			 struct in_addr daddr, uint16_t sport, uint16_t dport,
+			 bool partial)
 {
 	struct frame_udp_hdr *uh = (struct frame_udp_hdr *)(b->p +
 				   FRAME_ETH_HLEN + FRAME_IP4_HLEN);
@@ -256,40 +256,6 @@ static size_t udp4_finish(struct pbuf *b, struct in_addr saddr,
 		uh->check = check ? check : 0xffff;
 
 	return frame_pad(b);
-}
-
-/**
- * frame_udp4_finish() - Fill IPv4 and UDP headers of a frame, pad it
- * @b:		Writer, started with frame_udp4_begin(), payload appended
- * @saddr:	IPv4 source
- * @daddr:	IPv4 destination
- * @sport:	UDP source port, host order
- * @dport:	UDP destination port, host order
- *
- * Return: frame length, 0 if it overflowed its buffer or exceeds IPv4 limits
- */
-size_t frame_udp4_finish(struct pbuf *b, struct in_addr saddr,
-			 struct in_addr daddr, uint16_t sport, uint16_t dport)
-{
-	return udp4_finish(b, saddr, daddr, sport, dport, false);
-}
-
-/**
- * frame_udp4_finish_partial() - Like frame_udp4_finish(), the UDP checksum
- *				 left to the receiver (offload)
- * @b:		Writer, started with frame_udp4_begin(), payload appended
- * @saddr:	IPv4 source
- * @daddr:	IPv4 destination
- * @sport:	UDP source port, host order
- * @dport:	UDP destination port, host order
- *
- * Return: frame length, 0 if it overflowed its buffer or exceeds IPv4 limits
- */
-size_t frame_udp4_finish_partial(struct pbuf *b, struct in_addr saddr,
-				 struct in_addr daddr, uint16_t sport,
-				 uint16_t dport)
-{
-	return udp4_finish(b, saddr, daddr, sport, dport, true);
 }
 
 /**
@@ -350,19 +316,20 @@ static size_t ip6_fill(struct pbuf *b, const struct in6_addr *saddr,
 }
 
 /**
- * udp6_finish() - Fill IPv6 and UDP headers of a frame, pad it
+ * frame_udp6_finish() - Fill IPv6 and UDP headers of a frame, pad it
  * @b:		Writer, started with frame_udp6_begin(), payload appended
  * @saddr:	IPv6 source
  * @daddr:	IPv6 destination
  * @sport:	UDP source port, host order
  * @dport:	UDP destination port, host order
- * @partial:	Leave the checksum to the receiver (offload)
+ * @partial:	Leave the checksum to the receiver: the field holds the
+ *		pseudo-header sum (checksum offload)
  *
  * Return: frame length, 0 if it overflowed its buffer
  */
-static size_t udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
-			  const struct in6_addr *daddr, uint16_t sport,
-			  uint16_t dport, bool partial)
+size_t frame_udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
+			 const struct in6_addr *daddr, uint16_t sport,
+			 uint16_t dport, bool partial)
 {
 	struct frame_udp_hdr *uh =
 		(struct frame_udp_hdr *)(b->p + FRAME_IP6_DATA);
@@ -383,41 +350,6 @@ static size_t udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 		uh->check = check ? check : 0xffff;
 
 	return frame_pad(b);
-}
-
-/**
- * frame_udp6_finish() - Fill IPv6 and UDP headers of a frame, pad it
- * @b:		Writer, started with frame_udp6_begin(), payload appended
- * @saddr:	IPv6 source
- * @daddr:	IPv6 destination
- * @sport:	UDP source port, host order
- * @dport:	UDP destination port, host order
- *
- * Return: frame length, 0 if it overflowed its buffer
- */
-size_t frame_udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
-			 const struct in6_addr *daddr, uint16_t sport,
-			 uint16_t dport)
-{
-	return udp6_finish(b, saddr, daddr, sport, dport, false);
-}
-
-/**
- * frame_udp6_finish_partial() - Like frame_udp6_finish(), the UDP checksum
- *				 left to the receiver (offload)
- * @b:		Writer, started with frame_udp6_begin(), payload appended
- * @saddr:	IPv6 source
- * @daddr:	IPv6 destination
- * @sport:	UDP source port, host order
- * @dport:	UDP destination port, host order
- *
- * Return: frame length, 0 if it overflowed its buffer
- */
-size_t frame_udp6_finish_partial(struct pbuf *b, const struct in6_addr *saddr,
-				 const struct in6_addr *daddr, uint16_t sport,
-				 uint16_t dport)
-{
-	return udp6_finish(b, saddr, daddr, sport, dport, true);
 }
 
 /**

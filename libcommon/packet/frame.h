@@ -178,18 +178,13 @@ bool frame_eth_begin(struct pbuf *b, const uint8_t *dst, const uint8_t *src,
 		     uint16_t type);
 bool frame_udp4_begin(struct pbuf *b, const uint8_t *dst, const uint8_t *src);
 size_t frame_udp4_finish(struct pbuf *b, struct in_addr saddr,
-			 struct in_addr daddr, uint16_t sport, uint16_t dport);
-size_t frame_udp4_finish_partial(struct pbuf *b, struct in_addr saddr,
-				 struct in_addr daddr, uint16_t sport,
-				 uint16_t dport);
+			 struct in_addr daddr, uint16_t sport, uint16_t dport,
+			 bool partial);
 bool frame_ip6_begin(struct pbuf *b, const uint8_t *dst, const uint8_t *src);
 bool frame_udp6_begin(struct pbuf *b, const uint8_t *dst, const uint8_t *src);
 size_t frame_udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 			 const struct in6_addr *daddr, uint16_t sport,
-			 uint16_t dport);
-size_t frame_udp6_finish_partial(struct pbuf *b, const struct in6_addr *saddr,
-				 const struct in6_addr *daddr, uint16_t sport,
-				 uint16_t dport);
+			 uint16_t dport, bool partial);
 size_t frame_icmp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 			  const struct in6_addr *daddr);
 size_t frame_pad(struct pbuf *b);

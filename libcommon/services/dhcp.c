@@ -481,7 +481,7 @@ static enum l2_verdict dhcp_reply(const struct l2_conf *c,
 	if (o.b.len < FRAME_UDP4_DATA + BOOTP_MIN_LEN)
 		pbuf_reserve(&o.b, FRAME_UDP4_DATA + BOOTP_MIN_LEN - o.b.len);
 	r->len = frame_udp4_finish(&o.b, c->gw4, bcast, DHCP_SERVER_PORT,
-				   DHCP_CLIENT_PORT);
+				   DHCP_CLIENT_PORT, false);
 	return r->len ? L2_REPLY : L2_DROP;
 }
 

@@ -401,7 +401,8 @@ static enum l2_verdict dhcpv6_reply(const struct l2_conf *c,
 		dhcpv6_put_conf(c, q, &b);
 
 	r->len = frame_udp6_finish(&b, &c->our_ll6, &ip->src6,
-				   DHCPV6_SERVER_PORT, DHCPV6_CLIENT_PORT);
+				   DHCPV6_SERVER_PORT, DHCPV6_CLIENT_PORT,
+				   false);
 	return r->len ? L2_REPLY : L2_DROP;
 }
 

@@ -87,7 +87,7 @@ bool pktinfo_dst(const struct msghdr *mh, union inany_addr *dst)
 }
 
 /**
- * pktinfo_cmsg() - Write one control message
+ * cmsg_put() - Write one control message (any: UDP_SEGMENT too)
  * @buf:	Control buffer, aligned for struct cmsghdr
  * @room:	Its size
  * @level:	Message level
@@ -97,8 +97,8 @@ bool pktinfo_dst(const struct msghdr *mh, union inany_addr *dst)
  *
  * Return: bytes used (CMSG_SPACE(@len)), 0 if @room is short
  */
-static size_t pktinfo_cmsg(void *buf, size_t room, int level, int type,
-			   const void *data, size_t len)
+size_t cmsg_put(void *buf, size_t room, int level, int type,
+		const void *data, size_t len)
 {
 	struct cmsghdr *cm = buf;
 
@@ -130,11 +130,10 @@ size_t pktinfo_put(void *buf, size_t room, int af,
 	struct in_pktinfo pi4 = { 0 };
 
 	if (af == AF_INET6)
-		return pktinfo_cmsg(buf, room, IPPROTO_IPV6, IPV6_PKTINFO,
-				    &pi6, sizeof(pi6));
+		return cmsg_put(buf, room, IPPROTO_IPV6, IPV6_PKTINFO, &pi6,
+				sizeof(pi6));
 	if (!v4)
 		return 0;
 	pi4.ipi_spec_dst = *v4;
-	return pktinfo_cmsg(buf, room, IPPROTO_IP, IP_PKTINFO, &pi4,
-			    sizeof(pi4));
+	return cmsg_put(buf, room, IPPROTO_IP, IP_PKTINFO, &pi4, sizeof(pi4));
 }

@@ -18,6 +18,18 @@
  */
 #define PKTINFO_SPACE CMSG_SPACE(sizeof(struct in6_pktinfo))
 
+/**
+ * union pktinfo_ctl - Control buffer for one packet information message
+ * @buf:	Buffer
+ * @align:	Alignment for struct cmsghdr
+ */
+union pktinfo_ctl {
+	char buf[PKTINFO_SPACE];
+	struct cmsghdr align;
+};
+
+size_t cmsg_put(void *buf, size_t room, int level, int type,
+		const void *data, size_t len);
 int pktinfo_enable(int s, int af);
 bool pktinfo_dst(const struct msghdr *mh, union inany_addr *dst);
 size_t pktinfo_put(void *buf, size_t room, int af,

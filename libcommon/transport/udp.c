@@ -288,18 +288,12 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 static size_t udp_send_ctl(const struct dgram_flow *f, char *buf,
 			   size_t room, size_t seg)
 {
-	struct cmsghdr *cm = (struct cmsghdr *)(void *)buf;
 	uint16_t seg16 = (uint16_t)seg;
 	size_t used = 0;
 
-	if (seg) {
-		memset(buf, 0, CMSG_SPACE(sizeof(seg16)));
-		cm->cmsg_level = SOL_UDP;
-		cm->cmsg_type = UDP_SEGMENT;
-		cm->cmsg_len = CMSG_LEN(sizeof(seg16));
-		memcpy(CMSG_DATA(cm), &seg16, sizeof(seg16));
-		used = CMSG_SPACE(sizeof(seg16));
-	}
+	if (seg)
+		used = cmsg_put(buf, room, SOL_UDP, UDP_SEGMENT, &seg16,
+				sizeof(seg16));
 	/* an answer through a wildcard listener: from where the peer sent */
 	if (f->sock < 0 && f->laddr_set)
 		used += pktinfo_put(buf + used, room - used,
@@ -334,6 +328,7 @@ static unsigned int udp_send_run(struct udp_ctx *u, unsigned int start,
 		unsigned int k = gso ? udp_gso_count(&u->q_iov[i], end - i,
 						     UDP_GSO_SEG_MAX) : 1;
 		struct msghdr *mh = &mm[m].msg_hdr;
+		size_t seg;
 
 		first[m] = i;
 		mh->msg_iov = &u->q_iov[i];
@@ -342,9 +337,9 @@ static unsigned int udp_send_run(struct udp_ctx *u, unsigned int start,
 			mh->msg_name = &f->peer;
 			mh->msg_namelen = f->peer_len;
 		}
+		seg = k > 1 ? u->q_iov[i].iov_len : 0;
 		mh->msg_controllen = udp_send_ctl(f, ctl[m].buf,
-						  sizeof(ctl[m].buf),
-						  k > 1 ? u->q_iov[i].iov_len : 0);
+						  sizeof(ctl[m].buf), seg);
 		if (mh->msg_controllen)
 			mh->msg_control = ctl[m].buf;
 		i += k;
@@ -448,15 +443,13 @@ static size_t udp_frame_fill(const struct udp_ctx *u,
 	if (v4) {
 		frame_udp4_begin(&b, dmac, u->l2->our_mac);
 		b.len += len;
-		return (partial ? frame_udp4_finish_partial :
-				  frame_udp4_finish)(&b, f->raddr.v4mapped.a4,
-						     *v4, f->rport, f->gport);
+		return frame_udp4_finish(&b, f->raddr.v4mapped.a4, *v4,
+					 f->rport, f->gport, partial);
 	}
 	frame_udp6_begin(&b, dmac, u->l2->our_mac);
 	b.len += len;
-	return (partial ? frame_udp6_finish_partial :
-			  frame_udp6_finish)(&b, &f->raddr.a6, &f->gaddr.a6,
-					     f->rport, f->gport);
+	return frame_udp6_finish(&b, &f->raddr.a6, &f->gaddr.a6, f->rport,
+				 f->gport, partial);
 }
 
 /**
@@ -860,10 +853,7 @@ static bool udp_listen_spliced(struct udp_ctx *u, const struct fwd_rule *rule,
 void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 {
 	const struct fwd_rule *rule = &u->fwd->rules[ref_idx >> 16];
-	union {
-		char buf[PKTINFO_SPACE];
-		struct cmsghdr align;
-	} ctl[UDP_BATCH];
+	union pktinfo_ctl ctl[UDP_BATCH];
 	union sockaddr_inany peers[UDP_BATCH];
 	struct udp_gso g = { .lead = NULL };
 	union inany_addr dst;
@@ -898,7 +888,8 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 				       &peers[i], mm[i].msg_hdr.msg_namelen,
 				       laddr, payload, mm[i].msg_len) ||
 		    (idx = udp_inbound_flow(u, rule, (uint16_t)ref_idx, fd,
-					    &peers[i], mm[i].msg_hdr.msg_namelen,
+					    &peers[i],
+					    mm[i].msg_hdr.msg_namelen,
 					    laddr)) < 0) {
 			u->sink->commit(u->sink, bufs[i], 0, NULL);
 			continue;

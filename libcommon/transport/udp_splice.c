@@ -39,16 +39,6 @@
 #include "transport/udp_splice.h"
 
 /**
- * union udp_splice_ctl - Control buffer for one packet information message
- * @buf:	Buffer
- * @align:	Alignment for struct cmsghdr
- */
-union udp_splice_ctl {
-	char buf[PKTINFO_SPACE];
-	struct cmsghdr align;
-};
-
-/**
  * udp_splice_now() - Monotonic time in milliseconds
  *
  * Return: milliseconds
@@ -293,7 +283,7 @@ bool udp_splice_from_host(struct udp_splice_ctx *us, const struct fwd_rule *r,
  */
 static void udp_splice_mm_init(struct udp_splice_ctx *us, struct mmsghdr *mm,
 			       struct iovec *iov, union sockaddr_inany *peers,
-			       union udp_splice_ctl *ctl)
+			       union pktinfo_ctl *ctl)
 {
 	int i;
 
@@ -325,7 +315,7 @@ void udp_splice_listen_handler(struct udp_splice_ctx *us, uint32_t ref_idx,
 {
 	const struct fwd_rule *r = &us->fwd_out->rules[ref_idx >> 16];
 	union sockaddr_inany peers[UDP_SPLICE_BATCH];
-	union udp_splice_ctl ctl[UDP_SPLICE_BATCH];
+	union pktinfo_ctl ctl[UDP_SPLICE_BATCH];
 	struct mmsghdr mm[UDP_SPLICE_BATCH];
 	struct iovec iov[UDP_SPLICE_BATCH];
 	union inany_addr dst;
@@ -357,7 +347,7 @@ void udp_splice_sock_handler(struct udp_splice_ctx *us, uint32_t idx)
 	struct udp_splice_flow *f = &us->flow[idx % FLOW_MAX];
 	struct mmsghdr mm[UDP_SPLICE_BATCH];
 	struct iovec iov[UDP_SPLICE_BATCH];
-	union udp_splice_ctl ctl;
+	union pktinfo_ctl ctl;
 	size_t ctl_len = 0;
 	int n, i;
 

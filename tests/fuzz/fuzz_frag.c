@@ -193,11 +193,11 @@ static void round_trip(const uint8_t *r, int strict)
 		d6.s6_addr[15] = 1;
 		frame_udp6_begin(&b, mac, mac);
 		pbuf_put(&b, payload, len);
-		flen = frame_udp6_finish(&b, &s6, &d6, 1, 2);
+		flen = frame_udp6_finish(&b, &s6, &d6, 1, 2, false);
 	} else {
 		frame_udp4_begin(&b, mac, mac);
 		pbuf_put(&b, payload, len);
-		flen = frame_udp4_finish(&b, s4, d4, 1, 2);
+		flen = frame_udp4_finish(&b, s4, d4, 1, 2, false);
 	}
 	if (!flen)
 		abort();

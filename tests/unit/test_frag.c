@@ -591,12 +591,12 @@ static size_t make_udp(int v6, size_t len)
 	if (v6) {
 		assert_true(frame_udp6_begin(&b, mac_a, mac_b));
 		pbuf_put(&b, dgram, len);
-		flen = frame_udp6_finish(&b, &s6, &d6, 4000, 53);
+		flen = frame_udp6_finish(&b, &s6, &d6, 4000, 53, false);
 		l4 = ETH + IP6;
 	} else {
 		assert_true(frame_udp4_begin(&b, mac_a, mac_b));
 		pbuf_put(&b, dgram, len);
-		flen = frame_udp4_finish(&b, s4, d4, 4000, 53);
+		flen = frame_udp4_finish(&b, s4, d4, 4000, 53, false);
 		l4 = ETH + IP4;
 	}
 	assert_true(flen > 0);
