@@ -9,11 +9,12 @@ into the machine itself.
 
 The root is built once per machine into a fixed cache directory, CACHE
 (/var/cache/passt-tests/debian13 unless $PASST_DEB13_CACHE says otherwise),
-and reused by every later run: a build goes to a temporary directory beside
-it and is renamed into place only when mmdebstrap succeeded, with a stamp
-file that names the package list it was built from.  A missing or stale
-stamp (the list changed) means a rebuild; concurrent runs wait on a lock
-file.  Nothing in the root is changed by the tests: every user of it mounts
+and reused by every later run: CACHE/<key>/root, where the key is a hash of
+the suite and the package list, so a changed list builds a new root beside
+the old one (which a run still using it keeps) and roots unused for a week
+are removed.  A build goes to a temporary directory and is renamed into
+place only when mmdebstrap succeeded, then a stamp file is written; a
+missing stamp means a rebuild, and concurrent runs wait on a lock file.  Nothing in the root is changed by the tests: every user of it mounts
 an overlay or tmpfs over what it writes (deb13_env.py, test_deb13_*.py).
 
 Run it by hand to build or check the cache:  /usr/bin/python3 deb13_root.py
@@ -72,23 +73,49 @@ def mirror():
     return "http://deb.debian.org/debian"
 
 
-def stamp_text():
-    """What the stamp file of a complete root holds."""
-    h = hashlib.sha256(" ".join(sorted(PACKAGES)).encode()).hexdigest()
-    return "%s %s\n" % (SUITE, h[:16])
+KEEP_DAYS = 7
+
+
+def key():
+    """Name of the cache entry for SUITE and PACKAGES."""
+    h = hashlib.sha256((SUITE + " " + " ".join(sorted(PACKAGES))).encode())
+    return "%s-%s" % (SUITE, h.hexdigest()[:12])
+
+
+def entry():
+    return CACHE / key()
 
 
 def root_dir():
-    return CACHE / "root"
+    """Where the root for the current package list is (or will be)."""
+    return entry() / "root"
 
 
 def is_ready():
-    """True if the cached root is complete and built from PACKAGES."""
-    s = CACHE / "stamp"
+    """True if the cached root for PACKAGES is complete."""
+    return (entry() / "stamp").exists() and (root_dir() / "usr").is_dir()
+
+
+def _prune_old():
+    """Remove roots of other package lists unused for KEEP_DAYS."""
+    limit = time.time() - KEEP_DAYS * 86400
+    for d in CACHE.iterdir():
+        if d.name == key() or not d.is_dir() or d.name.startswith("."):
+            continue
+        try:
+            if (d / "stamp").stat().st_mtime > limit:
+                continue
+        except OSError:
+            pass
+        subprocess.run(["rm", "-rf", "--one-file-system", str(d)])
+
+
+def touch():
+    """Mark the current root as used (it is kept while used)."""
     try:
-        return s.read_text() == stamp_text() and (root_dir() / "usr").is_dir()
+        os.utime(entry() / "stamp")
     except OSError:
-        return False
+        pass
 
 
 def build(log=sys.stderr, timeout=1200):
@@ -99,16 +126,17 @@ def build(log=sys.stderr, timeout=1200):
     with open(CACHE / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if is_ready():
+            touch()
             return root_dir()
         if shutil.which("mmdebstrap") is None:
             raise RuntimeError("mmdebstrap is not installed")
-        tmp = CACHE / "root.new"
-        old = CACHE / "root.old"
-        for d in (tmp, old):
+        _prune_old()
+        entry().mkdir(exist_ok=True)
+        tmp = entry() / "root.new"
+        for d in (tmp, root_dir()):
             if d.exists():
                 subprocess.run(["rm", "-rf", "--one-file-system", str(d)],
                                check=True)
-        (CACHE / "stamp").unlink(missing_ok=True)
         t0 = time.monotonic()
         print("deb13_root: building %s into %s (once per machine)"
               % (SUITE, CACHE), file=log, flush=True)
@@ -126,12 +154,8 @@ def build(log=sys.stderr, timeout=1200):
             tail = "\n".join((r.stdout + r.stderr).splitlines()[-30:])
             raise RuntimeError("mmdebstrap failed (%d):\n%s"
                                % (r.returncode, tail))
-        if root_dir().exists():
-            os.rename(root_dir(), old)
-            subprocess.run(["rm", "-rf", "--one-file-system", str(old)],
-                           check=True)
         os.rename(tmp, root_dir())
-        (CACHE / "stamp").write_text(stamp_text())
+        (entry() / "stamp").write_text(" ".join(PACKAGES) + "\n")
         print("deb13_root: built in %.0f s" % (time.monotonic() - t0),
               file=log, flush=True)
         return root_dir()
