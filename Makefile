@@ -163,7 +163,7 @@ fuzz: $(FUZZ_BINS)
 	done
 
 integration: all
-	$(PYTEST) -v tests/integration
+	tests/integration/run $(PYTEST) -v tests/integration
 
 # Test helper: passt's stream socket bridged to a tap in a namespace
 # (tests/integration/guest_bridge.py builds it on demand as well)
