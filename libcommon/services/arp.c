@@ -8,6 +8,12 @@
  * and the probes and announcements of RFC 5227 (sender address zero, or
  * equal to the target), which a guest sends to check that its address is
  * free; answering them would make its duplicate address detection fail.
+ *
+ * When a guest appears (qemu connects, pasta's tap comes up), we ask it
+ * first: a request for its address, from our MAC and the gateway's address,
+ * makes it answer with its MAC and, as a host does when it is asked,
+ * remember ours for the gateway, so neither side has to resolve the other
+ * before the first packet.
  */
 
 #include <arpa/inet.h>
@@ -119,4 +125,43 @@ enum l2_verdict arp_handle(const struct l2_conf *c, struct pview frame,
 
 	r->len = frame_pad(&b);
 	return r->len ? L2_REPLY : L2_DROP;
+}
+
+/**
+ * arp_request_build() - Build a request for the guest's address, from us
+ * @c:		Configuration: our MAC, the gateway and the guest's address
+ * @buf:	Frame buffer
+ * @cap:	Its size
+ *
+ * Broadcast "who has the guest's address, tell the gateway", with our MAC
+ * as sender and the target MAC zero (RFC 826, "Packet Generation").
+ *
+ * Return: frame length (padded to 60), 0 if IPv4 is off, the guest has no
+ *	   address yet, or @cap is too small
+ */
+size_t arp_request_build(const struct l2_conf *c, uint8_t *buf, size_t cap)
+{
+	static const uint8_t bcast[ETH_ADDR_LEN] = {0xff, 0xff, 0xff,
+						    0xff, 0xff, 0xff};
+	struct arp_msg *req;
+	struct pbuf b;
+
+	if (!c->v4 || !c->addr4.s_addr)
+		return 0;
+	pbuf_init(&b, buf, cap);
+	if (!frame_eth_begin(&b, bcast, c->our_mac, FRAME_ETH_ARP))
+		return 0;
+	req = pbuf_reserve(&b, sizeof(*req));
+	if (!req)
+		return 0;
+
+	req->hrd = htons(ARP_HRD_ETHER);
+	req->pro = htons(FRAME_ETH_IP4);
+	req->hln = ETH_ADDR_LEN;
+	req->pln = ARP_PLEN_IP4;
+	req->op = htons(ARP_OP_REQUEST);
+	memcpy(req->sha, c->our_mac, ETH_ADDR_LEN);
+	req->spa = c->gw4;
+	req->tpa = c->addr4;
+	return frame_pad(&b);
 }

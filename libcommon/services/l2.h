@@ -160,6 +160,8 @@ enum l2_verdict dhcpv6_handle(const struct l2_conf *c, struct pview frame,
 			      struct l2_reply *r);
 size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
 		    const uint8_t *dst_mac, uint8_t *buf, size_t cap);
+size_t arp_request_build(const struct l2_conf *c, uint8_t *buf, size_t cap);
+size_t ndp_ns_build(const struct l2_conf *c, uint8_t *buf, size_t cap);
 enum l2_verdict l2_handle(const struct l2_conf *c, struct pview frame,
 			  struct l2_reply *r);
 
