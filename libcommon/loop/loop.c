@@ -88,6 +88,11 @@ static void loop_l3(void *arg, struct pview frame)
 			       frame.len);
 		return;
 	}
+	/* -4, -6, or a kernel without IPv6: that family is off both ways */
+	if (p.family == AF_INET6 ? !x->c->l2.v6 : !x->c->l2.v4) {
+		log_trace("IP version disabled, frame dropped");
+		return;
+	}
 	p.l4_csum_partial = x->tap.csum_partial;
 	if (p.proto == IPPROTO_TCP)
 		x->round_tcp = true;
