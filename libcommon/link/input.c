@@ -130,6 +130,8 @@ void link_frame_in(const struct link_input *in, struct link_counters *n,
 		       "Dropped malformed or unanswerable frame (%zu bytes)",
 		       frame.len);
 		break;
+	case L2_TAKEN:
+		break;
 	case L2_NOT_MINE:
 		if (in->l3) {
 			in->l3(in->arg, frame);

@@ -85,14 +85,33 @@ static bool arp_is_request_to_answer(const struct l2_conf *c,
 }
 
 /**
+ * arp_is_answer_to_us() - Check if an ARP message answers arp_request_build()
+ * @c:		Configuration
+ * @m:		Message, copied out of the frame
+ *
+ * Return: true for a reply to our MAC and the gateway's address: the
+ *	   guest's MAC was learnt from the frame already, nothing to do
+ */
+static bool arp_is_answer_to_us(const struct l2_conf *c,
+				const struct arp_msg *m)
+{
+	return ntohs(m->hrd) == ARP_HRD_ETHER &&
+	       ntohs(m->pro) == FRAME_ETH_IP4 && m->hln == ETH_ADDR_LEN &&
+	       m->pln == ARP_PLEN_IP4 && ntohs(m->op) == ARP_OP_REPLY &&
+	       m->tpa.s_addr == c->gw4.s_addr &&
+	       !memcmp(m->tha, c->our_mac, ETH_ADDR_LEN);
+}
+
+/**
  * arp_handle() - Answer an ARP request on behalf of every other host
  * @c:		Configuration
  * @frame:	Ethernet frame from the guest
  * @r:		Reply buffer
  *
- * Return: L2_NOT_MINE if @frame isn't ARP, L2_DROP if it is malformed, a
- *	   probe or announcement, or asks for the guest's own address, L2_REPLY
- *	   with the reply in @r otherwise
+ * Return: L2_NOT_MINE if @frame isn't ARP, L2_TAKEN for the guest's reply
+ *	   to our request, L2_DROP if it is malformed, a probe or announcement,
+ *	   or asks for the guest's own address, L2_REPLY with the reply in @r
+ *	   otherwise
  */
 enum l2_verdict arp_handle(const struct l2_conf *c, struct pview frame,
 			   struct l2_reply *r)
@@ -104,8 +123,11 @@ enum l2_verdict arp_handle(const struct l2_conf *c, struct pview frame,
 	r->len = 0;
 	if (!frame_eth_parse(frame, &eth) || eth.type != FRAME_ETH_ARP)
 		return L2_NOT_MINE;
-	if (!c->v4 || !pview_copy(eth.payload, 0, &req, sizeof(req)) ||
-	    !arp_is_request_to_answer(c, &req))
+	if (!c->v4 || !pview_copy(eth.payload, 0, &req, sizeof(req)))
+		return L2_DROP;
+	if (arp_is_answer_to_us(c, &req))
+		return L2_TAKEN;
+	if (!arp_is_request_to_answer(c, &req))
 		return L2_DROP;
 
 	/* RFC 826 "Packet Reception": swap the pairs, put our own as sender */

@@ -101,11 +101,14 @@ struct l2_conf {
  * @L2_NOT_MINE:	Not for this responder: pass it on to the next one
  * @L2_DROP:		Ours, but malformed or not to be answered: dropped
  * @L2_REPLY:		Ours, and a reply frame was written
+ * @L2_TAKEN:		Ours, and nothing to answer: the guest's answer to a
+ *			request of ours
  */
 enum l2_verdict {
 	L2_NOT_MINE,
 	L2_DROP,
 	L2_REPLY,
+	L2_TAKEN,
 };
 
 /**

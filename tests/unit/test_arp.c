@@ -271,6 +271,36 @@ static void test_arp_request_only_with_a_guest_address(void **state)
 	assert_int_equal(build_request(&c, buf, 60), 60);
 }
 
+static void test_arp_guest_answer_to_us_taken_quietly(void **state)
+{
+	uint8_t req[BUFSZ], f[60], buf[BUFSZ];
+	struct l2_conf c;
+	size_t len;
+
+	(void)state;
+	fx_conf(&c);
+	assert_int_equal(build_request(&c, req, L2_REPLY_MAX), 60);
+	/* What Linux answers: 192.0.2.10 is at the guest's MAC */
+	memcpy(f, fx_our_mac, 6);
+	memcpy(f + 6, fx_guest_mac, 6);
+	memcpy(f + 12, req + 12, 8);
+	fx_put16(f + 20, 2);
+	memcpy(f + 22, fx_guest_mac, 6);
+	memcpy(f + 28, req + 38, 4);
+	memcpy(f + 32, fx_our_mac, 6);
+	memcpy(f + 38, req + 28, 4);
+	memset(f + 42, 0, 18);
+	assert_int_equal(run(&c, f, sizeof(f), buf, &len), L2_TAKEN);
+	assert_int_equal(len, 0);
+
+	/* Any other reply is still nothing we asked for */
+	f[37] ^= 1;
+	assert_int_equal(run(&c, f, sizeof(f), buf, &len), L2_DROP);
+	f[37] ^= 1;
+	f[41] ^= 1;
+	assert_int_equal(run(&c, f, sizeof(f), buf, &len), L2_DROP);
+}
+
 /**
  * struct fake_sink - A sink that keeps what was committed
  * @sink:	The interface
@@ -393,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_arp_padded_request_answered),
 		cmocka_unit_test(test_arp_request_to_guest_bytes),
 		cmocka_unit_test(test_arp_request_only_with_a_guest_address),
+		cmocka_unit_test(test_arp_guest_answer_to_us_taken_quietly),
 		cmocka_unit_test(test_link_greet_sends_arp_then_ns),
 		cmocka_unit_test(test_l2_dispatch_arp_and_not_mine),
 	};
