@@ -10,21 +10,7 @@
  * --config-net does to its tap device, and what pasta-netcfg exposes.
  *
  * Order of application: MTU and hardware address, link up, addresses,
- * routes, default routes, loopback up.
- *
- * A link we bring up gets its IPv6 link-local address usable at once, as
- * the addresses we add are (IFA_F_NODAD): the kernel generates the
- * link-local address when the link goes up and would keep it "tentative"
- * for a second of Duplicate Address Detection, during which nothing can
- * bind to it or send from it. There is no netlink knob for the accept_dad
- * sysctl, and the address only exists once the link is up, so the link is
- * brought up with IFF_NOARP set (the kernel skips DAD on such links), the
- * link-local addresses are then marked IFA_F_NODAD (so that the DAD work
- * skips it too, should it run only after the next step), and IFF_NOARP is
- * cleared again right away, before any neighbour is resolved. This needs
- * the carrier to be on when the link goes up, as it is for pasta's tap: a
- * link without one (a veth whose peer is down) only gets its link-local
- * address later, and goes through DAD as usual. Routes are retried in passes because
+ * routes, default routes, loopback up. Routes are retried in passes because
  * a gateway may only be reachable through another route of the list; the
  * passes stop when one makes no progress, so there are at most as many
  * passes as routes.
@@ -36,7 +22,6 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
-#include <net/if.h>
 #include <linux/rtnetlink.h>
 
 #include "base/util.h"
@@ -506,54 +491,6 @@ static int netcfg_routes(int fd, unsigned int ifindex, const struct nl_route *r,
 }
 
 /**
- * netcfg_ll_nodad() - Mark the IPv6 link-local addresses of a link NODAD
- * @fd:		Netlink socket
- * @ifindex:	Interface
- *
- * Return: 0, or -errno
- */
-static int netcfg_ll_nodad(int fd, unsigned int ifindex)
-{
-	struct nl_addr a[NL_MAX_ADDRS];
-	int n = nl_addr_dump(fd, AF_INET6, ifindex, a, NL_MAX_ADDRS), i, rc;
-
-	for (i = 0; i < n && i < NL_MAX_ADDRS; i++) {
-		if (a[i].family != AF_INET6 || a[i].scope != RT_SCOPE_LINK ||
-		    (a[i].flags & IFA_F_NODAD))
-			continue;
-		if ((rc = nl_addr_nodad(fd, ifindex, &a[i])))
-			return rc;
-	}
-	return n < 0 ? n : 0;
-}
-
-/**
- * netcfg_up() - Bring a link up, its link-local address usable at once
- * @fd:		Netlink socket
- * @ifindex:	Interface
- *
- * See the top of this file. A link that is up already is left alone.
- *
- * Return: 0, or -errno
- */
-static int netcfg_up(int fd, unsigned int ifindex)
-{
-	unsigned int both = IFF_UP | IFF_NOARP;
-	struct nl_link link;
-	int rc, rc_arp;
-
-	if ((rc = nl_link_get(fd, ifindex, &link)))
-		return rc;
-	if (link.up)
-		return 0;
-	if ((rc = nl_link_flags(fd, ifindex, both, both)))
-		return rc;
-	rc = netcfg_ll_nodad(fd, ifindex);
-	rc_arp = link.noarp ? 0 : nl_link_flags(fd, ifindex, 0, IFF_NOARP);
-	return rc ? rc : rc_arp;
-}
-
-/**
  * netcfg_link() - Apply MTU, hardware address and link state
  * @fd:		Netlink socket
  * @ifindex:	Interface
@@ -580,7 +517,7 @@ static int netcfg_link(int fd, unsigned int ifindex, const struct netcfg *c,
 		}
 	}
 	if (c->up) {
-		rc = netcfg_up(fd, ifindex);
+		rc = nl_link_set(fd, ifindex, 0, NULL, true);
 		if (rc) {
 			snprintf(what, what_len, "bringing link up");
 			return rc;

@@ -538,27 +538,6 @@ int nl_link_set(int fd, unsigned int ifindex, unsigned int mtu,
 }
 
 /**
- * nl_link_flags() - Change flags of a link
- * @fd:		Netlink socket
- * @ifindex:	Interface index
- * @flags:	Values of the flags to change (IFF_*)
- * @change:	Flags to change
- *
- * Return: 0, or -errno
- */
-int nl_link_flags(int fd, unsigned int ifindex, unsigned int flags,
-		  unsigned int change)
-{
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
-	uint32_t seq = nl_seq_next();
-
-	return nl_do(fd, buf,
-		     nl_build_link_flags(buf, sizeof(buf), seq, ifindex, flags,
-					 change),
-		     seq, NULL, NULL);
-}
-
-/**
  * nl_addr_add() - Add an address to an interface
  * @fd:		Netlink socket
  * @ifindex:	Interface index
@@ -576,27 +555,6 @@ int nl_addr_add(int fd, unsigned int ifindex, const struct nl_addr *a)
 		   nl_build_addr_add(buf, sizeof(buf), seq, ifindex, a), seq,
 		   NULL, NULL);
 	return rc == -EEXIST ? 0 : rc;
-}
-
-/**
- * nl_addr_nodad() - Mark an existing IPv6 address IFA_F_NODAD
- * @fd:		Netlink socket
- * @ifindex:	Interface index
- * @a:		Address as dumped (see nl_build_addr_nodad())
- *
- * A tentative address then completes Duplicate Address Detection as soon as
- * the kernel gets to it, unless DAD has started already.
- *
- * Return: 0, or -errno
- */
-int nl_addr_nodad(int fd, unsigned int ifindex, const struct nl_addr *a)
-{
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
-	uint32_t seq = nl_seq_next();
-
-	return nl_do(fd, buf,
-		     nl_build_addr_nodad(buf, sizeof(buf), seq, ifindex, a),
-		     seq, NULL, NULL);
 }
 
 /**

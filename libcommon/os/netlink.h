@@ -95,7 +95,6 @@ struct nl_route {
  * @mtu:	MTU
  * @mac:	Hardware address (6 bytes, zero if none)
  * @up:		IFF_UP is set
- * @noarp:	IFF_NOARP is set
  */
 struct nl_link {
 	unsigned int ifindex;
@@ -103,7 +102,6 @@ struct nl_link {
 	unsigned int mtu;
 	uint8_t mac[6];
 	bool up;
-	bool noarp;
 };
 
 /* I/O layer: os/netlink.c */
@@ -119,10 +117,7 @@ int nl_link_get(int fd, unsigned int ifindex, struct nl_link *link);
 int nl_link_index(int fd, const char *name, unsigned int *ifindex);
 int nl_link_set(int fd, unsigned int ifindex, unsigned int mtu,
 		const uint8_t *mac, bool up);
-int nl_link_flags(int fd, unsigned int ifindex, unsigned int flags,
-		  unsigned int change);
 int nl_addr_add(int fd, unsigned int ifindex, const struct nl_addr *a);
-int nl_addr_nodad(int fd, unsigned int ifindex, const struct nl_addr *a);
 int nl_route_add(int fd, unsigned int ifindex, const struct nl_route *r);
 const char *nl_ext_ack(void);
 
@@ -137,13 +132,8 @@ int nl_build_link_get(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      const char *name);
 int nl_build_link_set(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      unsigned int mtu, const uint8_t *mac, bool up);
-int nl_build_link_flags(void *buf, size_t len, uint32_t seq,
-			unsigned int ifindex, unsigned int flags,
-			unsigned int change);
 int nl_build_addr_add(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      const struct nl_addr *a);
-int nl_build_addr_nodad(void *buf, size_t len, uint32_t seq,
-			unsigned int ifindex, const struct nl_addr *a);
 int nl_build_route_add(void *buf, size_t len, uint32_t seq,
 		       unsigned int ifindex, const struct nl_route *r);
 

@@ -227,89 +227,6 @@ int nl_build_link_set(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 }
 
 /**
- * nl_build_link_flags() - Build an RTM_NEWLINK request changing link flags
- * @buf:	Buffer, 4-byte aligned
- * @len:	Buffer size
- * @seq:	Sequence number
- * @ifindex:	Interface index
- * @flags:	Values of the flags to change (IFF_*)
- * @change:	Flags to change: the others are left as they are
- *
- * Return: message length, -ENOBUFS if @buf is too small, -EINVAL if
- *	   @ifindex is 0, or @flags has a bit outside @change
- */
-int nl_build_link_flags(void *buf, size_t len, uint32_t seq,
-			unsigned int ifindex, unsigned int flags,
-			unsigned int change)
-{
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *nh;
-	void *ext;
-
-	if (!ifindex || (flags & ~change))
-		return -EINVAL;
-
-	nh = nl_put_header(buf, len, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK,
-			   seq, sizeof(*ifi), &ext);
-	if (!nh)
-		return -ENOBUFS;
-	ifi = ext;
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifindex;
-	ifi->ifi_flags = flags;
-	ifi->ifi_change = change;
-	return (int)nh->nlmsg_len;
-}
-
-/**
- * nl_build_addr_msg() - Build an RTM_NEWADDR request
- * @buf:	Buffer, 4-byte aligned
- * @len:	Buffer size
- * @seq:	Sequence number
- * @ifindex:	Interface index
- * @a:		Address: family, address, prefix length and scope
- * @nlflags:	NLM_F_CREATE | NLM_F_EXCL to add, NLM_F_REPLACE to change
- * @flags:	IFA_F_* flags of the address
- *
- * Return: message length, -ENOBUFS if @buf is too small, -EAFNOSUPPORT for
- *	   a family other than IPv4 and IPv6, -EINVAL for a bad prefix length
- *	   or a zero @ifindex
- */
-static int nl_build_addr_msg(void *buf, size_t len, uint32_t seq,
-			     unsigned int ifindex, const struct nl_addr *a,
-			     uint16_t nlflags, uint32_t flags)
-{
-	size_t alen = nl_addr_len(a->family);
-	struct ifaddrmsg *ifa;
-	struct nlmsghdr *nh;
-	void *ext;
-
-	if (!alen)
-		return -EAFNOSUPPORT;
-	if (a->prefix < 0 || (size_t)a->prefix > alen * 8 || !ifindex ||
-	    a->scope < 0 || a->scope > RT_SCOPE_NOWHERE)
-		return -EINVAL;
-
-	nh = nl_put_header(buf, len, RTM_NEWADDR,
-			   NLM_F_REQUEST | NLM_F_ACK | nlflags, seq,
-			   sizeof(*ifa), &ext);
-	if (!nh)
-		return -ENOBUFS;
-	ifa = ext;
-	ifa->ifa_family = (uint8_t)a->family;
-	ifa->ifa_prefixlen = (uint8_t)a->prefix;
-	ifa->ifa_flags = (uint8_t)flags;
-	ifa->ifa_scope = (uint8_t)a->scope;
-	ifa->ifa_index = ifindex;
-
-	if (!mnl_attr_put_check(nh, len, IFA_LOCAL, alen, &a->addr) ||
-	    !mnl_attr_put_check(nh, len, IFA_ADDRESS, alen, &a->addr) ||
-	    !mnl_attr_put_u32_check(nh, len, IFA_FLAGS, flags))
-		return -ENOBUFS;
-	return (int)nh->nlmsg_len;
-}
-
-/**
  * nl_build_addr_add() - Build an RTM_NEWADDR request adding an address
  * @buf:	Buffer, 4-byte aligned
  * @len:	Buffer size
@@ -328,43 +245,40 @@ static int nl_build_addr_msg(void *buf, size_t len, uint32_t seq,
 int nl_build_addr_add(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      const struct nl_addr *a)
 {
-	uint32_t flags = a->flags & (IFA_F_NOPREFIXROUTE | IFA_F_NODAD);
+	size_t alen = nl_addr_len(a->family);
+	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nh;
+	uint32_t flags;
+	void *ext;
 
+	if (!alen)
+		return -EAFNOSUPPORT;
+	if (a->prefix < 0 || (size_t)a->prefix > alen * 8 || !ifindex ||
+	    a->scope < 0 || a->scope > RT_SCOPE_NOWHERE)
+		return -EINVAL;
+
+	flags = a->flags & (IFA_F_NOPREFIXROUTE | IFA_F_NODAD);
 	if (a->family == AF_INET6)
 		flags |= IFA_F_NODAD;
-	return nl_build_addr_msg(buf, len, seq, ifindex, a,
-				 NLM_F_CREATE | NLM_F_EXCL, flags);
-}
 
-/**
- * nl_build_addr_nodad() - Build an RTM_NEWADDR request marking an existing
- *			   IPv6 address IFA_F_NODAD
- * @buf:	Buffer, 4-byte aligned
- * @len:	Buffer size
- * @seq:	Sequence number
- * @ifindex:	Interface index
- * @a:		The address as the kernel reported it: family, address,
- *		prefix length and scope are used; of the flags, those the
- *		kernel lets a change keep (IFA_F_NOPREFIXROUTE,
- *		IFA_F_MANAGETEMPADDR) are kept
- *
- * The request replaces the address (NLM_F_REPLACE without NLM_F_CREATE):
- * it fails with -ENOENT rather than adding one that isn't there. Lifetimes
- * are left out, so the address stays permanent (link-local addresses are).
- *
- * Return: message length, -ENOBUFS if @buf is too small, -EAFNOSUPPORT for
- *	   a family other than IPv6, -EINVAL for a bad prefix length or a zero
- *	   @ifindex
- */
-int nl_build_addr_nodad(void *buf, size_t len, uint32_t seq,
-			unsigned int ifindex, const struct nl_addr *a)
-{
-	uint32_t keep = IFA_F_NOPREFIXROUTE | IFA_F_MANAGETEMPADDR;
+	nh = nl_put_header(buf, len, RTM_NEWADDR,
+			   NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+				   NLM_F_EXCL,
+			   seq, sizeof(*ifa), &ext);
+	if (!nh)
+		return -ENOBUFS;
+	ifa = ext;
+	ifa->ifa_family = (uint8_t)a->family;
+	ifa->ifa_prefixlen = (uint8_t)a->prefix;
+	ifa->ifa_flags = (uint8_t)flags;
+	ifa->ifa_scope = (uint8_t)a->scope;
+	ifa->ifa_index = ifindex;
 
-	if (a->family != AF_INET6)
-		return -EAFNOSUPPORT;
-	return nl_build_addr_msg(buf, len, seq, ifindex, a, NLM_F_REPLACE,
-				 (a->flags & keep) | IFA_F_NODAD);
+	if (!mnl_attr_put_check(nh, len, IFA_LOCAL, alen, &a->addr) ||
+	    !mnl_attr_put_check(nh, len, IFA_ADDRESS, alen, &a->addr) ||
+	    !mnl_attr_put_u32_check(nh, len, IFA_FLAGS, flags))
+		return -ENOBUFS;
+	return (int)nh->nlmsg_len;
 }
 
 /**
@@ -750,7 +664,6 @@ int nl_parse_link(const void *msg, size_t len, struct nl_link *link)
 	memset(link, 0, sizeof(*link));
 	link->ifindex = (unsigned int)ifi.ifi_index;
 	link->up = ifi.ifi_flags & IFF_UP;
-	link->noarp = ifi.ifi_flags & IFF_NOARP;
 
 	rc = nl_attr_walk(attrs, nl_link_attr, link);
 	if (rc)

@@ -297,42 +297,6 @@ static void test_build_link_set_leaves_state(void **state)
 		-EINVAL);
 }
 
-static void test_build_link_flags_up_noarp(void **state)
-{
-	uint8_t buf[NL_REQ_SIZE] ALIGNED;
-	const struct nlmsghdr *nh = (const void *)buf;
-	const struct ifinfomsg *ifi = (const void *)(buf + NLMSG_HDRLEN);
-	int len;
-
-	(void)state;
-	len = nl_build_link_flags(buf, sizeof(buf), 8, 4, IFF_UP | IFF_NOARP,
-				  IFF_UP | IFF_NOARP);
-	assert_int_equal(len, NLMSG_HDRLEN + sizeof(*ifi));
-	assert_int_equal(nh->nlmsg_type, RTM_NEWLINK);
-	assert_int_equal(nh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
-	assert_int_equal(nh->nlmsg_seq, 8);
-	assert_int_equal(ifi->ifi_family, AF_UNSPEC);
-	assert_int_equal(ifi->ifi_index, 4);
-	assert_int_equal(ifi->ifi_flags, IFF_UP | IFF_NOARP);
-	assert_int_equal(ifi->ifi_change, IFF_UP | IFF_NOARP);
-
-	/* Clearing one flag leaves the others alone */
-	assert_true(nl_build_link_flags(buf, sizeof(buf), 9, 4, 0,
-					IFF_NOARP) > 0);
-	assert_int_equal(ifi->ifi_flags, 0);
-	assert_int_equal(ifi->ifi_change, IFF_NOARP);
-
-	assert_int_equal(nl_build_link_flags(buf, sizeof(buf), 1, 0, 0,
-					     IFF_UP),
-			 -EINVAL);
-	assert_int_equal(nl_build_link_flags(buf, sizeof(buf), 1, 4, IFF_UP,
-					     IFF_NOARP),
-			 -EINVAL);
-	assert_int_equal(nl_build_link_flags(buf, NLMSG_HDRLEN, 1, 4, 0,
-					     IFF_UP),
-			 -ENOBUFS);
-}
-
 static void test_build_addr_add_v4(void **state)
 {
 	struct nl_addr a = {.family = AF_INET, .prefix = 24};
@@ -381,52 +345,6 @@ static void test_build_addr_add_v6_nodad(void **state)
 	assert_true(find_attr(buf, sizeof(*ifa), IFA_LOCAL, &f));
 	assert_int_equal(f.len, 16);
 	assert_memory_equal(f.data, &a.addr.a6, 16);
-}
-
-static void test_build_addr_nodad_replaces_link_local(void **state)
-{
-	struct nl_addr a = {.family = AF_INET6,
-			    .prefix = 64,
-			    .scope = RT_SCOPE_LINK,
-			    .flags = IFA_F_PERMANENT | IFA_F_TENTATIVE |
-				     IFA_F_NOPREFIXROUTE};
-	uint8_t buf[NL_REQ_SIZE] ALIGNED;
-	const struct nlmsghdr *nh = (const void *)buf;
-	const struct ifaddrmsg *ifa = (const void *)(buf + NLMSG_HDRLEN);
-	struct found_attr f = {0};
-
-	(void)state;
-	inet_pton(AF_INET6, "fe80::42", &a.addr.a6);
-	assert_true(nl_build_addr_nodad(buf, sizeof(buf), 12, 5, &a) > 0);
-	assert_int_equal(nh->nlmsg_type, RTM_NEWADDR);
-	/* replace what is there, never create */
-	assert_int_equal(nh->nlmsg_flags,
-			 NLM_F_REQUEST | NLM_F_ACK | NLM_F_REPLACE);
-	assert_int_equal(nh->nlmsg_seq, 12);
-	assert_int_equal(ifa->ifa_family, AF_INET6);
-	assert_int_equal(ifa->ifa_prefixlen, 64);
-	assert_int_equal(ifa->ifa_scope, RT_SCOPE_LINK);
-	assert_int_equal(ifa->ifa_index, 5);
-	assert_int_equal(ifa->ifa_flags, IFA_F_NODAD);
-	/* the state flags the kernel reported are not sent back */
-	assert_int_equal(attr_u32(buf, sizeof(*ifa), IFA_FLAGS),
-			 IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
-	assert_true(find_attr(buf, sizeof(*ifa), IFA_LOCAL, &f));
-	assert_int_equal(f.len, 16);
-	assert_memory_equal(f.data, &a.addr.a6, 16);
-	assert_true(find_attr(buf, sizeof(*ifa), IFA_ADDRESS, &f));
-	assert_memory_equal(f.data, &a.addr.a6, 16);
-	assert_false(find_attr(buf, sizeof(*ifa), IFA_CACHEINFO, &f));
-
-	a.family = AF_INET;
-	assert_int_equal(nl_build_addr_nodad(buf, sizeof(buf), 1, 5, &a),
-			 -EAFNOSUPPORT);
-	a.family = AF_INET6;
-	assert_int_equal(nl_build_addr_nodad(buf, sizeof(buf), 1, 0, &a),
-			 -EINVAL);
-	a.prefix = 129;
-	assert_int_equal(nl_build_addr_nodad(buf, sizeof(buf), 1, 5, &a),
-			 -EINVAL);
 }
 
 static void test_build_addr_add_rejects_bad_input(void **state)
@@ -511,8 +429,6 @@ static void test_builders_small_buffer(void **state)
 		assert_int_equal(nl_build_route_add(buf, n, 1, 1, &r),
 				 -ENOBUFS);
 		assert_int_equal(nl_build_addr_add(buf, n, 1, 1, &a), -ENOBUFS);
-		assert_int_equal(nl_build_addr_nodad(buf, n, 1, 1, &a),
-				 -ENOBUFS);
 	}
 	assert_int_equal(nl_build_route_dump(buf, 27, 1, AF_INET), -ENOBUFS);
 	assert_int_equal(nl_build_route_dump(buf, 28, 1, AF_INET), 28);
@@ -607,20 +523,6 @@ static void test_parse_link(void **state)
 	assert_int_equal(l.mtu, 1500);
 	assert_memory_equal(l.mac, mac, 6);
 	assert_true(l.up);
-	assert_false(l.noarp);
-}
-
-static void test_parse_link_noarp(void **state)
-{
-	uint8_t m[sizeof(link_eth0)] ALIGNED;
-	struct nl_link l;
-
-	(void)state;
-	memcpy(m, link_eth0, sizeof(m));
-	m[24] = 0x80; /* ifi_flags: IFF_NOARP only, link down */
-	assert_int_equal(nl_parse_link(m, sizeof(m), &l), 0);
-	assert_true(l.noarp);
-	assert_false(l.up);
 }
 
 static void test_parse_truncated_rejected(void **state)
@@ -958,10 +860,8 @@ int main(void)
 		cmocka_unit_test(test_build_link_get_rejects_bad_names),
 		cmocka_unit_test(test_build_link_set_mtu_mac_up),
 		cmocka_unit_test(test_build_link_set_leaves_state),
-		cmocka_unit_test(test_build_link_flags_up_noarp),
 		cmocka_unit_test(test_build_addr_add_v4),
 		cmocka_unit_test(test_build_addr_add_v6_nodad),
-		cmocka_unit_test(test_build_addr_nodad_replaces_link_local),
 		cmocka_unit_test(test_build_addr_add_rejects_bad_input),
 		cmocka_unit_test(test_build_route_add_v4_gateway),
 		cmocka_unit_test(test_build_route_add_v6_onlink),
@@ -977,7 +877,6 @@ int main(void)
 		cmocka_unit_test_setup(test_parse_addr_v6_flags_attr,
 				       little_endian),
 		cmocka_unit_test_setup(test_parse_link, little_endian),
-		cmocka_unit_test_setup(test_parse_link_noarp, little_endian),
 		cmocka_unit_test_setup(test_parse_truncated_rejected,
 				       little_endian),
 		cmocka_unit_test_setup(test_parse_bad_attr_lengths_rejected,
