@@ -231,6 +231,7 @@ enum conf_result conf_parse(struct conf *c, int argc, char **argv);
 void conf_print_usage(const struct conf *c, FILE *f);
 void conf_print_version(const struct conf *c, FILE *f);
 int conf_resolve(struct conf *c);
+int conf_v6_check(struct conf *c, int err);
 void conf_nat(const struct conf *c, struct nat *n);
 int conf_resolv_file(struct conf *c, const char *path);
 void conf_print(const struct conf *c);

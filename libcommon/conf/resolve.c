@@ -7,7 +7,11 @@
  * from it what the user did not give: the guest's address and prefix, and
  * the gateway. Without an IPv4 default route the guest gets a link-local
  * "local mode" set-up; without an IPv6 default route (and no -a for IPv6)
- * IPv6 is switched off. Resolvers and the search list come from
+ * IPv6 is switched off. A kernel without IPv6 (booted with ipv6.disable=1,
+ * or built without it) refuses IPv6 sockets with EAFNOSUPPORT: that is
+ * checked first, and switches IPv6 off as -4 would, with one line saying
+ * so, rather than failing later on the first IPv6 socket (a dual-stack
+ * listener, the namespace's pool of sockets). Resolvers and the search list come from
  * /etc/resolv.conf unless -D or -S were given.
  */
 #include <arpa/inet.h>
@@ -16,6 +20,7 @@
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -132,6 +137,41 @@ static bool conf_first_addr(int fd, int family, unsigned int ifindex,
 		}
 	}
 	return false;
+}
+
+/**
+ * conf_v6_check() - Switch IPv6 off if the kernel has none
+ * @c:		Configuration
+ * @err:	errno of socket(AF_INET6, ...), 0 if it worked
+ *
+ * Return: 0, or -EAFNOSUPPORT if IPv6 was the only family left (-6)
+ */
+int conf_v6_check(struct conf *c, int err)
+{
+	if (!c->v6 || err != EAFNOSUPPORT)
+		return 0;
+	c->v6 = false;
+	if (!c->v4) {
+		log_err("IPv6 not available in the kernel, and IPv4 is off");
+		return -EAFNOSUPPORT;
+	}
+	log_info("IPv6 not available in the kernel: IPv6 disabled");
+	return 0;
+}
+
+/**
+ * conf_v6_errno() - Try to make an IPv6 socket
+ *
+ * Return: 0 if that works, else its errno
+ */
+static int conf_v6_errno(void)
+{
+	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return errno;
+	close(s);
+	return 0;
 }
 
 /**
@@ -345,7 +385,9 @@ int conf_resolve(struct conf *c)
 		log_err("Can't open netlink socket: %s", strerror(-fd));
 		return fd;
 	}
-	if (c->v4)
+	if (c->v6)
+		rc = conf_v6_check(c, conf_v6_errno());
+	if (!rc && c->v4)
 		rc = conf_resolve4(c, fd);
 	if (!rc && c->v6)
 		rc = conf_resolve6(c, fd);

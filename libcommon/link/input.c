@@ -8,6 +8,11 @@
  * back through the link, and anything they don't claim goes to the link's
  * l3 handler, the transports.
  *
+ * When a guest appears (qemu connects, pasta's tap is up), link_greet() asks
+ * for its addresses first, with an ARP request and a Neighbour Solicitation
+ * built by the responders: the guest answers with its MAC and learns ours,
+ * before either side has anything to send.
+ *
  * A guest that forms its IPv6 address by SLAAC doesn't use the address we
  * would hand out by DHCPv6: once it sends from another address of the
  * advertised prefix, that address becomes the guest's, so that inbound
@@ -22,6 +27,7 @@
 #include "base/log.h"
 #include "link/input.h"
 #include "link/pcap.h"
+#include "packet/sink.h"
 
 /**
  * link_learn_mac() - Remember the guest's MAC from a frame it sent
@@ -124,6 +130,8 @@ void link_frame_in(const struct link_input *in, struct link_counters *n,
 		       "Dropped malformed or unanswerable frame (%zu bytes)",
 		       frame.len);
 		break;
+	case L2_TAKEN:
+		break;
 	case L2_NOT_MINE:
 		if (in->l3) {
 			in->l3(in->arg, frame);
@@ -135,4 +143,36 @@ void link_frame_in(const struct link_input *in, struct link_counters *n,
 			  frame.len);
 		break;
 	}
+}
+
+/**
+ * link_greet() - Ask a new guest for its MAC, giving it ours
+ * @l2:		L2 configuration: an ARP request goes out if IPv4 is on, a
+ *		Neighbour Solicitation if IPv6 and NDP are
+ * @s:		Sink of the link to the guest, flushed here
+ *
+ * Return: number of frames sent, or -errno if the sink couldn't flush them
+ */
+int link_greet(const struct l2_conf *l2, struct frame_sink *s)
+{
+	static size_t (*const build[])(const struct l2_conf *, uint8_t *,
+				       size_t) = {
+		arp_request_build,
+		ndp_ns_build,
+	};
+	int sent = 0, ret;
+	uint8_t *buf;
+	size_t i, cap, len;
+
+	for (i = 0; i < ARRAY_SIZE(build); i++) {
+		if (!s->reserve(s, 1, &buf, &cap))
+			break;
+		len = build[i](l2, buf, cap);
+		s->commit(s, buf, len, NULL);
+		sent += !!len;
+	}
+	if ((ret = s->flush(s)))
+		return ret;
+	log_debug("Sent %d frame(s) asking for the guest's MAC", sent);
+	return sent;
 }

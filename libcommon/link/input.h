@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "base/view.h"
+#include "packet/sink.h"
 #include "services/l2.h"
 
 /* What a link does with frames the L2 responders didn't take */
@@ -48,5 +49,6 @@ struct link_input {
 void link_learn_mac(struct l2_conf *l2, struct pview frame);
 void link_frame_in(const struct link_input *in, struct link_counters *n,
 		   struct pview frame);
+int link_greet(const struct l2_conf *l2, struct frame_sink *s);
 
 #endif /* LINK_INPUT_H */

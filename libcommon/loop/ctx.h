@@ -73,6 +73,7 @@ struct ctx {
 int loop_add(struct ctx *x, enum epoll_type type, int fd);
 int loop_run(struct ctx *x);
 int loop_transports_init(struct ctx *x);
+void loop_greet(struct ctx *x);
 int pasta_config_net(struct ctx *x);
 void setup_log(const struct conf *c, bool quiet);
 void setup_drop_root(const struct conf *c);

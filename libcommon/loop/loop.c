@@ -88,6 +88,11 @@ static void loop_l3(void *arg, struct pview frame)
 			       frame.len);
 		return;
 	}
+	/* -4, -6, or a kernel without IPv6: that family is off both ways */
+	if (p.family == AF_INET6 ? !x->c->l2.v6 : !x->c->l2.v4) {
+		log_trace("IP version disabled, frame dropped");
+		return;
+	}
 	p.l4_csum_partial = x->tap.csum_partial;
 	if (p.proto == IPPROTO_TCP)
 		x->round_tcp = true;
@@ -135,6 +140,20 @@ int loop_transports_init(struct ctx *x)
 	if (ret)
 		log_err("Couldn't set up UDP: %s", strerror(-ret));
 	return ret;
+}
+
+/**
+ * loop_greet() - Send the guest that just appeared our ARP request and
+ *		  Neighbour Solicitation (link_greet()), at once
+ * @x:		Context, with the transports (and so the sink) set up
+ */
+void loop_greet(struct ctx *x)
+{
+	int ret = link_greet(&x->c->l2, x->sink);
+
+	if (ret < 0)
+		log_debug("Couldn't ask the guest for its MAC: %s",
+			  strerror(-ret));
 }
 
 /**
@@ -212,6 +231,7 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 			  int *status)
 {
 	union epoll_ref ref = { .u64 = ev->data.u64 };
+	bool had_client;
 	int ret;
 
 	switch (ref.type) {
@@ -276,8 +296,11 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 		if (stream_client_gone(&x->stream) &&
 		    loop_stream(x, EPOLLHUP, status))
 			return true;
+		had_client = x->stream.fd >= 0;
 		if ((ret = stream_accept(&x->stream)))
 			log_warn("Couldn't accept: %s", strerror(-ret));
+		else if (!had_client && x->stream.fd >= 0)
+			loop_greet(x);
 		return false;
 	case EPOLL_TYPE_STREAM:
 		return loop_stream(x, ev->events, status);

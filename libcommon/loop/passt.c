@@ -231,6 +231,8 @@ int passt_main(int argc, char **argv)
 	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind) ||
 	    udp_listen(&x.udp, &c.fwd_in, c.freebind))
 		return EXIT_FAILURE;
+	if (x.stream.fd >= 0)
+		loop_greet(&x);	/* --fd, or a connection systemd accepted */
 	passt_ready(&x);
 	setup_signalfd(&x, false);
 	if (sandbox_seccomp(SANDBOX_PASST))

@@ -414,6 +414,9 @@ int pasta_main(int argc, char **argv)
 	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind) ||
 	    udp_listen(&x.udp, &c.fwd_in, c.freebind) || pasta_fwd_auto(&x))
 		return EXIT_FAILURE;
+	/* Only a tap that is up can take frames: --config-net brought it up */
+	if (c.config_net && x.tap.fd >= 0)
+		loop_greet(&x);
 	pasta_ready(&x);
 	setup_signalfd(&x, true);
 	if (sandbox_seccomp(SANDBOX_PASTA))

@@ -10,7 +10,21 @@
  * --config-net does to its tap device, and what pasta-netcfg exposes.
  *
  * Order of application: MTU and hardware address, link up, addresses,
- * routes, default routes, loopback up. Routes are retried in passes because
+ * routes, default routes, loopback up.
+ *
+ * A link we bring up gets its IPv6 link-local address usable at once, as
+ * the addresses we add are (IFA_F_NODAD): left to itself, the kernel
+ * generates the address when the link goes up and keeps it "tentative" for
+ * a second of Duplicate Address Detection, during which nothing can bind
+ * to it or send from it. Upstream brings the link up with IFF_NOARP (the
+ * kernel skips DAD on such links), marks the address IFA_F_NODAD and clears
+ * IFF_NOARP; but the kernel runs DAD from its work queue, once the link
+ * watcher reports the carrier, up to a second later on a tap just created,
+ * and clearing IFF_NOARP before that restarts DAD after a random delay:
+ * the address stays tentative as often as not. Instead, the kernel is told
+ * not to generate the address (IN6_ADDR_GEN_MODE_NONE), and we add the one
+ * it would have made, EUI-64 from the MAC (RFC 4291 2.5.1, appendix A),
+ * with IFA_F_NODAD, before anyone can use the link. Routes are retried in passes because
  * a gateway may only be reachable through another route of the list; the
  * passes stop when one makes no progress, so there are at most as many
  * passes as routes.
@@ -22,6 +36,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
 #include "base/util.h"
@@ -491,6 +506,54 @@ static int netcfg_routes(int fd, unsigned int ifindex, const struct nl_route *r,
 }
 
 /**
+ * netcfg_ll_eui64() - Link-local address of a MAC, as the kernel forms it
+ * @mac:	Ethernet address
+ * @a:		fe80::/64 with the modified EUI-64 interface identifier
+ *		(RFC 4291 appendix A: ff:fe in the middle, U/L bit flipped)
+ */
+void netcfg_ll_eui64(const uint8_t *mac, struct in6_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[0] = 0xfe;
+	a->s6_addr[1] = 0x80;
+	a->s6_addr[8] = mac[0] ^ 0x02;
+	a->s6_addr[9] = mac[1];
+	a->s6_addr[10] = mac[2];
+	a->s6_addr[11] = 0xff;
+	a->s6_addr[12] = 0xfe;
+	memcpy(&a->s6_addr[13], mac + 3, 3);
+}
+
+/**
+ * netcfg_up() - Bring a link up, its IPv6 link-local address usable at once
+ * @fd:		Netlink socket
+ * @ifindex:	Interface
+ *
+ * See the top of this file. A link that is up already, or has no MAC, is
+ * just brought up; so is one without IPv6.
+ *
+ * Return: 0, or -errno
+ */
+static int netcfg_up(int fd, unsigned int ifindex)
+{
+	struct nl_addr ll = {.family = AF_INET6, .prefix = 64,
+			     .scope = RT_SCOPE_LINK};
+	static const uint8_t zero[6];
+	struct nl_link link;
+	int rc;
+
+	if ((rc = nl_link_get(fd, ifindex, &link)))
+		return rc;
+	if (link.up || !memcmp(link.mac, zero, sizeof(zero)) ||
+	    nl_link_addrgen(fd, ifindex, IN6_ADDR_GEN_MODE_NONE))
+		return nl_link_set(fd, ifindex, 0, NULL, true);
+	if ((rc = nl_link_set(fd, ifindex, 0, NULL, true)))
+		return rc;
+	netcfg_ll_eui64(link.mac, &ll.addr.a6);
+	return nl_addr_add(fd, ifindex, &ll);
+}
+
+/**
  * netcfg_link() - Apply MTU, hardware address and link state
  * @fd:		Netlink socket
  * @ifindex:	Interface
@@ -517,7 +580,7 @@ static int netcfg_link(int fd, unsigned int ifindex, const struct netcfg *c,
 		}
 	}
 	if (c->up) {
-		rc = nl_link_set(fd, ifindex, 0, NULL, true);
+		rc = netcfg_up(fd, ifindex);
 		if (rc) {
 			snprintf(what, what_len, "bringing link up");
 			return rc;

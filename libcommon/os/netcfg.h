@@ -65,6 +65,7 @@ int netcfg_add_route(struct netcfg *c, const struct nl_route *r);
 int netcfg_add_gw(struct netcfg *c, const struct nl_route *r);
 
 void netcfg_fmt_addr(char *buf, size_t len, const struct nl_addr *a);
+void netcfg_ll_eui64(const uint8_t *mac, struct in6_addr *a);
 void netcfg_fmt_route(char *buf, size_t len, const struct nl_route *r);
 
 int netcfg_from_template(int fd, unsigned int ifindex, unsigned int what,

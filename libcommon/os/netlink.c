@@ -538,6 +538,26 @@ int nl_link_set(int fd, unsigned int ifindex, unsigned int mtu,
 }
 
 /**
+ * nl_link_addrgen() - Set how the kernel forms a link's IPv6 link-local
+ *		       address
+ * @fd:		Netlink socket
+ * @ifindex:	Interface index
+ * @mode:	IN6_ADDR_GEN_MODE_*
+ *
+ * Return: 0, or -errno (-EAFNOSUPPORT if the link has no IPv6)
+ */
+int nl_link_addrgen(int fd, unsigned int ifindex, uint8_t mode)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	uint32_t seq = nl_seq_next();
+
+	return nl_do(fd, buf,
+		     nl_build_link_addrgen(buf, sizeof(buf), seq, ifindex,
+					   mode),
+		     seq, NULL, NULL);
+}
+
+/**
  * nl_addr_add() - Add an address to an interface
  * @fd:		Netlink socket
  * @ifindex:	Interface index

@@ -117,6 +117,7 @@ int nl_link_get(int fd, unsigned int ifindex, struct nl_link *link);
 int nl_link_index(int fd, const char *name, unsigned int *ifindex);
 int nl_link_set(int fd, unsigned int ifindex, unsigned int mtu,
 		const uint8_t *mac, bool up);
+int nl_link_addrgen(int fd, unsigned int ifindex, uint8_t mode);
 int nl_addr_add(int fd, unsigned int ifindex, const struct nl_addr *a);
 int nl_route_add(int fd, unsigned int ifindex, const struct nl_route *r);
 const char *nl_ext_ack(void);
@@ -132,6 +133,8 @@ int nl_build_link_get(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      const char *name);
 int nl_build_link_set(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      unsigned int mtu, const uint8_t *mac, bool up);
+int nl_build_link_addrgen(void *buf, size_t len, uint32_t seq,
+			  unsigned int ifindex, uint8_t mode);
 int nl_build_addr_add(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      const struct nl_addr *a);
 int nl_build_route_add(void *buf, size_t len, uint32_t seq,

@@ -20,6 +20,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <libmnl/libmnl.h>
 
 #include "os/netlink.h"
@@ -182,6 +183,35 @@ int nl_build_link_get(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 }
 
 /**
+ * nl_put_link_change() - Start an RTM_NEWLINK request changing a link
+ * @buf:	Buffer, 4-byte aligned
+ * @len:	Buffer size
+ * @seq:	Sequence number
+ * @ifindex:	Interface index
+ * @nh:		Set to the message header
+ * @ifi:	Set to its struct ifinfomsg (no flag changed yet)
+ *
+ * Return: 0, -ENOBUFS if @buf is too small, -EINVAL if @ifindex is 0
+ */
+static int nl_put_link_change(void *buf, size_t len, uint32_t seq,
+			      unsigned int ifindex, struct nlmsghdr **nh,
+			      struct ifinfomsg **ifi)
+{
+	void *ext;
+
+	if (!ifindex)
+		return -EINVAL;
+	*nh = nl_put_header(buf, len, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK,
+			    seq, sizeof(**ifi), &ext);
+	if (!*nh)
+		return -ENOBUFS;
+	*ifi = ext;
+	(*ifi)->ifi_family = AF_UNSPEC;
+	(*ifi)->ifi_index = (int)ifindex;
+	return 0;
+}
+
+/**
  * nl_build_link_set() - Build an RTM_NEWLINK request changing a link
  * @buf:	Buffer, 4-byte aligned
  * @len:	Buffer size
@@ -202,18 +232,10 @@ int nl_build_link_set(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 {
 	struct ifinfomsg *ifi;
 	struct nlmsghdr *nh;
-	void *ext;
+	int rc;
 
-	if (!ifindex)
-		return -EINVAL;
-
-	nh = nl_put_header(buf, len, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK,
-			   seq, sizeof(*ifi), &ext);
-	if (!nh)
-		return -ENOBUFS;
-	ifi = ext;
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifindex;
+	if ((rc = nl_put_link_change(buf, len, seq, ifindex, &nh, &ifi)))
+		return rc;
 	if (up) {
 		ifi->ifi_flags = IFF_UP;
 		ifi->ifi_change = IFF_UP;
@@ -223,6 +245,40 @@ int nl_build_link_set(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		return -ENOBUFS;
 	if (mac && !mnl_attr_put_check(nh, len, IFLA_ADDRESS, 6, mac))
 		return -ENOBUFS;
+	return (int)nh->nlmsg_len;
+}
+
+/**
+ * nl_build_link_addrgen() - Build an RTM_NEWLINK request setting how the
+ *			     kernel forms the IPv6 link-local address
+ * @buf:	Buffer, 4-byte aligned
+ * @len:	Buffer size
+ * @seq:	Sequence number
+ * @ifindex:	Interface index
+ * @mode:	IN6_ADDR_GEN_MODE_* (IN6_ADDR_GEN_MODE_NONE: none at all)
+ *
+ * The mode goes in IFLA_AF_SPEC, nested as AF_INET6 and then
+ * IFLA_INET6_ADDR_GEN_MODE (u8).
+ *
+ * Return: message length, -ENOBUFS if @buf is too small, -EINVAL if
+ *	   @ifindex is 0
+ */
+int nl_build_link_addrgen(void *buf, size_t len, uint32_t seq,
+			  unsigned int ifindex, uint8_t mode)
+{
+	struct nlattr *spec, *af;
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nh;
+	int rc;
+
+	if ((rc = nl_put_link_change(buf, len, seq, ifindex, &nh, &ifi)))
+		return rc;
+	if (!(spec = mnl_attr_nest_start_check(nh, len, IFLA_AF_SPEC)) ||
+	    !(af = mnl_attr_nest_start_check(nh, len, AF_INET6)) ||
+	    !mnl_attr_put_u8_check(nh, len, IFLA_INET6_ADDR_GEN_MODE, mode))
+		return -ENOBUFS;
+	mnl_attr_nest_end(nh, af);
+	mnl_attr_nest_end(nh, spec);
 	return (int)nh->nlmsg_len;
 }
 

@@ -101,11 +101,14 @@ struct l2_conf {
  * @L2_NOT_MINE:	Not for this responder: pass it on to the next one
  * @L2_DROP:		Ours, but malformed or not to be answered: dropped
  * @L2_REPLY:		Ours, and a reply frame was written
+ * @L2_TAKEN:		Ours, and nothing to answer: the guest's answer to a
+ *			request of ours
  */
 enum l2_verdict {
 	L2_NOT_MINE,
 	L2_DROP,
 	L2_REPLY,
+	L2_TAKEN,
 };
 
 /**
@@ -160,6 +163,8 @@ enum l2_verdict dhcpv6_handle(const struct l2_conf *c, struct pview frame,
 			      struct l2_reply *r);
 size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
 		    const uint8_t *dst_mac, uint8_t *buf, size_t cap);
+size_t arp_request_build(const struct l2_conf *c, uint8_t *buf, size_t cap);
+size_t ndp_ns_build(const struct l2_conf *c, uint8_t *buf, size_t cap);
 enum l2_verdict l2_handle(const struct l2_conf *c, struct pview frame,
 			  struct l2_reply *r);
 

@@ -12,6 +12,9 @@
  * flags that send the guest to our DHCPv6 server. Messages are validated as
  * RFC 4861 6.1.1 and 7.1.1 say: hop limit 255, code 0, checksum, lengths,
  * no option of length zero.
+ *
+ * When a guest appears, ndp_ns_build() solicits its address the way a host
+ * resolving it would, so that it tells us its MAC and learns ours.
  */
 
 #include <arpa/inet.h>
@@ -290,6 +293,51 @@ size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
 	ndp_opt_rdnss(c, &b);
 	ndp_opt_dnssl(c, &b);
 	return frame_icmp6_finish(&b, &c->our_ll6, dst);
+}
+
+/**
+ * ndp_ns_build() - Build a Neighbour Solicitation for the guest's address
+ * @c:		Configuration: our MAC and link-local address, the guest's
+ *		address
+ * @buf:	Frame buffer
+ * @cap:	Its size
+ *
+ * The address resolution form of RFC 4861 7.2.2: to the solicited-node
+ * multicast group of the target (and its Ethernet group, RFC 2464 7), from
+ * our link-local address, with our MAC in a Source Link-Layer Address
+ * option, which 4.3 requires in a multicast solicitation; the guest, by
+ * 7.2.3, answers with its MAC and keeps ours for our link-local address.
+ *
+ * Return: frame length, 0 if IPv6 or NDP is off, the guest has no address
+ *	   or @cap is too small
+ */
+size_t ndp_ns_build(const struct l2_conf *c, uint8_t *buf, size_t cap)
+{
+	struct in6_addr snm = {.s6_addr = {0xff, 0x02, [11] = 0x01,
+					   [12] = 0xff}};
+	uint8_t mac[ETH_ADDR_LEN], *ns;
+	struct pbuf b;
+
+	if (!c->v6 || c->no_ndp || IN6_IS_ADDR_UNSPECIFIED(&c->addr6))
+		return 0;
+
+	/* RFC 4291 2.7.1: ff02::1:ff00:0/104 and the low 24 bits */
+	memcpy(&snm.s6_addr[13], &c->addr6.s6_addr[13], 3);
+	frame_mac_mcast6(&snm, mac);
+
+	pbuf_init(&b, buf, cap);
+	if (!frame_ip6_begin(&b, mac, c->our_mac))
+		return 0;
+	ns = pbuf_reserve(&b, NDP_NS_LEN + NDP_OPT_UNIT);
+	if (!ns)
+		return 0;
+
+	ns[0] = NDP_NS;
+	memcpy(ns + 8, &c->addr6, sizeof(c->addr6));
+	ns[24] = NDP_OPT_SLLA;
+	ns[25] = 1;
+	memcpy(ns + 26, c->our_mac, ETH_ADDR_LEN);
+	return frame_icmp6_finish(&b, &c->our_ll6, &snm);
 }
 
 /**

@@ -112,3 +112,34 @@ def test_root_is_switched_to_nobody(topo, pasta):
     assert int(outside) == pwd.getpwnam("nobody").pw_uid
     addr = json.loads(rest)
     assert global_addrs(addr, "ext0", "inet") == [(T.HOST4, 24)]
+
+
+# A program started by pasta binds to the tap's link-local address and
+# sends from it at once: a tentative address refuses bind() (EADDRNOTAVAIL)
+LL_USE = """
+import json, socket, subprocess, sys
+j = json.loads(subprocess.run(["ip", "-j", "-6", "addr", "show", "dev",
+                               sys.argv[1]], capture_output=True).stdout)
+ll = [a for e in j for a in e["addr_info"] if a.get("scope") == "link"]
+idx = socket.if_nametoindex(sys.argv[1])
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+try:
+    s.bind((ll[0]["local"], 0, 0, idx))
+    s.sendto(b"x", ("ff02::1", 9, 0, idx))
+    err = None
+except OSError as e:
+    err = e.strerror
+print(json.dumps({"ll": ll, "err": err}))
+"""
+
+
+@pytest.mark.ours_only("2023 pasta leaves the link-local address tentative")
+def test_link_local_usable_at_once(topo, pasta):
+    r = topo.run_as_user_in_host([pasta, "--config-net"] + T.NO_FWD +
+                                 ["--", T.PY, "-c", LL_USE, "ext0"])
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert len(res["ll"]) == 1, res
+    assert res["ll"][0]["local"].startswith("fe80::"), res
+    assert not res["ll"][0].get("tentative"), res
+    assert res["err"] is None, res

@@ -993,6 +993,43 @@ static void test_resolve_unknown_interface(void **state)
 	assert_int_equal(rc, -ENODEV);
 }
 
+static void test_v6_check_kernel_without_ipv6(void **state)
+{
+	(void)state;
+	/* Only EAFNOSUPPORT means "no IPv6": anything else is left to fail
+	 * where it happens
+	 */
+	assert_int_equal(parse("pasta", NULL), CONF_OK);
+	assert_int_equal(conf_v6_check(&cf, 0), 0);
+	assert_true(cf.v4 && cf.v6);
+	assert_int_equal(conf_v6_check(&cf, EMFILE), 0);
+	assert_true(cf.v6);
+
+	/* As if -4 was given, with one line that says why */
+	capture_start(2);
+	assert_int_equal(conf_v6_check(&cf, EAFNOSUPPORT), 0);
+	capture_end(2);
+	assert_true(cf.v4);
+	assert_false(cf.v6);
+	assert_non_null(strstr(out, "IPv6 not available"));
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+
+	/* -4: nothing to switch off, nothing said */
+	assert_int_equal(parse("pasta", "-4", NULL), CONF_OK);
+	capture_start(2);
+	assert_int_equal(conf_v6_check(&cf, EAFNOSUPPORT), 0);
+	capture_end(2);
+	assert_string_equal(out, "");
+
+	/* -6: no family left, an error */
+	assert_int_equal(parse("pasta", "-6", NULL), CONF_OK);
+	capture_start(2);
+	assert_int_equal(conf_v6_check(&cf, EAFNOSUPPORT), -EAFNOSUPPORT);
+	capture_end(2);
+	assert_false(cf.v4 || cf.v6);
+	assert_non_null(strstr(out, "IPv6 not available"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1041,6 +1078,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_keeps_given_values),
 		cmocka_unit_test(test_resolve_local_mode),
 		cmocka_unit_test(test_resolve_unknown_interface),
+		cmocka_unit_test(test_v6_check_kernel_without_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

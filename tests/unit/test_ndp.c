@@ -450,6 +450,71 @@ static void test_ndp_via_dispatcher(void **state)
 			 L2_DROP);
 }
 
+/**
+ * build_ns() - Run ndp_ns_build() with a canary after @cap
+ * @c:		Configuration
+ * @buf:	Buffer, at least @cap + 64 bytes
+ * @cap:	Capacity given to the builder
+ *
+ * Return: what ndp_ns_build() returned
+ */
+static size_t build_ns(const struct l2_conf *c, uint8_t *buf, size_t cap)
+{
+	size_t len, i;
+
+	memset(buf, 0xa5, cap + 64);
+	len = ndp_ns_build(c, buf, cap);
+	for (i = cap; i < cap + 64; i++)
+		assert_int_equal(buf[i], 0xa5);
+	return len;
+}
+
+static void test_ndp_ns_to_guest_bytes(void **state)
+{
+	static const uint8_t snm_mac[6] = {0x33, 0x33, 0xff, 0x00, 0x00, 0x10};
+	uint8_t buf[BUFSZ];
+	struct l2_conf c;
+	size_t i;
+
+	(void)state;
+	fx_conf(&c);
+	assert_int_equal(build_ns(&c, buf, L2_REPLY_MAX), 14 + 40 + 32);
+	fx_check_ip6(buf, 86, 58);
+	assert_memory_equal(buf, snm_mac, 6);
+	fx_assert_ip6(buf + 22, "fe80::1");		/* our link-local */
+	fx_assert_ip6(buf + 38, "ff02::1:ff00:10");	/* solicited-node */
+	assert_int_equal(buf[54], 135);
+	assert_int_equal(buf[55], 0);
+	for (i = 58; i < 62; i++)
+		assert_int_equal(buf[i], 0);		/* reserved */
+	fx_assert_ip6(buf + 62, "2001:db8::10");	/* the guest */
+	assert_int_equal(buf[78], 1);			/* SLLA, 8 bytes */
+	assert_int_equal(buf[79], 1);
+	assert_memory_equal(buf + 80, fx_our_mac, 6);
+}
+
+static void test_ndp_ns_only_with_ndp_and_an_address(void **state)
+{
+	uint8_t buf[BUFSZ];
+	struct l2_conf c;
+	size_t cap;
+
+	(void)state;
+	fx_conf(&c);
+	c.no_ndp = true;
+	assert_int_equal(build_ns(&c, buf, L2_REPLY_MAX), 0);
+	fx_conf(&c);
+	c.v6 = false;
+	assert_int_equal(build_ns(&c, buf, L2_REPLY_MAX), 0);
+	fx_conf(&c);
+	memset(&c.addr6, 0, sizeof(c.addr6));
+	assert_int_equal(build_ns(&c, buf, L2_REPLY_MAX), 0);
+	fx_conf(&c);
+	for (cap = 0; cap < 86; cap++)
+		assert_int_equal(build_ns(&c, buf, cap), 0);
+	assert_int_equal(build_ns(&c, buf, 86), 86);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +533,8 @@ int main(void)
 		cmocka_unit_test(test_ndp_ra_options_follow_flags),
 		cmocka_unit_test(test_ndp_ra_build_cap_and_long_search_list),
 		cmocka_unit_test(test_ndp_ra_build_unicast),
+		cmocka_unit_test(test_ndp_ns_to_guest_bytes),
+		cmocka_unit_test(test_ndp_ns_only_with_ndp_and_an_address),
 		cmocka_unit_test(test_ndp_other_icmpv6_not_mine),
 		cmocka_unit_test(test_ndp_via_dispatcher),
 	};

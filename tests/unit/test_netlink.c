@@ -16,6 +16,7 @@
 #include <net/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/if_link.h>
 #include <linux/if_addr.h>
 #include <libmnl/libmnl.h>
 
@@ -295,6 +296,57 @@ static void test_build_link_set_leaves_state(void **state)
 	assert_int_equal(
 		nl_build_link_set(buf, sizeof(buf), 5, 0, 0, NULL, true),
 		-EINVAL);
+}
+
+static void test_build_link_addrgen_none(void **state)
+{
+	uint8_t buf[NL_REQ_SIZE] ALIGNED;
+	const struct nlmsghdr *nh = (const void *)buf;
+	const struct ifinfomsg *ifi = (const void *)(buf + NLMSG_HDRLEN);
+	const uint8_t *a = buf + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*ifi));
+	int len;
+
+	(void)state;
+	len = nl_build_link_addrgen(buf, sizeof(buf), 6, 4,
+				    IN6_ADDR_GEN_MODE_NONE);
+	/* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: u8 } } */
+	assert_int_equal(len, NLMSG_HDRLEN + sizeof(*ifi) + 4 + 4 + 8);
+	assert_int_equal(nh->nlmsg_len, len);
+	assert_int_equal(nh->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(nh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	assert_int_equal(nh->nlmsg_seq, 6);
+	assert_int_equal(ifi->ifi_index, 4);
+	assert_int_equal(ifi->ifi_flags, 0);
+	assert_int_equal(ifi->ifi_change, 0);
+	assert_int_equal(a[0] | a[1] << 8, 16);		/* nla_len */
+	assert_int_equal(a[2] | a[3] << 8, IFLA_AF_SPEC | NLA_F_NESTED);
+	assert_int_equal(a[4] | a[5] << 8, 12);
+	assert_int_equal(a[6] | a[7] << 8, AF_INET6 | NLA_F_NESTED);
+	assert_int_equal(a[8] | a[9] << 8, 5);
+	assert_int_equal(a[10] | a[11] << 8, IFLA_INET6_ADDR_GEN_MODE);
+	assert_int_equal(a[12], IN6_ADDR_GEN_MODE_NONE);
+
+	assert_int_equal(nl_build_link_addrgen(buf, sizeof(buf), 6, 0, 1),
+			 -EINVAL);
+	assert_int_equal(nl_build_link_addrgen(buf, (size_t)len - 1, 6, 4, 1),
+			 -ENOBUFS);
+}
+
+static void test_netcfg_ll_eui64(void **state)
+{
+	const uint8_t mac[6] = {0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55};
+	const uint8_t mac2[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+	char s[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+
+	(void)state;
+	/* RFC 4291 appendix A: U/L bit inverted, ff:fe in the middle */
+	netcfg_ll_eui64(mac, &a);
+	inet_ntop(AF_INET6, &a, s, sizeof(s));
+	assert_string_equal(s, "fe80::9855:9aff:fe55:9a55");
+	netcfg_ll_eui64(mac2, &a);
+	inet_ntop(AF_INET6, &a, s, sizeof(s));
+	assert_string_equal(s, "fe80::5054:ff:fe12:3456");
 }
 
 static void test_build_addr_add_v4(void **state)
@@ -860,6 +912,8 @@ int main(void)
 		cmocka_unit_test(test_build_link_get_rejects_bad_names),
 		cmocka_unit_test(test_build_link_set_mtu_mac_up),
 		cmocka_unit_test(test_build_link_set_leaves_state),
+		cmocka_unit_test(test_build_link_addrgen_none),
+		cmocka_unit_test(test_netcfg_ll_eui64),
 		cmocka_unit_test(test_build_addr_add_v4),
 		cmocka_unit_test(test_build_addr_add_v6_nodad),
 		cmocka_unit_test(test_build_addr_add_rejects_bad_input),
