@@ -294,7 +294,9 @@ class Deb13:
 
     def pids(self, comm=None):
         """PIDs (as seen inside) of live processes inside, optionally only
-        those whose command name is @comm."""
+        those whose command name is @comm (a name, or a tuple of names:
+        Debian's pasta re-executes itself as "pasta.avx2")."""
+        names = (comm,) if isinstance(comm, str) else comm
         script = ("for p in /proc/[0-9]*; do s=$(cat $p/stat 2>/dev/null)"
                   " || continue; echo \"${p#/proc/} $s\"; done")
         r = self.run(["sh", "-c", script], timeout=20)
@@ -308,7 +310,7 @@ class Deb13:
                 continue
             if state in "ZX":
                 continue
-            if comm is None or name == comm:
+            if names is None or name in names:
                 out.append(int(pid))
         return out
 
