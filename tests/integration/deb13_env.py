@@ -336,6 +336,27 @@ class Deb13:
         return out
 
 
+def start_or_skip(topo, clients=(), tools=()):
+    """A started Deb13 in @topo's `host` namespace.  Skips (fails in CI)
+    if it cannot start, if a path in @clients is missing inside, or if a
+    tool under test named in @tools is."""
+    env = Deb13(topo)
+    try:
+        env.start()
+    except RuntimeError as e:
+        T.need(False, str(e))
+    try:
+        for c in clients:
+            T.need(env.path(c).exists(), c + " missing in the Debian 13 root")
+        for t in tools:
+            T.need(env.path(tool(t)).exists(), "%s under test not found: %s"
+                   % (t, T.tool_path(t)))
+    except BaseException:
+        env.stop()
+        raise
+    return env
+
+
 def tool(name):
     """Path inside of tool @name under test: the root's own in the
     reference run, else our copy in /usr/local/bin."""

@@ -142,16 +142,8 @@ def vm_env(topo):
         kernel, initrd = G.build()
     except G.Unavailable as e:
         T.need(False, "no guest image: %s" % e)
-    env = D.Deb13(topo)
+    env = D.start_or_skip(topo, (QEMU, LIBVIRTD), ("passt",))
     try:
-        env.start()
-    except RuntimeError as e:
-        T.need(False, str(e))
-    try:
-        for f in (QEMU, LIBVIRTD):
-            T.need(env.path(f).exists(), f + " missing in the Debian 13 root")
-        T.need(env.path(D.tool("passt")).exists(),
-               "passt under test not found: " + T.tool_path("passt"))
         env.sh("install -d -o %d -g %d %s" % (D.UID, D.UID, GUEST_DIR))
         env.copy_in(kernel, GUEST_DIR + "/vmlinuz")
         env.copy_in(initrd, GUEST_DIR + "/initrd")

@@ -113,17 +113,10 @@ exec %s "$@"
 def rk_env(topo):
     """The Debian 13 environment with the argv-recording pasta wrapper;
     skipped (failed in CI) without the root or rootlesskit."""
-    env = D.Deb13(topo)
+    env = D.start_or_skip(topo, (RK,), ("pasta",))
     try:
-        env.start()
-    except RuntimeError as e:
-        T.need(False, str(e))
-    try:
-        T.need(env.path(RK).exists(), "no rootlesskit in the Debian 13 root")
-        pasta = D.tool("pasta")
-        T.need(env.path(pasta).exists(), "pasta under test not found: "
-               + T.tool_path("pasta"))
-        env.write(WRAPDIR + "/pasta", WRAPPER % (CALLS, pasta), mode=0o755)
+        env.write(WRAPDIR + "/pasta", WRAPPER % (CALLS, D.tool("pasta")),
+                  mode=0o755)
         yield env
     finally:
         env.stop()
