@@ -130,6 +130,17 @@ def is_reference(name):
     return in_root(T.tool_path(name)) is not None
 
 
+def reference(name):
+    """Which reference build tool @name under test is: "Debian 13"
+    (the root's own, upstream 2025-05), "Debian 12" (the machine's
+    /usr/bin one, 2023-03, copied in like ours) or None for ours."""
+    if is_reference(name):
+        return "Debian 13"
+    if T.is_reference(T.tool_path(name)):
+        return "Debian 12"
+    return None
+
+
 def need_root():
     """Skip (fail in CI) unless the Debian 13 root can be had."""
     T.need(shutil.which("mmdebstrap") is not None or deb13_root.is_ready(),
@@ -292,6 +303,18 @@ class Deb13:
             os.chown(p, owner, owner)
         return p
 
+    def copy_in(self, src, inside, mode=0o644, owner=UID):
+        """Copy file @src of the machine to @inside (an absolute path
+        inside, parents created), with @mode and @owner (default: the test
+        user)."""
+        p = self.path(inside)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, p)
+        os.chmod(p, mode)
+        if owner is not None:
+            os.chown(p, owner, owner)
+        return inside
+
     def pids(self, comm=None):
         """PIDs (as seen inside) of live processes inside, optionally only
         those whose command name is @comm (a name, or a tuple of names:
@@ -313,6 +336,33 @@ class Deb13:
             if names is None or name in names:
                 out.append(int(pid))
         return out
+
+
+def start_or_skip(topo, clients=(), tools=()):
+    """A started Deb13 in @topo's `host` namespace.  Skips (fails in CI)
+    if it cannot start, if a path in @clients is missing inside, or if a
+    tool under test named in @tools is."""
+    env = Deb13(topo)
+    try:
+        env.start()
+    except RuntimeError as e:
+        T.need(False, str(e))
+    try:
+        for c in clients:
+            T.need(env.path(c).exists(), c + " missing in the Debian 13 root")
+        for t in tools:
+            T.need(env.path(tool(t)).exists(), "%s under test not found: %s"
+                   % (t, T.tool_path(t)))
+    except BaseException:
+        env.stop()
+        raise
+    return env
+
+
+def tool(name):
+    """Path inside of tool @name under test: the root's own in the
+    reference run, else our copy in /usr/local/bin."""
+    return in_root(T.tool_path(name)) or "/usr/local/bin/" + name
 
 
 def quote(args):

@@ -24,7 +24,16 @@ asks, printing one "GT-..." line on the serial console for each:
   gt.down=URL         wget URL into a pipe: "GT-DOWN bytes=N start end"
   gt.up=ADDR:PORT:N   N bytes of zeros to ADDR PORT with busybox nc, the
                       receiver closes: "GT-UP bytes=N start end"
-  gt.timeout=SECS     bound for each of the above (default 60)
+  gt.ncget=ADDR:PORT  a request line to ADDR PORT with busybox nc, whose
+                      stdin then ends: nc half-closes (shutdown SHUT_WR)
+                      and reads the answer until the server closes:
+                      "GT-NCGET bytes=N sha256=HEX rc=R start=S end=E"
+  gt.serve=PORT:N     1 MiB of random bytes, "GT-SERVE port=P bytes=N
+                      sha256=HEX", then N connections, one after the
+                      other, on TCP PORT with busybox nc -l, each sent the
+                      whole file: "GT-SERVED n=N uptime=U"
+  gt.timeout=SECS     bound for each of the above (each connection of
+                      gt.serve; default 60)
 
 then "GT-DONE" and poweroff -f.  wget's own -T segfaults in busybox 1.35,
 so each step runs under the timeout applet.
@@ -87,12 +96,14 @@ ip link set lo up
 ip link set eth0 up
 drv=$(basename "$(readlink /sys/class/net/eth0/device/driver)")
 echo "GT-NIC driver=$drv uptime=$(t)"
-FETCH=; DOWN=; UP=; TMO=60
+FETCH=; DOWN=; UP=; NCGET=; SERVE=; TMO=60
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	gt.fetch=*) FETCH=${w#gt.fetch=} ;;
 	gt.down=*) DOWN=${w#gt.down=} ;;
 	gt.up=*) UP=${w#gt.up=} ;;
+	gt.ncget=*) NCGET=${w#gt.ncget=} ;;
+	gt.serve=*) SERVE=${w#gt.serve=} ;;
 	gt.timeout=*) TMO=${w#gt.timeout=} ;;
 	esac
 done
@@ -120,6 +131,30 @@ if [ -n "$UP" ]; then
 	s=$(t)
 	head -c "$n" /dev/zero | timeout $TMO nc "$a" "$p" >/dev/null
 	echo "GT-UP bytes=$n rc=$? start=$s end=$(t)"
+fi
+if [ -n "$NCGET" ]; then
+	s=$(t)
+	printf 'GET /\r\n\r\n' | timeout $TMO nc "${NCGET%:*}" "${NCGET##*:}" \
+		>/tmp/ncget
+	rc=$?
+	e=$(t)
+	n=$(wc -c < /tmp/ncget)
+	h=$(sha256sum /tmp/ncget)
+	echo "GT-NCGET bytes=$n sha256=${h%% *} rc=$rc start=$s end=$e"
+	rm -f /tmp/ncget
+fi
+if [ -n "$SERVE" ]; then
+	p=${SERVE%%:*}; k=${SERVE#*:}
+	head -c 1048576 /dev/urandom > /tmp/serve
+	h=$(sha256sum /tmp/serve)
+	echo "GT-SERVE port=$p bytes=$(wc -c < /tmp/serve) sha256=${h%% *}"
+	i=0
+	while [ "$i" -lt "$k" ]; do
+		timeout $TMO nc -l -p "$p" < /tmp/serve >/dev/null ||
+			echo "GT-ERR serve rc=$?"
+		i=$((i + 1))
+	done
+	echo "GT-SERVED n=$i uptime=$(t)"
 fi
 echo "GT-DONE uptime=$(t)"
 poweroff -f
@@ -391,6 +426,31 @@ def run_guest(argv, log, timeout=QEMU_TIMEOUT, env=None, isolate=True):
             rc = None
     text = Path(log).read_bytes().decode(errors="replace")
     return rc, text, time.monotonic() - t0
+
+
+def wait_console(path, key, timeout, alive=None):
+    """Poll the console file @path until a "GT-@key" line (or "GT-DONE")
+    is on it, @timeout seconds pass or @alive() turns false; return
+    results() of the console so far."""
+    def seen():
+        try:
+            text = Path(path).read_bytes().decode(errors="replace")
+        except OSError:
+            text = ""
+        r = results(text)
+        if key in r or "DONE" in r or (alive is not None and not alive()):
+            return r
+        return None
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r = seen()
+        if r is not None:
+            return r
+        time.sleep(0.2)
+    try:
+        return results(Path(path).read_bytes().decode(errors="replace"))
+    except OSError:
+        return results("")
 
 
 def results(console):
