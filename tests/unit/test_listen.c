@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "flow/fwd.h"
@@ -307,6 +308,239 @@ static void test_bad_type_or_rule(void **state)
 	assert_int_equal(listen_sock(SOCK_STREAM, &r, 20011, false), -EINVAL);
 }
 
+/* ::1 port @port */
+static struct sockaddr_in6 lo6(uint16_t port)
+{
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6};
+
+	sa.sin6_port = htons(port);
+	sa.sin6_addr = in6addr_loopback;
+	return sa;
+}
+
+/* Hold @addr:@port (a listening TCP or bound UDP socket of our own) */
+static int hold(int type, const char *addr, uint16_t port)
+{
+	struct fwd_rule r = rule(addr, "");
+	int s = listen_sock(type, &r, port, false);
+
+	assert_true(s >= 0);
+	return s;
+}
+
+/* The one event ready in @ep is for @s, with @type and rule << 16 | port */
+static void check_event(int ep, int s, enum epoll_type type, uint32_t idx)
+{
+	struct epoll_event ev;
+	union epoll_ref ref;
+
+	assert_int_equal(epoll_wait(ep, &ev, 1, 2000), 1);
+	ref.u64 = ev.data.u64;
+	assert_int_equal(ref.fd, s);
+	assert_int_equal(ref.type, type);
+	assert_int_equal(ref.idx, idx);
+}
+
+static void test_open_dual_stack_one_socket(void **state)
+{
+	const struct fwd_rule r = rule("*", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_TCP_LISTEN, false};
+	struct listen_socks ls;
+
+	(void)state;
+	assert_int_equal(listen_open(&q, &r, 7, 20020, &ls), 0);
+	assert_true(ls.fd[0] >= 0);
+	assert_int_equal(ls.fd[1], -1);
+	assert_int_equal(ls.err[LISTEN_V4], 0);
+	assert_int_equal(ls.err[LISTEN_V6], 0);
+	assert_int_equal(getopt_int(ls.fd[0], IPPROTO_IPV6, IPV6_V6ONLY), 0);
+	check_connects(ls.fd[0], "127.0.0.1", 20020);
+	check_connects(ls.fd[0], "::1", 20020);
+	close(ls.fd[0]);
+	close(q.epfd);
+}
+
+static void test_open_v4_held_serves_v6(void **state)
+{
+	const struct fwd_rule r = rule("*", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_TCP_LISTEN, false};
+	struct sockaddr_in6 sa = lo6(20021);
+	struct listen_socks ls;
+	int other = hold(SOCK_STREAM, "0.0.0.0", 20021);
+	int c, v6only;
+
+	(void)state;
+	assert_int_equal(listen_open(&q, &r, 3, 20021, &ls), 0);
+	assert_int_equal(ls.fd[LISTEN_V4], -1);
+	assert_int_equal(ls.err[LISTEN_V4], -EADDRINUSE);
+	assert_true(ls.fd[LISTEN_V6] >= 0);
+	assert_int_equal(ls.err[LISTEN_V6], 0);
+	check_bound(ls.fd[LISTEN_V6], AF_INET6, "::", 20021);
+	v6only = getopt_int(ls.fd[LISTEN_V6], IPPROTO_IPV6, IPV6_V6ONLY);
+	assert_int_equal(v6only, 1);
+
+	/* registered, with the rule's reference */
+	c = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	check_event(q.epfd, ls.fd[LISTEN_V6], EPOLL_TYPE_TCP_LISTEN,
+		    3 << 16 | 20021);
+	close(c);
+	check_connects(ls.fd[LISTEN_V6], "::1", 20021);
+	check_connects(other, "127.0.0.1", 20021);
+	close(ls.fd[LISTEN_V6]);
+	close(other);
+	close(q.epfd);
+}
+
+static void test_open_v6_held_serves_v4(void **state)
+{
+	const struct fwd_rule r = rule("*", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_TCP_LISTEN, false};
+	struct listen_socks ls;
+	int other = hold(SOCK_STREAM, "::", 20022);
+
+	(void)state;
+	assert_int_equal(listen_open(&q, &r, 0, 20022, &ls), 0);
+	assert_true(ls.fd[LISTEN_V4] >= 0);
+	check_bound(ls.fd[LISTEN_V4], AF_INET, "0.0.0.0", 20022);
+	assert_int_equal(ls.err[LISTEN_V4], 0);
+	assert_int_equal(ls.fd[LISTEN_V6], -1);
+	assert_int_equal(ls.err[LISTEN_V6], -EADDRINUSE);
+	check_connects(ls.fd[LISTEN_V4], "127.0.0.1", 20022);
+	close(ls.fd[LISTEN_V4]);
+	close(other);
+	close(q.epfd);
+}
+
+static void test_open_both_held_fails(void **state)
+{
+	const struct fwd_rule r = rule("*", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_TCP_LISTEN, false};
+	struct listen_socks ls;
+	int o4 = hold(SOCK_STREAM, "0.0.0.0", 20023);
+	int o6 = hold(SOCK_STREAM, "::", 20023);
+
+	(void)state;
+	assert_int_equal(listen_open(&q, &r, 0, 20023, &ls), -EADDRINUSE);
+	assert_int_equal(ls.fd[0], -1);
+	assert_int_equal(ls.fd[1], -1);
+	assert_int_equal(ls.err[LISTEN_V4], -EADDRINUSE);
+	assert_int_equal(ls.err[LISTEN_V6], -EADDRINUSE);
+	close(o4);
+	close(o6);
+	close(q.epfd);
+}
+
+static void test_open_one_family_rule_no_fallback(void **state)
+{
+	const struct fwd_rule r = rule("0.0.0.0", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_TCP_LISTEN, false};
+	struct listen_socks ls;
+	int other = hold(SOCK_STREAM, "0.0.0.0", 20024);
+
+	(void)state;
+	assert_int_equal(listen_open(&q, &r, 0, 20024, &ls), -EADDRINUSE);
+	assert_int_equal(ls.fd[0], -1);
+	assert_int_equal(ls.fd[1], -1);
+	assert_int_equal(ls.err[LISTEN_V4], 0);
+	assert_int_equal(ls.err[LISTEN_V6], 0);
+	close(other);
+	close(q.epfd);
+}
+
+static void test_open_udp_v4_held_serves_v6(void **state)
+{
+	struct fwd_rule r = rule("*", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_UDP_LISTEN, false};
+	struct sockaddr_in6 sa = lo6(20025);
+	struct listen_socks ls;
+	int other = hold(SOCK_DGRAM, "0.0.0.0", 20025);
+	int c;
+
+	(void)state;
+	r.proto = IPPROTO_UDP;
+	assert_int_equal(listen_open(&q, &r, 9, 20025, &ls), 0);
+	assert_int_equal(ls.err[LISTEN_V4], -EADDRINUSE);
+	assert_true(ls.fd[LISTEN_V6] >= 0);
+	assert_int_equal(getopt_int(ls.fd[LISTEN_V6], SOL_SOCKET, SO_TYPE),
+			 SOCK_DGRAM);
+	c = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(
+		sendto(c, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)), 1);
+	check_event(q.epfd, ls.fd[LISTEN_V6], EPOLL_TYPE_UDP_LISTEN,
+		    9 << 16 | 20025);
+	close(c);
+	close(ls.fd[LISTEN_V6]);
+	close(other);
+	close(q.epfd);
+}
+
+static void test_open_rule_index_bounded(void **state)
+{
+	const struct fwd_rule r = rule("127.0.0.1", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_TCP_LISTEN, false};
+	struct listen_socks ls;
+
+	(void)state;
+	assert_int_equal(listen_open(&q, &r, FWD_MAX_RULES, 20026, &ls),
+			 -EINVAL);
+	assert_int_equal(ls.fd[0], -1);
+	close(q.epfd);
+}
+
+static void test_gap_counted_and_shown(void **state)
+{
+	struct fwd_rule r = rule("*", "");
+	struct listen_socks v4_missing = {{-1, 5}, {-EADDRINUSE, 0}};
+	struct listen_socks none = {{-1, -1}, {-EADDRINUSE, -EADDRINUSE}};
+	struct listen_socks whole = {{4, -1}, {0, 0}};
+	struct listen_gap g = {{0, 0}, {0, 0}};
+	char buf[FWD_RULE_STRLEN];
+
+	(void)state;
+	r.first = r.last = r.to = 9000;
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+
+	listen_gap_note(&g, "host", &r, 9000, &whole);
+	listen_gap_note(&g, "host", &r, 9000, &none); /* not served: no gap */
+	assert_int_equal(g.n[LISTEN_V4], 0);
+	listen_gap_note(&g, "host", &r, 9000, &v4_missing);
+	assert_int_equal(g.n[LISTEN_V4], 1);
+	assert_int_equal(g.n[LISTEN_V6], 0);
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, " (IPv4 not bound: Address already in use)");
+
+	r.last = 9009; /* one port of ten */
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, " (IPv4 not bound on 1 port: "
+				 "Address already in use)");
+
+	g.n[LISTEN_V6] = 3;
+	g.err[LISTEN_V6] = -EACCES;
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, " (IPv4 not bound on 1 port: "
+				 "Address already in use) (IPv6 not bound on "
+				 "3 ports: Permission denied)");
+
+	r.last = 9000; /* "auto": a count, whatever the range */
+	r.flags |= FWD_AUTO;
+	g.n[LISTEN_V6] = 0;
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, " (IPv4 not bound on 1 port: "
+				 "Address already in use)");
+
+	listen_gap_fmt(&g, &r, buf, 8); /* truncated, terminated */
+	assert_int_equal(strlen(buf), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +555,14 @@ int main(void)
 		T(test_freebind_allows_foreign_address),
 		T(test_rule_from_spec),
 		T(test_bad_type_or_rule),
+		T(test_open_dual_stack_one_socket),
+		T(test_open_v4_held_serves_v6),
+		T(test_open_v6_held_serves_v4),
+		T(test_open_both_held_fails),
+		T(test_open_one_family_rule_no_fallback),
+		T(test_open_udp_v4_held_serves_v6),
+		T(test_open_rule_index_bounded),
+		T(test_gap_counted_and_shown),
 #undef T
 	};
 
