@@ -23,6 +23,10 @@
  * (compat.md 5.2) and warns about them. Nothing retries the missing
  * family later.
  *
+ * listen_peer_key() is what a peer that reached a listener looks like to
+ * the guest, for the TCP and UDP engines alike: its address after
+ * nat_inbound(), and the guest's address and port it goes to.
+ *
  * Syscalls: socket, setsockopt, bind, listen, close, epoll_ctl (ioctl
  * through if_nametoindex() for a link-local address with a device).
  */
@@ -37,6 +41,7 @@
 
 #include "base/inany.h"
 #include "base/log.h"
+#include "flow/nat.h"
 #include "transport/listen.h"
 #include "transport/pktinfo.h"
 
@@ -351,3 +356,39 @@ void listen_gap_fmt(const struct listen_gap *g, const struct fwd_rule *r,
 	}
 }
 
+/**
+ * listen_peer_key() - Guest side of a flow from a peer of a listener
+ * @nat:	Address translations
+ * @l2:		Guest's addresses
+ * @r:		Rule of the listener
+ * @port:	Listening port
+ * @k:		Key whose @raddr and @rport are the peer on the host: set to
+ *		what the guest sees, the peer's address translated, and the
+ *		guest's address (the rule's target, or the guest's own, of
+ *		the link-local scope for a link-local peer) and port
+ *
+ * Return: 0, -EAFNOSUPPORT if the peer's family is disabled, or
+ *	   -EADDRNOTAVAIL if the peer can't be shown to the guest
+ */
+int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
+		    const struct fwd_rule *r, uint16_t port,
+		    struct flow_key *k)
+{
+	bool v4 = inany_is_v4(&k->raddr);
+	union inany_addr seen6;
+	int rc;
+
+	if ((v4 && !l2->v4) || (!v4 && !l2->v6))
+		return -EAFNOSUPPORT;
+	inany_from_v6(&seen6, &l2->addr6_seen);
+	if ((rc = nat_inbound(nat, &k->raddr, v4 ? NULL : &seen6, &k->raddr)))
+		return rc;
+	if (r->taddr_set)
+		k->gaddr = r->taddr;
+	else if (v4)
+		inany_from_v4(&k->gaddr, l2->addr4);
+	else
+		inany_from_v6(&k->gaddr, l2_guest_dst6(l2, &k->raddr.a6));
+	k->gport = fwd_rule_target(r, port);
+	return 0;
+}

@@ -6,8 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flow/flow.h"
 #include "flow/fwd.h"
+#include "flow/nat.h"
 #include "os/epref.h"
+#include "services/l2.h"
 
 #define LISTEN_BACKLOG 128
 
@@ -73,5 +76,8 @@ void listen_gap_note(struct listen_gap *g, const char *side,
 		     const struct listen_socks *ls);
 void listen_gap_fmt(const struct listen_gap *g, const struct fwd_rule *r,
 		    char *buf, size_t len);
+int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
+		    const struct fwd_rule *r, uint16_t port,
+		    struct flow_key *k);
 
 #endif /* TRANSPORT_LISTEN_H */

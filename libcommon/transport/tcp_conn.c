@@ -558,18 +558,10 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 	    tcp_splice_from_host(t->splice, rule, (uint16_t)(ref_idx & 0xffff),
 				 s, &k.raddr))
 		return;
-	v4 = inany_is_v4(&k.raddr);
-	if ((v4 && !t->l2->v4) || (!v4 && !t->l2->v6))
+	if (listen_peer_key(t->nat, t->l2, rule, (uint16_t)(ref_idx & 0xffff),
+			    &k))
 		goto refuse;
-	nat_inbound(t->nat, &k.raddr, &k.raddr);
-
-	if (rule->taddr_set)
-		k.gaddr = rule->taddr;
-	else if (v4)
-		inany_from_v4(&k.gaddr, t->l2->addr4);
-	else
-		inany_from_v6(&k.gaddr, l2_guest_addr6(t->l2));
-	k.gport = fwd_rule_target(rule, (uint16_t)(ref_idx & 0xffff));
+	v4 = inany_is_v4(&k.raddr);
 
 	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	if ((idx = tcp_conn_new(t, &k, s)) < 0)

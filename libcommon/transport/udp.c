@@ -778,22 +778,12 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 {
 	struct flow_key k = { .proto = IPPROTO_UDP };
 	struct dgram_flow *f;
-	int idx;
-	bool v4;
+	int idx, rc;
 
 	if (inany_from_sockaddr(&k.raddr, &k.rport, peer))
 		return -EAFNOSUPPORT;
-	v4 = inany_is_v4(&k.raddr);
-	if ((v4 && !u->l2->v4) || (!v4 && !u->l2->v6))
-		return -EAFNOSUPPORT;
-	nat_inbound(u->nat, &k.raddr, &k.raddr);
-	if (rule->taddr_set)
-		k.gaddr = rule->taddr;
-	else if (v4)
-		inany_from_v4(&k.gaddr, u->l2->addr4);
-	else
-		inany_from_v6(&k.gaddr, l2_guest_addr6(u->l2));
-	k.gport = fwd_rule_target(rule, port);
+	if ((rc = listen_peer_key(u->nat, u->l2, rule, port, &k)))
+		return rc;
 
 	idx = flow_lookup(u->flows, &k);
 	if (idx >= 0)
