@@ -20,7 +20,8 @@ holder.  Checked for:
 * -t and -u, with 0.0.0.0 held (IPv6 served) and [::] held (IPv4 served);
 * both held: exit 1 (strict), and for a best-effort range (exclusions
   only): start while one port binds, exit 1 when none does;
-* -t auto: the port the namespace listens on, with 0.0.0.0 held;
+* -t auto: the port the namespace listens on, with 0.0.0.0 held, and
+  closed again (both sockets) when the namespace stops listening;
 * -T and -U: the same inside the namespace, the host reached over ::1;
 * ours: a warning naming the port and the family, and the note in the
   rule display (compat.md 5.2) " (IPv4 not bound: Address already in
@@ -44,6 +45,13 @@ def fwd(proto, spec, ns_spec="none"):
     tcp = proto == "tcp"
     return ["-t", spec if tcp else "none", "-u", "none" if tcp else spec,
             "-T", ns_spec if tcp else "none", "-U", "none" if tcp else ns_spec]
+
+
+def pasta_listens(netns, port, pid):
+    """True if @pid has a TCP listener on @port in @netns."""
+    out = T.run(["ip", "netns", "exec", netns, "ss", "-Hnltp",
+                 "sport = :%d" % port]).stdout
+    return "pid=%d," % pid in out
 
 
 def start(topo, procs, tmp, pasta, fwd_args, target=None):
@@ -161,7 +169,7 @@ def test_auto_port_served_over_v6(topo, procs, tmp, pasta):
     target = topo.start_user_netns(procs)
     name = topo.attach_netns(target)
     try:
-        T.serve_tag(procs, name, "::", port, "ns", tmp, v6only=0)
+        srv = T.serve_tag(procs, name, "::", port, "ns", tmp, v6only=0)
         r, pid, _ = start(topo, procs, tmp, pasta, fwd("tcp", "auto"),
                           target)
         assert r.returncode == 0 and pid, r.stderr
@@ -173,6 +181,13 @@ def test_auto_port_served_over_v6(topo, procs, tmp, pasta):
                 % (port, EADDRINUSE)) in r.stderr, r.stderr
         assert "(auto-scan) (IPv4 not bound on 1 port: %s)" % EADDRINUSE \
             in r.stderr, r.stderr
+        # the server goes: so does our listener (Debian 13's pasta keeps
+        # the [::] socket of its fallback listening for ever)
+        assert pasta_listens(topo.host, port, pid)
+        srv.kill()
+        srv.communicate(timeout=5)
+        assert T.wait_for(lambda: not pasta_listens(topo.host, port, pid),
+                          3), "pasta still listens on %d" % port
     finally:
         topo.detach_netns(name)
 
