@@ -313,8 +313,8 @@ void listen_gap_note(struct listen_gap *g, const char *side,
 			"%s %s port %u: %s not bound (%s), %s only%s", side,
 			proto, port, listen_fam_name[f], strerror(-ls->err[f]),
 			listen_fam_name[!f],
-			n == LISTEN_WARN_PORTS ? " (more such ports of this "
-						 "rule: debug messages)"
+			n == LISTEN_WARN_PORTS ? "; more such ports of this "
+						 "rule at debug level"
 					       : "");
 	}
 }
@@ -371,8 +371,7 @@ void listen_gap_fmt(const struct listen_gap *g, const struct fwd_rule *r,
  *	   -EADDRNOTAVAIL if the peer can't be shown to the guest
  */
 int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
-		    const struct fwd_rule *r, uint16_t port,
-		    struct flow_key *k)
+		    const struct fwd_rule *r, uint16_t port, struct flow_key *k)
 {
 	bool v4 = inany_is_v4(&k->raddr);
 	union inany_addr seen6;

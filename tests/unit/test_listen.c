@@ -98,8 +98,13 @@ static void check_bound(int s, int af, const char *addr, uint16_t port)
 	assert_string_equal(inany_ntop(&a, buf, sizeof(buf)), addr);
 }
 
-/* Connect to @addr:@port and take the connection from the listener @ls */
-static void check_connects(int ls, const char *addr, uint16_t port)
+static void check_event(int ep, int s, enum epoll_type type, uint32_t idx);
+
+/* Connect to @addr:@port and take the connection from the listener @ls:
+ * with @ep >= 0, the connection must wake @ep with the reference @idx
+ */
+static void check_connects_ev(int ep, int ls, const char *addr, uint16_t port,
+			      uint32_t idx)
 {
 	struct pollfd pfd = {.fd = ls, .events = POLLIN};
 	struct fwd_rule r = rule(addr, "");
@@ -111,11 +116,20 @@ static void check_connects(int ls, const char *addr, uint16_t port)
 	c = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(c >= 0);
 	assert_int_equal(connect(c, &sa.sa, sl), 0);
-	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	if (ep >= 0)
+		check_event(ep, ls, EPOLL_TYPE_TCP_LISTEN, idx);
+	else
+		assert_int_equal(poll(&pfd, 1, 2000), 1);
 	a = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
 	assert_true(a >= 0);
 	close(a);
 	close(c);
+}
+
+/* Connect to @addr:@port and take the connection from the listener @ls */
+static void check_connects(int ls, const char *addr, uint16_t port)
+{
+	check_connects_ev(-1, ls, addr, port, 0);
 }
 
 static void test_dual_stack_takes_both_families(void **state)
@@ -361,96 +375,76 @@ static void test_open_dual_stack_one_socket(void **state)
 	close(q.epfd);
 }
 
-static void test_open_v4_held_serves_v6(void **state)
+/**
+ * struct open_case - A port partly taken, and what listen_open() makes of it
+ * @rule:	Rule: "*" (dual-stack) or an address
+ * @held:	Addresses another socket holds on the port ("::" is v6only)
+ * @rc:		Return value
+ * @served:	Families served, by enum listen_fam
+ * @err:	Errors reported, by enum listen_fam
+ */
+struct open_case {
+	const char *rule;
+	const char *held[2];
+	int rc;
+	bool served[LISTEN_NFAM];
+	int err[LISTEN_NFAM];
+};
+
+#define INUSE (-EADDRINUSE)
+
+static const struct open_case open_cases[] = {
+	{"*", {"0.0.0.0", NULL}, 0, {false, true}, {INUSE, 0}},
+	{"*", {"::", NULL}, 0, {true, false}, {0, INUSE}},
+	{"*", {"0.0.0.0", "::"}, INUSE, {false, false}, {INUSE, INUSE}},
+	/* a rule of one family has nothing to fall back to */
+	{"0.0.0.0", {"0.0.0.0", NULL}, INUSE, {false, false}, {0, 0}},
+};
+
+/* Each case on its own port: sockets, errors, and who answers what */
+static void test_open_with_a_family_held(void **state)
 {
-	const struct fwd_rule r = rule("*", "");
-	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
-			       EPOLL_TYPE_TCP_LISTEN, false};
-	struct sockaddr_in6 sa = lo6(20021);
-	struct listen_socks ls;
-	int other = hold(SOCK_STREAM, "0.0.0.0", 20021);
-	int c, v6only;
+	static const char *const lo[LISTEN_NFAM] = {"127.0.0.1", "::1"};
+	static const char *const any[LISTEN_NFAM] = {"0.0.0.0", "::"};
+	size_t i;
+	int f, h;
 
 	(void)state;
-	assert_int_equal(listen_open(&q, &r, 3, 20021, &ls), 0);
-	assert_int_equal(ls.fd[LISTEN_V4], -1);
-	assert_int_equal(ls.err[LISTEN_V4], -EADDRINUSE);
-	assert_true(ls.fd[LISTEN_V6] >= 0);
-	assert_int_equal(ls.err[LISTEN_V6], 0);
-	check_bound(ls.fd[LISTEN_V6], AF_INET6, "::", 20021);
-	v6only = getopt_int(ls.fd[LISTEN_V6], IPPROTO_IPV6, IPV6_V6ONLY);
-	assert_int_equal(v6only, 1);
+	for (i = 0; i < sizeof(open_cases) / sizeof(open_cases[0]); i++) {
+		const struct open_case *c = &open_cases[i];
+		const struct fwd_rule r = rule(c->rule, "");
+		uint16_t port = (uint16_t)(20030 + i);
+		struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+				       EPOLL_TYPE_TCP_LISTEN, false};
+		struct listen_socks ls;
+		int held[2] = {-1, -1};
 
-	/* registered, with the rule's reference */
-	c = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	check_event(q.epfd, ls.fd[LISTEN_V6], EPOLL_TYPE_TCP_LISTEN,
-		    3 << 16 | 20021);
-	close(c);
-	check_connects(ls.fd[LISTEN_V6], "::1", 20021);
-	check_connects(other, "127.0.0.1", 20021);
-	close(ls.fd[LISTEN_V6]);
-	close(other);
-	close(q.epfd);
-}
-
-static void test_open_v6_held_serves_v4(void **state)
-{
-	const struct fwd_rule r = rule("*", "");
-	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
-			       EPOLL_TYPE_TCP_LISTEN, false};
-	struct listen_socks ls;
-	int other = hold(SOCK_STREAM, "::", 20022);
-
-	(void)state;
-	assert_int_equal(listen_open(&q, &r, 0, 20022, &ls), 0);
-	assert_true(ls.fd[LISTEN_V4] >= 0);
-	check_bound(ls.fd[LISTEN_V4], AF_INET, "0.0.0.0", 20022);
-	assert_int_equal(ls.err[LISTEN_V4], 0);
-	assert_int_equal(ls.fd[LISTEN_V6], -1);
-	assert_int_equal(ls.err[LISTEN_V6], -EADDRINUSE);
-	check_connects(ls.fd[LISTEN_V4], "127.0.0.1", 20022);
-	close(ls.fd[LISTEN_V4]);
-	close(other);
-	close(q.epfd);
-}
-
-static void test_open_both_held_fails(void **state)
-{
-	const struct fwd_rule r = rule("*", "");
-	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
-			       EPOLL_TYPE_TCP_LISTEN, false};
-	struct listen_socks ls;
-	int o4 = hold(SOCK_STREAM, "0.0.0.0", 20023);
-	int o6 = hold(SOCK_STREAM, "::", 20023);
-
-	(void)state;
-	assert_int_equal(listen_open(&q, &r, 0, 20023, &ls), -EADDRINUSE);
-	assert_int_equal(ls.fd[0], -1);
-	assert_int_equal(ls.fd[1], -1);
-	assert_int_equal(ls.err[LISTEN_V4], -EADDRINUSE);
-	assert_int_equal(ls.err[LISTEN_V6], -EADDRINUSE);
-	close(o4);
-	close(o6);
-	close(q.epfd);
-}
-
-static void test_open_one_family_rule_no_fallback(void **state)
-{
-	const struct fwd_rule r = rule("0.0.0.0", "");
-	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
-			       EPOLL_TYPE_TCP_LISTEN, false};
-	struct listen_socks ls;
-	int other = hold(SOCK_STREAM, "0.0.0.0", 20024);
-
-	(void)state;
-	assert_int_equal(listen_open(&q, &r, 0, 20024, &ls), -EADDRINUSE);
-	assert_int_equal(ls.fd[0], -1);
-	assert_int_equal(ls.fd[1], -1);
-	assert_int_equal(ls.err[LISTEN_V4], 0);
-	assert_int_equal(ls.err[LISTEN_V6], 0);
-	close(other);
-	close(q.epfd);
+		for (h = 0; h < 2 && c->held[h]; h++)
+			held[h] = hold(SOCK_STREAM, c->held[h], port);
+		assert_int_equal(listen_open(&q, &r, 3, port, &ls), c->rc);
+		for (f = 0; f < LISTEN_NFAM; f++) {
+			assert_int_equal(ls.err[f], c->err[f]);
+			assert_int_equal(ls.fd[f] >= 0, c->served[f]);
+			if (!c->served[f])
+				continue;
+			check_bound(ls.fd[f], f ? AF_INET6 : AF_INET, any[f],
+				    port);
+			if (f == LISTEN_V6)
+				assert_int_equal(getopt_int(ls.fd[f],
+							    IPPROTO_IPV6,
+							    IPV6_V6ONLY),
+						 1);
+			/* registered, with the rule's reference */
+			check_connects_ev(q.epfd, ls.fd[f], lo[f], port,
+					  3 << 16 | port);
+			close(ls.fd[f]);
+		}
+		for (h = 0; h < 2; h++) {
+			if (held[h] >= 0)
+				close(held[h]);
+		}
+		close(q.epfd);
+	}
 }
 
 static void test_open_udp_v4_held_serves_v6(void **state)
@@ -556,10 +550,7 @@ int main(void)
 		T(test_rule_from_spec),
 		T(test_bad_type_or_rule),
 		T(test_open_dual_stack_one_socket),
-		T(test_open_v4_held_serves_v6),
-		T(test_open_v6_held_serves_v4),
-		T(test_open_both_held_fails),
-		T(test_open_one_family_rule_no_fallback),
+		T(test_open_with_a_family_held),
 		T(test_open_udp_v4_held_serves_v6),
 		T(test_open_rule_index_bounded),
 		T(test_gap_counted_and_shown),

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "flow/nat.h"
@@ -160,99 +161,108 @@ static void with_opts(struct nat *n, enum opts o)
 	}
 }
 
-/* Under @o, peer @peer (guest seen using @seen6, or NULL) shows as @want */
-static void inbound_is(enum opts o, const char *peer, const char *seen6,
-		       const char *want)
-{
-	union inany_addr p = A(peer), seen, out;
-	struct nat n;
-
-	with_opts(&n, o);
-	if (seen6)
-		seen = A(seen6);
-	assert_int_equal(nat_inbound(&n, &p, seen6 ? &seen : NULL, &out), 0);
-	assert_addr(&out, want);
-}
-
-static void test_inbound_default_opts(void **state)
-{
-	(void)state;
-	/* 127.0.0.1 and ::1: the host-loopback address (the gateway) */
-	inbound_is(OPTS_DEFAULT, "127.0.0.1", NULL, "198.51.100.254");
-	inbound_is(OPTS_DEFAULT, "::1", NULL, "fe80::1");
-	/* other loopback addresses, the host's own: our address */
-	inbound_is(OPTS_DEFAULT, "127.0.0.2", NULL, "198.51.100.254");
-	inbound_is(OPTS_DEFAULT, "198.51.100.1", NULL, "198.51.100.254");
-	inbound_is(OPTS_DEFAULT, "2001:db8:1::1", NULL, "fe80::1");
-	/* anyone else as they are */
-	inbound_is(OPTS_DEFAULT, "203.0.113.9", NULL, "203.0.113.9");
-	inbound_is(OPTS_DEFAULT, "2001:db8:9::9", NULL, "2001:db8:9::9");
-	inbound_is(OPTS_DEFAULT, "fe80::77", NULL, "fe80::77");
-}
-
-static void test_inbound_podman_opts(void **state)
-{
-	(void)state;
-	/* the host's own address: --map-guest-addr, which means "the host"
-	 * to the guest; IPv6 has none: our link-local address
-	 */
-	inbound_is(OPTS_PODMAN, "198.51.100.1", NULL, "169.254.1.2");
-	inbound_is(OPTS_PODMAN, "2001:db8:1::1", NULL, "fe80::1");
-	/* loopback (--no-splice), no host-loopback address: ours */
-	inbound_is(OPTS_PODMAN, "127.0.0.1", NULL, "198.51.100.254");
-	inbound_is(OPTS_PODMAN, "::1", NULL, "fe80::1");
-	inbound_is(OPTS_PODMAN, "203.0.113.9", NULL, "203.0.113.9");
-	inbound_is(OPTS_PODMAN, "2001:db8:9::9", NULL, "2001:db8:9::9");
-}
-
-static void test_inbound_rootlesskit_and_none_opts(void **state)
-{
-	static const enum opts set[] = {OPTS_ROOTLESSKIT, OPTS_LO_NONE};
+/**
+ * struct inbound_case - One peer under one option set
+ * @o:		Option set
+ * @peer:	Peer on the host
+ * @seen6:	IPv6 address the guest was seen using, NULL for none
+ * @want:	What the guest sees
+ */
+struct inbound_case {
 	enum opts o;
+	const char *peer;
+	const char *seen6;
+	const char *want;
+};
+
+#define GW4 "198.51.100.254"
+#define LL6 "fe80::1" /* our link-local address, as the guest sees it */
+
+static const struct inbound_case inbound_cases[] = {
+	/* libvirt, qemu: 127.0.0.1 and ::1 as the gateway (host loopback) */
+	{OPTS_DEFAULT, "127.0.0.1", NULL, GW4},
+	{OPTS_DEFAULT, "::1", NULL, LL6},
+	/* other loopback addresses, the host's own: our address */
+	{OPTS_DEFAULT, "127.0.0.2", NULL, GW4},
+	{OPTS_DEFAULT, "198.51.100.1", NULL, GW4},
+	{OPTS_DEFAULT, "2001:db8:1::1", NULL, LL6},
+	/* anyone else as they are */
+	{OPTS_DEFAULT, "203.0.113.9", NULL, "203.0.113.9"},
+	{OPTS_DEFAULT, "2001:db8:9::9", NULL, "2001:db8:9::9"},
+	{OPTS_DEFAULT, "fe80::77", NULL, "fe80::77"},
+
+	/* podman: the host's own address as --map-guest-addr, "the host" in
+	 * the guest; IPv6 has none: our link-local address
+	 */
+	{OPTS_PODMAN, "198.51.100.1", NULL, "169.254.1.2"},
+	{OPTS_PODMAN, "2001:db8:1::1", NULL, LL6},
+	/* loopback (--no-splice, passt), no host-loopback address: ours */
+	{OPTS_PODMAN, "127.0.0.1", NULL, GW4},
+	{OPTS_PODMAN, "::1", NULL, LL6},
+	{OPTS_PODMAN, "203.0.113.9", NULL, "203.0.113.9"},
+	{OPTS_PODMAN, "2001:db8:9::9", NULL, "2001:db8:9::9"},
+
+	/* rootlesskit (--no-map-gw), --map-host-loopback none: ours */
+	{OPTS_ROOTLESSKIT, "127.0.0.1", NULL, GW4},
+	{OPTS_ROOTLESSKIT, "::1", NULL, LL6},
+	{OPTS_ROOTLESSKIT, "198.51.100.1", NULL, GW4},
+	{OPTS_ROOTLESSKIT, "2001:db8:1::1", NULL, LL6},
+	{OPTS_ROOTLESSKIT, "203.0.113.9", NULL, "203.0.113.9"},
+	{OPTS_LO_NONE, "127.0.0.1", NULL, GW4},
+	{OPTS_LO_NONE, "::1", NULL, LL6},
+
+	/* --map-host-loopback ADDR: 127.0.0.1 only, the inverse of outbound */
+	{OPTS_MAP_LO, "127.0.0.1", NULL, "169.254.1.3"},
+	{OPTS_MAP_LO, "::1", NULL, "fd00::3"},
+	{OPTS_MAP_LO, "127.0.0.2", NULL, GW4},
+	{OPTS_MAP_LO, "198.51.100.1", NULL, GW4},
+	{OPTS_MAP_LO, "2001:db8:1::1", NULL, LL6},
+
+	/* an address the guest was seen using (its SLAAC one): ours */
+	{OPTS_DEFAULT, "2001:db8:1::5", "2001:db8:1::5", LL6},
+	{OPTS_PODMAN, "2001:db8:1::5", "2001:db8:1::5", LL6},
+	{OPTS_DEFAULT, "2001:db8:1::6", "2001:db8:1::5", "2001:db8:1::6"},
+	{OPTS_DEFAULT, "2001:db8:1::6", "::", "2001:db8:1::6"},
+
+	/* the unspecified address is "this host" on the wire: ours */
+	{OPTS_DEFAULT, "0.0.0.0", NULL, GW4},
+	{OPTS_DEFAULT, "::", NULL, LL6},
+};
+
+static void test_inbound_cases(void **state)
+{
+	char got[128], want[128], buf[INET6_ADDRSTRLEN];
+	union inany_addr p, seen, out;
+	struct nat n;
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
-		o = set[i];
-		inbound_is(o, "127.0.0.1", NULL, "198.51.100.254");
-		inbound_is(o, "::1", NULL, "fe80::1");
-		inbound_is(o, "198.51.100.1", NULL, "198.51.100.254");
-		inbound_is(o, "2001:db8:1::1", NULL, "fe80::1");
-		inbound_is(o, "203.0.113.9", NULL, "203.0.113.9");
+	for (i = 0; i < sizeof(inbound_cases) / sizeof(inbound_cases[0]);
+	     i++) {
+		const struct inbound_case *c = &inbound_cases[i];
+
+		with_opts(&n, c->o);
+		p = A(c->peer);
+		if (c->seen6)
+			seen = A(c->seen6);
+		assert_int_equal(nat_inbound(&n, &p, c->seen6 ? &seen : NULL,
+					     &out),
+				 0);
+		/* the case in the message, should it fail */
+		snprintf(got, sizeof(got), "opts %d, %s: %s", c->o, c->peer,
+			 inany_ntop(&out, buf, sizeof(buf)));
+		snprintf(want, sizeof(want), "opts %d, %s: %s", c->o, c->peer,
+			 c->want);
+		assert_string_equal(got, want);
 	}
 }
 
-static void test_inbound_map_host_loopback_address(void **state)
-{
-	(void)state;
-	inbound_is(OPTS_MAP_LO, "127.0.0.1", NULL, "169.254.1.3");
-	inbound_is(OPTS_MAP_LO, "::1", NULL, "fd00::3");
-	/* 127.0.0.1 only: outbound, the address leads there, not elsewhere */
-	inbound_is(OPTS_MAP_LO, "127.0.0.2", NULL, "198.51.100.254");
-	inbound_is(OPTS_MAP_LO, "198.51.100.1", NULL, "198.51.100.254");
-	inbound_is(OPTS_MAP_LO, "2001:db8:1::1", NULL, "fe80::1");
-}
-
-static void test_inbound_guest_seen_address(void **state)
-{
-	(void)state;
-	/* the guest's own SLAAC address, or any it was seen using */
-	inbound_is(OPTS_DEFAULT, "2001:db8:1::5", "2001:db8:1::5", "fe80::1");
-	inbound_is(OPTS_PODMAN, "2001:db8:1::5", "2001:db8:1::5", "fe80::1");
-	inbound_is(OPTS_DEFAULT, "2001:db8:1::6", "2001:db8:1::5",
-		   "2001:db8:1::6");
-	inbound_is(OPTS_DEFAULT, "2001:db8:1::6", "::", "2001:db8:1::6");
-}
-
-static void test_inbound_unspecified_and_no_gateway(void **state)
+static void test_inbound_no_gateway(void **state)
 {
 	union inany_addr p = A("0.0.0.0"), out;
 	struct nat n;
 
 	(void)state;
-	inbound_is(OPTS_DEFAULT, "0.0.0.0", NULL, "198.51.100.254");
-	inbound_is(OPTS_DEFAULT, "::", NULL, "fe80::1");
-
 	/* nothing to show an unreachable IPv4 peer as: refused */
 	with_opts(&n, OPTS_ROOTLESSKIT);
 	n.v4.self = A("0.0.0.0");
@@ -282,12 +292,8 @@ int main(void)
 		cmocka_unit_test(test_gateway_maps_to_loopback),
 		cmocka_unit_test(test_map_guest_addr),
 		cmocka_unit_test(test_dns_forward_only_dns_ports),
-		cmocka_unit_test(test_inbound_default_opts),
-		cmocka_unit_test(test_inbound_podman_opts),
-		cmocka_unit_test(test_inbound_rootlesskit_and_none_opts),
-		cmocka_unit_test(test_inbound_map_host_loopback_address),
-		cmocka_unit_test(test_inbound_guest_seen_address),
-		cmocka_unit_test(test_inbound_unspecified_and_no_gateway),
+		cmocka_unit_test(test_inbound_cases),
+		cmocka_unit_test(test_inbound_no_gateway),
 		cmocka_unit_test(test_inbound_in_place),
 	};
 
