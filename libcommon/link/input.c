@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <net/ethernet.h>
 #include <netinet/ip6.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "base/log.h"
@@ -70,17 +71,19 @@ static bool link_prefix_match(const struct in6_addr *a,
  */
 static void link_learn_addr6(struct l2_conf *l2, struct pview frame)
 {
-	const struct ip6_hdr *ip6h;
 	char buf[INET6_ADDRSTRLEN];
 	struct in6_addr src, *seen;
+	const uint8_t *p;
 	uint16_t type;
 
 	if (!l2->v6 || !pview_be16(frame, 12, &type) || type != ETHERTYPE_IPV6)
 		return;
-	ip6h = pview_get(frame, ETHER_HDR_LEN, sizeof(*ip6h));
-	if (!ip6h)
+	/* bytes, not a struct: the header needn't be aligned in the frame */
+	p = pview_get(frame, ETHER_HDR_LEN + offsetof(struct ip6_hdr, ip6_src),
+		      sizeof(src));
+	if (!p)
 		return;
-	memcpy(&src, &ip6h->ip6_src, sizeof(src));
+	memcpy(&src, p, sizeof(src));
 	seen = IN6_IS_ADDR_LINKLOCAL(&src) ? &l2->ll6_seen : &l2->addr6_seen;
 	if (IN6_ARE_ADDR_EQUAL(&src, seen) || IN6_IS_ADDR_MULTICAST(&src) ||
 	    IN6_IS_ADDR_UNSPECIFIED(&src))
