@@ -744,7 +744,8 @@ int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind,
  * @u:		Context
  * @fd:		Socket
  *
- * Flows that answer their peers through this socket go with it.
+ * Flows that answer their peers through this socket go with it, spliced
+ * ones too: they would answer through whatever socket takes its number.
  */
 void udp_unlisten_port(struct udp_ctx *u, int fd)
 {
@@ -755,6 +756,8 @@ void udp_unlisten_port(struct udp_ctx *u, int fd)
 		    u->flow[idx].lsock == fd)
 			dgram_flow_free(u, idx);
 	}
+	if (u->splice)
+		udp_splice_forget_lsock(u->splice, fd);
 	epoll_ctl(u->epfd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
 }

@@ -13,8 +13,9 @@ IPV6_PKTINFO/IP_PKTINFO) and the line the client sent, so a reply proves
 data went both ways.  An IPv4-mapped address is written as IPv4.  The
 UDP reply is sent with a plain sendto(): the kernel picks its source, as
 most servers let it.  "ask" connects to (or sends to) ADDR PORT, once per
---tries within --timeout, from --bind if given, and prints {"tag", "peer",
-"local", "echo"} or {"error"}.
+--tries within --timeout, from --bind and --sport if given (a UDP client
+is connected: it takes answers from ADDR PORT only), and prints {"tag",
+"peer", "local", "echo"} or {"error"}.
 
 Standard library only; runs as root in any namespace; every socket has a
 timeout and "serve" a --deadline.
@@ -109,7 +110,8 @@ def serve(a):
 
 def ask_once(a, line):
     fam = family(a.addr)
-    src = (a.bind, 0) if a.bind else None
+    src = (a.bind or ("::" if fam == socket.AF_INET6 else "0.0.0.0"),
+           a.sport) if a.bind or a.sport else None
     if a.proto == "tcp":
         c = socket.create_connection((a.addr, a.port), timeout=a.wait,
                                      source_address=src)
@@ -120,8 +122,11 @@ def ask_once(a, line):
         c = socket.socket(fam, socket.SOCK_DGRAM)
         c.settimeout(a.wait)
         if src:
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             c.bind(src)
-        c.sendto((line + "\n").encode(), (a.addr, a.port))
+        # connected: an answer from another address or port is dropped
+        c.connect((a.addr, a.port))
+        c.send((line + "\n").encode())
         reply = c.recv(2048)
         c.close()
     return reply.decode(errors="replace").split()
@@ -162,6 +167,7 @@ def main():
     p.add_argument("--wait", type=float, default=1)
     p.add_argument("--tries", type=int, default=1)
     p.add_argument("--bind", help="ask: source address")
+    p.add_argument("--sport", type=int, default=0, help="ask: source port")
     a = p.parse_args()
     if a.role == "serve":
         a.tag = a.what

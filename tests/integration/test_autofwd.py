@@ -11,7 +11,9 @@ checked, never the path (tap or splice):
   on the host's loopback within 2 s, with default options and with -t auto,
   echoes 256 KiB intact, and is refused again within ~2 s after it exits;
 * -u auto: the same for a UDP echo server; UDP auto also follows a TCP
-  listener (a TCP server on a port makes pasta bind that UDP port);
+  listener (a TCP server on a port makes pasta bind that UDP port); the
+  spliced flows of a port go with its socket, so that a peer is answered
+  from the new socket when the port comes back;
 * "auto" restricted by the grammar: an excluded port (-t auto,~P) and a
   port outside an explicit range (-t A-B,auto) stay unforwarded;
 * no loops: pasta's own listener for a namespace port is not mirrored back
@@ -272,6 +274,35 @@ def test_udp_server_in_namespace_follows(topo, procs, attach_pasta):
     r = client(topo.host, UDP_CLIENT, "127.0.0.1", port, 4, "refused")
     assert r["refused"], r
     assert r["t"] < 2.5, "still forwarded %.2f s after exit" % r["t"]
+
+
+def pasta_has(netns, proto, port):
+    """True if pasta has a socket on @port ("t" or "u") in @netns."""
+    return any("pasta" in x for x in listeners(netns, proto, port))
+
+
+@pytest.mark.ours_only("the 2023 pasta's auto scan differs in timing")
+def test_udp_flows_go_with_their_listener(topo, procs, tmp, attach_pasta):
+    """A spliced flow of a -u auto port is forgotten with the port's
+    socket: when the port comes back, a peer from the same address and
+    port is answered from the new socket (not from whichever socket took
+    the old one's descriptor number: here, another port's)."""
+    port, other = next(_ports), next(_ports)
+    sport = 40000 + port % 1000
+    a = attach_pasta("--config-net", fwd=pasta_fwd("-u", "auto"))
+    srv = T.serve_tag(procs, a.netns, "0.0.0.0", port, "one", tmp, "udp")
+    res = T.ask_tag(topo.host, "127.0.0.1", port, "udp", tries=15,
+                    sport=sport)
+    assert res.get("tag") == "one", res
+    stop(srv)
+    assert T.wait_for(lambda: not pasta_has(topo.host, "u", port), 3)
+    T.serve_tag(procs, a.netns, "0.0.0.0", other, "other", tmp, "udp")
+    assert T.wait_for(lambda: pasta_has(topo.host, "u", other), 3)
+    T.serve_tag(procs, a.netns, "0.0.0.0", port, "two", tmp, "udp")
+    assert T.wait_for(lambda: pasta_has(topo.host, "u", port), 3)
+    res = T.ask_tag(topo.host, "127.0.0.1", port, "udp", tries=5,
+                    sport=sport)
+    assert res.get("tag") == "two" and res["echo"], res
 
 
 @pytest.mark.ours_only("the 2023 pasta's auto scan differs in timing")

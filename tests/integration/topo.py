@@ -694,10 +694,12 @@ def serve_tag(procs, netns, addr, port, tag, tmp, proto="tcp", v6only=1,
     return p
 
 
-def ask_tag(netns, addr, port, proto, tries=10, bind=None):
-    """tag_peer.py client as root in @netns, from @bind if given: its JSON
-    answer, {"tag", "peer", "local", "echo"} or {"error"}."""
+def ask_tag(netns, addr, port, proto, tries=10, bind=None, sport=0):
+    """tag_peer.py client as root in @netns, from @bind and @sport if
+    given: its JSON answer, {"tag", "peer", "local", "echo"} or
+    {"error"}."""
     r = run(["ip", "netns", "exec", netns, PY, TAG_PEER, "ask", addr,
              str(port), proto, "--tries", str(tries), "--timeout", "10"] +
-            (["--bind", bind] if bind else []), timeout=30)
+            (["--bind", bind] if bind else []) +
+            (["--sport", str(sport)] if sport else []), timeout=30)
     return json.loads(r.stdout.strip().splitlines()[-1])
