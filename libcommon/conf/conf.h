@@ -235,6 +235,9 @@ int conf_v6_check(struct conf *c, int err);
 void conf_nat(const struct conf *c, struct nat *n);
 int conf_resolv_file(struct conf *c, const char *path);
 void conf_print(const struct conf *c);
+struct listen_gap;
+void conf_print_fwd(const struct conf *c, const struct listen_gap *gap_in,
+		    const struct listen_gap *gap_out);
 
 int conf_optstring(char *buf, size_t size);
 int conf_parse_mode(int argc, char **argv, enum conf_mode *mode);

@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "conf/conf.h"
+#include "transport/listen.h"
 
 /**
  * conf_print_dns() - Print resolvers and search list, if handed out
@@ -81,11 +82,16 @@ static void conf_print_v6(const struct conf *c)
 /**
  * conf_print_rules() - Print a forwarding table (compat.md 5.2), if any
  * @t:		Table
+ * @gap:	Per rule: ports where a family couldn't be bound, NULL if none
  * @head:	Header line
+ *
+ * A rule some of whose ports are served by one family only says so after
+ * upstream's text: " (IPv4 not bound: REASON)".
  */
-static void conf_print_rules(const struct fwd_table *t, const char *head)
+static void conf_print_rules(const struct fwd_table *t,
+			     const struct listen_gap *gap, const char *head)
 {
-	char buf[FWD_RULE_STRLEN];
+	char buf[FWD_RULE_STRLEN], note[FWD_RULE_STRLEN];
 	int i;
 
 	if (!t->n)
@@ -93,7 +99,11 @@ static void conf_print_rules(const struct fwd_table *t, const char *head)
 	log_info("%s", head);
 	for (i = 0; i < t->n && i < FWD_MAX_RULES; i++) {
 		fwd_rule_fmt(&t->rules[i], buf, sizeof(buf));
-		log_info("    %s", buf);
+		*note = '\0';
+		if (gap)
+			listen_gap_fmt(&gap[i], &t->rules[i], note,
+				       sizeof(note));
+		log_info("    %s%s", buf, note);
 	}
 }
 
@@ -132,15 +142,29 @@ static void conf_print_link(const struct conf *c)
 /**
  * conf_print() - Log the configuration summary at info level
  * @c:		Configuration, after conf_resolve()
- *
- * Then the forwarding tables, as upstream shows them (compat.md 5.2): the
- * host side's under "HOST", pasta's outbound ones under "SPLICE".
  */
 void conf_print(const struct conf *c)
 {
 	conf_print_link(c);
-	conf_print_rules(&c->fwd_in, "Inbound forwarding rules (HOST):");
+}
+
+/**
+ * conf_print_fwd() - Log the forwarding tables at info level, once their
+ *		      listeners were opened
+ * @c:		Configuration
+ * @gap_in:	Per inbound rule: ports served by one family only, or NULL
+ * @gap_out:	The same for the outbound rules
+ *
+ * As upstream shows them (compat.md 5.2): the host side's under "HOST",
+ * pasta's outbound ones under "SPLICE". Printed after binding, unlike
+ * upstream, so that a rule can say which family it couldn't bind.
+ */
+void conf_print_fwd(const struct conf *c, const struct listen_gap *gap_in,
+		    const struct listen_gap *gap_out)
+{
+	conf_print_rules(&c->fwd_in, gap_in,
+			 "Inbound forwarding rules (HOST):");
 	if (c->mode == MODE_PASTA)
-		conf_print_rules(&c->fwd_out,
+		conf_print_rules(&c->fwd_out, gap_out,
 				 "Outbound forwarding rules (SPLICE):");
 }

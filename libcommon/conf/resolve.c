@@ -452,6 +452,7 @@ void conf_nat(const struct conf *c, struct nat *n)
 	inany_from_v4(&gw, c->l2.gw4);
 	inany_from_v4(&lo, c->map_host_lo4);
 	conf_nat_fam(&n->v4, &g, &gw, &lo, c->map_host_lo4_set, map_gw);
+	n->v4.self = gw; /* upstream's our_tap_addr */
 	if ((n->v4.map_guest_set = c->map_guest4_set))
 		inany_from_v4(&n->v4.map_guest, c->map_guest4);
 	if ((n->v4.dns_set = c->dns_fwd4_set && c->dns_host4_set)) {
@@ -466,6 +467,7 @@ void conf_nat(const struct conf *c, struct nat *n)
 	inany_from_v6(&gw, &c->l2.gw6);
 	inany_from_v6(&lo, &c->map_host_lo6);
 	conf_nat_fam(&n->v6, &g, &gw, &lo, c->map_host_lo6_set, map_gw);
+	inany_from_v6(&n->v6.self, &c->l2.our_ll6); /* our NDP source */
 	if ((n->v6.map_guest_set = c->map_guest6_set))
 		inany_from_v6(&n->v6.map_guest, &c->map_guest6);
 	if ((n->v6.dns_set = c->dns_fwd6_set && c->dns_host6_set)) {

@@ -16,6 +16,9 @@
  * struct nat_fam - Translations of one address family
  * @guest:	The guest's own address (the host's, shared)
  * @gw:		The guest's gateway
+ * @self:	Our own address on the guest's link, where the host shows as
+ *		a last resort: the gateway for IPv4, our link-local address
+ *		(the source of our NDP and RA) for IPv6
  * @host_lo:	Guest-side address meaning the host's loopback
  * @host_lo_set: @host_lo is in use
  * @map_guest:	Guest-side address meaning the guest's own address on the host
@@ -30,6 +33,7 @@
 struct nat_fam {
 	union inany_addr guest;
 	union inany_addr gw;
+	union inany_addr self;
 	union inany_addr host_lo;
 	bool host_lo_set;
 	union inany_addr map_guest;
@@ -56,7 +60,7 @@ const struct nat_fam *nat_fam(const struct nat *n, const union inany_addr *a);
 void nat_outbound(const struct nat *n, const union inany_addr *dst,
 		  uint16_t port, union inany_addr *host_dst,
 		  uint16_t *host_port);
-void nat_inbound(const struct nat *n, const union inany_addr *peer,
-		 union inany_addr *seen);
+int nat_inbound(const struct nat *n, const union inany_addr *peer,
+		const union inany_addr *guest_seen, union inany_addr *seen);
 
 #endif /* FLOW_NAT_H */

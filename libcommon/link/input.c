@@ -22,6 +22,7 @@
 #include <arpa/inet.h>
 #include <net/ethernet.h>
 #include <netinet/ip6.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "base/log.h"
@@ -69,32 +70,37 @@ static bool link_prefix_match(const struct in6_addr *a,
 }
 
 /**
- * link_learn_addr6() - Take the guest's own IPv6 address from its frames
- * @l2:		L2 configuration, addr6_seen updated (addr6 stays what
- *		DHCPv6 hands out)
+ * link_learn_addr6() - Take the guest's own IPv6 addresses from its frames
+ * @l2:		L2 configuration, addr6_seen and ll6_seen updated (addr6
+ *		stays what DHCPv6 hands out)
  * @frame:	Frame from the guest
  */
 static void link_learn_addr6(struct l2_conf *l2, struct pview frame)
 {
-	const struct ip6_hdr *ip6h;
 	char buf[INET6_ADDRSTRLEN];
-	struct in6_addr src;
+	struct in6_addr src, *seen;
+	const uint8_t *p;
 	uint16_t type;
 
 	if (!l2->v6 || !pview_be16(frame, 12, &type) || type != ETHERTYPE_IPV6)
 		return;
-	ip6h = pview_get(frame, ETHER_HDR_LEN, sizeof(*ip6h));
-	if (!ip6h)
+	/* bytes, not a struct: the header needn't be aligned in the frame */
+	p = pview_get(frame, ETHER_HDR_LEN + offsetof(struct ip6_hdr, ip6_src),
+		      sizeof(src));
+	if (!p)
 		return;
-	memcpy(&src, &ip6h->ip6_src, sizeof(src));
-	if (IN6_ARE_ADDR_EQUAL(&src, &l2->addr6_seen) ||
-	    IN6_IS_ADDR_LINKLOCAL(&src) || IN6_IS_ADDR_MULTICAST(&src) ||
-	    IN6_IS_ADDR_UNSPECIFIED(&src) || l2->prefix6 < 1 ||
-	    l2->prefix6 > 128 ||
-	    !link_prefix_match(&src, &l2->addr6, l2->prefix6))
+	memcpy(&src, p, sizeof(src));
+	seen = IN6_IS_ADDR_LINKLOCAL(&src) ? &l2->ll6_seen : &l2->addr6_seen;
+	if (IN6_ARE_ADDR_EQUAL(&src, seen) || IN6_IS_ADDR_MULTICAST(&src) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&src))
 		return;
-	l2->addr6_seen = src;
-	log_debug("Guest IPv6 address: %s",
+	if (seen == &l2->addr6_seen &&
+	    (l2->prefix6 < 1 || l2->prefix6 > 128 ||
+	     !link_prefix_match(&src, &l2->addr6, l2->prefix6)))
+		return;
+	*seen = src;
+	log_debug("Guest IPv6 %saddress: %s",
+		  seen == &l2->ll6_seen ? "link-local " : "",
 		  inet_ntop(AF_INET6, &src, buf, sizeof(buf)));
 }
 

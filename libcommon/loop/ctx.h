@@ -42,6 +42,9 @@
  * @tsp:	pasta: spliced TCP connections (loopback fast path)
  * @usp:	pasta: spliced UDP flows (loopback fast path)
  * @fa:		pasta: "auto" forwarding, listeners following bound ports
+ * @gap_in:	Per inbound rule: ports served by one family only, for the
+ *		rule display (transport/listen.h)
+ * @gap_out:	The same for the outbound rules
  * @idle:	The events being handled came after polling found nothing
  *		for a while (loop.c)
  * @round_tcp:	TCP frames came from the guest in this round of events
@@ -66,6 +69,8 @@ struct ctx {
 	struct tcp_splice_ctx tsp;
 	struct udp_splice_ctx usp;
 	struct fwd_auto fa;
+	struct listen_gap gap_in[FWD_MAX_RULES];
+	struct listen_gap gap_out[FWD_MAX_RULES];
 	bool idle;
 	bool round_tcp;
 };

@@ -212,6 +212,7 @@ static bool loop_stream(struct ctx *x, uint32_t events, int *status)
 	stream_close(&x->stream);
 	memset(x->c->l2.guest_mac, 0, sizeof(x->c->l2.guest_mac));
 	memset(&x->c->l2.addr6_seen, 0, sizeof(x->c->l2.addr6_seen));
+	memset(&x->c->l2.ll6_seen, 0, sizeof(x->c->l2.ll6_seen));
 	if (!x->c->one_off)
 		return false;
 	log_info("Client connection closed, exiting");

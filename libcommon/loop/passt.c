@@ -3,15 +3,18 @@
  *
  * Theory of operation: start-up runs in the fixed stages pasta has, where
  * they apply: parse the options, set up logging, leave root, resolve
- * host-derived defaults, then open the guest's link. The link is, in order
- * of preference: the connected socket given with --fd (qemu's -netdev passt
- * spawns us that way), a socket systemd passed us (socket activation,
- * sd_listen_fds(): a listening one, or a connected one with Accept=yes), or
- * our own listening socket at -s PATH or at the first free
- * /tmp/passt_N.socket. Forwarding listeners are bound next, and only then do
- * we report readiness: without -f, fork, the parent writes the daemon's PID
- * and exits 0; with -f, write our own PID; under systemd, sd_notify(READY=1).
- * Any failure before that point exits 1.
+ * host-derived defaults, then open the guest's link. Forwarding listeners
+ * are bound before the link is opened: no socket file is left behind when
+ * a port can't be bound, and the rule display, printed once they are,
+ * comes before the hints about the socket, as upstream's. The link is, in
+ * order of preference: the connected socket given with --fd (qemu's
+ * -netdev passt spawns us that way), a socket systemd passed us (socket
+ * activation, sd_listen_fds(): a listening one, or a connected one with
+ * Accept=yes), or our own listening socket at -s PATH or at the first free
+ * /tmp/passt_N.socket. Only then do we report readiness: without -f, fork,
+ * the parent writes the daemon's PID and exits 0; with -f, write our own
+ * PID; under systemd, sd_notify(READY=1). Any failure before that point
+ * exits 1.
  */
 
 #include <errno.h>
@@ -224,13 +227,17 @@ int passt_main(int argc, char **argv)
 	conf_print(&c);
 
 	passt_loop_setup(&x);
-	passt_link_setup(&x);
 	if (raise_nofile() < 0)
 		log_warn("Couldn't raise the limit of open files");
-	if (loop_transports_init(&x) ||
-	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind) ||
-	    udp_listen(&x.udp, &c.fwd_in, c.freebind))
+	if (loop_transports_init(&x))
 		return EXIT_FAILURE;
+	ret = tcp_listen(&x.tcp, &c.fwd_in, c.freebind, x.gap_in);
+	if (!ret)
+		ret = udp_listen(&x.udp, &c.fwd_in, c.freebind, x.gap_in);
+	conf_print_fwd(&c, x.gap_in, NULL);
+	if (ret)
+		return EXIT_FAILURE;
+	passt_link_setup(&x);
 	if (x.stream.fd >= 0)
 		loop_greet(&x);	/* --fd, or a connection systemd accepted */
 	passt_ready(&x);

@@ -338,8 +338,8 @@ static int pasta_splice_setup(struct ctx *x)
 			&c->fwd_in, &c->fwd_out);
 	x->tcp.splice = &x->tsp;
 	x->udp.splice = &x->usp;
-	ret = tcp_splice_listen_out(&x->tsp);
-	return ret ? ret : udp_splice_listen_out(&x->usp);
+	ret = tcp_splice_listen_out(&x->tsp, x->gap_out);
+	return ret ? ret : udp_splice_listen_out(&x->usp, x->gap_out);
 }
 
 /**
@@ -364,9 +364,35 @@ static int pasta_fwd_auto(struct ctx *x)
 		.netns_fd = x->netns_fd,
 		.epfd = x->epfd,
 		.freebind = c->freebind,
+		.gap_in = x->gap_in,
+		.gap_out = x->gap_out,
 	};
 
 	return fwd_auto_init(&x->fa, &cfg);
+}
+
+/**
+ * pasta_listen() - Open every forwarding listener, then show the rules
+ * @x:		Context, transports initialised
+ *
+ * The rules are shown even if a listener failed, before we exit.
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+static int pasta_listen(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	int ret;
+
+	ret = pasta_splice_setup(x);
+	if (!ret)
+		ret = tcp_listen(&x->tcp, &c->fwd_in, c->freebind, x->gap_in);
+	if (!ret)
+		ret = udp_listen(&x->udp, &c->fwd_in, c->freebind, x->gap_in);
+	if (!ret)
+		ret = pasta_fwd_auto(x);
+	conf_print_fwd(c, x->gap_in, x->gap_out);
+	return ret;
 }
 
 /**
@@ -410,9 +436,7 @@ int pasta_main(int argc, char **argv)
 	pasta_loop_setup(&x);
 	if (raise_nofile() < 0)
 		log_warn("Couldn't raise the limit of open files");
-	if (loop_transports_init(&x) || pasta_splice_setup(&x) ||
-	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind) ||
-	    udp_listen(&x.udp, &c.fwd_in, c.freebind) || pasta_fwd_auto(&x))
+	if (loop_transports_init(&x) || pasta_listen(&x))
 		return EXIT_FAILURE;
 	/* Only a tap that is up can take frames: --config-net brought it up */
 	if (c.config_net && x.tap.fd >= 0)

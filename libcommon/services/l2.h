@@ -45,6 +45,8 @@
  * @addr6:		Guest's global IPv6 address (DHCPv6 IA_NA, RA prefix)
  * @addr6_seen:		Global address the guest last sent from, within the
  *			prefix (e.g. its SLAAC address), :: until seen
+ * @ll6_seen:		Link-local address the guest last sent from, :: until
+ *			seen
  * @prefix6:		Prefix length advertised in the RA (64)
  * @gw6:		Guest-visible router address (may be global or link-local)
  * @our_ll6:		Our link-local address, source of RA, NA and DHCPv6
@@ -76,6 +78,7 @@ struct l2_conf {
 	bool v6;
 	struct in6_addr addr6;
 	struct in6_addr addr6_seen;
+	struct in6_addr ll6_seen;
 	int prefix6;
 	struct in6_addr gw6;
 	struct in6_addr our_ll6;
@@ -151,6 +154,27 @@ static inline const struct in6_addr *l2_guest_addr6(const struct l2_conf *c)
 {
 	return IN6_IS_ADDR_UNSPECIFIED(&c->addr6_seen) ? &c->addr6 :
 							 &c->addr6_seen;
+}
+
+/**
+ * l2_guest_dst6() - Where inbound IPv6 traffic from a given source goes
+ * @c:		L2 configuration
+ * @src:	Source address the guest sees
+ *
+ * A link-local source goes to the guest's link-local address, once seen,
+ * as upstream does: a guest answering a datagram lets its kernel pick the
+ * source address, and for a link-local destination that is its link-local
+ * one, which must match the flow.
+ *
+ * Return: the guest's link-local address, or l2_guest_addr6()
+ */
+static inline const struct in6_addr *l2_guest_dst6(const struct l2_conf *c,
+						   const struct in6_addr *src)
+{
+	if (IN6_IS_ADDR_LINKLOCAL(src) &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&c->ll6_seen))
+		return &c->ll6_seen;
+	return l2_guest_addr6(c);
 }
 
 enum l2_verdict arp_handle(const struct l2_conf *c, struct pview frame,

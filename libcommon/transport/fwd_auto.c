@@ -8,7 +8,10 @@
  * no longer wanted is closed, a port that is wanted and not open is opened.
  * A port that can't be opened (someone else has it) is tried again at the
  * next scan. Memory is fixed: the open listeners of a direction are an
- * array of FWD_AUTO_SOCKS entries.
+ * array of FWD_AUTO_SOCKS entries, one per port: one socket, or two when
+ * the dual-stack socket couldn't be bound and each family was bound on its
+ * own (transport/listen.h); both are closed when the port goes away, and a
+ * family missing then is not tried again while the port stays.
  *
  * Syscalls: timerfd_create, timerfd_settime, read, open (at start, also
  * inside the namespace through ns_call()), pread, close, and what the
@@ -80,21 +83,23 @@ static int fwd_auto_open_files(void *arg)
 }
 
 /**
- * fwd_auto_in_listen() - Per-port listener of the inbound direction
+ * fwd_auto_in_listen() - Per-port listeners of the inbound direction
  * @arg:	struct fwd_auto
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @rule:	Rule index in the inbound table
  * @port:	Port
+ * @ls:		Set to the listeners
  *
- * Return: descriptor, or -errno
+ * Return: 0, or -errno
  */
-static int fwd_auto_in_listen(void *arg, uint8_t proto, int rule, uint16_t port)
+static int fwd_auto_in_listen(void *arg, uint8_t proto, int rule, uint16_t port,
+			      struct listen_socks *ls)
 {
 	struct fwd_auto *fa = arg;
 
 	if (proto == IPPROTO_TCP)
-		return tcp_listen_port(fa->tcp, rule, port, fa->freebind);
-	return udp_listen_port(fa->udp, rule, port, fa->freebind);
+		return tcp_listen_port(fa->tcp, rule, port, fa->freebind, ls);
+	return udp_listen_port(fa->udp, rule, port, fa->freebind, ls);
 }
 
 /**
@@ -114,25 +119,28 @@ static void fwd_auto_in_unlisten(void *arg, uint8_t proto, int fd)
 }
 
 /**
- * fwd_auto_out_listen() - Per-port listener of the outbound direction
+ * fwd_auto_out_listen() - Per-port listeners of the outbound direction
  * @arg:	struct fwd_auto
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @rule:	Rule index in the outbound table
  * @port:	Port
+ * @ls:		Set to the listeners
  *
- * Return: descriptor, or -errno
+ * Return: 0, or -errno
  */
 static int fwd_auto_out_listen(void *arg, uint8_t proto, int rule,
-			       uint16_t port)
+			       uint16_t port, struct listen_socks *ls)
 {
 	struct fwd_auto *fa = arg;
 
 	if (rule < 0)
 		return -EINVAL;
 	if (proto == IPPROTO_TCP && fa->tsp)
-		return tcp_splice_listen_ns(fa->tsp, (unsigned int)rule, port);
+		return tcp_splice_listen_ns(fa->tsp, (unsigned int)rule, port,
+					    ls);
 	if (proto == IPPROTO_UDP && fa->usp)
-		return udp_splice_listen_ns(fa->usp, (unsigned int)rule, port);
+		return udp_splice_listen_ns(fa->usp, (unsigned int)rule, port,
+					    ls);
 	return -EOPNOTSUPP;
 }
 
@@ -212,17 +220,21 @@ close_timer:
  * @s:		Side, zeroed
  * @tbl:	Its rules, NULL if none
  * @ops:	Its per-port listeners
+ * @gap:	Per rule of @tbl: ports served by one family only, or NULL
  * @what:	"Inbound" or "Outbound", for messages
  */
 static void fwd_auto_side_init(struct fwd_auto_side *s,
 			       const struct fwd_table *tbl,
-			       const struct fwd_auto_ops *ops, const char *what)
+			       const struct fwd_auto_ops *ops,
+			       struct listen_gap *gap, const char *what)
 {
 	bool idle[2] = {false, false};
 	unsigned int pi;
 	int i, r;
 
 	s->tbl = tbl;
+	s->gap = gap;
+	s->what = *what == 'I' ? "host" : "namespace";
 	for (i = 0; i < FWD_AUTO_NFILES; i++)
 		s->files[i] = -1;
 	s->ops = *ops;
@@ -278,8 +290,8 @@ int fwd_auto_init(struct fwd_auto *fa, const struct fwd_auto_cfg *cfg)
 	fa->tsp = cfg->tsp;
 	fa->usp = cfg->usp;
 	fa->freebind = cfg->freebind;
-	fwd_auto_side_init(in, cfg->in, &in_ops, "Inbound");
-	fwd_auto_side_init(out, cfg->out, &out_ops, "Outbound");
+	fwd_auto_side_init(in, cfg->in, &in_ops, cfg->gap_in, "Inbound");
+	fwd_auto_side_init(out, cfg->out, &out_ops, cfg->gap_out, "Outbound");
 	if (!in->active && !out->active)
 		return 0;
 
@@ -383,6 +395,22 @@ static bool fwd_auto_wanted(const struct fwd_auto_side *s,
 }
 
 /**
+ * fwd_auto_unlisten() - Close the listeners of one auto port
+ * @s:		Direction
+ * @k:		Its entry
+ */
+static void fwd_auto_unlisten(const struct fwd_auto_side *s,
+			      const struct fwd_auto_sock *k)
+{
+	int f;
+
+	for (f = 0; f < LISTEN_NFAM; f++) {
+		if (k->fd[f] >= 0)
+			s->ops.unlisten(s->ops.arg, k->proto, k->fd[f]);
+	}
+}
+
+/**
  * fwd_auto_close_stale() - Close the listeners of a rule that aren't wanted
  * @s:		Direction, scanned
  * @rule:	Rule index
@@ -406,7 +434,7 @@ static void fwd_auto_close_stale(struct fwd_auto_side *s, int rule,
 		}
 		log_debug("auto: %s port %u no longer forwarded",
 			  r->proto == IPPROTO_TCP ? "TCP" : "UDP", k->port);
-		s->ops.unlisten(s->ops.arg, k->proto, k->fd);
+		fwd_auto_unlisten(s, k);
 		*k = s->socks[--s->nsocks];
 	}
 }
@@ -422,8 +450,9 @@ static void fwd_auto_open_new(struct fwd_auto *fa, struct fwd_auto_side *s,
 			      int rule, const struct portmap *have)
 {
 	const struct fwd_rule *r = &s->tbl->rules[rule];
+	struct listen_socks ls;
 	unsigned int p;
-	int fd;
+	int ret;
 
 	for (p = r->first; p <= r->last; p++) {
 		if (portmap_test(have, (uint16_t)p) ||
@@ -437,18 +466,24 @@ static void fwd_auto_open_new(struct fwd_auto *fa, struct fwd_auto_side *s,
 			s->full = true;
 			return;
 		}
-		fd = s->ops.listen(s->ops.arg, r->proto, rule, (uint16_t)p);
-		if (fd < 0) {
+		ret = s->ops.listen(s->ops.arg, r->proto, rule, (uint16_t)p,
+				    &ls);
+		if (ret) {
 			log_rl(&fa->rl, LOG_LVL_DEBUG,
 			       "auto: can't listen on %s port %u: %s",
 			       r->proto == IPPROTO_TCP ? "TCP" : "UDP", p,
-			       strerror(-fd));
+			       strerror(-ret));
 			continue;
 		}
 		log_debug("auto: forwarding %s port %u",
 			  r->proto == IPPROTO_TCP ? "TCP" : "UDP", p);
+		listen_gap_note(s->gap ? &s->gap[rule] : NULL, s->what, r,
+				(uint16_t)p, &ls);
 		s->socks[s->nsocks++] = (struct fwd_auto_sock){
-			fd, (uint16_t)p, (uint8_t)rule, r->proto};
+			{ls.fd[LISTEN_V4], ls.fd[LISTEN_V6]},
+			(uint16_t)p,
+			(uint8_t)rule,
+			r->proto};
 	}
 }
 
@@ -528,12 +563,12 @@ void fwd_auto_batch_end(struct fwd_auto *fa)
 }
 
 /**
- * fwd_auto_count() - Number of auto listeners open
+ * fwd_auto_count() - Number of auto ports open
  * @fa:		State
  * @dir:	Direction
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  *
- * Return: listeners of @proto open for the auto rules of @dir
+ * Return: ports of @proto with listeners open for the auto rules of @dir
  */
 size_t fwd_auto_count(const struct fwd_auto *fa, enum fwd_auto_dir dir,
 		      uint8_t proto)

@@ -37,7 +37,7 @@
 #include "transport/udp_splice.h"
 #include "transport/udp.h"
 
-#define FWD_AUTO_SOCKS	   16384 /* auto listeners per direction, at most */
+#define FWD_AUTO_SOCKS	   16384 /* auto ports per direction, at most */
 #define FWD_AUTO_BUF	   65536 /* bytes per pread() of a /proc/net file */
 #define FWD_AUTO_MAX_READS 1024	 /* preads per file and scan, at most */
 #define FWD_AUTO_PERIOD_MS 1000
@@ -72,29 +72,31 @@ enum fwd_auto_file {
 
 /**
  * struct fwd_auto_ops - Per-port listeners of one direction
- * @listen:	Open and register the listener of @port of rule @rule (an
- *		index in the direction's table) for @proto: descriptor, or
- *		-errno
- * @unlisten:	Unregister and close a listener returned by @listen
+ * @listen:	Open and register the listeners of @port of rule @rule (an
+ *		index in the direction's table) for @proto, one or one per
+ *		family (transport/listen.h): 0, or -errno
+ * @unlisten:	Unregister and close one listener returned by @listen
  * @arg:	First argument of both
  * @can:	Listeners of [0] TCP, [1] UDP can be opened
  */
 struct fwd_auto_ops {
-	int (*listen)(void *arg, uint8_t proto, int rule, uint16_t port);
+	int (*listen)(void *arg, uint8_t proto, int rule, uint16_t port,
+		      struct listen_socks *ls);
 	void (*unlisten)(void *arg, uint8_t proto, int fd);
 	void *arg;
 	bool can[2];
 };
 
 /**
- * struct fwd_auto_sock - One open auto listener
- * @fd:		Its descriptor
+ * struct fwd_auto_sock - The open listeners of one auto port
+ * @fd:		Their descriptors, -1 where none: one, or one per family
+ *		when the dual-stack socket couldn't be bound
  * @port:	Listening port
  * @rule:	Index of its rule
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  */
 struct fwd_auto_sock {
-	int32_t fd;
+	int32_t fd[LISTEN_NFAM];
 	uint16_t port;
 	uint8_t rule;
 	uint8_t proto;
@@ -110,9 +112,11 @@ struct fwd_auto_sock {
  *		side: [0] for TCP rules, [1] for UDP rules
  * @fixed:	Ports of the non-auto rules, where we listen ([0] TCP, [1] UDP)
  * @mine:	@fixed plus the ports of the open auto listeners
- * @socks:	Open auto listeners
+ * @socks:	Open auto listeners, one entry per port
  * @nsocks:	Entries in @socks
  * @full:	@socks is full: logged once
+ * @gap:	Per rule of @tbl: ports served by one family only, NULL
+ * @what:	"host" or "namespace": where the listeners are, for messages
  */
 struct fwd_auto_side {
 	const struct fwd_table *tbl;
@@ -125,6 +129,8 @@ struct fwd_auto_side {
 	struct fwd_auto_sock socks[FWD_AUTO_SOCKS];
 	unsigned int nsocks;
 	bool full;
+	struct listen_gap *gap;
+	const char *what;
 };
 
 /**
@@ -172,6 +178,9 @@ struct fwd_auto {
  * @netns_fd:	Namespace whose /proc/net files are scanned for @in
  * @epfd:	epoll descriptor the timer is added to
  * @freebind:	--freebind
+ * @gap_in:	Per rule of @in: ports served by one family only (counted),
+ *		NULL if not wanted
+ * @gap_out:	The same for @out
  */
 struct fwd_auto_cfg {
 	const struct fwd_table *in;
@@ -183,6 +192,8 @@ struct fwd_auto_cfg {
 	int netns_fd;
 	int epfd;
 	bool freebind;
+	struct listen_gap *gap_in;
+	struct listen_gap *gap_out;
 };
 
 bool fwd_auto_needed(const struct fwd_table *t);

@@ -1,17 +1,82 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* listen.h - open one listening socket for a port of a forwarding rule */
+/* listen.h - open the listening sockets of a port of a forwarding rule */
 #ifndef TRANSPORT_LISTEN_H
 #define TRANSPORT_LISTEN_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flow/flow.h"
 #include "flow/fwd.h"
+#include "flow/nat.h"
+#include "os/epref.h"
+#include "services/l2.h"
 
 #define LISTEN_BACKLOG 128
+
+/* Warnings about a family not bound, per rule and family, at most */
+#define LISTEN_WARN_PORTS 8
+
+/**
+ * enum listen_fam - The two families of a dual-stack rule
+ * @LISTEN_V4:		IPv4
+ * @LISTEN_V6:		IPv6
+ * @LISTEN_NFAM:	Number of families
+ */
+enum listen_fam {
+	LISTEN_V4,
+	LISTEN_V6,
+	LISTEN_NFAM,
+};
+
+/**
+ * struct listen_socks - The sockets that serve one port of a rule
+ * @fd:		Open sockets, -1 where there is none: one (a dual-stack
+ *		socket, or the socket of a rule of one family) in @fd[0], or,
+ *		after the dual-stack bind failed and each family was bound on
+ *		its own, what could be: IPv4 in @fd[0], IPv6 in @fd[1]
+ * @err:	Why a family of a dual-stack rule isn't served: -errno by
+ *		enum listen_fam, 0 where it is
+ */
+struct listen_socks {
+	int fd[LISTEN_NFAM];
+	int err[LISTEN_NFAM];
+};
+
+/**
+ * struct listen_req - Where the sockets of a table's ports are registered
+ * @epfd:	epoll descriptor
+ * @type:	Their epoll type (EPOLL_TYPE_TCP_LISTEN...), with the
+ *		reference rule << 16 | port
+ * @freebind:	Set IP_FREEBIND or IPV6_FREEBIND (--freebind)
+ */
+struct listen_req {
+	int epfd;
+	enum epoll_type type;
+	bool freebind;
+};
+
+/**
+ * struct listen_gap - Ports of a dual-stack rule served by one family only
+ * @n:		Ports where a family couldn't be bound, by enum listen_fam
+ * @err:	The last error of each family, -errno
+ */
+struct listen_gap {
+	unsigned int n[LISTEN_NFAM];
+	int err[LISTEN_NFAM];
+};
 
 void sock_bufs_max(int s);
 int listen_sock(int type, const struct fwd_rule *r, uint16_t port,
 		bool freebind);
+int listen_open(const struct listen_req *q, const struct fwd_rule *r,
+		unsigned int rule, uint16_t port, struct listen_socks *ls);
+void listen_gap_note(struct listen_gap *g, const char *side,
+		     const struct fwd_rule *r, uint16_t port,
+		     const struct listen_socks *ls);
+void listen_gap_fmt(const struct listen_gap *g, const struct fwd_rule *r,
+		    char *buf, size_t len);
+int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
+		    const struct fwd_rule *r, uint16_t port, struct flow_key *k);
 
 #endif /* TRANSPORT_LISTEN_H */

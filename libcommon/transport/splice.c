@@ -219,42 +219,50 @@ int splice_ns_socket(struct splice_ns *s, int type, int af)
 
 /**
  * struct splice_listen_job - Arguments of splice_ns_listen_fn()
- * @type:	SOCK_STREAM or SOCK_DGRAM
+ * @q:		epoll descriptor and type
  * @r:		Rule
+ * @rule:	Its index
  * @port:	Port
+ * @ls:		Set to the sockets
  */
 struct splice_listen_job {
-	int type;
+	const struct listen_req *q;
 	const struct fwd_rule *r;
+	unsigned int rule;
 	uint16_t port;
+	struct listen_socks *ls;
 };
 
 /**
- * splice_ns_listen_fn() - Inside the namespace: open a listening socket
+ * splice_ns_listen_fn() - Inside the namespace: open a port's sockets
  * @arg:	struct splice_listen_job
  *
- * Return: descriptor, or -errno
+ * Return: 0, or -errno
  */
 static int splice_ns_listen_fn(void *arg)
 {
 	const struct splice_listen_job *job = arg;
 
-	return listen_sock(job->type, job->r, job->port, false);
+	return listen_open(job->q, job->r, job->rule, job->port, job->ls);
 }
 
 /**
- * splice_ns_listen() - Open a listening socket inside the namespace
+ * splice_ns_listen() - Open and register a port's sockets in the namespace
  * @s:		Namespace sockets
- * @type:	SOCK_STREAM (listening) or SOCK_DGRAM (bound)
+ * @q:		epoll descriptor and type
  * @r:		Rule: address or device ("lo" for -T/-U)
+ * @rule:	Its index in the outbound table
  * @port:	Port
+ * @ls:		Set to the sockets (one, or one per family: listen.h)
  *
- * Return: descriptor, or -errno
+ * Return: 0, or -errno
  */
-int splice_ns_listen(struct splice_ns *s, int type, const struct fwd_rule *r,
-		     uint16_t port)
+int splice_ns_listen(struct splice_ns *s, const struct listen_req *q,
+		     const struct fwd_rule *r, unsigned int rule, uint16_t port,
+		     struct listen_socks *ls)
 {
-	struct splice_listen_job job = {type, r, port};
+	struct splice_listen_job job = {q, r, rule, port, ls};
 
+	ls->fd[LISTEN_V4] = ls->fd[LISTEN_V6] = -1;
 	return ns_call(s->netns_fd, splice_ns_listen_fn, &job);
 }

@@ -18,6 +18,7 @@
 #include "packet/ip.h"
 #include "packet/sink.h"
 #include "services/l2.h"
+#include "transport/listen.h"
 
 struct tcp_splice_ctx;
 
@@ -193,8 +194,10 @@ struct tcp_ctx {
 int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
 	     uint16_t mtu, const struct nat *nat);
-int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind);
-int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind);
+int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
+	       struct listen_gap *gap);
+int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,
+		    struct listen_socks *ls);
 void tcp_unlisten_port(struct tcp_ctx *t, int fd);
 void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p);
 void tcp_tap_batch_end(struct tcp_ctx *t);

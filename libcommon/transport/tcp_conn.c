@@ -444,13 +444,18 @@ static void tcp_connect_done(struct tcp_ctx *t, int idx)
  * @t:		TCP context
  * @fwd:	Rules (TCP ones are used)
  * @freebind:	Set IP_FREEBIND on listeners
+ * @gap:	Per rule of @fwd: ports served by one family only (counted),
+ *		NULL if not wanted
  *
  * Return: 0, or -errno if a strict rule could not be bound (logged)
  */
-int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
+int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
+	       struct listen_gap *gap)
 {
+	const struct listen_req q = {t->epfd, EPOLL_TYPE_TCP_LISTEN, freebind};
 	unsigned int p, weak = 0, weak_bound = 0, weak_failed = 0;
-	int r, fd, ret, last_err = 0;
+	struct listen_socks ls;
+	int r, ret, last_err = 0;
 
 	t->fwd = fwd;
 	for (r = 0; r < fwd->n; r++) {
@@ -462,25 +467,20 @@ int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
 			continue;
 		weak += best_effort;
 		for (p = rule->first; p <= rule->last; p++) {
-			fd = listen_sock(SOCK_STREAM, rule, (uint16_t)p,
-					 freebind);
-			if (fd < 0 && !best_effort) {
+			ret = listen_open(&q, rule, (unsigned int)r,
+					  (uint16_t)p, &ls);
+			if (ret && !best_effort) {
 				log_err("Listen failed for host TCP port %u: %s",
-					p, strerror(-fd));
-				return fd;
-			}
-			if (fd < 0) {
-				weak_failed++;
-				last_err = fd;
-				continue;
-			}
-			ret = epref_ctl(t->epfd, EPOLL_CTL_ADD,
-					EPOLL_TYPE_TCP_LISTEN,
-					(uint32_t)r << 16 | p, fd, EPOLLIN);
-			if (ret) {
-				close(fd);
+					p, strerror(-ret));
 				return ret;
 			}
+			if (ret) {
+				weak_failed++;
+				last_err = ret;
+				continue;
+			}
+			listen_gap_note(gap ? &gap[r] : NULL, "host", rule,
+					(uint16_t)p, &ls);
 			weak_bound += best_effort;
 		}
 	}
@@ -498,30 +498,24 @@ int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind)
 }
 
 /**
- * tcp_listen_port() - Open and register the listener of one port of a rule
+ * tcp_listen_port() - Open and register the listeners of one port of a rule
  * @t:		TCP context, with its rules set by tcp_listen()
  * @rule:	Index of the rule in the table
  * @port:	Listening port, within the rule
  * @freebind:	Set IP_FREEBIND
+ * @ls:		Set to the listeners (one, or one per family: listen.h)
  *
- * Return: the listening socket, or -errno (nothing logged)
+ * Return: 0, or -errno if nothing could be opened (nothing logged)
  */
-int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind)
+int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,
+		    struct listen_socks *ls)
 {
-	int fd, ret;
+	const struct listen_req q = {t->epfd, EPOLL_TYPE_TCP_LISTEN, freebind};
 
 	if (!t->fwd || rule < 0 || rule >= t->fwd->n)
 		return -EINVAL;
-	fd = listen_sock(SOCK_STREAM, &t->fwd->rules[rule], port, freebind);
-	if (fd < 0)
-		return fd;
-	ret = epref_ctl(t->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_LISTEN,
-			(uint32_t)rule << 16 | port, fd, EPOLLIN);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return listen_open(&q, &t->fwd->rules[rule], (unsigned int)rule, port,
+			   ls);
 }
 
 /**
@@ -564,18 +558,10 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 	    tcp_splice_from_host(t->splice, rule, (uint16_t)(ref_idx & 0xffff),
 				 s, &k.raddr))
 		return;
-	v4 = inany_is_v4(&k.raddr);
-	if ((v4 && !t->l2->v4) || (!v4 && !t->l2->v6))
+	if (listen_peer_key(t->nat, t->l2, rule, (uint16_t)(ref_idx & 0xffff),
+			    &k))
 		goto refuse;
-	nat_inbound(t->nat, &k.raddr, &k.raddr);
-
-	if (rule->taddr_set)
-		k.gaddr = rule->taddr;
-	else if (v4)
-		inany_from_v4(&k.gaddr, t->l2->addr4);
-	else
-		inany_from_v6(&k.gaddr, l2_guest_addr6(t->l2));
-	k.gport = fwd_rule_target(rule, (uint16_t)(ref_idx & 0xffff));
+	v4 = inany_is_v4(&k.raddr);
 
 	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	if ((idx = tcp_conn_new(t, &k, s)) < 0)

@@ -441,31 +441,23 @@ void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 }
 
 /**
- * tcp_splice_listen_ns() - Open a -T listener in the namespace
+ * tcp_splice_listen_ns() - Open the -T listeners of a port in the namespace
  * @ts:		Context
  * @rule:	Index of the rule in the outbound table
  * @port:	Port, within the rule
+ * @ls:		Set to the listeners (one, or one per family: listen.h)
  *
- * Return: the listening socket (registered with epoll), or -errno
+ * Return: 0, or -errno if nothing could be opened
  */
 int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
-			 uint16_t port)
+			 uint16_t port, struct listen_socks *ls)
 {
-	int fd, ret;
+	const struct listen_req q = {ts->epfd, EPOLL_TYPE_TCP_LISTEN_NS, false};
 
 	if (rule >= (unsigned int)ts->fwd_out->n)
 		return -EINVAL;
-	fd = splice_ns_listen(ts->ns, SOCK_STREAM, &ts->fwd_out->rules[rule],
-			      port);
-	if (fd < 0)
-		return fd;
-	ret = epref_ctl(ts->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_LISTEN_NS,
-			rule << 16 | port, fd, EPOLLIN);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return splice_ns_listen(ts->ns, &q, &ts->fwd_out->rules[rule], rule,
+				port, ls);
 }
 
 /**
@@ -484,13 +476,13 @@ void tcp_splice_unlisten(struct tcp_splice_ctx *ts, int fd)
 /**
  * struct tcp_splice_listen_job - Listeners of all static -T rules
  * @ts:		Context
- * @err:	First fatal error, -errno
+ * @gap:	Per rule: ports served by one family only, NULL if not wanted
  * @weak_failed: Ports of best-effort rules that couldn't be bound
  * @weak_last:	Last error of those
  */
 struct tcp_splice_listen_job {
 	struct tcp_splice_ctx *ts;
-	int err;
+	struct listen_gap *gap;
 	unsigned int weak_failed;
 	int weak_last;
 };
@@ -505,24 +497,24 @@ struct tcp_splice_listen_job {
 static int tcp_splice_listen_rule(struct tcp_splice_listen_job *job,
 				  unsigned int rule)
 {
+	const struct listen_req q = {job->ts->epfd, EPOLL_TYPE_TCP_LISTEN_NS,
+				     false};
 	const struct fwd_rule *r = &job->ts->fwd_out->rules[rule];
+	struct listen_socks ls;
 	unsigned int p;
-	int fd;
+	int ret;
 
 	for (p = r->first; p <= r->last; p++) {
-		fd = listen_sock(SOCK_STREAM, r, (uint16_t)p, false);
-		if (fd >= 0 && epref_ctl(job->ts->epfd, EPOLL_CTL_ADD,
-					 EPOLL_TYPE_TCP_LISTEN_NS,
-					 rule << 16 | p, fd, EPOLLIN)) {
-			close(fd);
-			fd = -EIO;
-		}
-		if (fd >= 0)
+		ret = listen_open(&q, r, rule, (uint16_t)p, &ls);
+		if (!ret) {
+			listen_gap_note(job->gap ? &job->gap[rule] : NULL,
+					"namespace", r, (uint16_t)p, &ls);
 			continue;
+		}
 		if (!(r->flags & FWD_BEST_EFFORT))
-			return fd;
+			return ret;
 		job->weak_failed++;
-		job->weak_last = fd;
+		job->weak_last = ret;
 	}
 	return 0;
 }
@@ -552,6 +544,8 @@ static int tcp_splice_listen_all(void *arg)
 /**
  * tcp_splice_listen_out() - Open the listeners of the static -T rules
  * @ts:		Context
+ * @gap:	Per rule of the outbound table: ports served by one family
+ *		only (counted), NULL if not wanted
  *
  * One entry into the namespace for all of them; "auto" rules are left to
  * the port scanner.
@@ -559,9 +553,9 @@ static int tcp_splice_listen_all(void *arg)
  * Return: 0, or -errno if a port of a strict rule couldn't be bound
  *	   (logged)
  */
-int tcp_splice_listen_out(struct tcp_splice_ctx *ts)
+int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap)
 {
-	struct tcp_splice_listen_job job = {ts, 0, 0, 0};
+	struct tcp_splice_listen_job job = {ts, gap, 0, 0};
 	int ret;
 
 	if (!ts->fwd_out || !ts->fwd_out->n)

@@ -110,9 +110,9 @@ int tcp_splice_init(struct tcp_splice_ctx *ts, struct splice_ns *ns,
 		    const struct fwd_table *fwd_out);
 bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
 			  uint16_t port, int s, const union inany_addr *peer);
-int tcp_splice_listen_out(struct tcp_splice_ctx *ts);
+int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap);
 int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
-			 uint16_t port);
+			 uint16_t port, struct listen_socks *ls);
 void tcp_splice_unlisten(struct tcp_splice_ctx *ts, int fd);
 void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 			       int fd);

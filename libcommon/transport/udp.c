@@ -682,13 +682,18 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
  * @u:		Context
  * @fwd:	Rules (UDP ones are used)
  * @freebind:	Set IP_FREEBIND
+ * @gap:	Per rule of @fwd: ports served by one family only (counted),
+ *		NULL if not wanted
  *
  * Return: 0, or -errno if a strict rule could not be bound (logged)
  */
-int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind)
+int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
+	       struct listen_gap *gap)
 {
+	const struct listen_req q = {u->epfd, EPOLL_TYPE_UDP_LISTEN, freebind};
+	struct listen_socks ls;
 	unsigned int p;
-	int r, fd;
+	int r, ret;
 
 	u->fwd = fwd;
 	for (r = 0; r < fwd->n; r++) {
@@ -698,50 +703,40 @@ int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind)
 		if (rule->proto != IPPROTO_UDP || (rule->flags & FWD_AUTO))
 			continue;
 		for (p = rule->first; p <= rule->last; p++) {
-			fd = listen_sock(SOCK_DGRAM, rule, (uint16_t)p,
-					 freebind);
-			if (fd < 0 && !(rule->flags & FWD_BEST_EFFORT)) {
+			ret = listen_open(&q, rule, (unsigned int)r,
+					  (uint16_t)p, &ls);
+			if (ret && !(rule->flags & FWD_BEST_EFFORT)) {
 				log_err("Listen failed for host UDP port %u: %s",
-					p, strerror(-fd));
-				return fd;
+					p, strerror(-ret));
+				return ret;
 			}
-			if (fd >= 0 &&
-			    epref_ctl(u->epfd, EPOLL_CTL_ADD,
-				      EPOLL_TYPE_UDP_LISTEN,
-				      (uint32_t)r << 16 | p, fd, EPOLLIN)) {
-				close(fd);
-				return -EIO;
-			}
+			if (!ret)
+				listen_gap_note(gap ? &gap[r] : NULL, "host",
+						rule, (uint16_t)p, &ls);
 		}
 	}
 	return 0;
 }
 
 /**
- * udp_listen_port() - Open and register the socket of one port of a rule
+ * udp_listen_port() - Open and register the sockets of one port of a rule
  * @u:		Context, with its rules set by udp_listen()
  * @rule:	Index of the rule in the table
  * @port:	Port, within the rule
  * @freebind:	Set IP_FREEBIND
+ * @ls:		Set to the sockets (one, or one per family: listen.h)
  *
- * Return: the bound socket, or -errno (nothing logged)
+ * Return: 0, or -errno if nothing could be opened (nothing logged)
  */
-int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind)
+int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind,
+		    struct listen_socks *ls)
 {
-	int fd, ret;
+	const struct listen_req q = {u->epfd, EPOLL_TYPE_UDP_LISTEN, freebind};
 
 	if (!u->fwd || rule < 0 || rule >= u->fwd->n)
 		return -EINVAL;
-	fd = listen_sock(SOCK_DGRAM, &u->fwd->rules[rule], port, freebind);
-	if (fd < 0)
-		return fd;
-	ret = epref_ctl(u->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_UDP_LISTEN,
-			(uint32_t)rule << 16 | port, fd, EPOLLIN);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return listen_open(&q, &u->fwd->rules[rule], (unsigned int)rule, port,
+			   ls);
 }
 
 /**
@@ -749,7 +744,8 @@ int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind)
  * @u:		Context
  * @fd:		Socket
  *
- * Flows that answer their peers through this socket go with it.
+ * Flows that answer their peers through this socket go with it, spliced
+ * ones too: they would answer through whatever socket takes its number.
  */
 void udp_unlisten_port(struct udp_ctx *u, int fd)
 {
@@ -760,6 +756,8 @@ void udp_unlisten_port(struct udp_ctx *u, int fd)
 		    u->flow[idx].lsock == fd)
 			dgram_flow_free(u, idx);
 	}
+	if (u->splice)
+		udp_splice_forget_lsock(u->splice, fd);
 	epoll_ctl(u->epfd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
 }
@@ -783,22 +781,12 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 {
 	struct flow_key k = { .proto = IPPROTO_UDP };
 	struct dgram_flow *f;
-	int idx;
-	bool v4;
+	int idx, rc;
 
 	if (inany_from_sockaddr(&k.raddr, &k.rport, peer))
 		return -EAFNOSUPPORT;
-	v4 = inany_is_v4(&k.raddr);
-	if ((v4 && !u->l2->v4) || (!v4 && !u->l2->v6))
-		return -EAFNOSUPPORT;
-	nat_inbound(u->nat, &k.raddr, &k.raddr);
-	if (rule->taddr_set)
-		k.gaddr = rule->taddr;
-	else if (v4)
-		inany_from_v4(&k.gaddr, u->l2->addr4);
-	else
-		inany_from_v6(&k.gaddr, l2_guest_addr6(u->l2));
-	k.gport = fwd_rule_target(rule, port);
+	if ((rc = listen_peer_key(u->nat, u->l2, rule, port, &k)))
+		return rc;
 
 	idx = flow_lookup(u->flows, &k);
 	if (idx >= 0)

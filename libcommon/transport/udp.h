@@ -15,6 +15,7 @@
 #include "packet/ip.h"
 #include "packet/sink.h"
 #include "services/l2.h"
+#include "transport/listen.h"
 
 struct udp_splice_ctx;
 
@@ -95,8 +96,10 @@ struct udp_ctx {
 int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2,
 	     const struct nat *nat, int epfd, bool no_icmp);
-int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind);
-int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind);
+int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
+	       struct listen_gap *gap);
+int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind,
+		    struct listen_socks *ls);
 void udp_unlisten_port(struct udp_ctx *u, int fd);
 void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p);
 void udp_tap_batch_end(struct udp_ctx *u);

@@ -410,31 +410,23 @@ void udp_splice_forget_lsock(struct udp_splice_ctx *us, int lsock)
 }
 
 /**
- * udp_splice_listen_ns() - Open a -U socket in the namespace
+ * udp_splice_listen_ns() - Open the -U sockets of a port in the namespace
  * @us:		Context
  * @rule:	Index of the rule in the outbound table
  * @port:	Port, within the rule
+ * @ls:		Set to the sockets (one, or one per family: listen.h)
  *
- * Return: the bound socket (registered with epoll), or -errno
+ * Return: 0, or -errno if nothing could be opened
  */
 int udp_splice_listen_ns(struct udp_splice_ctx *us, unsigned int rule,
-			 uint16_t port)
+			 uint16_t port, struct listen_socks *ls)
 {
-	int fd, ret;
+	const struct listen_req q = {us->epfd, EPOLL_TYPE_UDP_LISTEN_NS, false};
 
 	if (rule >= (unsigned int)us->fwd_out->n)
 		return -EINVAL;
-	fd = splice_ns_listen(us->ns, SOCK_DGRAM, &us->fwd_out->rules[rule],
-			      port);
-	if (fd < 0)
-		return fd;
-	ret = epref_ctl(us->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_UDP_LISTEN_NS,
-			rule << 16 | port, fd, EPOLLIN);
-	if (ret) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return splice_ns_listen(us->ns, &q, &us->fwd_out->rules[rule], rule,
+				port, ls);
 }
 
 /**
@@ -453,11 +445,13 @@ void udp_splice_unlisten(struct udp_splice_ctx *us, int fd)
 /**
  * struct udp_splice_listen_job - Sockets of all static -U rules
  * @us:		Context
+ * @gap:	Per rule: ports served by one family only, NULL if not wanted
  * @weak_failed: Ports of best-effort rules that couldn't be bound
  * @weak_last:	Last error of those
  */
 struct udp_splice_listen_job {
 	struct udp_splice_ctx *us;
+	struct listen_gap *gap;
 	unsigned int weak_failed;
 	int weak_last;
 };
@@ -471,9 +465,12 @@ struct udp_splice_listen_job {
 static int udp_splice_listen_all(void *arg)
 {
 	struct udp_splice_listen_job *job = arg;
+	const struct listen_req q = {job->us->epfd, EPOLL_TYPE_UDP_LISTEN_NS,
+				     false};
 	const struct fwd_table *t = job->us->fwd_out;
+	struct listen_socks ls;
 	unsigned int p;
-	int r, fd;
+	int r, ret;
 
 	for (r = 0; r < t->n; r++) {
 		const struct fwd_rule *rule = &t->rules[r];
@@ -481,20 +478,18 @@ static int udp_splice_listen_all(void *arg)
 		if (rule->proto != IPPROTO_UDP || (rule->flags & FWD_AUTO))
 			continue;
 		for (p = rule->first; p <= rule->last; p++) {
-			fd = listen_sock(SOCK_DGRAM, rule, (uint16_t)p, false);
-			if (fd >= 0 &&
-			    epref_ctl(job->us->epfd, EPOLL_CTL_ADD,
-				      EPOLL_TYPE_UDP_LISTEN_NS,
-				      (uint32_t)r << 16 | p, fd, EPOLLIN)) {
-				close(fd);
-				fd = -EIO;
-			}
-			if (fd >= 0)
+			ret = listen_open(&q, rule, (unsigned int)r,
+					  (uint16_t)p, &ls);
+			if (!ret) {
+				listen_gap_note(job->gap ? &job->gap[r] : NULL,
+						"namespace", rule, (uint16_t)p,
+						&ls);
 				continue;
+			}
 			if (!(rule->flags & FWD_BEST_EFFORT))
-				return fd;
+				return ret;
 			job->weak_failed++;
-			job->weak_last = fd;
+			job->weak_last = ret;
 		}
 	}
 	return 0;
@@ -503,13 +498,15 @@ static int udp_splice_listen_all(void *arg)
 /**
  * udp_splice_listen_out() - Open the sockets of the static -U rules
  * @us:		Context
+ * @gap:	Per rule of the outbound table: ports served by one family
+ *		only (counted), NULL if not wanted
  *
  * Return: 0, or -errno if a port of a strict rule couldn't be bound
  *	   (logged)
  */
-int udp_splice_listen_out(struct udp_splice_ctx *us)
+int udp_splice_listen_out(struct udp_splice_ctx *us, struct listen_gap *gap)
 {
-	struct udp_splice_listen_job job = {us, 0, 0};
+	struct udp_splice_listen_job job = {us, gap, 0, 0};
 	int ret;
 
 	if (!us->fwd_out || !us->fwd_out->n)

@@ -11,13 +11,17 @@ checked, never the path (tap or splice):
   on the host's loopback within 2 s, with default options and with -t auto,
   echoes 256 KiB intact, and is refused again within ~2 s after it exits;
 * -u auto: the same for a UDP echo server; UDP auto also follows a TCP
-  listener (a TCP server on a port makes pasta bind that UDP port);
+  listener (a TCP server on a port makes pasta bind that UDP port); the
+  spliced flows of a port go with its socket, so that a peer is answered
+  from the new socket when the port comes back;
 * "auto" restricted by the grammar: an excluded port (-t auto,~P) and a
   port outside an explicit range (-t A-B,auto) stay unforwarded;
 * no loops: pasta's own listener for a namespace port is not mirrored back
-  into the namespace by -T auto, and a port bound on both sides before
-  pasta starts is forwarded in neither direction (each side keeps reaching
-  its own server);
+  into the namespace by -T auto, and of a port bound (0.0.0.0) on both
+  sides before pasta starts, each side keeps reaching its own server:
+  inbound, pasta takes only the family the host's server left free ([::],
+  as upstream's 2025 pasta does when the dual-stack bind fails), and
+  nothing listens for it in the namespace;
 * -T auto: a host server started after pasta is up is reachable from the
   namespace's loopback within 2 s.
 """
@@ -272,6 +276,35 @@ def test_udp_server_in_namespace_follows(topo, procs, attach_pasta):
     assert r["t"] < 2.5, "still forwarded %.2f s after exit" % r["t"]
 
 
+def pasta_has(netns, proto, port):
+    """True if pasta has a socket on @port ("t" or "u") in @netns."""
+    return any("pasta" in x for x in listeners(netns, proto, port))
+
+
+@pytest.mark.ours_only("the 2023 pasta's auto scan differs in timing")
+def test_udp_flows_go_with_their_listener(topo, procs, tmp, attach_pasta):
+    """A spliced flow of a -u auto port is forgotten with the port's
+    socket: when the port comes back, a peer from the same address and
+    port is answered from the new socket (not from whichever socket took
+    the old one's descriptor number: here, another port's)."""
+    port, other = next(_ports), next(_ports)
+    sport = 40000 + port % 1000
+    a = attach_pasta("--config-net", fwd=pasta_fwd("-u", "auto"))
+    srv = T.serve_tag(procs, a.netns, "0.0.0.0", port, "one", tmp, "udp")
+    res = T.ask_tag(topo.host, "127.0.0.1", port, "udp", tries=15,
+                    sport=sport)
+    assert res.get("tag") == "one", res
+    stop(srv)
+    assert T.wait_for(lambda: not pasta_has(topo.host, "u", port), 3)
+    T.serve_tag(procs, a.netns, "0.0.0.0", other, "other", tmp, "udp")
+    assert T.wait_for(lambda: pasta_has(topo.host, "u", other), 3)
+    T.serve_tag(procs, a.netns, "0.0.0.0", port, "two", tmp, "udp")
+    assert T.wait_for(lambda: pasta_has(topo.host, "u", port), 3)
+    res = T.ask_tag(topo.host, "127.0.0.1", port, "udp", tries=5,
+                    sport=sport)
+    assert res.get("tag") == "two" and res["echo"], res
+
+
 @pytest.mark.ours_only("the 2023 pasta's auto scan differs in timing")
 def test_udp_auto_follows_tcp_listener(topo, procs, attach_pasta):
     port = next(_ports)
@@ -339,7 +372,9 @@ def test_same_port_on_both_sides_no_loop(topo, procs, userns, tmp, pasta):
         assert r["ok"] and r["tag"] == "host", r
         r = tcp_echo(name, "127.0.0.1", port, deadline=1)
         assert r["ok"] and r["tag"] == "ns", r
-        assert not any("pasta" in x for x in listeners(topo.host, "t", port))
+        mine = [x.split()[3] for x in listeners(topo.host, "t", port)
+                if "pasta" in x]
+        assert mine == ["[::]:%d" % port], mine
         assert not any("pasta" in x for x in listeners(name, "t", port))
         assert T.pid_alive(pid)
         # retrying the bind every scan must not leak descriptors

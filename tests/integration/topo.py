@@ -671,3 +671,35 @@ def icmp_sockets(pid):
 def udp_sockets(pid):
     """Number of UDP sockets @pid holds in its namespace."""
     return len(proc_net_sockets(pid, ("udp", "udp6")))
+
+
+# -- tag_peer.py: who answers a port, and what it sees (test_listen_*.py,
+# test_inbound_nat.py) -------------------------------------------------------
+TAG_PEER = str(HERE / "tag_peer.py")
+
+
+def serve_tag(procs, netns, addr, port, tag, tmp, proto="tcp", v6only=1,
+              deadline=60):
+    """tag_peer.py server as root in @netns on @addr @port, @proto "tcp"
+    or "udp" ("::" dual-stack unless @v6only); waits until it is bound."""
+    ready = Path(tmp) / ("tag-%s-%s-%d-%s" % (netns, proto, port, tag))
+    argv = ["ip", "netns", "exec", netns, PY, TAG_PEER, "serve", addr,
+            str(port), tag, "--" + proto, "--v6only", str(v6only),
+            "--ready", str(ready), "--deadline", str(deadline)]
+    p = procs.popen(argv)
+    if not wait_for(ready.exists, 5):
+        p.kill()
+        _, err = p.communicate(timeout=5)
+        raise RuntimeError("tag server did not start: %s" % err)
+    return p
+
+
+def ask_tag(netns, addr, port, proto, tries=10, bind=None, sport=0):
+    """tag_peer.py client as root in @netns, from @bind and @sport if
+    given: its JSON answer, {"tag", "peer", "local", "echo"} or
+    {"error"}."""
+    r = run(["ip", "netns", "exec", netns, PY, TAG_PEER, "ask", addr,
+             str(port), proto, "--tries", str(tries), "--timeout", "10"] +
+            (["--bind", bind] if bind else []) +
+            (["--sport", str(sport)] if sport else []), timeout=30)
+    return json.loads(r.stdout.strip().splitlines()[-1])

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "flow/fwd.h"
@@ -97,8 +98,13 @@ static void check_bound(int s, int af, const char *addr, uint16_t port)
 	assert_string_equal(inany_ntop(&a, buf, sizeof(buf)), addr);
 }
 
-/* Connect to @addr:@port and take the connection from the listener @ls */
-static void check_connects(int ls, const char *addr, uint16_t port)
+static void check_event(int ep, int s, enum epoll_type type, uint32_t idx);
+
+/* Connect to @addr:@port and take the connection from the listener @ls:
+ * with @ep >= 0, the connection must wake @ep with the reference @idx
+ */
+static void check_connects_ev(int ep, int ls, const char *addr, uint16_t port,
+			      uint32_t idx)
 {
 	struct pollfd pfd = {.fd = ls, .events = POLLIN};
 	struct fwd_rule r = rule(addr, "");
@@ -110,11 +116,20 @@ static void check_connects(int ls, const char *addr, uint16_t port)
 	c = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(c >= 0);
 	assert_int_equal(connect(c, &sa.sa, sl), 0);
-	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	if (ep >= 0)
+		check_event(ep, ls, EPOLL_TYPE_TCP_LISTEN, idx);
+	else
+		assert_int_equal(poll(&pfd, 1, 2000), 1);
 	a = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
 	assert_true(a >= 0);
 	close(a);
 	close(c);
+}
+
+/* Connect to @addr:@port and take the connection from the listener @ls */
+static void check_connects(int ls, const char *addr, uint16_t port)
+{
+	check_connects_ev(-1, ls, addr, port, 0);
 }
 
 static void test_dual_stack_takes_both_families(void **state)
@@ -307,6 +322,219 @@ static void test_bad_type_or_rule(void **state)
 	assert_int_equal(listen_sock(SOCK_STREAM, &r, 20011, false), -EINVAL);
 }
 
+/* ::1 port @port */
+static struct sockaddr_in6 lo6(uint16_t port)
+{
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6};
+
+	sa.sin6_port = htons(port);
+	sa.sin6_addr = in6addr_loopback;
+	return sa;
+}
+
+/* Hold @addr:@port (a listening TCP or bound UDP socket of our own) */
+static int hold(int type, const char *addr, uint16_t port)
+{
+	struct fwd_rule r = rule(addr, "");
+	int s = listen_sock(type, &r, port, false);
+
+	assert_true(s >= 0);
+	return s;
+}
+
+/* The one event ready in @ep is for @s, with @type and rule << 16 | port */
+static void check_event(int ep, int s, enum epoll_type type, uint32_t idx)
+{
+	struct epoll_event ev;
+	union epoll_ref ref;
+
+	assert_int_equal(epoll_wait(ep, &ev, 1, 2000), 1);
+	ref.u64 = ev.data.u64;
+	assert_int_equal(ref.fd, s);
+	assert_int_equal(ref.type, type);
+	assert_int_equal(ref.idx, idx);
+}
+
+static void test_open_dual_stack_one_socket(void **state)
+{
+	const struct fwd_rule r = rule("*", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_TCP_LISTEN, false};
+	struct listen_socks ls;
+
+	(void)state;
+	assert_int_equal(listen_open(&q, &r, 7, 20020, &ls), 0);
+	assert_true(ls.fd[0] >= 0);
+	assert_int_equal(ls.fd[1], -1);
+	assert_int_equal(ls.err[LISTEN_V4], 0);
+	assert_int_equal(ls.err[LISTEN_V6], 0);
+	assert_int_equal(getopt_int(ls.fd[0], IPPROTO_IPV6, IPV6_V6ONLY), 0);
+	check_connects(ls.fd[0], "127.0.0.1", 20020);
+	check_connects(ls.fd[0], "::1", 20020);
+	close(ls.fd[0]);
+	close(q.epfd);
+}
+
+/**
+ * struct open_case - A port partly taken, and what listen_open() makes of it
+ * @rule:	Rule: "*" (dual-stack) or an address
+ * @held:	Addresses another socket holds on the port ("::" is v6only)
+ * @rc:		Return value
+ * @served:	Families served, by enum listen_fam
+ * @err:	Errors reported, by enum listen_fam
+ */
+struct open_case {
+	const char *rule;
+	const char *held[2];
+	int rc;
+	bool served[LISTEN_NFAM];
+	int err[LISTEN_NFAM];
+};
+
+#define INUSE (-EADDRINUSE)
+
+static const struct open_case open_cases[] = {
+	{"*", {"0.0.0.0", NULL}, 0, {false, true}, {INUSE, 0}},
+	{"*", {"::", NULL}, 0, {true, false}, {0, INUSE}},
+	{"*", {"0.0.0.0", "::"}, INUSE, {false, false}, {INUSE, INUSE}},
+	/* a rule of one family has nothing to fall back to */
+	{"0.0.0.0", {"0.0.0.0", NULL}, INUSE, {false, false}, {0, 0}},
+};
+
+/* Each case on its own port: sockets, errors, and who answers what */
+static void test_open_with_a_family_held(void **state)
+{
+	static const char *const lo[LISTEN_NFAM] = {"127.0.0.1", "::1"};
+	static const char *const any[LISTEN_NFAM] = {"0.0.0.0", "::"};
+	size_t i;
+	int f, h;
+
+	(void)state;
+	for (i = 0; i < sizeof(open_cases) / sizeof(open_cases[0]); i++) {
+		const struct open_case *c = &open_cases[i];
+		const struct fwd_rule r = rule(c->rule, "");
+		uint16_t port = (uint16_t)(20030 + i);
+		struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+				       EPOLL_TYPE_TCP_LISTEN, false};
+		struct listen_socks ls;
+		int held[2] = {-1, -1};
+
+		for (h = 0; h < 2 && c->held[h]; h++)
+			held[h] = hold(SOCK_STREAM, c->held[h], port);
+		assert_int_equal(listen_open(&q, &r, 3, port, &ls), c->rc);
+		for (f = 0; f < LISTEN_NFAM; f++) {
+			assert_int_equal(ls.err[f], c->err[f]);
+			assert_int_equal(ls.fd[f] >= 0, c->served[f]);
+			if (!c->served[f])
+				continue;
+			check_bound(ls.fd[f], f ? AF_INET6 : AF_INET, any[f],
+				    port);
+			if (f == LISTEN_V6)
+				assert_int_equal(getopt_int(ls.fd[f],
+							    IPPROTO_IPV6,
+							    IPV6_V6ONLY),
+						 1);
+			/* registered, with the rule's reference */
+			check_connects_ev(q.epfd, ls.fd[f], lo[f], port,
+					  3 << 16 | port);
+			close(ls.fd[f]);
+		}
+		for (h = 0; h < 2; h++) {
+			if (held[h] >= 0)
+				close(held[h]);
+		}
+		close(q.epfd);
+	}
+}
+
+static void test_open_udp_v4_held_serves_v6(void **state)
+{
+	struct fwd_rule r = rule("*", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_UDP_LISTEN, false};
+	struct sockaddr_in6 sa = lo6(20025);
+	struct listen_socks ls;
+	int other = hold(SOCK_DGRAM, "0.0.0.0", 20025);
+	int c;
+
+	(void)state;
+	r.proto = IPPROTO_UDP;
+	assert_int_equal(listen_open(&q, &r, 9, 20025, &ls), 0);
+	assert_int_equal(ls.err[LISTEN_V4], -EADDRINUSE);
+	assert_true(ls.fd[LISTEN_V6] >= 0);
+	assert_int_equal(getopt_int(ls.fd[LISTEN_V6], SOL_SOCKET, SO_TYPE),
+			 SOCK_DGRAM);
+	c = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(
+		sendto(c, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)), 1);
+	check_event(q.epfd, ls.fd[LISTEN_V6], EPOLL_TYPE_UDP_LISTEN,
+		    9 << 16 | 20025);
+	close(c);
+	close(ls.fd[LISTEN_V6]);
+	close(other);
+	close(q.epfd);
+}
+
+static void test_open_rule_index_bounded(void **state)
+{
+	const struct fwd_rule r = rule("127.0.0.1", "");
+	struct listen_req q = {epoll_create1(EPOLL_CLOEXEC),
+			       EPOLL_TYPE_TCP_LISTEN, false};
+	struct listen_socks ls;
+
+	(void)state;
+	assert_int_equal(listen_open(&q, &r, FWD_MAX_RULES, 20026, &ls),
+			 -EINVAL);
+	assert_int_equal(ls.fd[0], -1);
+	close(q.epfd);
+}
+
+static void test_gap_counted_and_shown(void **state)
+{
+	struct fwd_rule r = rule("*", "");
+	struct listen_socks v4_missing = {{-1, 5}, {-EADDRINUSE, 0}};
+	struct listen_socks none = {{-1, -1}, {-EADDRINUSE, -EADDRINUSE}};
+	struct listen_socks whole = {{4, -1}, {0, 0}};
+	struct listen_gap g = {{0, 0}, {0, 0}};
+	char buf[FWD_RULE_STRLEN];
+
+	(void)state;
+	r.first = r.last = r.to = 9000;
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+
+	listen_gap_note(&g, "host", &r, 9000, &whole);
+	listen_gap_note(&g, "host", &r, 9000, &none); /* not served: no gap */
+	assert_int_equal(g.n[LISTEN_V4], 0);
+	listen_gap_note(&g, "host", &r, 9000, &v4_missing);
+	assert_int_equal(g.n[LISTEN_V4], 1);
+	assert_int_equal(g.n[LISTEN_V6], 0);
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, " (IPv4 not bound: Address already in use)");
+
+	r.last = 9009; /* one port of ten */
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, " (IPv4 not bound on 1 port: "
+				 "Address already in use)");
+
+	g.n[LISTEN_V6] = 3;
+	g.err[LISTEN_V6] = -EACCES;
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, " (IPv4 not bound on 1 port: "
+				 "Address already in use) (IPv6 not bound on "
+				 "3 ports: Permission denied)");
+
+	r.last = 9000; /* "auto": a count, whatever the range */
+	r.flags |= FWD_AUTO;
+	g.n[LISTEN_V6] = 0;
+	listen_gap_fmt(&g, &r, buf, sizeof(buf));
+	assert_string_equal(buf, " (IPv4 not bound on 1 port: "
+				 "Address already in use)");
+
+	listen_gap_fmt(&g, &r, buf, 8); /* truncated, terminated */
+	assert_int_equal(strlen(buf), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +549,11 @@ int main(void)
 		T(test_freebind_allows_foreign_address),
 		T(test_rule_from_spec),
 		T(test_bad_type_or_rule),
+		T(test_open_dual_stack_one_socket),
+		T(test_open_with_a_family_held),
+		T(test_open_udp_v4_held_serves_v6),
+		T(test_open_rule_index_bounded),
+		T(test_gap_counted_and_shown),
 #undef T
 	};
 
