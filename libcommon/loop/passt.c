@@ -2,15 +2,17 @@
 /* passt.c - passt's start-up: the qemu socket, configuration, then the loop
  *
  * Theory of operation: start-up runs in the fixed stages pasta has, where
- * they apply: parse the options, set up logging, leave root, resolve
- * host-derived defaults, then open the guest's link. The link is, in order
- * of preference: the connected socket given with --fd (qemu's -netdev passt
- * spawns us that way), a socket systemd passed us (socket activation,
- * sd_listen_fds(): a listening one, or a connected one with Accept=yes), or
- * our own listening socket at -s PATH or at the first free
- * /tmp/passt_N.socket. Forwarding listeners are bound next, and only then do
- * we report readiness: without -f, fork, the parent writes the daemon's PID
- * and exits 0; with -f, write our own PID; under systemd, sd_notify(READY=1).
+ * they apply: close inherited descriptors but stdio, the --fd socket (moved
+ * to 3) and systemd's sockets (os/fds.c), parse the options, set up
+ * logging, leave root, resolve host-derived defaults, then open the guest's
+ * link. The link is, in order of preference: the connected socket given
+ * with --fd (qemu's -netdev passt spawns us that way), a socket systemd
+ * passed us (socket activation, sd_listen_fds(): a listening one, or a
+ * connected one with Accept=yes), or our own listening socket at -s PATH or
+ * at the first free /tmp/passt_N.socket. Forwarding listeners are bound
+ * next, and only then do we report readiness: without -f, fork, the parent
+ * writes the daemon's PID and exits 0; with -f, write our own PID; under
+ * systemd, sd_notify(READY=1).
  * Any failure before that point exits 1.
  */
 
@@ -28,6 +30,7 @@
 #include "ctx.h"
 #include "link/pcap.h"
 #include "os/daemon.h"
+#include "os/fds.h"
 #include "os/sandbox.h"
 #include "os/ns.h"
 
@@ -201,9 +204,10 @@ int passt_main(int argc, char **argv)
 {
 	static struct conf c;
 	static struct ctx x;
-	int ret;
+	int ret, fd;
 
 	log_init("passt");
+	fd = fds_sanitise(conf_prescan_fd(argc, argv), true);
 	switch (conf_parse(&c, argc, argv)) {
 	case CONF_EXIT_OK:
 		return EXIT_SUCCESS;
@@ -213,6 +217,12 @@ int passt_main(int argc, char **argv)
 		break;
 	}
 	x.c = &c;
+	if (c.fd >= 0 && fd < 0)
+		die("Couldn't use --fd %d: %s", c.fd, strerror(-fd));
+	if (c.fd >= 0)
+		c.fd = fd;
+	else if (fd < -1)
+		die("Couldn't close inherited files: %s", strerror(-fd));
 	setup_log(&c, c.quiet);
 	setup_drop_root(&c);
 
