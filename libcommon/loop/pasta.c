@@ -45,7 +45,7 @@ static void pasta_spawn(struct ctx *x)
 	const struct conf *c = x->c;
 	const char *file, *sh = getenv("SHELL");
 	char **argv = c->cmd;
-	int ret;
+	int ret, dumpable;
 
 	if (c->cmd_argc) {
 		file = c->cmd[0];
@@ -66,10 +66,13 @@ static void pasta_spawn(struct ctx *x)
 		snprintf(hostname, sizeof(hostname), "pasta-%s", host);
 	}
 
-	/* After a switch from root, we are not dumpable: /proc/PID files of
-	 * the child would then belong to root, and we couldn't write its maps
+	/* After a switch from root, we are not dumpable, and neither would
+	 * be the child (it copies the flag): its /proc/PID files would belong
+	 * to root, and we couldn't write its maps. The child needs the flag
+	 * until it execs, we only until its maps are written.
 	 */
-	if (prctl(PR_SET_DUMPABLE, 1))
+	dumpable = prctl(PR_GET_DUMPABLE);
+	if (dumpable != 1 && prctl(PR_SET_DUMPABLE, 1))
 		log_debug("PR_SET_DUMPABLE: %s", strerror(errno));
 
 	if ((ret = ns_spawn(&x->child, file, argv, hostname)))
@@ -77,6 +80,8 @@ static void pasta_spawn(struct ctx *x)
 		    strerror(-ret));
 	if ((ret = ns_write_idmaps(x->child.pid, geteuid(), getegid())))
 		die("Couldn't write UID/GID maps: %s", strerror(-ret));
+	if (dumpable == 0 && prctl(PR_SET_DUMPABLE, 0))
+		die("PR_SET_DUMPABLE: %s", strerror(errno));
 }
 
 /**
