@@ -10,9 +10,11 @@
  * passed us (socket activation, sd_listen_fds(): a listening one, or a
  * connected one with Accept=yes), or our own listening socket at -s PATH or
  * at the first free /tmp/passt_N.socket. Forwarding listeners are bound
- * next, and only then do we report readiness: without -f, fork, the parent
- * writes the daemon's PID and exits 0; with -f, write our own PID; under
- * systemd, sd_notify(READY=1).
+ * next, then we isolate ourselves, and only then report readiness: without
+ * -f, fork, the parent writes the daemon's PID and exits 0; with -f, write
+ * our own PID. Under systemd (Type=notify), "READY=1" goes to
+ * $NOTIFY_SOCKET once the seccomp filter is on as well, through a socket
+ * connected before the root went away.
  * Any failure before that point exits 1.
  */
 
@@ -154,8 +156,11 @@ static void passt_isolate(bool newpid)
 }
 
 /**
- * passt_ready() - Report readiness: PID file, daemonise, sd_notify()
+ * passt_ready() - Isolate, then report readiness: PID file, daemonise
  * @x:		Context
+ *
+ * systemd hears of readiness later, once the seccomp filter is on too
+ * (passt_main()).
  */
 static void passt_ready(struct ctx *x)
 {
@@ -168,6 +173,7 @@ static void passt_ready(struct ctx *x)
 		    strerror(-pidfd));
 
 	if (c->foreground) {
+		passt_isolate(false);
 		if (pidfd >= 0 && (ret = pidfile_write(pidfd, getpid())))
 			die("Couldn't write PID file: %s", strerror(-ret));
 	} else {
@@ -186,11 +192,23 @@ static void passt_ready(struct ctx *x)
 			die("Couldn't detach: %s", strerror(-ret));
 		log_to_stderr(false);
 	}
-	if (getenv("NOTIFY_SOCKET") && (ret = sd_notify(0, "READY=1")) < 0)
-		log_warn("Couldn't notify systemd: %s", strerror(-ret));
-	/* After sd_notify(): NOTIFY_SOCKET is a path, out of reach afterwards */
-	if (c->foreground)
-		passt_isolate(false);
+}
+
+/**
+ * passt_notify_open() - Connect to $NOTIFY_SOCKET while its path is there
+ *
+ * Return: socket for notify_ready(), -1 if there is none
+ */
+static int passt_notify_open(void)
+{
+	int fd = notify_open();
+
+	if (fd == -ENOENT)
+		return -1;
+	if (fd < 0)
+		log_warn("Couldn't connect to NOTIFY_SOCKET: %s",
+			 strerror(-fd));
+	return fd < 0 ? -1 : fd;
 }
 
 /**
@@ -204,7 +222,7 @@ int passt_main(int argc, char **argv)
 {
 	static struct conf c;
 	static struct ctx x;
-	int ret, fd;
+	int ret, fd, notify;
 
 	log_init("passt");
 	fd = fds_sanitise(conf_prescan_fd(argc, argv), true);
@@ -241,10 +259,14 @@ int passt_main(int argc, char **argv)
 	    tcp_listen(&x.tcp, &c.fwd_in, c.freebind) ||
 	    udp_listen(&x.udp, &c.fwd_in, c.freebind))
 		return EXIT_FAILURE;
+	notify = passt_notify_open();
 	passt_ready(&x);
 	setup_signalfd(&x, false);
 	if (sandbox_seccomp(SANDBOX_PASST))
 		die("Failed to install the seccomp filter, exiting");
+	/* Only now, sandboxed: systemd reports the unit as started */
+	if (notify >= 0 && (ret = notify_ready(notify)))
+		log_warn("Couldn't notify systemd: %s", strerror(-ret));
 
 	return loop_run(&x);
 }
