@@ -609,8 +609,12 @@ int sandbox_seccomp(enum sandbox_profile p)
 			strerror(-ret));
 		return ret;
 	}
+	/* prctl() rather than seccomp(2), which we'd call without flags
+	 * anyway: systemd's @system-service set (units/passt@.service) has
+	 * prctl but not seccomp
+	 */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)) {
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0)) {
 		ret = -errno;
 		log_err("Couldn't install the seccomp filter: %s",
 			strerror(errno));
