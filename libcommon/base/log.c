@@ -139,10 +139,16 @@ static bool log_stderr_is_journal(void)
 	const char *s = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
 	struct stat st;
-	char extra;
+	char *end;
 
-	if (!s || sscanf(s, "%llu:%llu%c", &dev, &ino, &extra) != 2 ||
-	    fstat(STDERR_FILENO, &st))
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	dev = strtoull(s, &end, 10);
+	if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
+		return false;
+	ino = strtoull(end + 1, &end, 10);
+	if (errno || *end || fstat(STDERR_FILENO, &st))
 		return false;
 	return (unsigned long long)st.st_dev == dev &&
 	       (unsigned long long)st.st_ino == ino;

@@ -127,14 +127,30 @@ void __syslog_chk(int prio, int flag, const char *fmt, ...)
 }
 
 /**
+ * struct jform - JOURNAL_STREAM as PRE DEVICE SEP INODE POST
+ * @pre:	Before the device number
+ * @sep:	Between the numbers
+ * @post:	After the inode number
+ */
+struct jform {
+	const char *pre;
+	const char *sep;
+	const char *post;
+};
+
+static const struct jform jform_ok = {"", ":", ""};
+
+/**
  * journal_child() - In a child: stderr on a file, JOURNAL_STREAM matching
  *		     it (or not), syslog on, two lines, stderr off, one more
  * @out:	File that becomes stderr
- * @match:	Set JOURNAL_STREAM to @out's device and inode, else to another
+ * @f:		How JOURNAL_STREAM frames @out's device and inode
+ * @add:	Number added to the inode
  *
  * Exits with the number of syslog() calls
  */
-static void journal_child(const char *out, bool match)
+static void journal_child(const char *out, const struct jform *f,
+			  unsigned add)
 {
 	char env[64];
 	struct stat st;
@@ -142,9 +158,9 @@ static void journal_child(const char *out, bool match)
 
 	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0 || fstat(fd, &st))
 		_exit(100);
-	snprintf(env, sizeof(env), "%llu:%llu",
-		 (unsigned long long)st.st_dev,
-		 (unsigned long long)st.st_ino + (match ? 0 : 1));
+	snprintf(env, sizeof(env), "%s%llu%s%llu%s", f->pre,
+		 (unsigned long long)st.st_dev, f->sep,
+		 (unsigned long long)st.st_ino + add, f->post);
 	setenv("JOURNAL_STREAM", env, 1);
 	log_init("test");
 	log_set_level(LOG_LVL_INFO);
@@ -158,13 +174,15 @@ static void journal_child(const char *out, bool match)
 
 /**
  * run_journal() - Run journal_child() and collect what it wrote
- * @match:	As for journal_child()
+ * @f:		As for journal_child()
+ * @add:	As for journal_child()
  * @text:	Filled with what reached stderr
  * @size:	Its size
  *
  * Return: syslog() calls the child made
  */
-static int run_journal(bool match, char *text, size_t size)
+static int run_journal(const struct jform *f, unsigned add, char *text,
+		       size_t size)
 {
 	char out[] = "/tmp/test_log_journal_XXXXXX";
 	int fd = mkstemp(out), status;
@@ -175,7 +193,7 @@ static int run_journal(bool match, char *text, size_t size)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid)
-		journal_child(out, match);
+		journal_child(out, f, add);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	n = pread(fd, text, size - 1, 0);
@@ -193,7 +211,7 @@ static void test_log_journal_once(void **state)
 	char text[256];
 
 	(void)state;
-	assert_int_equal(run_journal(true, text, sizeof(text)), 1);
+	assert_int_equal(run_journal(&jform_ok, 0, text, sizeof(text)), 1);
 	assert_string_equal(text, "<4>first\n<6>second\n");
 }
 
@@ -203,8 +221,26 @@ static void test_log_journal_other_stream(void **state)
 	char text[256];
 
 	(void)state;
-	assert_int_equal(run_journal(false, text, sizeof(text)), 3);
+	assert_int_equal(run_journal(&jform_ok, 1, text, sizeof(text)), 3);
 	assert_string_equal(text, "first\nsecond\n");
+}
+
+/* A malformed JOURNAL_STREAM, even with the right numbers in it: ignored */
+static void test_log_journal_malformed(void **state)
+{
+	static const struct jform bad[] = {
+		{"", ":", "x"}, {"", ":", ":"}, {"", ";", ""}, {" ", ":", ""},
+		{"", ":-", ""}, {"x", ":", ""}, {"", "::", ""},
+	};
+	char text[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_journal(&bad[i], 0, text, sizeof(text)),
+				 3);
+		assert_string_equal(text, "first\nsecond\n");
+	}
 }
 
 int main(void)
@@ -220,6 +256,7 @@ int main(void)
 	const struct CMUnitTest journal_tests[] = {
 		cmocka_unit_test(test_log_journal_once),
 		cmocka_unit_test(test_log_journal_other_stream),
+		cmocka_unit_test(test_log_journal_malformed),
 	};
 
 	return cmocka_run_group_tests(journal_tests, NULL, NULL) |
