@@ -167,13 +167,9 @@ class Container:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 pass
-        for pid in (self.pid1, self.proc and self.proc.pid):
-            if pid and T.pid_alive(pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        T.kill_alive(self.pid1)
         if self.proc is not None:
+            T.kill_alive(self.proc.pid)
             self.proc.wait(timeout=10)
         if self.pid1:
             assert T.wait_for(lambda: not T.pid_alive(self.pid1), 10)

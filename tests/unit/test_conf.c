@@ -29,12 +29,12 @@ static struct conf cf;
 static char out[OUT_MAX];
 
 /**
- * parse_words() - Run conf_parse() on a NULL-terminated array of words
+ * set_args() - Copy a NULL-terminated array of words into args[]
  * @w:		Program name, then further words, then NULL
  *
- * Return: what conf_parse() returned
+ * Return: argc
  */
-static enum conf_result parse_words(const char *const *w)
+static int set_args(const char *const *w)
 {
 	int argc = 0;
 
@@ -44,7 +44,18 @@ static enum conf_result parse_words(const char *const *w)
 		argc++;
 	}
 	args[argc] = NULL;
-	return conf_parse(&cf, argc, args);
+	return argc;
+}
+
+/**
+ * parse_words() - Run conf_parse() on a NULL-terminated array of words
+ * @w:		Program name, then further words, then NULL
+ *
+ * Return: what conf_parse() returned
+ */
+static enum conf_result parse_words(const char *const *w)
+{
+	return conf_parse(&cf, set_args(w), args);
 }
 
 /* parse("pasta", "-f", NULL): words as arguments, NULL-terminated */
@@ -1001,15 +1012,7 @@ static void test_resolve_unknown_interface(void **state)
  */
 static int prescan_words(const char *const *w)
 {
-	int argc = 0;
-
-	while (argc < MAX_ARGS && w[argc]) {
-		snprintf(argbuf[argc], sizeof(argbuf[argc]), "%s", w[argc]);
-		args[argc] = argbuf[argc];
-		argc++;
-	}
-	args[argc] = NULL;
-	return conf_prescan_fd(argc, args);
+	return conf_prescan_fd(set_args(w), args);
 }
 
 #define prescan(...) prescan_words((const char *const[]){__VA_ARGS__})

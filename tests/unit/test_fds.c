@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -160,12 +161,6 @@ static void keep_moves_to_3(void)
 	CHECK(is_open(0) && is_open(1) && is_open(2));
 }
 
-static void test_fds_keep_moves_to_3(void **state)
-{
-	(void)state;
-	run_child(keep_moves_to_3);
-}
-
 /* --fd 3 already in place: stays, gets FD_CLOEXEC */
 static void keep_at_3(void)
 {
@@ -175,12 +170,6 @@ static void keep_at_3(void)
 	CHECK(fds_sanitise(3, false) == 3);
 	CHECK(ino(3) == s && fcntl(3, F_GETFD) == FD_CLOEXEC);
 	CHECK(!is_open(4));
-}
-
-static void test_fds_keep_at_3(void **state)
-{
-	(void)state;
-	run_child(keep_at_3);
 }
 
 /* 0, 1 and 2 closed by the caller: /dev/null on each, a stray 9 closed */
@@ -193,12 +182,6 @@ static void stdio_filled(void)
 	CHECK(fds_sanitise(-1, false) == -1);
 	CHECK(is_devnull(0) && is_devnull(1) && is_devnull(2));
 	CHECK(!is_open(3) && !is_open(9));
-}
-
-static void test_fds_stdio_filled(void **state)
-{
-	(void)state;
-	run_child(stdio_filled);
 }
 
 /* stdio closed and --fd 5: the socket still goes to 3, not to 0 */
@@ -215,12 +198,6 @@ static void stdio_filled_with_keep(void)
 	CHECK(!is_open(4) && !is_open(5));
 }
 
-static void test_fds_stdio_filled_with_keep(void **state)
-{
-	(void)state;
-	run_child(stdio_filled_with_keep);
-}
-
 /* --fd 0 (a socket on stdin): moved to 3, /dev/null takes its place */
 static void keep_stdin(void)
 {
@@ -232,12 +209,6 @@ static void keep_stdin(void)
 	CHECK(!is_open(4));
 }
 
-static void test_fds_keep_stdin(void **state)
-{
-	(void)state;
-	run_child(keep_stdin);
-}
-
 /* --fd that isn't open: -EBADF, the rest is done anyway */
 static void keep_not_open(void)
 {
@@ -245,12 +216,6 @@ static void keep_not_open(void)
 	close(12);
 	CHECK(fds_sanitise(12, true) == -EBADF);
 	CHECK(!is_open(3) && !is_open(6) && !is_open(12));
-}
-
-static void test_fds_keep_not_open(void **state)
-{
-	(void)state;
-	run_child(keep_not_open);
 }
 
 /* systemd passed 3 and 4 to us: kept, --fd 8 goes after them to 5 */
@@ -267,12 +232,6 @@ static void listen_kept(void)
 	CHECK(getenv("LISTEN_FDS") && getenv("LISTEN_PID"));
 }
 
-static void test_fds_listen_kept(void **state)
-{
-	(void)state;
-	run_child(listen_kept);
-}
-
 /* Accept=yes with --fd 3: one of systemd's, stays where it is */
 static void listen_accept_fd3(void)
 {
@@ -281,12 +240,6 @@ static void listen_accept_fd3(void)
 	set_listen(getpid(), 1);
 	CHECK(fds_sanitise(3, true) == 3);
 	CHECK(ino(3) == a && !is_open(4));
-}
-
-static void test_fds_listen_accept_fd3(void **state)
-{
-	(void)state;
-	run_child(listen_accept_fd3);
 }
 
 /* LISTEN_PID of another process (our parent's, inherited): closed */
@@ -300,12 +253,6 @@ static void listen_other_pid(void)
 	CHECK(!is_open(3) && !is_open(4));
 }
 
-static void test_fds_listen_other_pid(void **state)
-{
-	(void)state;
-	run_child(listen_other_pid);
-}
-
 /* Ours, but the tool doesn't take them (pasta): closed, variables gone */
 static void listen_not_wanted(void)
 {
@@ -316,12 +263,6 @@ static void listen_not_wanted(void)
 	CHECK(!is_open(3));
 	CHECK(!getenv("LISTEN_PID") && !getenv("LISTEN_FDS") &&
 	      !getenv("LISTEN_FDNAMES"));
-}
-
-static void test_fds_listen_not_wanted(void **state)
-{
-	(void)state;
-	run_child(listen_not_wanted);
 }
 
 /* Garbage in LISTEN_FDS: nothing kept */
@@ -342,28 +283,52 @@ static void listen_garbage(void)
 	CHECK(!is_open(3));
 }
 
-static void test_fds_listen_garbage(void **state)
+/**
+ * struct fds_case - One case: a function run in a child
+ * @name:	Name cmocka prints
+ * @fn:		Lays out descriptors, calls fds_sanitise(), checks
+ */
+struct fds_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+static struct fds_case cases[] = {
+	{"keep_moves_to_3", keep_moves_to_3},
+	{"keep_at_3", keep_at_3},
+	{"stdio_filled", stdio_filled},
+	{"stdio_filled_with_keep", stdio_filled_with_keep},
+	{"keep_stdin", keep_stdin},
+	{"keep_not_open", keep_not_open},
+	{"listen_kept", listen_kept},
+	{"listen_accept_fd3", listen_accept_fd3},
+	{"listen_other_pid", listen_other_pid},
+	{"listen_not_wanted", listen_not_wanted},
+	{"listen_garbage", listen_garbage},
+};
+
+/**
+ * run_case() - cmocka test: run the case given as state in a child
+ * @state:	struct fds_case
+ */
+static void run_case(void **state)
 {
-	(void)state;
-	run_child(listen_garbage);
+	const struct fds_case *c = *state;
+
+	run_child(c->fn);
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fds_keep_moves_to_3),
-		cmocka_unit_test(test_fds_keep_at_3),
-		cmocka_unit_test(test_fds_stdio_filled),
-		cmocka_unit_test(test_fds_stdio_filled_with_keep),
-		cmocka_unit_test(test_fds_keep_stdin),
-		cmocka_unit_test(test_fds_keep_not_open),
-		cmocka_unit_test(test_fds_listen_kept),
-		cmocka_unit_test(test_fds_listen_accept_fd3),
-		cmocka_unit_test(test_fds_listen_other_pid),
-		cmocka_unit_test(test_fds_listen_not_wanted),
-		cmocka_unit_test(test_fds_listen_garbage),
-	};
+	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0])];
+	size_t i;
 
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&tests[i], 0, sizeof(tests[i]));
+		tests[i].name = cases[i].name;
+		tests[i].test_func = run_case;
+		tests[i].initial_state = &cases[i];
+	}
 	failed_line = mmap(NULL, sizeof(*failed_line), PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (failed_line == MAP_FAILED)
