@@ -7,7 +7,12 @@
  * syslog on (LOG_DAEMON, ident "passt"/"pasta"), or opens a log file with -l:
  * the file is truncated at start-up and, when it reaches its size cap, the
  * oldest part (about 30%) is cut away, so a long-lived process never fills a
- * disk; stderr then only gets warnings and errors. Debug lines on stderr carry a timestamp relative to log_init().
+ * disk; stderr then only gets warnings and errors. Debug lines on stderr
+ * carry a timestamp relative to log_init().
+ * Under systemd, stderr may itself be the journal (JOURNAL_STREAM names its
+ * device and inode, systemd.exec(5)): while it is written, syslog is left
+ * out, so that each line reaches the journal once, and lines start with
+ * their syslog priority ("<3>"), which journald takes as the line's level.
  * log_rl() is for the data path: at most LOG_RL_BURST messages per site and
  * LOG_RL_INTERVAL seconds, then one line saying how many were suppressed.
  */
@@ -19,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +39,7 @@
  * @max:	Most verbose level printed
  * @to_stderr:	Print to stderr
  * @to_syslog:	Send to syslog
+ * @journal:	stderr is systemd's journal: no syslog while stderr is on
  * @file_fd:	Log file descriptor, -1 if none
  * @file_size:	Current size of the log file
  * @file_max:	Cap on the log file size
@@ -43,6 +50,7 @@ static struct log_state {
 	enum log_level max;
 	bool to_stderr;
 	bool to_syslog;
+	bool journal;
 	int file_fd;
 	size_t file_size;
 	size_t file_max;
@@ -58,6 +66,15 @@ static const int log_syslog_prio[] = {
 	[LOG_LVL_ERR] = LOG_ERR,     [LOG_LVL_WARN] = LOG_WARNING,
 	[LOG_LVL_INFO] = LOG_INFO,   [LOG_LVL_DEBUG] = LOG_DEBUG,
 	[LOG_LVL_TRACE] = LOG_DEBUG,
+};
+
+/* The same as "<N>" line prefixes, which journald reads as the priority of
+ * a line on stderr (SyslogLevelPrefix=, on by default)
+ */
+static const char *const log_journal_prio[] = {
+	[LOG_LVL_ERR] = "<3>",	 [LOG_LVL_WARN] = "<4>",
+	[LOG_LVL_INFO] = "<6>",	 [LOG_LVL_DEBUG] = "<7>",
+	[LOG_LVL_TRACE] = "<7>",
 };
 
 /**
@@ -109,14 +126,47 @@ void log_to_stderr(bool on)
 }
 
 /**
+ * log_stderr_is_journal() - Tell whether stderr is systemd's journal
+ *
+ * systemd.exec(5): JOURNAL_STREAM is "DEVICE:INODE" of the stream that
+ * stdout or stderr is connected to; it may be inherited from elsewhere, so
+ * it only counts if it matches what our stderr is.
+ *
+ * Return: true if it is
+ */
+static bool log_stderr_is_journal(void)
+{
+	const char *s = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	dev = strtoull(s, &end, 10);
+	if (errno || *end != ':' || end[1] < '0' || end[1] > '9')
+		return false;
+	ino = strtoull(end + 1, &end, 10);
+	if (errno || *end || fstat(STDERR_FILENO, &st))
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
+/**
  * log_to_syslog() - Switch syslog on or off
  * @on:		New state
+ *
+ * The connection is made now, while /dev/log can be reached, even if
+ * stderr is the journal: it is used once stderr is switched off.
  */
 void log_to_syslog(bool on)
 {
 	if (on && !log_st.to_syslog)
 		openlog(log_st.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	log_st.to_syslog = on;
+	log_st.journal = on && log_stderr_is_journal();
 }
 
 /**
@@ -199,6 +249,7 @@ static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
 	char msg[LOG_LINE_MAX], line[LOG_LINE_MAX + 32];
 	struct timespec now;
+	const char *prio;
 	int n;
 
 	if (lvl > log_st.max)
@@ -210,7 +261,7 @@ static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 	 * beyond it: after the sandbox, an allocation kills us. With its
 	 * header (time, name, PID), 960 characters of message fit.
 	 */
-	if (log_st.to_syslog)
+	if (log_st.to_syslog && !(log_st.journal && log_st.to_stderr))
 		syslog(log_syslog_prio[lvl], "%.960s", msg);
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -219,11 +270,12 @@ static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 		now.tv_sec--;
 		now.tv_nsec += 1000000000L;
 	}
+	prio = log_st.journal ? log_journal_prio[lvl] : "";
 	if (log_is_debug())
-		n = snprintf(line, sizeof(line), "%lld.%04ld: %s\n",
+		n = snprintf(line, sizeof(line), "%s%lld.%04ld: %s\n", prio,
 			     (long long)now.tv_sec, now.tv_nsec / 100000, msg);
 	else
-		n = snprintf(line, sizeof(line), "%s\n", msg);
+		n = snprintf(line, sizeof(line), "%s%s\n", prio, msg);
 	if (n <= 0)
 		return;
 	if ((size_t)n >= sizeof(line))

@@ -228,6 +228,7 @@ extern const size_t conf_opts_n;
 #define CONF_OPTSTRING "+dqfel:hs:c:F:I:p:P:m:a:n:M:g:i:o:D:S:H:461t:u:T:U:"
 
 enum conf_result conf_parse(struct conf *c, int argc, char **argv);
+int conf_prescan_fd(int argc, char **argv);
 void conf_print_usage(const struct conf *c, FILE *f);
 void conf_print_version(const struct conf *c, FILE *f);
 int conf_resolve(struct conf *c);

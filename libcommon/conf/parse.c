@@ -677,3 +677,36 @@ enum conf_result conf_parse(struct conf *c, int argc, char **argv)
 	}
 	return conf_finish(c, argc - optind, argv + optind);
 }
+
+/**
+ * conf_prescan_fd() - Find the --fd (-F) argument before anything else
+ * @argc:	Argument count
+ * @argv:	Arguments, not modified
+ *
+ * Start-up closes inherited descriptors before the options are parsed
+ * (os/fds.c), so the one given with --fd must be known first. getopt_long()
+ * runs over the same table as conf_parse(), silently: a mistake is reported
+ * by conf_parse() later. The last --fd wins, as it does there.
+ *
+ * Return: the descriptor number, -1 if there is none or it isn't a number
+ */
+int conf_prescan_fd(int argc, char **argv)
+{
+	struct option longopts[CONF_MAX_OPTS + 1];
+	char optstring[CONF_MAX_OPTS * 2];
+	unsigned long v;
+	int fd = -1, val;
+
+	if (conf_optstring(optstring, sizeof(optstring)))
+		return -1;
+	conf_longopts(longopts);
+
+	optind = 0;
+	opterr = 0;
+	while ((val = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+		if (val == 'F')
+			fd = conf_parse_uint(optarg, INT_MAX, &v) ? -1 : (int)v;
+	optind = 0;
+	opterr = 1;
+	return fd;
+}

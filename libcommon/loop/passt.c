@@ -2,19 +2,22 @@
 /* passt.c - passt's start-up: the qemu socket, configuration, then the loop
  *
  * Theory of operation: start-up runs in the fixed stages pasta has, where
- * they apply: parse the options, set up logging, leave root, resolve
- * host-derived defaults, then open the guest's link. Forwarding listeners
- * are bound before the link is opened: no socket file is left behind when
- * a port can't be bound, and the rule display, printed once they are,
- * comes before the hints about the socket, as upstream's. The link is, in
- * order of preference: the connected socket given with --fd (qemu's
- * -netdev passt spawns us that way), a socket systemd passed us (socket
- * activation, sd_listen_fds(): a listening one, or a connected one with
- * Accept=yes), or our own listening socket at -s PATH or at the first free
- * /tmp/passt_N.socket. Only then do we report readiness: without -f, fork,
- * the parent writes the daemon's PID and exits 0; with -f, write our own
- * PID; under systemd, sd_notify(READY=1). Any failure before that point
- * exits 1.
+ * they apply: close inherited descriptors but stdio, the --fd socket (moved
+ * to 3) and systemd's sockets (os/fds.c), parse the options, set up
+ * logging, leave root, resolve host-derived defaults, bind the forwarding
+ * listeners, then open the guest's link. Listeners come first: no socket
+ * file is left behind when a port can't be bound, and the rule display,
+ * printed once they are bound, comes before the hints about the socket, as
+ * upstream's. The link is, in order of preference: the connected socket
+ * given with --fd (qemu's -netdev passt spawns us that way), a socket
+ * systemd passed us (socket activation, sd_listen_fds(): a listening one,
+ * or a connected one with Accept=yes), or our own listening socket at -s
+ * PATH or at the first free /tmp/passt_N.socket. Then we isolate
+ * ourselves, and only then report readiness: without -f, fork, the parent
+ * writes the daemon's PID and exits 0; with -f, write our own PID. Under
+ * systemd (Type=notify), "READY=1" goes to $NOTIFY_SOCKET once the seccomp
+ * filter is on as well, through a socket connected before the root went
+ * away. Any failure before that point exits 1.
  */
 
 #include <errno.h>
@@ -31,6 +34,7 @@
 #include "ctx.h"
 #include "link/pcap.h"
 #include "os/daemon.h"
+#include "os/fds.h"
 #include "os/sandbox.h"
 #include "os/ns.h"
 
@@ -154,8 +158,11 @@ static void passt_isolate(bool newpid)
 }
 
 /**
- * passt_ready() - Report readiness: PID file, daemonise, sd_notify()
+ * passt_ready() - Isolate, then report readiness: PID file, daemonise
  * @x:		Context
+ *
+ * systemd hears of readiness later, once the seccomp filter is on too
+ * (passt_main()).
  */
 static void passt_ready(struct ctx *x)
 {
@@ -168,6 +175,7 @@ static void passt_ready(struct ctx *x)
 		    strerror(-pidfd));
 
 	if (c->foreground) {
+		passt_isolate(false);
 		if (pidfd >= 0 && (ret = pidfile_write(pidfd, getpid())))
 			die("Couldn't write PID file: %s", strerror(-ret));
 	} else {
@@ -186,11 +194,23 @@ static void passt_ready(struct ctx *x)
 			die("Couldn't detach: %s", strerror(-ret));
 		log_to_stderr(false);
 	}
-	if (getenv("NOTIFY_SOCKET") && (ret = sd_notify(0, "READY=1")) < 0)
-		log_warn("Couldn't notify systemd: %s", strerror(-ret));
-	/* After sd_notify(): NOTIFY_SOCKET is a path, out of reach afterwards */
-	if (c->foreground)
-		passt_isolate(false);
+}
+
+/**
+ * passt_notify_open() - Connect to $NOTIFY_SOCKET while its path is there
+ *
+ * Return: socket for notify_ready(), -1 if there is none
+ */
+static int passt_notify_open(void)
+{
+	int fd = notify_open();
+
+	if (fd == -ENOENT)
+		return -1;
+	if (fd < 0)
+		log_warn("Couldn't connect to NOTIFY_SOCKET: %s",
+			 strerror(-fd));
+	return fd < 0 ? -1 : fd;
 }
 
 /**
@@ -204,9 +224,10 @@ int passt_main(int argc, char **argv)
 {
 	static struct conf c;
 	static struct ctx x;
-	int ret;
+	int ret, fd, notify;
 
 	log_init("passt");
+	fd = fds_sanitise(conf_prescan_fd(argc, argv), true);
 	switch (conf_parse(&c, argc, argv)) {
 	case CONF_EXIT_OK:
 		return EXIT_SUCCESS;
@@ -216,6 +237,12 @@ int passt_main(int argc, char **argv)
 		break;
 	}
 	x.c = &c;
+	if (c.fd >= 0 && fd < 0)
+		die("Couldn't use --fd %d: %s", c.fd, strerror(-fd));
+	if (c.fd >= 0)
+		c.fd = fd;
+	else if (fd < -1)
+		die("Couldn't close inherited files: %s", strerror(-fd));
 	setup_log(&c, c.quiet);
 	setup_drop_root(&c);
 
@@ -240,10 +267,14 @@ int passt_main(int argc, char **argv)
 	passt_link_setup(&x);
 	if (x.stream.fd >= 0)
 		loop_greet(&x);	/* --fd, or a connection systemd accepted */
+	notify = passt_notify_open();
 	passt_ready(&x);
 	setup_signalfd(&x, false);
 	if (sandbox_seccomp(SANDBOX_PASST))
 		die("Failed to install the seccomp filter, exiting");
+	/* Only now, sandboxed: systemd reports the unit as started */
+	if (notify >= 0 && (ret = notify_ready(notify)))
+		log_warn("Couldn't notify systemd: %s", strerror(-ret));
 
 	return loop_run(&x);
 }

@@ -2,13 +2,14 @@
 /* pasta.c - pasta's start-up: namespaces, tap, configuration, then the loop
  *
  * Theory of operation: start-up runs in fixed stages, each a function:
- * parse the options, resolve host-derived defaults in our own namespace, get
- * hold of the target namespace (spawn a command in new namespaces, or attach
- * to a PID or a namespace file), create and configure the tap device from
- * inside it (--splice-only: no tap at all, only loopback is brought up and
- * only the splice path forwards), and only then report readiness: release
- * the command, or fork into the background with the parent writing the PID
- * file and exiting 0.
+ * close every inherited descriptor but stdio (os/fds.c), parse the
+ * options, resolve host-derived defaults in our own namespace, get hold of
+ * the target namespace (spawn a command in new namespaces, or attach to a
+ * PID or a namespace file), create and configure the tap device from inside
+ * it (--splice-only: no tap at all, only loopback is brought up and only
+ * the splice path forwards), and only then report readiness: release the
+ * command, or fork into the background with the parent writing the PID file
+ * and exiting 0.
  * Any failure before that point exits 1 and leaves nothing behind: the
  * spawned command dies with us (PR_SET_PDEATHSIG), the tap device vanishes
  * with our descriptor, and the PID file is not created before readiness.
@@ -28,6 +29,7 @@
 #include "ctx.h"
 #include "link/pcap.h"
 #include "os/daemon.h"
+#include "os/fds.h"
 #include "os/netlink.h"
 #include "os/netns.h"
 #include "os/sandbox.h"
@@ -43,7 +45,7 @@ static void pasta_spawn(struct ctx *x)
 	const struct conf *c = x->c;
 	const char *file, *sh = getenv("SHELL");
 	char **argv = c->cmd;
-	int ret;
+	int ret, dumpable;
 
 	if (c->cmd_argc) {
 		file = c->cmd[0];
@@ -64,10 +66,13 @@ static void pasta_spawn(struct ctx *x)
 		snprintf(hostname, sizeof(hostname), "pasta-%s", host);
 	}
 
-	/* After a switch from root, we are not dumpable: /proc/PID files of
-	 * the child would then belong to root, and we couldn't write its maps
+	/* After a switch from root, we are not dumpable, and neither would
+	 * be the child (it copies the flag): its /proc/PID files would belong
+	 * to root, and we couldn't write its maps. The child needs the flag
+	 * until it execs, we only until its maps are written.
 	 */
-	if (prctl(PR_SET_DUMPABLE, 1))
+	dumpable = prctl(PR_GET_DUMPABLE);
+	if (dumpable != 1 && prctl(PR_SET_DUMPABLE, 1))
 		log_debug("PR_SET_DUMPABLE: %s", strerror(errno));
 
 	if ((ret = ns_spawn(&x->child, file, argv, hostname)))
@@ -75,6 +80,8 @@ static void pasta_spawn(struct ctx *x)
 		    strerror(-ret));
 	if ((ret = ns_write_idmaps(x->child.pid, geteuid(), getegid())))
 		die("Couldn't write UID/GID maps: %s", strerror(-ret));
+	if (dumpable == 0 && prctl(PR_SET_DUMPABLE, 0))
+		die("PR_SET_DUMPABLE: %s", strerror(errno));
 }
 
 /**
@@ -409,6 +416,8 @@ int pasta_main(int argc, char **argv)
 	int ret;
 
 	log_init("pasta");
+	/* No --fd in pasta mode yet: keep stdio only */
+	ret = fds_sanitise(-1, false);
 	switch (conf_parse(&c, argc, argv)) {
 	case CONF_EXIT_OK:
 		return EXIT_SUCCESS;
@@ -418,6 +427,8 @@ int pasta_main(int argc, char **argv)
 		break;
 	}
 	x.c = &c;
+	if (ret < -1)
+		die("Couldn't close inherited files: %s", strerror(-ret));
 	/* running its own command, pasta leaves the terminal to it */
 	setup_log(&c, c.quiet || (c.cmd_argc && !c.netns[0] && !c.target_pid));
 	setup_drop_root(&c);

@@ -7,13 +7,24 @@
  * the child's PID to the PID file and exits 0, and the child detaches from
  * the session and from the caller's stdio (daemon_detach()), because podman
  * waits until every holder of its output pipe has closed it.
+ *
+ * Under systemd (Type=notify), readiness is a "READY=1" datagram to
+ * $NOTIFY_SOCKET instead, and it must only be sent once we are sandboxed:
+ * systemd reports the unit as started at that moment. By then the socket's
+ * path is out of reach (the root is an empty tmpfs), so notify_open()
+ * connects a datagram socket to it beforehand, and notify_ready() only
+ * sends on it: a plain send(), which every tool's allowlist has.
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -141,4 +152,59 @@ long raise_nofile(void)
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		return -errno;
 	return (long)rl.rlim_cur;
+}
+
+/**
+ * notify_open() - Connect a datagram socket to systemd's $NOTIFY_SOCKET
+ *
+ * sd_notify(3): a path, or an abstract name written with a leading '@'.
+ * Other forms (vsock:...) are for virtual machines, not for services.
+ *
+ * Return: the socket, -ENOENT if NOTIFY_SOCKET isn't set, other -errno on
+ *	   failure
+ */
+int notify_open(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	const char *p = getenv("NOTIFY_SOCKET");
+	size_t len;
+	int fd;
+
+	if (!p || !*p)
+		return -ENOENT;
+	if (*p != '/' && *p != '@')
+		return -EAFNOSUPPORT;
+	if ((len = strlen(p)) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(a.sun_path, p, len);
+	if (*p == '@')
+		a.sun_path[0] = '\0';
+
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len))) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/**
+ * notify_ready() - Tell systemd we're ready, and close the socket
+ * @fd:		Socket from notify_open()
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int notify_ready(int fd)
+{
+	static const char msg[] = "READY=1";
+	int ret = 0;
+
+	if (send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
 }

@@ -13,5 +13,7 @@ int daemon_devnull_open(void);
 int daemon_detach(void);
 int drop_user(uid_t uid, gid_t gid);
 long raise_nofile(void);
+int notify_open(void);
+int notify_ready(int fd);
 
 #endif /* OS_DAEMON_H */

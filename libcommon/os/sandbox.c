@@ -14,7 +14,8 @@
  * mapping our own IDs only. pasta keeps CAP_SYS_ADMIN of that joined
  * namespace, the one thing that lets it setns() into the guest's network
  * namespace at run time; every other capability is dropped, bounding and
- * ambient sets included, and no-new-privileges is set.
+ * ambient sets included, no-new-privileges is set and the process made
+ * non-dumpable (no core dumps, no ptrace() by other processes of the user).
  *
  * sandbox_seccomp() then installs the allowlist of the tool: one table,
  * sandbox_rules[], says which tools may call what, some calls with their
@@ -64,6 +65,9 @@
 #define SANDBOX_NSCALL_FLAGS (CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD)
 
 #define SANDBOX_BPF_MAX 4096 /* BPF_MAXINSNS */
+
+/* PR_GET_DUMPABLE of a process whose credentials never changed */
+#define SANDBOX_DUMP_USER 1
 
 /* Build with -DSANDBOX_LOG to find missing calls: violations are then only
  * logged by the kernel (audit type 1326, "syscall=N"), not fatal
@@ -228,6 +232,17 @@ static int sandbox_userns(void)
 	if (unshare(CLONE_NEWUSER))
 		return -errno;
 
+	/* After a change of credentials (root switching to nobody or
+	 * --runas) the kernel makes a process non-dumpable, and its /proc/self
+	 * files then belong to root: we can't write our maps. Turning
+	 * PR_SET_DUMPABLE back on, even briefly, would let any other process
+	 * of that user ptrace() us and take what we opened as root (low
+	 * ports, log and capture files). So the namespace stays unmapped, as
+	 * upstream leaves it in every case: nothing we do inside names a user.
+	 */
+	if (prctl(PR_GET_DUMPABLE) != SANDBOX_DUMP_USER)
+		return 0;
+
 	/* user_namespaces(7): deny setgroups before writing gid_map */
 	if ((ret = sandbox_write("/proc/self/setgroups", "deny")) &&
 	    ret != -ENOENT)
@@ -341,7 +356,8 @@ static void sandbox_preload(void)
 
 /**
  * sandbox_isolate() - Detach namespaces, pivot_root() into an empty read-only
- *		       tmpfs, drop capabilities, set no-new-privileges
+ *		       tmpfs, drop capabilities, set no-new-privileges, stop
+ *		       being dumpable
  * @o:		Options
  *
  * Return: 0 on success, -errno on failure (logged)
@@ -386,6 +402,14 @@ int sandbox_isolate(const struct sandbox_opts *o)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		ret = -errno;
 		log_err("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return ret;
+	}
+	/* As upstream once sandboxed: no core dump of guest traffic, and no
+	 * ptrace() or /proc/PID/mem for other processes of the same user
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0)) {
+		ret = -errno;
+		log_err("PR_SET_DUMPABLE: %s", strerror(errno));
 		return ret;
 	}
 	return 0;
@@ -585,8 +609,12 @@ int sandbox_seccomp(enum sandbox_profile p)
 			strerror(-ret));
 		return ret;
 	}
+	/* prctl() rather than seccomp(2), which we'd call without flags
+	 * anyway: systemd's @system-service set (units/passt@.service) has
+	 * prctl but not seccomp
+	 */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)) {
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0)) {
 		ret = -errno;
 		log_err("Couldn't install the seccomp filter: %s",
 			strerror(errno));

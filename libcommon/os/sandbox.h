@@ -87,7 +87,8 @@ struct sandbox_opts {
 
 /**
  * sandbox_isolate() - Detach namespaces, pivot_root() into an empty read-only
- *		       tmpfs, drop capabilities, set no-new-privileges
+ *		       tmpfs, drop capabilities, set no-new-privileges, stop
+ *		       being dumpable
  * @o:		Options
  *
  * Call after everything the tool needs from the filesystem is open, before

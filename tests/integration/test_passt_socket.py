@@ -487,9 +487,19 @@ def test_sd_notify_ready(topo, procs, tmp, passt):
                                           "-f"] + NO_FWD + ["-s", str(path)])
     try:
         msg = n.recv(4096)
+        # At that moment passt must be sandboxed already: seccomp filter,
+        # a user namespace of its own, an empty root (systemd reports the
+        # unit as started on READY=1, and a failing sandbox set-up used
+        # to come after it)
+        status = Path("/proc/%d/status" % p.pid).read_text()
+        userns = os.readlink("/proc/%d/ns/user" % p.pid)
+        root = os.listdir("/proc/%d/root" % p.pid)
     finally:
         n.close()
-    assert b"READY=1" in msg
+    assert msg == b"READY=1"
+    assert "\nSeccomp:\t2\n" in status, status
+    assert userns != os.readlink("/proc/self/ns/user")
+    assert root == []
     assert p.poll() is None
     arp_roundtrip(Client.connect(path))
 

@@ -5,8 +5,8 @@ Running pasta (daemonised, and spawning a command) and passt-repair are
 inspected from outside through /proc/PID: seccomp filter mode 2, the
 no-new-privileges flag, capability sets (only CAP_SYS_ADMIN of the guest's
 user namespace for pasta, none at all for an unprivileged passt-repair),
-IPC, UTS and PID namespaces other than the caller's, and an empty read-only
-root.  pasta-netcfg is caught while its write() of the output (or of an
+IPC, UTS and PID namespaces other than the caller's, an empty read-only
+root, and the process no longer dumpable (its /proc files belong to root).  pasta-netcfg is caught while its write() of the output (or of an
 error message) blocks on a full pipe, after its filter is on.
 sandbox_selftest.c (built on demand into build/) sets up the same
 sandbox as the unprivileged user and then makes a call that no allowlist
@@ -71,6 +71,9 @@ def assert_sandboxed(pid, allowed_caps=0):
     fields = mounts[0].split()
     assert fields[4] == "/" and "ro" in fields[5].split(","), mounts
     assert "tmpfs" in mounts[0].split(" - ")[1], mounts
+    # Not dumpable (as upstream once sandboxed): no core dump, no ptrace()
+    # by other processes of the user, /proc/PID files belong to root
+    assert os.stat("/proc/%d/status" % pid).st_uid == 0
     return st
 
 

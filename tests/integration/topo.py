@@ -143,6 +143,16 @@ def pid_alive(pid):
     return stat[stat.rindex(")") + 2] not in "ZX"
 
 
+def kill_alive(pid, sig=signal.SIGKILL):
+    """Send @sig to @pid if it is alive (a vanishing process is fine)."""
+    if not pid or not pid_alive(pid):
+        return
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def pid_uid(pid):
     """Real UID of @pid, or None."""
     try:

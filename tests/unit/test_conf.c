@@ -29,12 +29,12 @@ static struct conf cf;
 static char out[OUT_MAX];
 
 /**
- * parse_words() - Run conf_parse() on a NULL-terminated array of words
+ * set_args() - Copy a NULL-terminated array of words into args[]
  * @w:		Program name, then further words, then NULL
  *
- * Return: what conf_parse() returned
+ * Return: argc
  */
-static enum conf_result parse_words(const char *const *w)
+static int set_args(const char *const *w)
 {
 	int argc = 0;
 
@@ -44,7 +44,18 @@ static enum conf_result parse_words(const char *const *w)
 		argc++;
 	}
 	args[argc] = NULL;
-	return conf_parse(&cf, argc, args);
+	return argc;
+}
+
+/**
+ * parse_words() - Run conf_parse() on a NULL-terminated array of words
+ * @w:		Program name, then further words, then NULL
+ *
+ * Return: what conf_parse() returned
+ */
+static enum conf_result parse_words(const char *const *w)
+{
+	return conf_parse(&cf, set_args(w), args);
 }
 
 /* parse("pasta", "-f", NULL): words as arguments, NULL-terminated */
@@ -1030,10 +1041,50 @@ static void test_v6_check_kernel_without_ipv6(void **state)
 	assert_non_null(strstr(out, "IPv6 not available"));
 }
 
+/**
+ * prescan_words() - Run conf_prescan_fd() on a NULL-terminated array
+ * @w:		Program name, then further words, then NULL
+ *
+ * Return: what conf_prescan_fd() returned
+ */
+static int prescan_words(const char *const *w)
+{
+	return conf_prescan_fd(set_args(w), args);
+}
+
+#define prescan(...) prescan_words((const char *const[]){__VA_ARGS__})
+
+static void test_prescan_fd(void **state)
+{
+	(void)state;
+	capture_start(2);
+	assert_int_equal(prescan("passt", NULL), -1);
+	assert_int_equal(prescan("passt", "--fd", "5", NULL), 5);
+	assert_int_equal(prescan("passt", "--fd=9", NULL), 9);
+	assert_int_equal(prescan("passt", "-F7", NULL), 7);
+	assert_int_equal(prescan("passt", "-fF", "4", "-q", NULL), 4);
+	assert_int_equal(prescan("passt", "--fd", "3", "--fd", "6", NULL), 6);
+	/* an option's argument, not an option */
+	assert_int_equal(prescan("passt", "-l", "--fd", NULL), -1);
+	assert_int_equal(prescan("passt", "--fd", "x3", NULL), -1);
+	/* unknown options before it don't stop the scan */
+	assert_int_equal(prescan("passt", "--bogus", "--fd", "8", NULL), 8);
+	/* pasta's command is not parsed */
+	assert_int_equal(prescan("pasta", "--", "cmd", "--fd", "5", NULL),
+			 -1);
+	assert_int_equal(prescan("pasta", "cmd", "-F", "5", NULL), -1);
+	capture_end(2);
+	assert_string_equal(out, "");
+	/* ... and conf_parse() after it starts from the first word again */
+	assert_int_equal(parse("passt", "-F", "5", NULL), CONF_OK);
+	assert_int_equal(cf.fd, 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mode_from_program_name),
+		cmocka_unit_test(test_prescan_fd),
 		cmocka_unit_test(test_mode_vhost_user_anywhere),
 		cmocka_unit_test(test_defaults_passt),
 		cmocka_unit_test(test_defaults_pasta_dhcp_dns),

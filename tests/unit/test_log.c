@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -103,6 +104,145 @@ static void test_log_rate_limited(void **state)
 	assert_int_equal((int)rl.dropped, 50 - LOG_RL_BURST);
 }
 
+/* syslog() calls seen, in the forked children of the journal tests: glibc's
+ * syslog() (and its fortified entry point) are replaced by these counters
+ */
+static int syslog_calls;
+
+void syslog(int prio, const char *fmt, ...);
+void syslog(int prio, const char *fmt, ...)
+{
+	(void)prio;
+	(void)fmt;
+	syslog_calls++;
+}
+
+void __syslog_chk(int prio, int flag, const char *fmt, ...);
+void __syslog_chk(int prio, int flag, const char *fmt, ...)
+{
+	(void)prio;
+	(void)flag;
+	(void)fmt;
+	syslog_calls++;
+}
+
+/**
+ * struct jform - JOURNAL_STREAM as PRE DEVICE SEP INODE POST
+ * @pre:	Before the device number
+ * @sep:	Between the numbers
+ * @post:	After the inode number
+ */
+struct jform {
+	const char *pre;
+	const char *sep;
+	const char *post;
+};
+
+static const struct jform jform_ok = {"", ":", ""};
+
+/**
+ * journal_child() - In a child: stderr on a file, JOURNAL_STREAM matching
+ *		     it (or not), syslog on, two lines, stderr off, one more
+ * @out:	File that becomes stderr
+ * @f:		How JOURNAL_STREAM frames @out's device and inode
+ * @add:	Number added to the inode
+ *
+ * Exits with the number of syslog() calls
+ */
+static void journal_child(const char *out, const struct jform *f,
+			  unsigned add)
+{
+	char env[64];
+	struct stat st;
+	int fd = open(out, O_WRONLY | O_TRUNC);
+
+	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0 || fstat(fd, &st))
+		_exit(100);
+	snprintf(env, sizeof(env), "%s%llu%s%llu%s", f->pre,
+		 (unsigned long long)st.st_dev, f->sep,
+		 (unsigned long long)st.st_ino + add, f->post);
+	setenv("JOURNAL_STREAM", env, 1);
+	log_init("test");
+	log_set_level(LOG_LVL_INFO);
+	log_to_syslog(true);
+	log_warn("first");
+	log_info("second");
+	log_to_stderr(false);
+	log_err("third");
+	_exit(syslog_calls);
+}
+
+/**
+ * run_journal() - Run journal_child() and collect what it wrote
+ * @f:		As for journal_child()
+ * @add:	As for journal_child()
+ * @text:	Filled with what reached stderr
+ * @size:	Its size
+ *
+ * Return: syslog() calls the child made
+ */
+static int run_journal(const struct jform *f, unsigned add, char *text,
+		       size_t size)
+{
+	char out[] = "/tmp/test_log_journal_XXXXXX";
+	int fd = mkstemp(out), status;
+	ssize_t n;
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		journal_child(out, f, add);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	n = pread(fd, text, size - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(out);
+	return WEXITSTATUS(status);
+}
+
+/* stderr is the journal: each line once, there, with its priority; syslog
+ * only takes over once stderr is switched off
+ */
+static void test_log_journal_once(void **state)
+{
+	char text[256];
+
+	(void)state;
+	assert_int_equal(run_journal(&jform_ok, 0, text, sizeof(text)), 1);
+	assert_string_equal(text, "<4>first\n<6>second\n");
+}
+
+/* JOURNAL_STREAM of some other stream (inherited): both sinks, no prefix */
+static void test_log_journal_other_stream(void **state)
+{
+	char text[256];
+
+	(void)state;
+	assert_int_equal(run_journal(&jform_ok, 1, text, sizeof(text)), 3);
+	assert_string_equal(text, "first\nsecond\n");
+}
+
+/* A malformed JOURNAL_STREAM, even with the right numbers in it: ignored */
+static void test_log_journal_malformed(void **state)
+{
+	static const struct jform bad[] = {
+		{"", ":", "x"}, {"", ":", ":"}, {"", ";", ""}, {" ", ":", ""},
+		{"", ":-", ""}, {"x", ":", ""}, {"", "::", ""},
+	};
+	char text[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(run_journal(&bad[i], 0, text, sizeof(text)),
+				 3);
+		assert_string_equal(text, "first\nsecond\n");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +250,15 @@ int main(void)
 		cmocka_unit_test(test_log_file_capped),
 		cmocka_unit_test(test_log_rate_limited),
 	};
+	/* First: the children start from the default state, stderr only,
+	 * which the log file of the other group's setup() would change
+	 */
+	const struct CMUnitTest journal_tests[] = {
+		cmocka_unit_test(test_log_journal_once),
+		cmocka_unit_test(test_log_journal_other_stream),
+		cmocka_unit_test(test_log_journal_malformed),
+	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(journal_tests, NULL, NULL) |
+	       cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,435 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""test_systemd_pid1.py - units/passt@.socket and passt@.service under a
+real systemd 257 as PID 1 (doc/passt.md, "systemd units").
+
+Theory of operation: the cached Debian 13 root (deb13_root.py) is booted
+with systemd-nspawn (Debian 12's, package systemd-container), the recipe
+of shared/docs/test-infra/debian13-root.md: --volatile=overlay (the root
+is never written), no machine registration (this machine's PID 1 is not
+systemd), the network namespace of the topology's `host`, a resolv.conf
+naming remote's resolvers, systemd's console on a log file.  Run twice:
+
+* "bound": our passt bound over /usr/bin/passt and the units bound into
+  /etc/systemd/system, as a developer tries them;
+* "installed": `make install DESTDIR=/proc/<container PID 1>/root
+  PREFIX=/usr` into the booted root, then `systemctl daemon-reload`, as a
+  package would put them (/usr/bin, /usr/lib/systemd/system).
+
+In each: `systemd-analyze verify` and `systemd-analyze security` of the
+units (the exposure score is printed and held under EXPOSURE_MAX); then
+`systemctl start passt@vm.socket` with /etc/passt/vm.conf holding
+"--debug -t 2222", and a qemu guest (the host's qemu, guest_image.py's
+kernel and initramfs, test_passt_qemu.py's checks) connecting to
+/run/passt/vm.socket through /proc/<PID 1>/root: its DHCP lease and an
+HTTP download from `remote`, SHA-256 checked.  Then:
+
+* readiness: an ExecStartPost= probe (run with full privileges once
+  systemd has READY=1) records that passt already has its empty root and
+  a user namespace of its own (only its own UID mapped); and a second
+  instance whose sandbox can't be set up (RestrictNamespaces=yes in a
+  drop-in) fails without systemd ever reporting it "Started";
+* the -t port is bound by passt;
+* `journalctl -u passt@vm` has each of passt's lines once (no syslog
+  copy), with journald's priority taken from the "<N>" prefix;
+* no "Referenced but unset environment variable" (the bad instance has no
+  configuration file);
+* `systemctl stop passt@vm.socket passt@vm.service` leaves no passt
+  process and no socket file.
+
+Reference run (PASST=<root>/usr/bin/passt, Debian 13's upstream passt of
+2025-05): upstream has no socket activation (compat.md 7.1) and logs each
+line twice under systemd, so only the units' own checks and a plain
+`systemd-run passt -f -s PATH` service (sandboxed, serves DHCP, stops)
+run; the rest is skipped with that reason.  The whole file takes about
+80 s (two boots of 4-10 s, two guests of 15-30 s).
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+import deb13_env
+import guest_bridge as GB
+import guest_image as G
+import topo as T
+from test_passt_qemu import BLOB_BYTES, guest, http_blob  # noqa: F401
+
+# systemd-analyze security's overall exposure of passt@.service: 1.8
+# measured with units/passt@.service of 2026-12 (1.5 for the unit before,
+# which couldn't run passt at all)
+EXPOSURE_MAX = 2.0
+FWD_PORT = 2222
+VM_CONF = "PASST_OPTS=--debug -t %d\n" % FWD_PORT
+SOCK = "/run/passt/vm.socket"
+PROBE = "/run/passt-probe"
+# Runs once systemd has READY=1 ("+": without the unit's sandbox, so it
+# may look at passt): passt's root and UID map at that moment
+PROBE_DROPIN = """[Service]
+ExecStartPost=+/bin/sh -c 'ls -A /proc/$MAINPID/root | wc -l > %s; \
+wc -l < /proc/$MAINPID/uid_map >> %s'
+""" % (PROBE, PROBE)
+# A sandbox that can't be set up: no user namespace allowed
+BAD_DROPIN = """[Service]
+RestrictNamespaces=yes
+Restart=no
+"""
+NO_ACTIVATION = ("upstream passt has no socket activation and logs twice "
+                 "under systemd (compat.md 7.1)")
+
+
+def reference():
+    return deb13_env.in_root(T.tool_path("passt")) is not None
+
+
+class Container:
+    """A Debian 13 root booted with systemd as PID 1 in systemd-nspawn."""
+
+    def __init__(self, topo, root, binds):
+        self.topo = topo
+        self.root = root
+        self.binds = binds
+        self.dir = Path(tempfile.mkdtemp(prefix="passt-pid1-"))
+        self.proc = None
+        self.pid1 = None
+
+    def start(self, timeout=60):
+        resolv = self.dir / "resolv.conf"
+        resolv.write_text(T.RESOLV_CONF)
+        argv = ["systemd-nspawn", "-D", str(self.root),
+                "--volatile=overlay", "--register=no", "--keep-unit",
+                "-M", "passt-%d" % os.getpid(),
+                "--network-namespace-path=/run/netns/" + self.topo.host,
+                "--resolv-conf=off",
+                "--bind-ro=%s:/etc/resolv.conf" % resolv,
+                "--console=read-only"]
+        argv += ["--bind-ro=%s:%s" % b for b in self.binds]
+        env = dict(os.environ, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY="1")
+        with open(self.dir / "console.log", "wb") as log:
+            self.proc = subprocess.Popen(argv + ["-b"], env=env, stdout=log,
+                                         stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+        end = time.monotonic() + timeout
+        self.pid1 = T.wait_for(self._find_pid1, timeout)
+        if not self.pid1:
+            self.stop()
+            pytest.fail("no systemd in the container: %s" % self.console())
+        # --wait needs systemd's bus, which comes up a moment after PID 1
+        r = None
+        while time.monotonic() < end:
+            r = self.run(["systemctl", "is-system-running", "--wait"],
+                         timeout=max(1, end - time.monotonic()))
+            if r.stdout.strip() in ("running", "degraded"):
+                break
+            time.sleep(0.1)
+        state = r.stdout.strip() if r else ""
+        if state not in ("running", "degraded"):
+            self.stop()
+            pytest.fail("container not up (%r, %s): %s"
+                        % (state, r.stderr, self.console()))
+        return self
+
+    def _find_pid1(self):
+        if self.proc.poll() is not None:
+            return None
+        try:
+            kids = Path("/proc/%d/task/%d/children"
+                        % (self.proc.pid, self.proc.pid)).read_text().split()
+        except OSError:
+            return None
+        for k in kids:
+            if T._comm(int(k)) == "systemd":
+                return int(k)
+        return None
+
+    def console(self):
+        try:
+            return (self.dir / "console.log").read_text(
+                errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def stop(self):
+        """Power off (SIGTERM to nspawn), else SIGKILL PID 1 (ending the
+        whole PID namespace) and nspawn; remove the directory."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                pass
+        T.kill_alive(self.pid1)
+        if self.proc is not None:
+            T.kill_alive(self.proc.pid)
+            self.proc.wait(timeout=10)
+        if self.pid1:
+            assert T.wait_for(lambda: not T.pid_alive(self.pid1), 10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run(self, args, timeout=30, check=False):
+        """Run @args inside (every namespace of PID 1)."""
+        r = T.run(["nsenter", "-t", str(self.pid1), "-a", "--"] +
+                  [str(a) for a in args], timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError("in the container: %s: exit %d\n%s%s"
+                                 % (args, r.returncode, r.stdout, r.stderr))
+        return r
+
+    def path(self, inside):
+        """Host path of @inside, through PID 1's root."""
+        return Path("/proc/%d/root" % self.pid1) / inside.lstrip("/")
+
+    def write(self, inside, text):
+        p = self.path(inside)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        os.chmod(p, 0o644)
+
+    def show(self, unit, *props):
+        """{property: value} of systemctl show -p ..."""
+        r = self.run(["systemctl", "show", unit, "-p", ",".join(props)],
+                     check=True)
+        return dict(ln.split("=", 1) for ln in r.stdout.splitlines()
+                    if "=" in ln)
+
+    def journal(self, unit):
+        """journalctl -u @unit -o json entries of this boot."""
+        r = self.run(["journalctl", "-b", "-u", unit, "-o", "json",
+                      "--no-pager"], check=True)
+        return [json.loads(ln) for ln in r.stdout.splitlines() if ln]
+
+
+def make_install(box):
+    """`make install DESTDIR=<PID 1's root> PREFIX=/usr` of our tree, with
+    the VERSION of the existing build, so nothing is rebuilt."""
+    T.need(shutil.which("make") is not None, "make is not installed")
+    ver = T.REPO / "build" / ".version"
+    T.need(ver.exists() and (T.REPO / "passt").exists(),
+           "our tree is not built: run make first")
+    r = T.run(["make", "-C", str(T.REPO), "-s", "install",
+               "DESTDIR=/proc/%d/root" % box.pid1, "PREFIX=/usr",
+               "VERSION=" + ver.read_text().strip()], timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ours = hashlib.sha256((T.REPO / "passt").read_bytes()).hexdigest()
+    there = hashlib.sha256(box.path("/usr/bin/passt").read_bytes())
+    assert there.hexdigest() == ours, "installed passt isn't our build"
+    box.run(["systemctl", "daemon-reload"], check=True)
+    return "/usr/lib/systemd/system"
+
+
+@pytest.fixture(scope="module", params=["bound", "installed"])
+def box(request, topo):
+    """The booted root: .unitdir is where the units are inside."""
+    T.need(os.geteuid() == 0, "needs root")
+    T.need(shutil.which("systemd-nspawn") is not None,
+           "systemd-nspawn is not installed (systemd-container)")
+    root = deb13_env.need_root()
+    if request.param == "installed" and reference():
+        pytest.skip("make install installs our passt, not the reference")
+    binds, unitdir = [], "/etc/systemd/system"
+    if request.param == "bound":
+        for u in ("passt@.socket", "passt@.service"):
+            binds.append((T.REPO / "units" / u, unitdir + "/" + u))
+        if not reference():
+            passt = T.tool_path("passt")
+            T.need(os.access(passt, os.X_OK), "passt not found: " + passt)
+            binds.append((passt, "/usr/bin/passt"))
+    c = Container(topo, root, binds).start()
+    try:
+        if request.param == "installed":
+            unitdir = make_install(c)
+        c.unitdir = unitdir
+        c.kind = request.param
+        c.state = {}
+        yield c
+    finally:
+        c.stop()
+
+
+def need_ours():
+    if reference():
+        pytest.skip("reference passt differs: " + NO_ACTIVATION)
+
+
+# -- the units ---------------------------------------------------------------
+def test_units_verify(box):
+    """systemd 257's systemd-analyze verify: no error, no warning."""
+    units = [box.unitdir + "/passt@vm.socket", box.unitdir + "/passt@vm.service"]
+    r = box.run(["systemd-analyze", "verify", "--man=no"] + units,
+                timeout=60)
+    assert r.returncode == 0 and not r.stderr.strip(), r.stderr
+
+
+def test_units_security_exposure(box):
+    """systemd-analyze security --offline: the exposure stays low."""
+    r = box.run(["systemd-analyze", "security", "--offline=yes",
+                 "--no-pager", box.unitdir + "/passt@vm.service"],
+                timeout=60)
+    m = re.search(r"Overall exposure level for passt@vm\.service: "
+                  r"([0-9.]+)", r.stdout)
+    assert m, r.stdout + r.stderr
+    score = float(m.group(1))
+    print("systemd-analyze security: %.1f (%s)" % (score, box.kind))
+    assert score <= EXPOSURE_MAX, r.stdout
+
+
+# -- socket activation, with a qemu guest --------------------------------------
+def test_vm_through_socket_activation(box, guest, http_blob):  # noqa: F811
+    """systemctl start passt@vm.socket; a qemu guest connecting to it gets
+    its lease and downloads a file from remote intact."""
+    need_ours()
+    box.write("/etc/passt/vm.conf", VM_CONF)
+    box.write("/etc/systemd/system/passt@vm.service.d/probe.conf",
+              PROBE_DROPIN)
+    box.run(["systemctl", "daemon-reload"], check=True)
+    box.run(["systemctl", "start", "passt@vm.socket"], check=True)
+    sock = box.path(SOCK)
+    assert sock.is_socket()
+    st = box.show("passt@vm.service", "ActiveState")
+    assert st["ActiveState"] == "inactive", st
+
+    url, digest = http_blob
+    argv = G.qemu_argv(*guest, "gt.fetch=%s gt.timeout=60" % url,
+                       G.stream_net(sock))
+    rc, console, secs = G.run_guest(argv, box.dir / "qemu.log")
+    print("qemu through passt@vm.socket (%s): %.1f s" % (box.kind, secs))
+    res, tail = G.results(console), console[-3000:]
+    assert rc == 0, "qemu exit %r; console:\n%s" % (rc, tail)
+    dhcp = res.get("DHCP")
+    assert dhcp and dhcp["ip"] == T.HOST4 and dhcp["router"] == T.GW4, tail
+    f = res.get("FETCH")
+    assert f and int(f["bytes"]) == BLOB_BYTES, (f, res["ERR"], tail)
+    assert f["sha256"] == digest, f
+    assert not res["ERR"], res["ERR"]
+
+    st = box.show("passt@vm.service", "ActiveState", "SubState",
+                  "ExecMainStatus", "MainPID")
+    assert (st["ActiveState"], st["SubState"]) == ("active", "running"), st
+    box.state["pid"] = int(st["MainPID"])
+
+
+def main_pid(box):
+    pid = box.state.get("pid")
+    if not pid:
+        pytest.fail("the guest test did not get passt running")
+    return pid
+
+
+def test_active_only_once_sandboxed(box):
+    """When systemd ran ExecStartPost= (after READY=1), passt already had
+    its empty root and a user namespace of its own."""
+    need_ours()
+    main_pid(box)
+    probe = box.path(PROBE).read_text().split()
+    # entries in passt's root; lines of its UID map: only its own UID
+    # (systemd's PrivateUsers= namespace maps root too)
+    assert probe == ["0", "1"], probe
+
+
+def test_forwarded_port_bound(box):
+    """-t 2222 from /etc/passt/vm.conf: passt listens on it."""
+    need_ours()
+    pid = main_pid(box)
+    r = box.run(["ss", "-Hltnp", "sport = :%d" % FWD_PORT], check=True)
+    assert "pid=%d," % pid in r.stdout and '"passt"' in r.stdout, r.stdout
+    # and a connection from remote to the host's address is taken
+    s = box.topo.in_ns(box.topo.remote, [T.PY, "-c",
+                                  "import socket; socket.create_connection("
+                                  "(%r, %d), 5).close()" % (T.HOST4,
+                                                            FWD_PORT)])
+    assert s.returncode == 0, s.stderr
+
+
+def test_journal_has_each_line_once(box):
+    """journalctl -u passt@vm: passt's lines once each, from stderr (no
+    syslog copy), their priority taken from the "<N>" prefix.  (Lines
+    written to stderr are never repeated: a second copy could only come
+    from syslog, transport "syslog".)"""
+    need_ours()
+    pid = main_pid(box)
+    ours = [e for e in box.journal("passt@vm.service")
+            if e.get("_PID") == str(pid)]
+    msgs = [e.get("MESSAGE") for e in ours]
+    assert msgs, "no lines from passt"
+    assert {e.get("_TRANSPORT") for e in ours} == {"stdout"}, \
+        {e.get("_TRANSPORT") for e in ours}
+    assert not any(m.startswith("<") for m in msgs), msgs
+    using = [e for e in ours if "Using the socket passed by systemd at "
+             + SOCK in e["MESSAGE"]]
+    assert len(using) == 1 and using[0]["PRIORITY"] == "6", using
+    assert any(e["PRIORITY"] == "7" for e in ours), "no debug priority"
+
+
+def test_stop_leaves_nothing(box):
+    """systemctl stop of both units: no passt process, no socket file."""
+    need_ours()
+    main_pid(box)
+    box.run(["systemctl", "stop", "passt@vm.socket", "passt@vm.service"],
+            check=True)
+    assert T.wait_for(lambda: box.run(["pgrep", "-x", "passt"])
+                      .returncode == 1, 5), \
+        box.run(["ps", "-ef"]).stdout
+    assert not box.path(SOCK).exists()
+    st = box.show("passt@vm.service", "ActiveState")
+    assert st["ActiveState"] == "inactive", st
+
+
+def test_sandbox_failure_never_reported_started(box):
+    """An instance whose sandbox can't be set up (no user namespace
+    allowed): passt exits 1 and systemd never reports it "Started".  It
+    has no /etc/passt/bad.conf: no complaint about PASST_OPTS either."""
+    need_ours()
+    box.write("/etc/systemd/system/passt@bad.service.d/bad.conf",
+              BAD_DROPIN)
+    box.run(["systemctl", "daemon-reload"], check=True)
+    box.run(["systemctl", "start", "passt@bad.socket"], check=True)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(5)
+    c.connect(str(box.path("/run/passt/bad.socket")))
+    ok = T.wait_for(lambda: box.show("passt@bad.service", "ActiveState")
+                    ["ActiveState"] == "failed", 10)
+    c.close()
+    st = box.show("passt@bad.service", "ActiveState", "ExecMainStatus")
+    assert ok and st["ExecMainStatus"] == "1", st
+    msgs = [e.get("MESSAGE", "") for e in box.journal("passt@bad.service")]
+    assert any("Couldn't detach user namespace" in m for m in msgs), msgs
+    assert not any(m.startswith("Started passt@bad") for m in msgs), msgs
+    box.run(["systemctl", "stop", "passt@bad.socket"])
+    r = box.run(["journalctl", "-b", "--no-pager", "-g",
+                 "Referenced but unset"])
+    assert "PASST_OPTS" not in r.stdout, r.stdout
+
+
+# -- any passt as a plain service ----------------------------------------------
+def test_plain_service_serves_and_stops(box):
+    """systemd-run passt -f -s PATH (no units, as root): sandboxed under
+    systemd as PID 1, a DHCP offer over its socket, gone after systemctl
+    stop.  Run against the reference too."""
+    if box.kind != "bound":
+        pytest.skip("once is enough")
+    # as root: passt becomes nobody, who may create a socket in /tmp
+    sock = "/tmp/plain.socket"
+    box.run(["systemd-run", "--unit=passt-plain", "-p", "Type=simple",
+             "/usr/bin/passt", "-f", "-q", "-s", sock, "-t", "none", "-u",
+             "none"], check=True)
+    try:
+        assert T.wait_for(lambda: box.path(sock).is_socket(), 10)
+        pid = int(box.show("passt-plain.service", "MainPID")["MainPID"])
+        r = box.run(["sh", "-c", "ls -A /proc/%d/root | wc -l" % pid])
+        assert r.stdout.strip() == "0", r.stdout
+        cl = GB.StreamClient(str(box.path(sock)))
+        offer = cl.dhcp_offer()
+        cl.close()
+        assert GB.opt_addr(offer, 3) == T.GW4
+    finally:
+        box.run(["systemctl", "stop", "passt-plain.service"])
+    assert box.run(["pgrep", "-x", "passt"]).returncode == 1
