@@ -141,6 +141,11 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"getdents64", REPAIR, SB_ANY, "directory PATH"},
 	{"clock_nanosleep", LOOP | REPAIR, SB_ANY,
 	 "event loop: naps in datagram streams; waiting for the socket"},
+	/* A stopped process (SIGSTOP, ^Z) that was in poll() or a nap goes
+	 * on through this call when it is continued
+	 */
+	{"restart_syscall", LOOP | REPAIR, SB_ANY,
+	 "continuing after SIGSTOP/SIGCONT in poll() or a nap"},
 };
 
 /**

@@ -16,6 +16,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -276,6 +277,31 @@ def test_second_client_accepted_and_closed(topo, procs, tmp, passt):
     # after the first one leaves, a new client is served
     c = Client.connect(path)
     arp_roundtrip(c)
+
+
+def test_stopped_and_continued_serves_the_new_client(topo, procs, tmp,
+                                                     passt):
+    """qemu reconnects (its reconnect-ms) while passt is stopped (SIGSTOP,
+    a debugger, a frozen cgroup): when passt is continued, the kernel
+    resumes its interrupted poll() or nap through restart_syscall(), which
+    the seccomp filter must allow, and it finishes the old client and
+    serves the new one, whose connection waited in the listening queue."""
+    path = tmp / "p.socket"
+    r = start_fg(topo, procs, passt, ["-s", path])
+    for _ in range(3):
+        a = Client.connect(path)
+        arp_roundtrip(a)
+        os.kill(r.p.pid, signal.SIGSTOP)
+        try:
+            b = Client.connect(path)
+            a.close()
+            time.sleep(0.05)
+        finally:
+            os.kill(r.p.pid, signal.SIGCONT)
+        arp_roundtrip(b)
+        b.close()
+        r.wait_err("Client connection closed")
+    assert r.p.poll() is None
 
 
 @pytest.mark.parametrize("bad", [0, 13, 65536, 0xFFFFFFFF])
