@@ -509,7 +509,8 @@ int stream_client(struct stream_link *s, int fd)
 		return -errno;
 	stream_buf_raise(fd, SO_SNDBUFFORCE, SO_SNDBUF);
 	stream_buf_raise(fd, SO_RCVBUFFORCE, SO_RCVBUF);
-	ret = epref_ctl(s->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_STREAM, 0, fd,
+	s->gen = (s->gen + 1) & STREAM_GEN_MASK;
+	ret = epref_ctl(s->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_STREAM, s->gen, fd,
 			EPOLLIN | EPOLLRDHUP);
 	if (ret)
 		return ret;
@@ -535,6 +536,25 @@ bool stream_client_gone(const struct stream_link *s)
 	if (s->fd < 0 || poll(&p, 1, 0) <= 0)
 		return false;
 	return p.revents & (POLLRDHUP | POLLHUP | POLLERR);
+}
+
+/**
+ * stream_event_current() - Tell whether an event is about the current client
+ * @s:		Stream link
+ * @idx:	Index field of the event's reference: the client's generation
+ * @fd:		Descriptor field of the event's reference
+ *
+ * One batch of events can hold the hang-up of a client that was closed
+ * earlier in the batch (when the listening socket showed a new client and
+ * the old one was finished first, see stream_client_gone()), and the new
+ * client may have been given the same descriptor number: the generation,
+ * counted per client, tells them apart.
+ *
+ * Return: true if the event is for the client being served
+ */
+bool stream_event_current(const struct stream_link *s, uint32_t idx, int fd)
+{
+	return s->fd >= 0 && fd == s->fd && idx == s->gen;
 }
 
 /**

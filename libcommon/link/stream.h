@@ -18,6 +18,7 @@
 #define STREAM_MSG_MAX	 (STREAM_HDR_LEN + STREAM_FRAME_MAX)
 #define STREAM_RX_BUF	 (8 * STREAM_MSG_MAX) /* bytes read per wake-up */
 #define STREAM_POOL	 128 /* frames queued towards the guest */
+#define STREAM_GEN_MASK	 0xffffff /* epoll reference index: 24 bits */
 #define STREAM_SOCK_MAX	 100 /* default paths probed: _1 to _99 */
 #define STREAM_PATH_MAX	 sizeof(((struct sockaddr_un *)0)->sun_path)
 
@@ -54,6 +55,8 @@ size_t stream_msg_finish(uint8_t *msg, size_t len);
  * @sink:	Frames to the guest, for the transports
  * @pool_used:	Pool slots reserved since the last flush
  * @pool_len:	Length of each committed frame, 0 if given back
+ * @gen:	Generation of the client, counted per client, in the index
+ *		field of its epoll reference (stream_event_current())
  */
 struct stream_link {
 	int listen_fd;
@@ -67,6 +70,7 @@ struct stream_link {
 	struct frame_sink sink;
 	unsigned int pool_used;
 	size_t pool_len[STREAM_POOL];
+	uint32_t gen;
 };
 
 void stream_init(struct stream_link *s, int epfd);
@@ -74,6 +78,7 @@ int stream_listen(struct stream_link *s, const char *path);
 int stream_listen_fd(struct stream_link *s, int fd);
 int stream_client(struct stream_link *s, int fd);
 bool stream_client_gone(const struct stream_link *s);
+bool stream_event_current(const struct stream_link *s, uint32_t idx, int fd);
 int stream_accept(struct stream_link *s);
 int stream_handler(struct stream_link *s, const struct link_input *in,
 		   uint32_t events);

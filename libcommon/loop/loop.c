@@ -304,6 +304,11 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 			loop_greet(x);
 		return false;
 	case EPOLL_TYPE_STREAM:
+		/* a client closed earlier in this batch: its descriptor may
+		 * be the new client's already
+		 */
+		if (!stream_event_current(&x->stream, ref.idx, ref.fd))
+			return false;
 		return loop_stream(x, ev->events, status);
 	case EPOLL_TYPE_SCAN_TIMER:
 		fwd_auto_timer(&x->fa); /* scans after the batch */
