@@ -48,6 +48,10 @@
  * @idle:	The events being handled came after polling found nothing
  *		for a while (loop.c)
  * @round_tcp:	TCP frames came from the guest in this round of events
+ * @linger_until: pasta: the command exited, its connections are still
+ *		sending; end the loop at this time (ns) at the latest, 0 if
+ *		not lingering (loop.c)
+ * @linger_status: pasta: the command's exit status, while lingering
  */
 struct ctx {
 	struct conf *c;
@@ -73,6 +77,8 @@ struct ctx {
 	struct listen_gap gap_out[FWD_MAX_RULES];
 	bool idle;
 	bool round_tcp;
+	uint64_t linger_until;
+	int linger_status;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);

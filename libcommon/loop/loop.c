@@ -7,6 +7,17 @@
  * ends when the namespace goes away, the spawned command exits or a
  * termination signal arrives, and returns the exit status for main().
  *
+ * When pasta's command exits, the kernel closes its sockets but still
+ * holds what they were sending, in the namespace: data the command wrote
+ * just before it ended (a sender that closes and exits) may not have
+ * reached us yet. The namespace, and the kernel's sockets in it, only live
+ * as long as we do, so ending at once would lose that tail (measured: 2.4
+ * of 32 MiB to a slow reader; upstream's pasta loses it too). The loop
+ * lingers instead, until every connection from the namespace delivered
+ * its FIN to us (tap: the guest's FIN; splice: end-of-file read and the
+ * pipe drained), for LOOP_LINGER_NS at most; usually that takes one round
+ * trip, or nothing at all.
+ *
  * Waking a sleeping process costs a scheduler round trip (on the machines
  * we measure on, 10-15 us, more than the work of forwarding a datagram), so
  * between rounds of events the loop paces itself (loop_pace()):
@@ -43,6 +54,8 @@
 #define LOOP_EVENTS 64
 #define LOOP_SPIN_NS 50000	/* polling after the last event, ns */
 #define LOOP_NAP_NS 200000	/* nap in a one-way datagram stream, ns */
+#define LOOP_LINGER_NS (10 * 1000000000ULL) /* see the top of this file */
+#define LOOP_LINGER_TICK_MS 50	/* deadline checks while lingering, ms */
 
 /**
  * loop_add() - Register a descriptor for input events
@@ -157,6 +170,42 @@ void loop_greet(struct ctx *x)
 }
 
 /**
+ * loop_now_ns() - Monotonic time in nanoseconds (vDSO: no system call)
+ *
+ * Return: nanoseconds
+ */
+static uint64_t loop_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/**
+ * loop_linger_done() - Tell whether pasta, its command gone, may end now
+ * @x:		Context, lingering (see the top of this file)
+ * @status:	Set to the command's exit status if so
+ *
+ * Return: true if nothing from the namespace is on its way any more, or
+ *	   the time to linger is over
+ */
+static bool loop_linger_done(struct ctx *x, int *status)
+{
+	bool sending = tcp_guest_sending(&x->tcp) ||
+		       tcp_splice_ns_sending(&x->tsp);
+
+	if (sending && loop_now_ns() < x->linger_until)
+		return false;
+	if (sending)
+		log_warn("Command exited, connections from it still sending "
+			 "after %llu s: closing them",
+			 LOOP_LINGER_NS / 1000000000ULL);
+	*status = x->linger_status;
+	return true;
+}
+
+/**
  * loop_signal() - Handle pending signals
  * @x:		Context
  * @status:	Set to the exit status when the loop must end
@@ -179,12 +228,13 @@ static bool loop_signal(struct ctx *x, int *status)
 		if (waitpid(x->child.pid, &ws, WNOHANG) != x->child.pid)
 			continue;
 		if (WIFEXITED(ws))
-			*status = WEXITSTATUS(ws);
+			x->linger_status = WEXITSTATUS(ws);
 		else if (WIFSIGNALED(ws))
-			*status = 128 + WTERMSIG(ws);
+			x->linger_status = 128 + WTERMSIG(ws);
 		else
 			continue;
-		return true;
+		x->linger_until = loop_now_ns() + LOOP_LINGER_NS;
+		return loop_linger_done(x, status);
 	}
 	return false;
 }
@@ -320,19 +370,6 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 }
 
 /**
- * loop_now_ns() - Monotonic time in nanoseconds (vDSO: no system call)
- *
- * Return: nanoseconds
- */
-static uint64_t loop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/**
  * loop_wait() - Wait for events, polling for a while after recent ones
  * @x:		Context
  * @evs:	Events, filled
@@ -356,7 +393,8 @@ static int loop_wait(struct ctx *x, struct epoll_event *evs,
 		else
 			sched_yield();
 	}
-	return epoll_wait(x->epfd, evs, LOOP_EVENTS, -1);
+	return epoll_wait(x->epfd, evs, LOOP_EVENTS,
+			  x->linger_until ? LOOP_LINGER_TICK_MS : -1);
 }
 
 /* Which side the events of a round came from */
@@ -454,6 +492,8 @@ int loop_run(struct ctx *x)
 		}
 		if (x->sink)
 			x->sink->flush(x->sink);
+		if (x->linger_until && loop_linger_done(x, &status))
+			return status;
 		fwd_auto_batch_end(&x->fa);
 		if (x->round_tcp)
 			sides |= LOOP_TCP;

@@ -211,6 +211,7 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 		    const struct tcp_frame_opts *opts, uint32_t seq);
 void tcp_conn_reset(struct tcp_ctx *t, int idx, bool tell_guest);
 void tcp_conn_close(struct tcp_ctx *t, int idx);
+bool tcp_guest_sending(const struct tcp_ctx *t);
 void tcp_epoll_set(struct tcp_ctx *t, int idx, uint32_t events);
 void tcp_epoll_rearm(struct tcp_ctx *t, int idx);
 void tcp_timer_arm(struct tcp_ctx *t);

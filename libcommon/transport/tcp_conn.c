@@ -440,6 +440,31 @@ static void tcp_connect_done(struct tcp_ctx *t, int idx)
 }
 
 /**
+ * tcp_guest_sending() - Tell whether the guest may still send on a
+ *			 connection
+ * @t:		TCP context
+ *
+ * Once the guest's FIN was taken, everything it sent before is in the
+ * socket (tcp_guest_data() writes it all first), and the host's kernel
+ * delivers it whatever becomes of us.
+ *
+ * Return: true if a connection is open and the guest's FIN didn't come yet
+ */
+bool tcp_guest_sending(const struct tcp_ctx *t)
+{
+	unsigned int i;
+
+	if (!t->nconn)
+		return false;
+	for (i = 0; i < FLOW_MAX; i++) {
+		if (t->conn[i].state != TCP_ST_FREE &&
+		    !(t->conn[i].flags & TCP_GUEST_FIN))
+			return true;
+	}
+	return false;
+}
+
+/**
  * tcp_listen() - Open listening sockets for the inbound forwarding rules
  * @t:		TCP context
  * @fwd:	Rules (TCP ones are used)

@@ -101,6 +101,36 @@ bool tcp_splice_done(const struct tcp_splice_conn *c)
 }
 
 /**
+ * tcp_splice_ns_sending() - Tell whether data from the namespace may still
+ *			     be on its way to the host
+ * @ts:		Context
+ *
+ * A direction is finished once its end-of-file was read and the pipe
+ * drained into the other side, shut down for writing after it: what the
+ * namespace sent is then in the host's kernel, which delivers it whatever
+ * becomes of us.
+ *
+ * Return: true if a connection's direction from the namespace isn't
+ *	   finished yet
+ */
+bool tcp_splice_ns_sending(const struct tcp_splice_ctx *ts)
+{
+	unsigned int i;
+
+	if (!ts->nconn)
+		return false;
+	for (i = 0; i < TCP_SPLICE_MAX; i++) {
+		const struct tcp_splice_conn *c = &ts->conn[i];
+		int from = (c->flags & TCP_SPLICE_NS0) ? 0 : 1;
+
+		if (c->state != TCP_SPLICE_FREE &&
+		    !(c->flags & TCP_SPLICE_SHUT(!from)))
+			return true;
+	}
+	return false;
+}
+
+/**
  * tcp_splice_pipe_get() - A pipe for one direction, from the pool if any
  * @ts:		Context
  * @p:		Set to the read and write ends
@@ -277,10 +307,11 @@ static void tcp_splice_sock_opts(int s)
  * @ts:		Context
  * @s0:		Accepted socket
  * @s1:		Socket we connect()ed, connection maybe in progress
+ * @ns0:	@s0 is the namespace's socket (-T), else @s1 is (-t)
  *
  * Return: connection index, or -errno (the caller closes the sockets)
  */
-static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1)
+static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1, bool ns0)
 {
 	struct tcp_splice_conn *c;
 	int idx = ts->free_head, ret, side;
@@ -295,7 +326,7 @@ static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1)
 		return ret;
 	}
 	c->state = TCP_SPLICE_CONNECTING;
-	c->flags = 0;
+	c->flags = ns0 ? TCP_SPLICE_NS0 : 0;
 	for (side = 0; side < 2; side++) {
 		c->ev[side] = tcp_splice_events(c, side);
 		ret = epref_ctl(ts->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_SPLICE,
@@ -339,11 +370,13 @@ static void tcp_splice_reject(int s)
  * @s1:		Socket to connect (closed on failure)
  * @dst:	Target address
  * @port:	Target port
+ * @ns0:	@s0 is the namespace's socket (-T), else @s1 is (-t)
  *
  * Return: 0, or -errno
  */
 static int tcp_splice_connect(struct tcp_splice_ctx *ts, int s0, int s1,
-			      const union inany_addr *dst, uint16_t port)
+			      const union inany_addr *dst, uint16_t port,
+			      bool ns0)
 {
 	union sockaddr_inany sa;
 	socklen_t sl = inany_to_sockaddr(&sa, dst, port, 0);
@@ -353,7 +386,7 @@ static int tcp_splice_connect(struct tcp_splice_ctx *ts, int s0, int s1,
 		ret = -errno;
 		goto fail;
 	}
-	if ((idx = tcp_splice_new(ts, s0, s1)) < 0) {
+	if ((idx = tcp_splice_new(ts, s0, s1, ns0)) < 0) {
 		ret = idx;
 		goto fail;
 	}
@@ -402,7 +435,7 @@ bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
 		tcp_splice_reject(s);
 		return true;
 	}
-	tcp_splice_connect(ts, s, s1, &dst, fwd_rule_target(r, port));
+	tcp_splice_connect(ts, s, s1, &dst, fwd_rule_target(r, port), false);
 	splice_ns_refill(ts->ns);
 	return true;
 }
@@ -437,7 +470,7 @@ void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 		return;
 	}
 	tcp_splice_connect(ts, s, s1, &dst,
-			   fwd_rule_target(r, (uint16_t)(ref_idx & 0xffff)));
+			   fwd_rule_target(r, (uint16_t)(ref_idx & 0xffff)), true);
 }
 
 /**

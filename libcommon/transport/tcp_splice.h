@@ -40,6 +40,7 @@ enum tcp_splice_state {
  * @TCP_SPLICE_SHUT1:	Side 1 shut down for writing
  * @TCP_SPLICE_BLOCK0:	Writing to side 0 would block: wait for EPOLLOUT
  * @TCP_SPLICE_BLOCK1:	Writing to side 1 would block
+ * @TCP_SPLICE_NS0:	Side 0 is the namespace's (-T), else side 1 is (-t)
  */
 enum tcp_splice_flag {
 	TCP_SPLICE_EOF0 = 1 << 0,
@@ -48,6 +49,7 @@ enum tcp_splice_flag {
 	TCP_SPLICE_SHUT1 = 1 << 3,
 	TCP_SPLICE_BLOCK0 = 1 << 4,
 	TCP_SPLICE_BLOCK1 = 1 << 5,
+	TCP_SPLICE_NS0 = 1 << 6,
 };
 
 /* Flag of @side (0 or 1) of a per-side pair */
@@ -120,5 +122,6 @@ void tcp_splice_sock_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 			     uint32_t events);
 uint32_t tcp_splice_events(const struct tcp_splice_conn *c, int side);
 bool tcp_splice_done(const struct tcp_splice_conn *c);
+bool tcp_splice_ns_sending(const struct tcp_splice_ctx *ts);
 
 #endif /* TRANSPORT_TCP_SPLICE_H */
