@@ -394,12 +394,22 @@ def test_libvirt_guest(topo, libvirtd, procs, tmp):
         why = halfclose_result(res, peer)
         s = res.get("SERVE")
         assert s and int(s["bytes"]) == SERVE_BYTES, text
+        notes = ["Debian 12's passt reaches a guest server only after "
+                 "the client's first data"] if client_speaks_first() else []
         for ns, addr, port in ((topo.host, "127.0.0.1", FWD_ANY),
                                (topo.remote, T.HOST4, FWD_DEV)):
             got = fetch_forwarded(ns, addr, port)
-            assert got and got["recv"] == SERVE_BYTES and \
-                got["recv_sha"] == s["sha256"], \
+            if got and got["recv"] == SERVE_BYTES and \
+                    got["recv_sha"] == s["sha256"]:
+                continue
+            # upstream's passt also truncates what a guest sends before
+            # it closes (seen: 538896 of 1048576 bytes, Debian 13's)
+            assert D.reference("passt"), \
                 "%s:%d from %s: %s" % (addr, port, ns, got)
+            notes.append("%s's passt truncated the guest server's data at "
+                         "%s:%d: %s of %d bytes"
+                         % (D.reference("passt"), addr, port,
+                            got and got["recv"], SERVE_BYTES))
 
         res = G.wait_console(env.path(console), "DONE", BOOT_SECS)
         text = read_console(env, console)
@@ -413,9 +423,7 @@ def test_libvirt_guest(topo, libvirtd, procs, tmp):
             not env.path(pidfile).exists(), "socket or pid file left"
     finally:
         virsh(env, "destroy", "gt1")
-    halfclose_verdict(why, ["Debian 12's passt reaches a guest server "
-                            "only after the client's first data"]
-                      if client_speaks_first() else [])
+    halfclose_verdict(why, notes)
 
 
 def test_libvirt_destroy(topo, libvirtd):
