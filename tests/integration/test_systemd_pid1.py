@@ -397,10 +397,18 @@ def test_sandbox_failure_never_reported_started(box):
     c.settimeout(5)
     c.connect(str(box.path("/run/passt/bad.socket")))
     ok = T.wait_for(lambda: box.show("passt@bad.service", "ActiveState")
-                    ["ActiveState"] == "failed", 10)
+                    ["ActiveState"] == "failed", 30)
     c.close()
-    st = box.show("passt@bad.service", "ActiveState", "ExecMainStatus")
-    assert ok and st["ExecMainStatus"] == "1", st
+    st = box.show("passt@bad.service", "ActiveState", "SubState",
+                  "ExecMainStatus", "ExecMainPID")
+    if not (ok and st["ExecMainStatus"] == "1"):
+        # what it was doing, for the report
+        pid = st.get("ExecMainPID", "0")
+        why = box.run(["sh", "-c", "systemctl status --no-pager -l "
+                       "passt@bad.service; systemctl list-jobs --no-pager; "
+                       "cat /proc/%s/stack /proc/%s/wchan /proc/%s/status "
+                       "2>&1 | head -40" % (pid, pid, pid)]).stdout
+        pytest.fail("passt@bad.service: %s\n%s" % (st, why))
     msgs = [e.get("MESSAGE", "") for e in box.journal("passt@bad.service")]
     assert any("Couldn't detach user namespace" in m for m in msgs), msgs
     assert not any(m.startswith("Started passt@bad") for m in msgs), msgs
