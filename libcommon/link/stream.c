@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "link/pcap.h"
 #include "link/stream.h"
@@ -154,22 +155,9 @@ size_t stream_msg_finish(uint8_t *msg, size_t len)
 }
 
 /**
- * stream_now_ms() - Monotonic clock
- *
- * Return: milliseconds
- */
-static int64_t stream_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/**
  * stream_wait() - Wait until the client can take more, within a bound
  * @s:		Stream link
- * @start:	When the write started, stream_now_ms()
+ * @start:	When the write started, clock_ms()
  * @mid:	A frame is partly written
  *
  * Return: 0 to try again, -ETIMEDOUT when the bound is reached
@@ -177,7 +165,7 @@ static int64_t stream_now_ms(void)
 static int stream_wait(const struct stream_link *s, int64_t start, bool mid)
 {
 	int64_t left = (mid ? STREAM_WAIT_MID_MS : STREAM_WAIT_MS) -
-		       (stream_now_ms() - start);
+		       ((int64_t)clock_ms() - start);
 	struct pollfd pfd = {.fd = s->fd, .events = POLLOUT};
 
 	if (left <= 0)
@@ -199,7 +187,7 @@ static int stream_wait(const struct stream_link *s, int64_t start, bool mid)
  */
 static int stream_write(struct stream_link *s, struct iovec *iov, size_t n)
 {
-	int64_t start = stream_now_ms();
+	int64_t start = (int64_t)clock_ms();
 	bool mid = false;
 	size_t i = 0;
 	int ret = 0;

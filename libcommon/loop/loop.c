@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "ctx.h"
 #include "packet/frag.h"
@@ -88,7 +89,7 @@ static void loop_l3(void *arg, struct pview frame)
 	ret = pkt_parse_ip(frame, &p);
 	if (ret == -EPROTO) {
 		/* A fragment: kept until its datagram is whole (frag.c) */
-		ret = frag_input(&loop_frag, frame, dgram_now(), &frame);
+		ret = frag_input(&loop_frag, frame, clock_ms(), &frame);
 		if (ret == FRAG_PENDING)
 			return;
 		if (ret == FRAG_DONE)
@@ -170,19 +171,6 @@ void loop_greet(struct ctx *x)
 }
 
 /**
- * loop_now_ns() - Monotonic time in nanoseconds (vDSO: no system call)
- *
- * Return: nanoseconds
- */
-static uint64_t loop_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/**
  * loop_linger_done() - Tell whether pasta, its command gone, may end now
  * @x:		Context, lingering (see the top of this file)
  * @status:	Set to the command's exit status if so
@@ -195,7 +183,7 @@ static bool loop_linger_done(struct ctx *x, int *status)
 	bool sending = tcp_guest_sending(&x->tcp) ||
 		       tcp_splice_ns_sending(&x->tsp);
 
-	if (sending && loop_now_ns() < x->linger_until)
+	if (sending && clock_ns() < x->linger_until)
 		return false;
 	if (sending)
 		log_warn("Command exited, connections from it still sending "
@@ -233,7 +221,7 @@ static bool loop_signal(struct ctx *x, int *status)
 			x->linger_status = 128 + WTERMSIG(ws);
 		else
 			continue;
-		x->linger_until = loop_now_ns() + LOOP_LINGER_NS;
+		x->linger_until = clock_ns() + LOOP_LINGER_NS;
 		return loop_linger_done(x, status);
 	}
 	return false;
@@ -388,7 +376,7 @@ static int loop_wait(struct ctx *x, struct epoll_event *evs,
 		if (n)
 			return n;
 		x->idle = true;
-		if (loop_now_ns() >= *spin_until)
+		if (clock_ns() >= *spin_until)
 			*spin_until = 0;
 		else
 			sched_yield();
@@ -459,7 +447,7 @@ static void loop_pace(unsigned int sides, unsigned int last,
 	unsigned int both = LOOP_GUEST | LOOP_HOST;
 
 	if (((sides | last) & both) == both) {
-		*spin_until = loop_now_ns() + LOOP_SPIN_NS;
+		*spin_until = clock_ns() + LOOP_SPIN_NS;
 		return;
 	}
 	if ((sides & both) && !(sides & LOOP_TCP))

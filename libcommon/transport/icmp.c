@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "os/epref.h"
 #include "packet/frag.h"
 #include "packet/frame.h"
@@ -88,7 +89,7 @@ void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 		return;
 	if (idx < 0 && (idx = icmp_flow_open(u, &k)) < 0)
 		return;
-	u->flow[idx].last = dgram_now();
+	u->flow[idx].last = clock_ms();
 
 	nat_outbound(u->nat, &p->dst, 0, &dst, &port);
 	sl = inany_to_sockaddr(&sa, &dst, 0, 0);
@@ -168,7 +169,7 @@ void icmp_sock_handler(struct udp_ctx *u, uint32_t idx)
 	}
 	icmp[4] = (uint8_t)(f->gport >> 8);
 	icmp[5] = (uint8_t)f->gport;
-	f->last = dgram_now();
+	f->last = clock_ms();
 
 	pbuf_init(&b, buf, cap);
 	if (g4) {

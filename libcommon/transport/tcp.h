@@ -206,7 +206,6 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd);
 void tcp_timer_handler(struct tcp_ctx *t);
 
 /* Internal to the TCP engine (tcp_*.c) */
-uint64_t tcp_now(void);
 void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 		    const struct tcp_frame_opts *opts, uint32_t seq);
 void tcp_conn_reset(struct tcp_ctx *t, int idx, bool tell_guest);

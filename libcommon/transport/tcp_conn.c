@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "os/epref.h"
 #include "tcp.h"
 #include "transport/listen.h"
@@ -53,19 +54,6 @@
 #define TCP_RTO_MAX_MS 30000
 #define TCP_MAX_RETRIES 8
 #define TCP_FIN_IDLE_MS 120000	/* half-closed and silent */
-
-/**
- * tcp_now() - Monotonic time in milliseconds
- *
- * Return: milliseconds
- */
-uint64_t tcp_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /**
  * tcp_isn() - Initial sequence number for a new connection
@@ -110,7 +98,7 @@ int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	t->mtu = mtu ? mtu : 65520;
 	t->nat = nat;
 	if (getrandom(&t->rnd, sizeof(t->rnd), 0) != sizeof(t->rnd))
-		t->rnd = (uint64_t)tcp_now() * 0x2545f4914f6cdd1dULL;
+		t->rnd = (uint64_t)clock_ms() * 0x2545f4914f6cdd1dULL;
 
 	/* SO_PEEK_OFF on TCP sockets: Linux 6.9 and later */
 	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -286,7 +274,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 		log_rl(&t->rl_err, LOG_LVL_WARN, "SO_PEEK_OFF: %s",
 		       strerror(errno));
 	c->rto = TCP_RTO_INIT_MS;
-	c->last_act = tcp_now();
+	c->last_act = clock_ms();
 	c->snd_una = c->snd_nxt = tcp_isn(t);
 	memcpy(c->hdr.src_mac, t->l2->our_mac, 6);
 	c->hdr.src = k->raddr;
@@ -394,7 +382,7 @@ int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 		c->ws_guest = (uint8_t)s->wscale;
 	}
 	c->wnd_guest = s->wnd;
-	c->deadline = tcp_now() + TCP_CONNECT_MS;
+	c->deadline = clock_ms() + TCP_CONNECT_MS;
 	tcp_epoll_set(t, idx, EPOLLOUT);
 	return idx;
 }
@@ -435,7 +423,7 @@ static void tcp_connect_done(struct tcp_ctx *t, int idx)
 	}
 	c->state = TCP_ST_SYNACK_SENT;
 	tcp_send_syn(t, c, true);
-	c->deadline = tcp_now() + c->rto;
+	c->deadline = clock_ms() + c->rto;
 	tcp_epoll_set(t, idx, 0);
 }
 
@@ -593,7 +581,7 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 		goto refuse;
 	t->conn[idx].state = TCP_ST_SYN_SENT;
 	t->conn[idx].mss = tcp_mss_ours(t, v4);
-	t->conn[idx].deadline = tcp_now() + t->conn[idx].rto;
+	t->conn[idx].deadline = clock_ms() + t->conn[idx].rto;
 	tcp_send_syn(t, &t->conn[idx], false);
 	return;
 refuse:
@@ -629,7 +617,7 @@ static void tcp_wnd_update(struct tcp_ctx *t, int idx)
 	if (c->wnd_adv < c->mss && !(c->flags & TCP_GUEST_FIN)) {
 		c->flags |= TCP_WND_CHECK;
 		if (!c->deadline)
-			c->deadline = tcp_now() + 1;
+			c->deadline = clock_ms() + 1;
 	}
 }
 
@@ -654,7 +642,7 @@ void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events)
 		tcp_conn_reset(t, (int)idx, true);
 		return;
 	}
-	c->last_act = tcp_now();
+	c->last_act = clock_ms();
 	if (events & EPOLLOUT)
 		tcp_wnd_update(t, (int)idx);
 	if (events & (EPOLLRDHUP | EPOLLHUP))
@@ -733,7 +721,7 @@ static void tcp_timer_conn(struct tcp_ctx *t, int idx, uint64_t now)
 void tcp_timer_handler(struct tcp_ctx *t)
 {
 	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
-	uint64_t expired, now = tcp_now();
+	uint64_t expired, now = clock_ms();
 	int idx;
 
 	if (read(t->timer_fd, &expired, sizeof(expired)) < 0 &&

@@ -36,6 +36,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "os/epref.h"
 #include "packet/frame.h"
 #include "tcp.h"
@@ -177,7 +178,7 @@ static void tcp_send_fin(struct tcp_ctx *t, int idx)
 	c->snd_nxt++;
 	c->flags |= TCP_FIN_SENT;
 	if (!c->deadline)
-		c->deadline = tcp_now() + c->rto;
+		c->deadline = clock_ms() + c->rto;
 }
 
 /**
@@ -364,7 +365,7 @@ static bool tcp_data_burst(struct tcp_ctx *t, int idx)
 	}
 	c->flags &= (uint16_t)~TCP_ACK_PENDING;
 	if (!c->deadline)
-		c->deadline = tcp_now() + c->rto;
+		c->deadline = clock_ms() + c->rto;
 
 	/* Drained: the next arrival is an event, but the end of file that
 	 * already came isn't, and only the next peek can return it
@@ -432,7 +433,7 @@ void tcp_retransmit(struct tcp_ctx *t, int idx)
 	c->snd_nxt = c->snd_una;
 	c->dup_acks = 0;
 	tcp_peek_off_set(t, c, 0);
-	c->deadline = tcp_now() + c->rto;
+	c->deadline = clock_ms() + c->rto;
 	if (fin) {
 		c->flags &= (uint16_t)~(TCP_FIN_SENT | TCP_SOCK_EOF);
 	}
@@ -473,7 +474,7 @@ void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 		c->dup_acks = 0;
 		c->rto = MAX(c->rto / 2, 200U);
 		c->deadline = c->snd_una == c->snd_nxt ? 0 :
-			      tcp_now() + c->rto;
+			      clock_ms() + c->rto;
 	} else if (s->ack == c->snd_una && c->snd_una != c->snd_nxt &&
 		   !s->payload.len && wnd == c->wnd_guest &&
 		   !(s->flags & (TCP_F_SYN | TCP_F_FIN))) {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/clock.h"
 #include "os/epref.h"
 #include "tcp.h"
 
@@ -165,7 +166,7 @@ void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
 		tcp_rst_unknown(t, p, &s);
 		return;
 	}
-	c->last_act = tcp_now();
+	c->last_act = clock_ms();
 
 	if (s.flags & TCP_F_RST) {
 		tcp_conn_reset(t, idx, false);

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "os/epref.h"
 #include "packet/frag.h"
 #include "packet/frame.h"
@@ -42,19 +43,6 @@
 #include "transport/udp_gso.h"
 #include "listen.h"
 #include "udp.h"
-
-/**
- * dgram_now() - Monotonic time in milliseconds
- *
- * Return: milliseconds
- */
-uint64_t dgram_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /**
  * udp_init() - Set up the UDP and ICMP engine
@@ -129,7 +117,7 @@ int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
 	f->raddr = k->raddr;
 	f->gport = k->gport;
 	f->rport = k->rport;
-	f->last = dgram_now();
+	f->last = clock_ms();
 	u->nflows++;
 	return idx;
 }
@@ -262,7 +250,7 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 		       strerror(-idx));
 		return;
 	}
-	u->flow[idx].last = dgram_now();
+	u->flow[idx].last = clock_ms();
 	u->q_idx[u->nq] = idx;
 	u->q_iov[u->nq].iov_base = (void *)ud.data.p;
 	u->q_iov[u->nq].iov_len = ud.data.len;
@@ -649,7 +637,7 @@ static int udp_sock_batch(struct udp_ctx *u, struct dgram_flow *f)
 	udp_gso_finish(u, &g);
 	udp_frag_flush(u);
 	if (r > 0)
-		f->last = dgram_now();
+		f->last = clock_ms();
 	return r;
 }
 
@@ -882,7 +870,7 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 			u->sink->commit(u->sink, bufs[i], 0, NULL);
 			continue;
 		}
-		u->flow[idx].last = dgram_now();
+		u->flow[idx].last = clock_ms();
 		/* IPv4 peer on a frame laid out for IPv6: move the payload */
 		if (!v4 && inany_is_v4(&u->flow[idx].gaddr))
 			memmove(bufs[i] + FRAME_UDP4_DATA, payload,
@@ -902,7 +890,7 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
  */
 void udp_timer_handler(struct udp_ctx *u)
 {
-	uint64_t expired, now = dgram_now();
+	uint64_t expired, now = clock_ms();
 	int idx;
 
 	if (read(u->timer_fd, &expired, sizeof(expired)) < 0)

@@ -110,7 +110,6 @@ void icmp_sock_handler(struct udp_ctx *u, uint32_t idx);
 void udp_timer_handler(struct udp_ctx *u);
 
 /* Internal to udp.c and icmp.c */
-uint64_t dgram_now(void);
 int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
 		   int type);
 void dgram_flow_free(struct udp_ctx *u, int idx);

@@ -32,24 +32,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "os/epref.h"
 #include "os/ns.h"
 #include "transport/listen.h"
 #include "transport/pktinfo.h"
 #include "transport/udp_splice.h"
-
-/**
- * udp_splice_now() - Monotonic time in milliseconds
- *
- * Return: milliseconds
- */
-static uint64_t udp_splice_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /**
  * udp_splice_init() - Set up the spliced flow table
@@ -200,7 +188,7 @@ static void udp_splice_queue(struct udp_splice_ctx *us, int idx, void *base,
 	us->q_iov[us->nq].iov_base = base;
 	us->q_iov[us->nq].iov_len = len;
 	us->nq++;
-	us->flow[idx].last = udp_splice_now();
+	us->flow[idx].last = clock_ms();
 }
 
 /**
@@ -374,7 +362,7 @@ void udp_splice_sock_handler(struct udp_splice_ctx *us, uint32_t idx)
 	if (sendmmsg(f->lsock, mm, (unsigned int)n, MSG_DONTWAIT) < 0)
 		log_rl(&us->rl, LOG_LVL_DEBUG, "UDP splice: answer: %s",
 		       strerror(errno));
-	f->last = udp_splice_now();
+	f->last = clock_ms();
 }
 
 /**
@@ -383,7 +371,7 @@ void udp_splice_sock_handler(struct udp_splice_ctx *us, uint32_t idx)
  */
 void udp_splice_timer(struct udp_splice_ctx *us)
 {
-	uint64_t now = udp_splice_now();
+	uint64_t now = clock_ms();
 	int idx;
 
 	for (idx = 0; us->nflows && idx < FLOW_MAX; idx++) {
