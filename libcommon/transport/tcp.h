@@ -3,7 +3,8 @@
  *
  * Theory of operation: see tcp_conn.c (life cycle), tcp_data.c (data in both
  * directions, windows, retransmission) and tcp_tap.c (segments from the
- * guest).
+ * guest); socket, epoll and timer helpers are in tcp_sock.c, the types in
+ * tcp_types.h.
  */
 #ifndef TRANSPORT_TCP_H
 #define TRANSPORT_TCP_H
@@ -11,7 +12,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "base/log.h"
 #include "flow/flow.h"
 #include "flow/fwd.h"
 #include "flow/nat.h"
@@ -19,177 +19,7 @@
 #include "packet/sink.h"
 #include "services/l2.h"
 #include "transport/listen.h"
-
-struct tcp_splice_ctx;
-
-#define TCP_MAX_FRAMES 64	/* frames per burst from one socket */
-#define TCP_DATA_BURSTS 4	/* bursts per socket event */
-#define TCP_WS_OURS 8		/* scale of the window we advertise */
-#define TCP_MSS_GUEST_DEFAULT 536	/* RFC 9293 3.7.1, when the guest sends none */
-
-/**
- * enum tcp_state - Where a connection is in its life
- * @TCP_ST_FREE:		No connection (flow index unused by TCP)
- * @TCP_ST_CONNECTING:	Guest sent SYN, host socket connecting
- * @TCP_ST_SYNACK_SENT:	Host socket connected, SYN-ACK sent to the guest
- * @TCP_ST_SYN_SENT:	Inbound: socket accepted, SYN sent to the guest
- * @TCP_ST_ESTABLISHED:	Data both ways; half-closes are tracked in flags
- */
-enum tcp_state {
-	TCP_ST_FREE,
-	TCP_ST_CONNECTING,
-	TCP_ST_SYNACK_SENT,
-	TCP_ST_SYN_SENT,
-	TCP_ST_ESTABLISHED,
-};
-
-/**
- * enum tcp_conn_flag - Events of an established connection
- * @TCP_GUEST_FIN:	Guest sent FIN: socket shut down for writing
- * @TCP_SOCK_EOF:	Socket read end-of-file (peer sent FIN)
- * @TCP_FIN_SENT:	FIN sent to the guest
- * @TCP_FIN_ACKED:	Guest acknowledged our FIN
- * @TCP_ACK_PENDING:	An ACK is due to the guest at the end of the batch
- * @TCP_PARTIAL:	A write to the socket was short: the guest must
- *			retransmit once the socket has room again
- * @TCP_WS_OK:		Both sides sent window scale options
- * @TCP_WND_CHECK:	Window to the guest was too small: the timer checks
- *			whether it grew
- * @TCP_DISCARD_PENDING: Acknowledged bytes wait to be dropped from the
- *			socket at the end of the batch (@discard)
- * @TCP_LISTED:		The connection is on the end-of-batch list
- * @TCP_WRITE_PENDING:	Guest data waits in the write queue (@wpend bytes),
- *			written to the socket at the end of the batch
- * @TCP_SOCK_RDHUP:	The socket reported the peer's FIN (EPOLLRDHUP): a
- *			peek that drains it is followed by one that finds
- *			the end of file, as no new event will come
- */
-enum tcp_conn_flag {
-	TCP_GUEST_FIN = 1 << 0,
-	TCP_SOCK_EOF = 1 << 1,
-	TCP_FIN_SENT = 1 << 2,
-	TCP_FIN_ACKED = 1 << 3,
-	TCP_ACK_PENDING = 1 << 4,
-	TCP_PARTIAL = 1 << 5,
-	TCP_WS_OK = 1 << 6,
-	TCP_WND_CHECK = 1 << 7,
-	TCP_DISCARD_PENDING = 1 << 8,
-	TCP_LISTED = 1 << 9,
-	TCP_WRITE_PENDING = 1 << 10,
-	TCP_SOCK_RDHUP = 1 << 11,
-};
-
-/**
- * struct tcp_conn - One translated connection
- * @sock:	Host socket, -1 if none
- * @state:	enum tcp_state
- * @flags:	enum tcp_conn_flag bits
- * @ev:		epoll events currently registered for @sock
- * @hdr:	Addresses, ports and MACs of frames to the guest
- * @mss:	Largest payload we send to the guest
- * @ws_guest:	Scale of the guest's window
- * @dup_acks:	Duplicate ACKs seen from the guest
- * @retries:	Retransmissions without progress
- * @snd_una:	Oldest sequence number sent to the guest, not acknowledged
- * @snd_nxt:	Next sequence number to send to the guest
- * @wnd_guest:	Guest's receive window, bytes
- * @rcv_nxt:	Next sequence number expected from the guest
- * @wnd_adv:	Window last advertised to the guest, bytes
- * @deadline:	Timer deadline, milliseconds (monotonic), 0 if none
- * @rto:	Current retransmission timeout, milliseconds
- * @last_act:	Last activity, milliseconds, for idle timeouts
- * @sndbuf:	SO_SNDBUF of @sock, fixed at creation (locked by setting it)
- * @discard:	Bytes acknowledged by the guest, not yet dropped from @sock
- * @wpend:	Bytes from the guest in the write queue, after @rcv_nxt
- * @outq_max:	Upper bound of the bytes in @sock's send queue: SIOCOUTQ at
- *		the last look, plus everything written since
- */
-struct tcp_conn {
-	int sock;
-	uint8_t state;
-	uint16_t flags;
-	uint32_t ev;
-	struct tcp_frame_hdr hdr;
-	uint16_t mss;
-	uint8_t ws_guest;
-	uint8_t dup_acks;
-	uint8_t retries;
-	uint32_t snd_una;
-	uint32_t snd_nxt;
-	uint32_t wnd_guest;
-	uint32_t rcv_nxt;
-	uint32_t wnd_adv;
-	uint64_t deadline;
-	uint32_t rto;
-	uint64_t last_act;
-	uint32_t sndbuf;
-	uint32_t discard;
-	uint32_t wpend;
-	uint32_t outq_max;
-};
-
-#define TCP_WQ_MAX 256		/* guest segments queued before writing */
-
-/**
- * struct tcp_wq_ent - Payload of a guest segment, to be written at the end of
- *		       the batch (the frame stays valid until then)
- * @idx:	Flow index, TCP_WQ_GONE once written or forgotten
- * @len:	Payload length
- * @p:		Payload
- */
-struct tcp_wq_ent {
-	uint32_t idx;
-	uint32_t len;
-	const uint8_t *p;
-};
-
-#define TCP_WQ_GONE UINT32_MAX
-
-/**
- * struct tcp_ctx - State of the TCP engine
- * @flows:	Flow table (shared with other transports)
- * @conn:	Connections, by flow index
- * @sink:	Where frames for the guest go
- * @l2:		Guest's addresses, gateways and MACs
- * @epfd:	epoll descriptor to register sockets with
- * @timer_fd:	timerfd driving timeouts and retransmissions
- * @timer_on:	@timer_fd is armed
- * @mtu:	MTU of the guest link
- * @nat:	Address translations
- * @peek_off:	SO_PEEK_OFF works on TCP sockets
- * @rnd:	State of the sequence number generator
- * @pending:	Connections with TCP_ACK_PENDING set
- * @npending:	Entries in @pending
- * @wq:		Guest payload to write at the end of the batch, in order
- * @nwq:	Entries in @wq
- * @nconn:	Connections open
- * @fwd:	Inbound forwarding rules (-t)
- * @splice:	pasta's loopback fast path, NULL if none (passt)
- * @rl_full:	Rate limit of "flow table full" messages
- * @rl_err:	Rate limit of other data path messages
- */
-struct tcp_ctx {
-	struct flow_table *flows;
-	struct tcp_conn conn[FLOW_MAX];
-	struct frame_sink *sink;
-	const struct l2_conf *l2;
-	int epfd;
-	int timer_fd;
-	bool timer_on;
-	uint16_t mtu;
-	const struct nat *nat;
-	bool peek_off;
-	uint64_t rnd;
-	uint32_t pending[FLOW_MAX];
-	unsigned int npending;
-	struct tcp_wq_ent wq[TCP_WQ_MAX];
-	unsigned int nwq;
-	unsigned int nconn;
-	const struct fwd_table *fwd;
-	struct tcp_splice_ctx *splice;
-	struct ratelimit rl_full;
-	struct ratelimit rl_err;
-};
+#include "transport/tcp_types.h"
 
 int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
@@ -204,48 +34,19 @@ void tcp_tap_batch_end(struct tcp_ctx *t);
 void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events);
 void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd);
 void tcp_timer_handler(struct tcp_ctx *t);
+bool tcp_guest_sending(const struct tcp_ctx *t);
 
 /* Internal to the TCP engine (tcp_*.c) */
 void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 		    const struct tcp_frame_opts *opts, uint32_t seq);
 void tcp_conn_reset(struct tcp_ctx *t, int idx, bool tell_guest);
 void tcp_conn_close(struct tcp_ctx *t, int idx);
-bool tcp_guest_sending(const struct tcp_ctx *t);
-void tcp_epoll_set(struct tcp_ctx *t, int idx, uint32_t events);
-void tcp_epoll_rearm(struct tcp_ctx *t, int idx);
-void tcp_timer_arm(struct tcp_ctx *t);
 void tcp_data_to_guest(struct tcp_ctx *t, int idx);
 void tcp_retransmit(struct tcp_ctx *t, int idx);
 void tcp_ack_pending(struct tcp_ctx *t, int idx);
-uint32_t tcp_wnd_to_guest(struct tcp_ctx *t, struct tcp_conn *c);
 void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s);
 void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s);
-void tcp_discard_flush(struct tcp_ctx *t, struct tcp_conn *c);
 void tcp_write_flush(struct tcp_ctx *t, int idx);
 void tcp_write_forget(struct tcp_ctx *t, int idx);
-
-/**
- * seq_lt() - Sequence number comparison, modulo 2^32 (RFC 9293 3.4)
- * @a:		First
- * @b:		Second
- *
- * Return: true if @a comes before @b
- */
-static inline bool seq_lt(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-/**
- * seq_le() - Sequence number comparison, modulo 2^32
- * @a:		First
- * @b:		Second
- *
- * Return: true if @a comes before @b or equals it
- */
-static inline bool seq_le(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
-}
 
 #endif /* TRANSPORT_TCP_H */

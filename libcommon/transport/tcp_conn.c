@@ -31,44 +31,16 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <netinet/tcp.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "os/epref.h"
-#include "tcp.h"
 #include "transport/listen.h"
+#include "transport/tcp.h"
+#include "transport/tcp_sock.h"
 #include "transport/tcp_splice.h"
-
-#define TCP_TICK_MS 50
-#define TCP_HANDSHAKE_MS 10000	/* SYN(-ACK) to the guest unanswered */
-#define TCP_CONNECT_MS 30000	/* host connect() pending */
-#define TCP_RTO_INIT_MS 200
-#define TCP_RTO_MAX_MS 30000
-#define TCP_MAX_RETRIES 8
-#define TCP_FIN_IDLE_MS 120000	/* half-closed and silent */
-
-/**
- * tcp_isn() - Initial sequence number for a new connection
- * @t:		TCP context
- *
- * Return: a hard to guess 32-bit number (splitmix64, seeded at start-up)
- */
-static uint32_t tcp_isn(struct tcp_ctx *t)
-{
-	uint64_t z = (t->rnd += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (uint32_t)(z ^ (z >> 31));
-}
 
 /**
  * tcp_init() - Set up the TCP engine
@@ -86,7 +58,7 @@ int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
 	     uint16_t mtu, const struct nat *nat)
 {
-	int s, off = 0, ret;
+	int s;
 
 	memset(t, 0, sizeof(*t));
 	for (s = 0; s < FLOW_MAX; s++)
@@ -97,84 +69,7 @@ int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	t->epfd = epfd;
 	t->mtu = mtu ? mtu : 65520;
 	t->nat = nat;
-	if (getrandom(&t->rnd, sizeof(t->rnd), 0) != sizeof(t->rnd))
-		t->rnd = (uint64_t)clock_ms() * 0x2545f4914f6cdd1dULL;
-
-	/* SO_PEEK_OFF on TCP sockets: Linux 6.9 and later */
-	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s >= 0) {
-		t->peek_off = !setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &off,
-					  sizeof(off));
-		close(s);
-	}
-	log_debug("TCP: SO_PEEK_OFF %ssupported", t->peek_off ? "" : "not ");
-
-	t->timer_fd = timerfd_create(CLOCK_MONOTONIC,
-				     TFD_NONBLOCK | TFD_CLOEXEC);
-	if (t->timer_fd < 0)
-		return -errno;
-	ret = epref_ctl(epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_TIMER, 0,
-			t->timer_fd, EPOLLIN);
-	return ret;
-}
-
-/**
- * tcp_timer_arm() - Make sure the tick runs while connections exist
- * @t:		TCP context
- */
-void tcp_timer_arm(struct tcp_ctx *t)
-{
-	struct itimerspec it = { { 0, TCP_TICK_MS * 1000000L },
-				 { 0, TCP_TICK_MS * 1000000L } };
-
-	if (t->timer_on)
-		return;
-	if (!timerfd_settime(t->timer_fd, 0, &it, NULL))
-		t->timer_on = true;
-}
-
-/**
- * tcp_epoll_mod() - Set the events of a connection's socket, edge-triggered
- * @t:		TCP context
- * @idx:	Flow index, with a socket
- * @events:	EPOLLIN, EPOLLOUT, EPOLLRDHUP
- *
- * Return: 0 on success, -errno on failure
- */
-static int tcp_epoll_mod(struct tcp_ctx *t, int idx, uint32_t events)
-{
-	return epref_ctl(t->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_TCP, (uint32_t)idx,
-			 t->conn[idx].sock, events | EPOLLET);
-}
-
-/**
- * tcp_epoll_set() - Change the events we wait for on a connection's socket
- * @t:		TCP context
- * @idx:	Flow index
- * @events:	EPOLLIN, EPOLLOUT, EPOLLRDHUP (errors are always reported)
- */
-void tcp_epoll_set(struct tcp_ctx *t, int idx, uint32_t events)
-{
-	struct tcp_conn *c = &t->conn[idx];
-
-	if (c->ev == events || c->sock < 0)
-		return;
-	if (!tcp_epoll_mod(t, idx, events))
-		c->ev = events;
-}
-
-/**
- * tcp_epoll_rearm() - Have the socket's current state reported once more
- * @t:		TCP context
- * @idx:	Flow index
- *
- * The socket is edge-triggered; modifying it polls it again, and what is
- * ready now comes as an event of the next round.
- */
-void tcp_epoll_rearm(struct tcp_ctx *t, int idx)
-{
-	if (t->conn[idx].sock >= 0)
-		tcp_epoll_mod(t, idx, t->conn[idx].ev);
+	return tcp_sock_init(t);
 }
 
 /**
@@ -186,7 +81,6 @@ void tcp_epoll_rearm(struct tcp_ctx *t, int idx)
 static void tcp_conn_free(struct tcp_ctx *t, int idx, bool rst)
 {
 	struct tcp_conn *c = &t->conn[idx];
-	struct linger l = { 1, 0 };
 
 	if (c->flags & TCP_WRITE_PENDING)
 		tcp_write_forget(t, idx);
@@ -195,13 +89,7 @@ static void tcp_conn_free(struct tcp_ctx *t, int idx, bool rst)
 	 */
 	if (!rst && c->sock >= 0 && (c->flags & TCP_DISCARD_PENDING))
 		tcp_discard_flush(t, c);
-	if (c->sock >= 0) {
-		if (rst)
-			setsockopt(c->sock, SOL_SOCKET, SO_LINGER, &l,
-				   sizeof(l));
-		epoll_ctl(t->epfd, EPOLL_CTL_DEL, c->sock, NULL);
-		close(c->sock);
-	}
+	tcp_sock_close(t, c, rst);
 	memset(c, 0, sizeof(*c));
 	c->sock = -1;
 	flow_free(t->flows, idx);
@@ -246,8 +134,7 @@ void tcp_conn_close(struct tcp_ctx *t, int idx)
 static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 {
 	struct tcp_conn *c;
-	int idx, ret, zero = 0, big = INT_MAX;
-	socklen_t sl;
+	int idx, ret;
 
 	idx = flow_alloc(t->flows, k);
 	if (idx < 0) {
@@ -259,20 +146,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 	c = &t->conn[idx];
 	memset(c, 0, sizeof(*c));
 	c->sock = sock;
-
-	/* The window we advertise is the free space of the send buffer, and
-	 * the kernel grows a buffer only for writers that ran out of it:
-	 * ask for the largest one net.core.wmem_max allows, once
-	 */
-	setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
-	sl = sizeof(big);
-	if (getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &big, &sl) || big < 0)
-		big = 0;
-	c->sndbuf = (uint32_t)big;
-	if (t->peek_off &&
-	    setsockopt(sock, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof(zero)))
-		log_rl(&t->rl_err, LOG_LVL_WARN, "SO_PEEK_OFF: %s",
-		       strerror(errno));
+	c->sndbuf = tcp_sock_setup(t, sock);
 	c->rto = TCP_RTO_INIT_MS;
 	c->last_act = clock_ms();
 	c->snd_una = c->snd_nxt = tcp_isn(t);
@@ -282,8 +156,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 	c->hdr.sport = k->rport;
 	c->hdr.dport = k->gport;
 
-	ret = epref_ctl(t->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP, (uint32_t)idx,
-			sock, 0);
+	ret = tcp_epoll_add(t, idx, sock);
 	if (ret) {
 		flow_free(t->flows, idx);
 		c->sock = -1;
@@ -292,47 +165,6 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 	t->nconn++;
 	tcp_timer_arm(t);
 	return idx;
-}
-
-/**
- * tcp_mss_ours() - MSS we announce to the guest
- * @t:		TCP context
- * @v4:		IPv4 connection
- *
- * Return: MTU minus IP and TCP headers
- */
-static uint16_t tcp_mss_ours(const struct tcp_ctx *t, bool v4)
-{
-	int mss = t->mtu - (v4 ? 20 : 40) - 20;
-
-	return (uint16_t)(mss > 65535 ? 65535 : mss < 536 ? 536 : mss);
-}
-
-/**
- * tcp_bind_outbound() - Bind an outbound socket as -o/--outbound-if say
- * @t:		TCP context
- * @sock:	Socket
- * @f:		Translations of the socket's family
- *
- * Return: 0 on success, -errno on failure
- */
-static int tcp_bind_outbound(const struct tcp_ctx *t, int sock,
-			     const struct nat_fam *f)
-{
-	union sockaddr_inany sa;
-	socklen_t sl;
-
-	(void)t;
-	if (*f->out_if &&
-	    setsockopt(sock, SOL_SOCKET, SO_BINDTODEVICE, f->out_if,
-		       (socklen_t)strlen(f->out_if)))
-		return -errno;
-	if (!f->out_set)
-		return 0;
-	sl = inany_to_sockaddr(&sa, &f->out, 0, 0);
-	if (bind(sock, &sa.sa, sl))
-		return -errno;
-	return 0;
 }
 
 /**
@@ -348,26 +180,15 @@ int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 			const struct tcp_seg *s)
 {
-	union sockaddr_inany sa;
 	union inany_addr dst;
 	struct tcp_conn *c;
-	int sock, idx, one = 1, ret;
+	int sock, idx;
 	uint16_t port;
-	socklen_t sl;
 
 	nat_outbound(t->nat, &k->raddr, k->rport, &dst, &port);
-	sl = inany_to_sockaddr(&sa, &dst, port, 0);
-	sock = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-		      SOCK_CLOEXEC, IPPROTO_TCP);
+	sock = tcp_sock_connect(t, &dst, port);
 	if (sock < 0)
-		return -errno;
-	setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	if ((ret = tcp_bind_outbound(t, sock, nat_fam(t->nat, &dst))) ||
-	    (connect(sock, &sa.sa, sl) && errno != EINPROGRESS)) {
-		ret = ret ? ret : -errno;
-		close(sock);
-		return ret;
-	}
+		return sock;
 
 	if ((idx = tcp_conn_new(t, k, sock)) < 0) {
 		close(sock);
@@ -720,12 +541,10 @@ static void tcp_timer_conn(struct tcp_ctx *t, int idx, uint64_t now)
  */
 void tcp_timer_handler(struct tcp_ctx *t)
 {
-	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
-	uint64_t expired, now = clock_ms();
+	uint64_t now = clock_ms();
 	int idx;
 
-	if (read(t->timer_fd, &expired, sizeof(expired)) < 0 &&
-	    errno == EAGAIN)
+	if (!tcp_timer_expired(t))
 		return;
 
 	for (idx = 0; idx < FLOW_MAX; idx++) {
@@ -734,6 +553,5 @@ void tcp_timer_handler(struct tcp_ctx *t)
 		if (c->state != TCP_ST_FREE && c->deadline && c->deadline <= now)
 			tcp_timer_conn(t, idx, now);
 	}
-	if (!t->nconn && !timerfd_settime(t->timer_fd, 0, &off, NULL))
-		t->timer_on = false;
+	tcp_timer_idle(t);
 }

@@ -29,51 +29,18 @@
  */
 
 #include <errno.h>
-#include <linux/sockios.h>
 #include <string.h>
-#include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "os/epref.h"
 #include "packet/frame.h"
-#include "tcp.h"
+#include "transport/tcp.h"
+#include "transport/tcp_sock.h"
 
 #define TCP_DISCARD_MAX (4U << 20)	/* in flight without SO_PEEK_OFF */
-
-/**
- * tcp_wnd_to_guest() - Window to advertise: free space of the send buffer
- * @t:		TCP context
- * @c:		Connection
- *
- * Return: window in bytes (before scaling)
- */
-uint32_t tcp_wnd_to_guest(struct tcp_ctx *t, struct tcp_conn *c)
-{
-	uint32_t sndbuf = c->sndbuf, limit;
-	int outq = 0;
-
-	(void)t;
-	if (c->sock < 0 || (c->flags & TCP_GUEST_FIN) || !sndbuf)
-		return 65535;
-	/* sk_sndbuf also pays for packet overhead (sk_buff truesize): keep
-	 * an eighth of it for that, so that writes are hardly ever short
-	 */
-	limit = sndbuf / 8 * 7;
-
-	/* The queue only grows by what we write: while that bound leaves
-	 * half the buffer free, it is as good a window as the exact one, and
-	 * request/response traffic saves a system call per segment
-	 */
-	if (c->outq_max < limit / 2)
-		return limit - c->outq_max;
-	if (ioctl(c->sock, SIOCOUTQ, &outq) || outq < 0)
-		return 65535;
-	c->outq_max = (uint32_t)outq;
-	return limit > (uint32_t)outq ? limit - (uint32_t)outq : 0;
-}
 
 /**
  * tcp_send_flags() - Send a segment without payload to the guest
@@ -146,19 +113,6 @@ static void tcp_batch_later(struct tcp_ctx *t, int idx, uint16_t what)
 void tcp_ack_pending(struct tcp_ctx *t, int idx)
 {
 	tcp_batch_later(t, idx, TCP_ACK_PENDING);
-}
-
-/**
- * tcp_peek_off_set() - Set the peek offset of a socket
- * @t:		TCP context
- * @c:		Connection
- * @off:	Offset
- */
-static void tcp_peek_off_set(const struct tcp_ctx *t, struct tcp_conn *c,
-			     int off)
-{
-	if (t->peek_off)
-		setsockopt(c->sock, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off));
 }
 
 /**
@@ -404,22 +358,6 @@ void tcp_data_to_guest(struct tcp_ctx *t, int idx)
 }
 
 /**
- * tcp_discard_flush() - Drop acknowledged bytes from the socket's queue
- * @t:		TCP context
- * @c:		Connection
- */
-void tcp_discard_flush(struct tcp_ctx *t, struct tcp_conn *c)
-{
-	c->flags &= (uint16_t)~TCP_DISCARD_PENDING;
-	if (!c->discard)
-		return;
-	if (recv(c->sock, NULL, c->discard, MSG_TRUNC | MSG_DONTWAIT) < 0)
-		log_rl(&t->rl_err, LOG_LVL_DEBUG, "TCP discard: %s",
-		       strerror(errno));
-	c->discard = 0;
-}
-
-/**
  * tcp_retransmit() - Send again everything the guest didn't acknowledge
  * @t:		TCP context
  * @idx:	Flow index
@@ -472,7 +410,7 @@ void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 		c->snd_una = s->ack;
 		c->retries = 0;
 		c->dup_acks = 0;
-		c->rto = MAX(c->rto / 2, 200U);
+		c->rto = MAX(c->rto / 2, TCP_RTO_INIT_MS);
 		c->deadline = c->snd_una == c->snd_nxt ? 0 :
 			      clock_ms() + c->rto;
 	} else if (s->ack == c->snd_una && c->snd_una != c->snd_nxt &&

@@ -14,11 +14,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include "base/clock.h"
-#include "os/epref.h"
-#include "tcp.h"
+#include "transport/tcp.h"
+#include "transport/tcp_sock.h"
 
 int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 			const struct tcp_seg *s);
