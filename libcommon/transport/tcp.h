@@ -1,10 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tcp.h - TCP translation between guest segments and host sockets
  *
- * Theory of operation: see tcp_conn.c (life cycle), tcp_data.c (data in both
- * directions, windows, retransmission) and tcp_tap.c (segments from the
- * guest); socket, epoll and timer helpers are in tcp_sock.c, the types in
- * tcp_types.h.
+ * Theory of operation: doc/tcp.md, and the top of each file. The engine is
+ * built in three layers, each with its own header, each using only those
+ * below it:
+ *
+ *   tcp_conn.c, tcp_tap.c   life cycle and the entry points (tcp_conn.h,
+ *                           and this header: the API for the rest of
+ *                           the tree)
+ *   tcp_data.c              data both ways, windows, retransmission,
+ *                           the batch; returns verdicts (tcp_data.h)
+ *   tcp_sock.c              sockets, epoll, the timer, constants
+ *                           (tcp_sock.h)
+ *
+ * The types they share are in tcp_types.h.
  */
 #ifndef TRANSPORT_TCP_H
 #define TRANSPORT_TCP_H
@@ -35,18 +44,5 @@ void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events);
 void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd);
 void tcp_timer_handler(struct tcp_ctx *t);
 bool tcp_guest_sending(const struct tcp_ctx *t);
-
-/* Internal to the TCP engine (tcp_*.c) */
-void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
-		    const struct tcp_frame_opts *opts, uint32_t seq);
-void tcp_conn_reset(struct tcp_ctx *t, int idx, bool tell_guest);
-void tcp_conn_close(struct tcp_ctx *t, int idx);
-void tcp_data_to_guest(struct tcp_ctx *t, int idx);
-void tcp_retransmit(struct tcp_ctx *t, int idx);
-void tcp_ack_pending(struct tcp_ctx *t, int idx);
-void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s);
-void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s);
-void tcp_write_flush(struct tcp_ctx *t, int idx);
-void tcp_write_forget(struct tcp_ctx *t, int idx);
 
 #endif /* TRANSPORT_TCP_H */

@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tcp_conn.c - TCP translation: connection life cycle, timers
+/* tcp_conn.c - TCP translation, top layer: connection life cycle, timers
  *
  * Theory of operation: each connection of the guest is mirrored by one host
  * socket, and we terminate neither: sequence numbers towards the guest are
  * ours, but every byte we acknowledge to the guest has been written to the
  * host socket, and every byte we send to the guest stays in the host
  * socket's receive queue until the guest acknowledges it (tcp_data.c).
+ *
+ * Layers (doc/tcp.md): this file and tcp_tap.c are the top of the engine.
+ * They hold its entry points (socket events and the timer here, guest
+ * frames and the end of their batch in tcp_tap.c) and they alone create
+ * and free connections. The data functions below (tcp_data.c) return a
+ * verdict (enum tcp_verdict) instead of ending a connection themselves,
+ * and each entry point hands it to tcp_verdict_apply() once, after its last
+ * use of the connection; the socket and timer helpers (tcp_sock.c) are at
+ * the bottom.
  *
  * Life cycle of a connection (enum tcp_state), by flow index:
  *
@@ -18,10 +27,11 @@
  *             (TCP_GUEST_FIN); end-of-file on the socket becomes our FIN
  *             once all data before it is sent (TCP_SOCK_EOF, TCP_FIN_SENT);
  *             when the guest has acknowledged our FIN and sent its own, the
- *             socket is closed and the flow freed
+ *             socket is closed and the flow freed (TCP_V_CLOSE)
  *   aborts:   RST from the guest closes the socket with SO_LINGER 0, so the
- *             peer gets an RST; an error or reset on the socket sends an RST
- *             to the guest; both free the flow at once
+ *             peer gets an RST (TCP_V_RESET_HOST); an error or reset on the
+ *             socket, or a timeout, also sends an RST to the guest
+ *             (TCP_V_RESET); both free the flow at once
  *
  * Timers: one timerfd ticks every TCP_TICK_MS while any connection exists;
  * each tick looks at the deadlines of the connections: handshake timeouts,
@@ -39,6 +49,8 @@
 #include "os/epref.h"
 #include "transport/listen.h"
 #include "transport/tcp.h"
+#include "transport/tcp_conn.h"
+#include "transport/tcp_data.h"
 #include "transport/tcp_sock.h"
 #include "transport/tcp_splice.h"
 
@@ -73,6 +85,22 @@ int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 }
 
 /**
+ * tcp_conn_release() - Forget a connection's state, give its flow back
+ * @t:		TCP context
+ * @idx:	Flow index, its socket closed or never registered
+ *
+ * The one place a TCP flow is freed.
+ */
+static void tcp_conn_release(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	memset(c, 0, sizeof(*c));
+	c->sock = -1;
+	flow_free(t->flows, idx);
+}
+
+/**
  * tcp_conn_free() - Close the socket and release the flow
  * @t:		TCP context
  * @idx:	Flow index
@@ -82,45 +110,41 @@ static void tcp_conn_free(struct tcp_ctx *t, int idx, bool rst)
 {
 	struct tcp_conn *c = &t->conn[idx];
 
-	if (c->flags & TCP_WRITE_PENDING)
-		tcp_write_forget(t, idx);
+	tcp_batch_forget(t, idx);
 	/* A clean close with bytes the guest acknowledged still queued would
 	 * be an abortive one: the kernel sends RST for unread data
 	 */
 	if (!rst && c->sock >= 0 && (c->flags & TCP_DISCARD_PENDING))
 		tcp_discard_flush(t, c);
 	tcp_sock_close(t, c, rst);
-	memset(c, 0, sizeof(*c));
-	c->sock = -1;
-	flow_free(t->flows, idx);
+	tcp_conn_release(t, idx);
 	t->nconn--;
 }
 
 /**
- * tcp_conn_reset() - Abort a connection on both sides
+ * tcp_verdict_apply() - Act on the verdict of a data step: the one place
+ *			 where an open connection ends
  * @t:		TCP context
  * @idx:	Flow index
- * @tell_guest:	Send an RST to the guest
+ * @v:		Verdict
+ *
+ * The caller doesn't touch the connection afterwards: its flow index may
+ * be free, or soon another connection's.
  */
-void tcp_conn_reset(struct tcp_ctx *t, int idx, bool tell_guest)
+void tcp_verdict_apply(struct tcp_ctx *t, int idx, enum tcp_verdict v)
 {
 	struct tcp_conn *c = &t->conn[idx];
 
-	if (tell_guest && c->state != TCP_ST_CONNECTING)
-		tcp_send_flags(t, c, TCP_F_RST | TCP_F_ACK, NULL, c->snd_nxt);
-	else if (tell_guest)
-		tcp_send_flags(t, c, TCP_F_RST | TCP_F_ACK, NULL, 0);
-	tcp_conn_free(t, idx, true);
-}
-
-/**
- * tcp_conn_close() - Close a connection that ended cleanly on both sides
- * @t:		TCP context
- * @idx:	Flow index
- */
-void tcp_conn_close(struct tcp_ctx *t, int idx)
-{
-	tcp_conn_free(t, idx, false);
+	if (v == TCP_V_OK)
+		return;
+	if (v == TCP_V_RESET) {
+		/* Still connecting: the guest's SYN was never answered, the
+		 * RST only acknowledges it
+		 */
+		tcp_send_flags(t, c, TCP_F_RST | TCP_F_ACK, NULL,
+			       c->state == TCP_ST_CONNECTING ? 0 : c->snd_nxt);
+	}
+	tcp_conn_free(t, idx, v != TCP_V_CLOSE);
 }
 
 /**
@@ -158,8 +182,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 
 	ret = tcp_epoll_add(t, idx, sock);
 	if (ret) {
-		flow_free(t->flows, idx);
-		c->sock = -1;
+		tcp_conn_release(t, idx);
 		return ret;
 	}
 	t->nconn++;
@@ -175,8 +198,6 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
  *
  * Return: flow index, or -errno (the caller answers with an RST)
  */
-int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
-			const struct tcp_seg *s);
 int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 			const struct tcp_seg *s)
 {
@@ -230,8 +251,10 @@ static void tcp_send_syn(struct tcp_ctx *t, struct tcp_conn *c, bool ack)
  * tcp_connect_done() - Outbound connect() finished: answer the guest's SYN
  * @t:		TCP context
  * @idx:	Flow index
+ *
+ * Return: TCP_V_RESET if the connection failed, TCP_V_OK otherwise
  */
-static void tcp_connect_done(struct tcp_ctx *t, int idx)
+static enum tcp_verdict tcp_connect_done(struct tcp_ctx *t, int idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
 	int err = 0;
@@ -239,13 +262,13 @@ static void tcp_connect_done(struct tcp_ctx *t, int idx)
 
 	if (getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &err, &sl) || err) {
 		log_debug("TCP: connect failed: %s", strerror(err));
-		tcp_conn_reset(t, idx, true);
-		return;
+		return TCP_V_RESET;
 	}
 	c->state = TCP_ST_SYNACK_SENT;
 	tcp_send_syn(t, c, true);
 	c->deadline = clock_ms() + c->rto;
 	tcp_epoll_set(t, idx, 0);
+	return TCP_V_OK;
 }
 
 /**
@@ -411,38 +434,6 @@ refuse:
 }
 
 /**
- * tcp_wnd_update() - The socket has room again: tell the guest
- * @t:		TCP context
- * @idx:	Flow index
- *
- * After a short write, the window update is followed by three duplicate
- * ACKs (RFC 5681 3.2), so that the guest retransmits what we didn't take
- * right away rather than after its retransmission timeout. If there still
- * isn't room for a segment, the next timer tick checks again: waiting for
- * EPOLLOUT once more could spin, as the kernel's idea of writable differs.
- */
-static void tcp_wnd_update(struct tcp_ctx *t, int idx)
-{
-	struct tcp_conn *c = &t->conn[idx];
-	int i;
-
-	tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLOUT);
-	tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
-	log_trace("TCP %d: window update %u%s", idx, c->wnd_adv,
-		  (c->flags & TCP_PARTIAL) ? ", with duplicate ACKs" : "");
-	if (c->flags & TCP_PARTIAL) {
-		c->flags &= (uint16_t)~TCP_PARTIAL;
-		for (i = 0; i < 3; i++)
-			tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
-	}
-	if (c->wnd_adv < c->mss && !(c->flags & TCP_GUEST_FIN)) {
-		c->flags |= TCP_WND_CHECK;
-		if (!c->deadline)
-			c->deadline = clock_ms() + 1;
-	}
-}
-
-/**
  * tcp_sock_handler() - Events on a connection's socket
  * @t:		TCP context
  * @idx:	Flow index
@@ -451,16 +442,19 @@ static void tcp_wnd_update(struct tcp_ctx *t, int idx)
 void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events)
 {
 	struct tcp_conn *c = &t->conn[idx];
+	enum tcp_verdict v = TCP_V_OK;
 
+	/* an event of this round for a connection closed earlier in it */
 	if (c->state == TCP_ST_FREE)
 		return;
 	if (c->state == TCP_ST_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-			tcp_connect_done(t, (int)idx);
+			v = tcp_connect_done(t, (int)idx);
+		tcp_verdict_apply(t, (int)idx, v);
 		return;
 	}
 	if (events & EPOLLERR) {
-		tcp_conn_reset(t, (int)idx, true);
+		tcp_verdict_apply(t, (int)idx, TCP_V_RESET);
 		return;
 	}
 	c->last_act = clock_ms();
@@ -469,7 +463,8 @@ void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events)
 	if (events & (EPOLLRDHUP | EPOLLHUP))
 		c->flags |= TCP_SOCK_RDHUP;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
-		tcp_data_to_guest(t, (int)idx);
+		v = tcp_data_to_guest(t, (int)idx);
+	tcp_verdict_apply(t, (int)idx, v);
 }
 
 /**
@@ -477,8 +472,11 @@ void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events)
  * @t:		TCP context
  * @idx:	Flow index
  * @now:	Current time, ms
+ *
+ * Return: what becomes of the connection
  */
-static void tcp_timer_conn(struct tcp_ctx *t, int idx, uint64_t now)
+static enum tcp_verdict tcp_timer_conn(struct tcp_ctx *t, int idx,
+				       uint64_t now)
 {
 	struct tcp_conn *c = &t->conn[idx];
 
@@ -489,28 +487,25 @@ static void tcp_timer_conn(struct tcp_ctx *t, int idx, uint64_t now)
 			tcp_wnd_update(t, idx);
 		else
 			c->flags |= TCP_WND_CHECK;
-		if (c->state == TCP_ST_FREE)
-			return;
 		if (c->flags & TCP_WND_CHECK)
 			c->deadline = now + 1;
 		if (c->snd_una == c->snd_nxt)
-			return;
+			return TCP_V_OK;
 	}
 	switch (c->state) {
 	case TCP_ST_CONNECTING:
-		tcp_conn_reset(t, idx, true);
-		return;
+		return TCP_V_RESET;
 	case TCP_ST_SYNACK_SENT:
 	case TCP_ST_SYN_SENT:
+		/* inbound: the guest never saw a connection to reset */
 		if (++c->retries > TCP_MAX_RETRIES / 2 ||
-		    now - c->last_act > TCP_HANDSHAKE_MS) {
-			tcp_conn_reset(t, idx, c->state == TCP_ST_SYNACK_SENT);
-			return;
-		}
+		    now - c->last_act > TCP_HANDSHAKE_MS)
+			return c->state == TCP_ST_SYNACK_SENT ?
+				       TCP_V_RESET : TCP_V_RESET_HOST;
 		tcp_send_syn(t, c, c->state == TCP_ST_SYNACK_SENT);
 		c->rto = MIN(c->rto * 2, TCP_RTO_MAX_MS);
 		c->deadline = now + c->rto;
-		return;
+		return TCP_V_OK;
 	default:
 		break;
 	}
@@ -519,20 +514,17 @@ static void tcp_timer_conn(struct tcp_ctx *t, int idx, uint64_t now)
 		if (++c->retries > TCP_MAX_RETRIES) {
 			log_debug("TCP: no progress after %u retransmissions",
 				  TCP_MAX_RETRIES);
-			tcp_conn_reset(t, idx, true);
-			return;
+			return TCP_V_RESET;
 		}
 		c->rto = MIN(c->rto * 2, TCP_RTO_MAX_MS);
-		tcp_retransmit(t, idx);
-		return;
+		return tcp_retransmit(t, idx);
 	}
 	if ((c->flags & (TCP_GUEST_FIN | TCP_FIN_SENT)) &&
-	    now - c->last_act > TCP_FIN_IDLE_MS) {
-		tcp_conn_reset(t, idx, true);
-		return;
-	}
+	    now - c->last_act > TCP_FIN_IDLE_MS)
+		return TCP_V_RESET;
 	if (c->flags & (TCP_GUEST_FIN | TCP_FIN_SENT))
 		c->deadline = c->last_act + TCP_FIN_IDLE_MS;
+	return TCP_V_OK;
 }
 
 /**
@@ -551,7 +543,7 @@ void tcp_timer_handler(struct tcp_ctx *t)
 		struct tcp_conn *c = &t->conn[idx];
 
 		if (c->state != TCP_ST_FREE && c->deadline && c->deadline <= now)
-			tcp_timer_conn(t, idx, now);
+			tcp_verdict_apply(t, idx, tcp_timer_conn(t, idx, now));
 	}
 	tcp_timer_idle(t);
 }

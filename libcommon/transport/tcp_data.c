@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tcp_data.c - TCP translation: data in both directions, windows, ACKs
+/* tcp_data.c - TCP translation, middle layer: data both ways, windows, ACKs
  *
  * Theory of operation (DESIGN.md section 4):
  *
@@ -25,7 +25,24 @@
  * (tcp_wnd_to_guest(): SIOCOUTQ only when the window gets tight).
  * If a write is short anyway, we wait for the socket to drain (EPOLLOUT),
  * then send duplicate ACKs so that the guest retransmits at once (fast
- * retransmit) instead of waiting for its retransmission timeout.
+ * retransmit) instead of waiting for its retransmission timeout
+ * (tcp_wnd_update()).
+ *
+ * The batch: work that is cheaper once per batch of guest frames than once
+ * per frame waits on two lists of the context: the write queue (@wq: guest
+ * payload, in order, with its flow index) and the end-of-batch list
+ * (@pending: connections with TCP_LISTED, each once, with an ACK to send,
+ * acknowledged bytes to drop or payload to write). tcp_batch_conn_end()
+ * does one connection's share; a connection that closes in the middle of a
+ * batch takes its entries off both lists (tcp_batch_forget()), so that a
+ * flow index freed and given to a new connection within the batch is
+ * never acted on for the old one.
+ *
+ * Layering (doc/tcp.md): this file sits between the socket helpers
+ * (tcp_sock.c), which it uses, and the life cycle (tcp_conn.c, tcp_tap.c),
+ * which calls it. It never frees or resets a connection: a step that finds
+ * the connection must end returns a verdict (enum tcp_verdict), and its
+ * caller in the top layer acts on it, once.
  */
 
 #include <errno.h>
@@ -37,7 +54,7 @@
 
 #include "base/clock.h"
 #include "packet/frame.h"
-#include "transport/tcp.h"
+#include "transport/tcp_data.h"
 #include "transport/tcp_sock.h"
 
 #define TCP_DISCARD_MAX (4U << 20)	/* in flight without SO_PEEK_OFF */
@@ -76,10 +93,48 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 }
 
 /**
+ * tcp_ack_now() - Send the ACK due to the guest, if one is
+ * @t:		TCP context
+ * @c:		Connection
+ */
+void tcp_ack_now(struct tcp_ctx *t, struct tcp_conn *c)
+{
+	if (!(c->flags & TCP_ACK_PENDING))
+		return;
+	c->flags &= (uint16_t)~TCP_ACK_PENDING;
+	tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+}
+
+/**
+ * tcp_pending_compact() - Squeeze the entries of closed connections out of
+ *			   the end-of-batch list
+ * @t:		TCP context
+ */
+static void tcp_pending_compact(struct tcp_ctx *t)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->npending; i++) {
+		uint32_t idx = t->pending[i];
+
+		if (idx == TCP_PEND_GONE)
+			continue;
+		t->conn[idx].pslot = (uint16_t)n;
+		t->pending[n++] = idx;
+	}
+	t->npending = n;
+}
+
+/**
  * tcp_batch_later() - Leave work for the end of this batch of frames
  * @t:		TCP context
  * @idx:	Flow index
  * @what:	TCP_ACK_PENDING, TCP_DISCARD_PENDING and/or TCP_WRITE_PENDING
+ *
+ * A connection is listed once. The list only fills up with the entries of
+ * connections closed during the batch (flow indexes reused): those go,
+ * and then there is room, as every other entry is a different open
+ * connection, this one not among them.
  */
 static void tcp_batch_later(struct tcp_ctx *t, int idx, uint16_t what)
 {
@@ -88,20 +143,10 @@ static void tcp_batch_later(struct tcp_ctx *t, int idx, uint16_t what)
 	c->flags |= what;
 	if (c->flags & TCP_LISTED)
 		return;
-	if (t->npending >= FLOW_MAX) {
-		/* a flow freed and reused within one batch can be listed
-		 * twice: never overflow, do the work now instead
-		 */
-		if (what & TCP_WRITE_PENDING)
-			tcp_write_flush(t, idx);
-		tcp_discard_flush(t, c);
-		if (c->flags & TCP_ACK_PENDING) {
-			c->flags &= (uint16_t)~TCP_ACK_PENDING;
-			tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
-		}
-		return;
-	}
+	if (t->npending >= FLOW_MAX)
+		tcp_pending_compact(t);
 	c->flags |= TCP_LISTED;
+	c->pslot = (uint16_t)t->npending;
 	t->pending[t->npending++] = (uint32_t)idx;
 }
 
@@ -113,6 +158,38 @@ static void tcp_batch_later(struct tcp_ctx *t, int idx, uint16_t what)
 void tcp_ack_pending(struct tcp_ctx *t, int idx)
 {
 	tcp_batch_later(t, idx, TCP_ACK_PENDING);
+}
+
+/**
+ * tcp_wnd_update() - The socket has room again: tell the guest
+ * @t:		TCP context
+ * @idx:	Flow index
+ *
+ * After a short write, the window update is followed by three duplicate
+ * ACKs (RFC 5681 3.2), so that the guest retransmits what we didn't take
+ * right away rather than after its retransmission timeout. If there still
+ * isn't room for a segment, the next timer tick checks again: waiting for
+ * EPOLLOUT once more could spin, as the kernel's idea of writable differs.
+ */
+void tcp_wnd_update(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	int i;
+
+	tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLOUT);
+	tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+	log_trace("TCP %d: window update %u%s", idx, c->wnd_adv,
+		  (c->flags & TCP_PARTIAL) ? ", with duplicate ACKs" : "");
+	if (c->flags & TCP_PARTIAL) {
+		c->flags &= (uint16_t)~TCP_PARTIAL;
+		for (i = 0; i < 3; i++)
+			tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+	}
+	if (c->wnd_adv < c->mss && !(c->flags & TCP_GUEST_FIN)) {
+		c->flags |= TCP_WND_CHECK;
+		if (!c->deadline)
+			c->deadline = clock_ms() + 1;
+	}
 }
 
 /**
@@ -239,11 +316,12 @@ static void tcp_offload(const struct tcp_conn *c, struct frame_offload *o,
  * tcp_data_burst() - Send one burst of what the socket holds to the guest
  * @t:		TCP context
  * @idx:	Flow index
+ * @more:	Set if the burst filled every frame it had without reaching
+ *		the guest's window: more data may be waiting, call again
  *
- * Return: true if the burst filled every frame it had without reaching the
- *	   guest's window: more data may be waiting, call again
+ * Return: TCP_V_RESET if reading the socket failed, TCP_V_OK otherwise
  */
-static bool tcp_data_burst(struct tcp_ctx *t, int idx)
+static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 {
 	struct tcp_conn *c = &t->conn[idx];
 	uint8_t *bufs[TCP_MAX_FRAMES];
@@ -254,15 +332,16 @@ static bool tcp_data_burst(struct tcp_ctx *t, int idx)
 	uint16_t wnd;
 	ssize_t r;
 
+	*more = false;
 	if (c->state != TCP_ST_ESTABLISHED || (c->flags & TCP_SOCK_EOF))
-		return false;
+		return TCP_V_OK;
 
 	in_flight = c->snd_nxt - c->snd_una;
 	room = c->wnd_guest > in_flight ? c->wnd_guest - in_flight : 0;
 	if (!room) {
 		/* the guest's ACK re-enables reading, which re-polls */
 		tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLIN);
-		return false;
+		return TCP_V_OK;
 	}
 	/* Room again: wake up for data even if none is queued right now */
 	tcp_epoll_set(t, idx, c->ev | EPOLLIN | EPOLLRDHUP);
@@ -273,7 +352,7 @@ static bool tcp_data_burst(struct tcp_ctx *t, int idx)
 	want = MIN((room + seg - 1) / seg, TCP_MAX_FRAMES);
 	n = t->sink->reserve(t->sink, want, bufs, &cap);
 	if (!n)
-		return false;
+		return TCP_V_OK;
 	seg = MIN(seg, cap - off);
 	asked = MIN((size_t)room, n * seg);
 
@@ -284,8 +363,8 @@ static bool tcp_data_burst(struct tcp_ctx *t, int idx)
 		if (r == 0)
 			tcp_send_fin(t, idx);
 		else if (r != -EAGAIN && r != -EINTR)
-			tcp_conn_reset(t, idx, true);
-		return false;
+			return TCP_V_RESET;
+		return TCP_V_OK;
 	}
 
 	left = (size_t)r;
@@ -324,14 +403,17 @@ static bool tcp_data_burst(struct tcp_ctx *t, int idx)
 	/* Drained: the next arrival is an event, but the end of file that
 	 * already came isn't, and only the next peek can return it
 	 */
-	if ((size_t)r < asked)
-		return c->flags & TCP_SOCK_RDHUP;
+	if ((size_t)r < asked) {
+		*more = c->flags & TCP_SOCK_RDHUP;
+		return TCP_V_OK;
+	}
 	if (asked == room) {
 		/* window full: the guest's ACK re-enables reading */
 		tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLIN);
-		return false;
+		return TCP_V_OK;
 	}
-	return true;
+	*more = true;
+	return TCP_V_OK;
 }
 
 /**
@@ -345,24 +427,32 @@ static bool tcp_data_burst(struct tcp_ctx *t, int idx)
  * reads until the socket is drained, the guest's window is full (the ACK
  * that opens it re-enables EPOLLIN, which re-polls), or TCP_DATA_BURSTS
  * bursts went out: then one re-poll makes sure we come back.
+ *
+ * Return: TCP_V_RESET if reading the socket failed, TCP_V_OK otherwise
  */
-void tcp_data_to_guest(struct tcp_ctx *t, int idx)
+enum tcp_verdict tcp_data_to_guest(struct tcp_ctx *t, int idx)
 {
+	enum tcp_verdict v;
 	unsigned int i;
+	bool more;
 
 	for (i = 0; i < TCP_DATA_BURSTS; i++) {
-		if (!tcp_data_burst(t, idx))
-			return;
+		v = tcp_data_burst(t, idx, &more);
+		if (v != TCP_V_OK || !more)
+			return v;
 	}
 	tcp_epoll_rearm(t, idx);
+	return TCP_V_OK;
 }
 
 /**
  * tcp_retransmit() - Send again everything the guest didn't acknowledge
  * @t:		TCP context
  * @idx:	Flow index
+ *
+ * Return: verdict of tcp_data_to_guest()
  */
-void tcp_retransmit(struct tcp_ctx *t, int idx)
+enum tcp_verdict tcp_retransmit(struct tcp_ctx *t, int idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
 	bool fin = (c->flags & TCP_FIN_SENT) && !(c->flags & TCP_FIN_ACKED);
@@ -375,7 +465,7 @@ void tcp_retransmit(struct tcp_ctx *t, int idx)
 	if (fin) {
 		c->flags &= (uint16_t)~(TCP_FIN_SENT | TCP_SOCK_EOF);
 	}
-	tcp_data_to_guest(t, idx);
+	return tcp_data_to_guest(t, idx);
 }
 
 /**
@@ -383,14 +473,17 @@ void tcp_retransmit(struct tcp_ctx *t, int idx)
  * @t:		TCP context
  * @idx:	Flow index
  * @s:		Segment from the guest
+ *
+ * Return: verdict of a fast retransmission, TCP_V_OK if there was none
  */
-void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
+enum tcp_verdict tcp_guest_ack(struct tcp_ctx *t, int idx,
+			       const struct tcp_seg *s)
 {
 	struct tcp_conn *c = &t->conn[idx];
 	uint32_t wnd = (uint32_t)s->wnd << c->ws_guest, acked;
 
 	if (!(s->flags & TCP_F_ACK))
-		return;
+		return TCP_V_OK;
 
 	if (seq_lt(c->snd_una, s->ack) && seq_le(s->ack, c->snd_nxt)) {
 		acked = s->ack - c->snd_una;
@@ -419,8 +512,7 @@ void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 		/* RFC 5681 3.2: third duplicate ACK, retransmit at once */
 		if (++c->dup_acks == 3) {
 			c->wnd_guest = wnd;
-			tcp_retransmit(t, idx);
-			return;
+			return tcp_retransmit(t, idx);
 		}
 	}
 
@@ -433,65 +525,45 @@ void tcp_guest_ack(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 	if (c->wnd_guest > c->snd_nxt - c->snd_una &&
 	    c->state == TCP_ST_ESTABLISHED && !(c->flags & TCP_SOCK_EOF))
 		tcp_epoll_set(t, idx, c->ev | EPOLLIN | EPOLLRDHUP);
+	return TCP_V_OK;
 }
 
-/**
- * tcp_write_flush_all() - Write the queued payload of every connection
- * @t:		TCP context
- *
- * For a batch longer than the queue (passt reads up to hundreds of frames
- * at once): the queue is empty afterwards.
- */
-static void tcp_write_flush_all(struct tcp_ctx *t)
-{
-	unsigned int i;
-
-	for (i = 0; i < t->nwq; i++) {
-		if (t->wq[i].idx != TCP_WQ_GONE)
-			tcp_write_flush(t, (int)t->wq[i].idx);
-	}
-	t->nwq = 0;
-}
 
 /**
  * tcp_write_queue() - Queue guest payload for the end of the batch
  * @t:		TCP context
  * @idx:	Flow index
- * @seq:	Sequence number of @p, the next one expected
- * @p:		Payload, valid until the end of the batch
+ * @p:		Payload, valid until the end of the batch, the next bytes
+ *		expected
  * @len:	Its length, non-zero
  *
- * A full queue is written out first, for every connection.
+ * The top layer makes room first when the queue is full
+ * (tcp_wq_needs_room()).
  *
- * Return: true if queued, false if the segment must be dropped: the
- *	   connection was reset, or its queue written short (a gap)
+ * Return: true if queued, false if there was no room after all
  */
-static bool tcp_write_queue(struct tcp_ctx *t, int idx, uint32_t seq,
-			    const uint8_t *p, size_t len)
+static bool tcp_write_queue(struct tcp_ctx *t, int idx, const uint8_t *p,
+			    size_t len)
 {
-	struct tcp_conn *c = &t->conn[idx];
 	struct tcp_wq_ent *e;
 
-	if (t->nwq >= TCP_WQ_MAX) {
-		tcp_write_flush_all(t);
-		if (c->state == TCP_ST_FREE || c->rcv_nxt != seq)
-			return false;
-	}
+	if (t->nwq >= TCP_WQ_MAX)
+		return false;
 	e = &t->wq[t->nwq++];
 	e->idx = (uint32_t)idx;
 	e->len = (uint32_t)len;
 	e->p = p;
-	c->wpend += (uint32_t)len;
+	t->conn[idx].wpend += (uint32_t)len;
 	tcp_batch_later(t, idx, TCP_WRITE_PENDING);
 	return true;
 }
 
 /**
- * tcp_write_forget() - Drop the queued payload of a connection going away
+ * tcp_write_forget() - Drop the queued payload of a connection
  * @t:		TCP context
  * @idx:	Flow index
  */
-void tcp_write_forget(struct tcp_ctx *t, int idx)
+static void tcp_write_forget(struct tcp_ctx *t, int idx)
 {
 	unsigned int i;
 
@@ -504,14 +576,36 @@ void tcp_write_forget(struct tcp_ctx *t, int idx)
 }
 
 /**
+ * tcp_batch_forget() - Take a connection that is closing off the batch
+ * @t:		TCP context
+ * @idx:	Flow index
+ *
+ * Its entries in the write queue and in the end-of-batch list are void from
+ * now on, so that nothing later in the batch acts on them, whatever
+ * connection the flow index belongs to by then.
+ */
+void tcp_batch_forget(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (c->flags & TCP_WRITE_PENDING)
+		tcp_write_forget(t, idx);
+	if (c->flags & TCP_LISTED)
+		t->pending[c->pslot] = TCP_PEND_GONE;
+	c->flags &= (uint16_t)~TCP_LISTED;
+}
+
+/**
  * tcp_write_flush() - Write the queued payload of a connection, in one call
  * @t:		TCP context
  * @idx:	Flow index
  *
  * What the socket doesn't take is dropped: it isn't acknowledged, so the
  * guest sends it again (after the duplicate ACKs of a window update).
+ *
+ * Return: TCP_V_RESET if the socket failed, TCP_V_OK otherwise
  */
-void tcp_write_flush(struct tcp_ctx *t, int idx)
+enum tcp_verdict tcp_write_flush(struct tcp_ctx *t, int idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
 	struct iovec iov[TCP_WQ_MAX];
@@ -521,7 +615,7 @@ void tcp_write_flush(struct tcp_ctx *t, int idx)
 	ssize_t n;
 
 	if (!(c->flags & TCP_WRITE_PENDING))
-		return;
+		return TCP_V_OK;
 	for (i = 0; i < t->nwq; i++) {
 		if (t->wq[i].idx != (uint32_t)idx)
 			continue;
@@ -531,13 +625,11 @@ void tcp_write_flush(struct tcp_ctx *t, int idx)
 	}
 	tcp_write_forget(t, idx);
 	if (!total)
-		return;
+		return TCP_V_OK;
 
 	n = sendmsg(c->sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n < 0 && errno != EAGAIN) {
-		tcp_conn_reset(t, idx, true);
-		return;
-	}
+	if (n < 0 && errno != EAGAIN)
+		return TCP_V_RESET;
 	if (n < 0)
 		n = 0;
 	c->rcv_nxt += (uint32_t)n;
@@ -548,6 +640,7 @@ void tcp_write_flush(struct tcp_ctx *t, int idx)
 		tcp_epoll_set(t, idx, c->ev | EPOLLOUT);
 	}
 	tcp_ack_pending(t, idx);
+	return TCP_V_OK;
 }
 
 /**
@@ -555,14 +648,18 @@ void tcp_write_flush(struct tcp_ctx *t, int idx)
  * @t:		TCP context
  * @idx:	Flow index
  * @s:		Segment from the guest
+ *
+ * Return: TCP_V_RESET if writing before the FIN failed, TCP_V_OK otherwise
  */
-void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
+enum tcp_verdict tcp_guest_data(struct tcp_ctx *t, int idx,
+				const struct tcp_seg *s)
 {
 	struct tcp_conn *c = &t->conn[idx];
 	uint32_t next = c->rcv_nxt + c->wpend;
 	const uint8_t *p = s->payload.p;
 	size_t len = s->payload.len;
 	uint32_t seq = s->seq;
+	enum tcp_verdict v;
 
 	if (len && seq_lt(seq, next)) {
 		uint32_t skip = next - seq;
@@ -579,30 +676,61 @@ void tcp_guest_data(struct tcp_ctx *t, int idx, const struct tcp_seg *s)
 	if (len && seq != next) {
 		/* Out of order: drop, the duplicate ACK asks for the gap */
 		tcp_ack_pending(t, idx);
-		return;
+		return TCP_V_OK;
 	}
 	if (!len && seq_lt(s->seq, next) && !(s->flags & TCP_F_FIN)) {
 		/* Keep-alive or zero window probe: RFC 9293 3.8.6.1, 3.8.4 */
 		tcp_ack_pending(t, idx);
-		return;
+		return TCP_V_OK;
 	}
 	if (c->flags & TCP_GUEST_FIN)
-		return;
+		return TCP_V_OK;
 
-	if (len && !tcp_write_queue(t, idx, seq, p, len)) {
-		if (c->state != TCP_ST_FREE)
-			tcp_ack_pending(t, idx);	/* asks for the gap */
-		return;
+	if (len && !tcp_write_queue(t, idx, p, len)) {
+		tcp_ack_pending(t, idx);	/* asks for it again */
+		return TCP_V_OK;
 	}
 	if (!(s->flags & TCP_F_FIN))
-		return;
+		return TCP_V_OK;
 
 	/* FIN: everything before it must be written first */
-	tcp_write_flush(t, idx);
-	if (c->state == TCP_ST_FREE || c->rcv_nxt != seq + (uint32_t)len)
-		return;
+	v = tcp_write_flush(t, idx);
+	if (v != TCP_V_OK || c->rcv_nxt != seq + (uint32_t)len)
+		return v;
 	c->rcv_nxt++;
 	c->flags |= TCP_GUEST_FIN;
 	shutdown(c->sock, SHUT_WR);
 	tcp_ack_pending(t, idx);
+	return TCP_V_OK;
+}
+
+/**
+ * tcp_batch_conn_end() - A connection's share of the end of a batch
+ * @t:		TCP context
+ * @idx:	Flow index, on the end-of-batch list
+ *
+ * Writes the queued payload, drops the bytes the guest acknowledged from
+ * the socket, sends the ACK due, and takes the connection off the list.
+ *
+ * Return: TCP_V_RESET if the socket failed, TCP_V_OK otherwise
+ */
+enum tcp_verdict tcp_batch_conn_end(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+	enum tcp_verdict v;
+
+	v = tcp_write_flush(t, idx);	/* may set TCP_ACK_PENDING */
+	if (v != TCP_V_OK)
+		return v;
+	c->flags &= (uint16_t)~TCP_LISTED;
+	if (c->flags & TCP_DISCARD_PENDING)
+		tcp_discard_flush(t, c);
+	if (!(c->flags & TCP_ACK_PENDING))
+		return TCP_V_OK;
+	tcp_ack_now(t, c);
+
+	/* Less than a segment of room: tell the guest when there is */
+	if (c->wnd_adv < c->mss && !(c->flags & TCP_GUEST_FIN))
+		tcp_epoll_set(t, idx, c->ev | EPOLLOUT);
+	return TCP_V_OK;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tcp_tap.c - TCP translation: segments from the guest
+/* tcp_tap.c - TCP translation, top layer: segments from the guest
  *
  * Theory of operation: every TCP segment of the guest is parsed (checksum
  * included), looked up in the flow table by its addresses and ports, and
@@ -9,7 +9,12 @@
  * stale connection learns at once. ACKs to the guest's data, and the
  * dropping of bytes the guest acknowledged from the socket's queue, are
  * collected during a batch of frames and done once per connection at the end
- * of it.
+ * of it (tcp_tap_batch_end(), tcp_data.c).
+ *
+ * Like tcp_conn.c, this is the top layer (doc/tcp.md): what the data steps
+ * find (a failed socket, both sides finished) comes back to
+ * tcp_tap_input() and tcp_tap_batch_end() as a verdict, which they act on
+ * once, through tcp_verdict_apply(), when they are done with the connection.
  */
 
 #include <errno.h>
@@ -19,10 +24,9 @@
 
 #include "base/clock.h"
 #include "transport/tcp.h"
+#include "transport/tcp_conn.h"
+#include "transport/tcp_data.h"
 #include "transport/tcp_sock.h"
-
-int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
-			const struct tcp_seg *s);
 
 /**
  * tcp_rst_unknown() - Answer a segment of no known connection with an RST
@@ -55,25 +59,57 @@ static void tcp_rst_unknown(struct tcp_ctx *t, const struct pkt_l4 *p,
 }
 
 /**
- * tcp_maybe_done() - Close a connection whose both halves are finished
+ * tcp_tap_fin() - A segment was taken: acknowledge the guest's FIN, tell
+ *		   whether both halves of the connection are finished
  * @t:		TCP context
  * @idx:	Flow index
+ * @s:		Segment
  *
- * Return: true if the connection was closed
+ * Return: TCP_V_CLOSE, the last ACK sent, if both FINs are acknowledged,
+ *	   TCP_V_OK otherwise
  */
-static bool tcp_maybe_done(struct tcp_ctx *t, int idx)
+static enum tcp_verdict tcp_tap_fin(struct tcp_ctx *t, int idx,
+				    const struct tcp_seg *s)
 {
 	const uint16_t done = TCP_GUEST_FIN | TCP_FIN_ACKED;
 	struct tcp_conn *c = &t->conn[idx];
 
+	if ((s->flags & TCP_F_FIN) && (c->flags & TCP_GUEST_FIN))
+		tcp_ack_pending(t, idx);
 	if ((c->flags & done) != done)
-		return false;
-	if (c->flags & TCP_ACK_PENDING) {
-		c->flags &= (uint16_t)~TCP_ACK_PENDING;
-		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
+		return TCP_V_OK;
+	tcp_ack_now(t, c);
+	return TCP_V_CLOSE;
+}
+
+/**
+ * tcp_write_all() - Write the whole write queue out, to make room in it
+ * @t:		TCP context
+ * @idx:	Flow index of the segment waiting for room
+ *
+ * For a batch longer than the queue (passt reads up to hundreds of frames
+ * at once): the queue is empty afterwards.
+ *
+ * Return: verdict for @idx; those of other connections are applied here
+ */
+static enum tcp_verdict tcp_write_all(struct tcp_ctx *t, int idx)
+{
+	enum tcp_verdict own = TCP_V_OK, v;
+	unsigned int i;
+
+	for (i = 0; i < t->nwq; i++) {
+		int w = (int)t->wq[i].idx;
+
+		if (t->wq[i].idx == TCP_WQ_GONE)
+			continue;
+		v = tcp_write_flush(t, w);	/* voids all entries of w */
+		if (w == idx)
+			own = v;
+		else
+			tcp_verdict_apply(t, w, v);
 	}
-	tcp_conn_close(t, idx);
-	return true;
+	t->nwq = 0;
+	return own;
 }
 
 /**
@@ -139,6 +175,7 @@ static bool tcp_tap_handshake(struct tcp_ctx *t, int idx,
 void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
 {
 	struct flow_key k = { .proto = IPPROTO_TCP };
+	enum tcp_verdict v;
 	struct tcp_seg s;
 	struct tcp_conn *c;
 	int idx;
@@ -170,21 +207,20 @@ void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
 	c->last_act = clock_ms();
 
 	if (s.flags & TCP_F_RST) {
-		tcp_conn_reset(t, idx, false);
+		tcp_verdict_apply(t, idx, TCP_V_RESET_HOST);
 		return;
 	}
 	if (tcp_tap_handshake(t, idx, &s))
 		return;
 
-	tcp_guest_ack(t, idx, &s);
-	if (c->state == TCP_ST_FREE)
-		return;
-	tcp_guest_data(t, idx, &s);
-	if (c->state == TCP_ST_FREE)
-		return;
-	if ((s.flags & TCP_F_FIN) && (c->flags & TCP_GUEST_FIN))
-		tcp_ack_pending(t, idx);
-	tcp_maybe_done(t, idx);
+	v = tcp_guest_ack(t, idx, &s);
+	if (v == TCP_V_OK && tcp_wq_needs_room(t, c, &s))
+		v = tcp_write_all(t, idx);
+	if (v == TCP_V_OK)
+		v = tcp_guest_data(t, idx, &s);
+	if (v == TCP_V_OK)
+		v = tcp_tap_fin(t, idx, &s);
+	tcp_verdict_apply(t, idx, v);
 }
 
 /**
@@ -196,26 +232,16 @@ void tcp_tap_batch_end(struct tcp_ctx *t)
 {
 	unsigned int i;
 
+	/* Entries of connections closed during the batch are void: their
+	 * flow index may be another connection's by now (tcp_batch_forget())
+	 */
 	for (i = 0; i < t->npending; i++) {
-		int idx = (int)t->pending[i];
-		struct tcp_conn *c = &t->conn[idx];
+		uint32_t idx = t->pending[i];
 
-		if (c->state == TCP_ST_FREE || !(c->flags & TCP_LISTED))
+		if (idx == TCP_PEND_GONE)
 			continue;
-		tcp_write_flush(t, idx);	/* may set TCP_ACK_PENDING */
-		if (c->state == TCP_ST_FREE)
-			continue;
-		c->flags &= (uint16_t)~TCP_LISTED;
-		if (c->flags & TCP_DISCARD_PENDING)
-			tcp_discard_flush(t, c);
-		if (!(c->flags & TCP_ACK_PENDING))
-			continue;
-		c->flags &= (uint16_t)~TCP_ACK_PENDING;
-		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
-
-		/* Less than a segment of room: tell the guest when there is */
-		if (c->wnd_adv < c->mss && !(c->flags & TCP_GUEST_FIN))
-			tcp_epoll_set(t, idx, c->ev | EPOLLOUT);
+		tcp_verdict_apply(t, (int)idx,
+				  tcp_batch_conn_end(t, (int)idx));
 	}
 	t->npending = 0;
 	t->nwq = 0;

@@ -59,7 +59,8 @@ enum tcp_state {
  *			whether it grew
  * @TCP_DISCARD_PENDING: Acknowledged bytes wait to be dropped from the
  *			socket at the end of the batch (@discard)
- * @TCP_LISTED:		The connection is on the end-of-batch list
+ * @TCP_LISTED:		The connection is on the end-of-batch list, at
+ *			@pslot
  * @TCP_WRITE_PENDING:	Guest data waits in the write queue (@wpend bytes),
  *			written to the socket at the end of the batch
  * @TCP_SOCK_RDHUP:	The socket reported the peer's FIN (EPOLLRDHUP): a
@@ -92,6 +93,7 @@ enum tcp_conn_flag {
  * @ws_guest:	Scale of the guest's window
  * @dup_acks:	Duplicate ACKs seen from the guest
  * @retries:	Retransmissions without progress
+ * @pslot:	Its entry in the end-of-batch list, if TCP_LISTED
  * @snd_una:	Oldest sequence number sent to the guest, not acknowledged
  * @snd_nxt:	Next sequence number to send to the guest
  * @wnd_guest:	Guest's receive window, bytes
@@ -116,6 +118,7 @@ struct tcp_conn {
 	uint8_t ws_guest;
 	uint8_t dup_acks;
 	uint8_t retries;
+	uint16_t pslot;
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t wnd_guest;
@@ -146,6 +149,9 @@ struct tcp_wq_ent {
 };
 
 #define TCP_WQ_GONE UINT32_MAX
+#define TCP_PEND_GONE UINT32_MAX	/* end-of-batch entry of a closed one */
+
+_Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
 
 /**
  * struct tcp_ctx - State of the TCP engine
@@ -160,7 +166,8 @@ struct tcp_wq_ent {
  * @nat:	Address translations
  * @peek_off:	SO_PEEK_OFF works on TCP sockets
  * @rnd:	State of the sequence number generator
- * @pending:	Connections with TCP_ACK_PENDING set
+ * @pending:	Connections with work left for the end of the batch
+ *		(TCP_LISTED), by flow index; TCP_PEND_GONE once closed
  * @npending:	Entries in @pending
  * @wq:		Guest payload to write at the end of the batch, in order
  * @nwq:	Entries in @wq
