@@ -124,6 +124,7 @@ static bool tcp_tap_handshake(struct tcp_ctx *t, int idx,
 			      const struct tcp_seg *s)
 {
 	struct tcp_conn *c = &t->conn[idx];
+	uint16_t mss;
 
 	switch (c->state) {
 	case TCP_ST_CONNECTING:
@@ -147,8 +148,9 @@ static bool tcp_tap_handshake(struct tcp_ctx *t, int idx,
 		if (!(s->flags & TCP_F_ACK) || s->ack != c->snd_nxt)
 			return true;
 		c->snd_una = c->snd_nxt;
-		if (c->mss > t->mtu - 40)
-			c->mss = (uint16_t)(t->mtu - 40);
+		mss = tcp_mss_ours(t, inany_is_v4(&c->hdr.dst));
+		if (c->mss > mss)
+			c->mss = mss;
 		break;
 	default:
 		return false;

@@ -71,13 +71,10 @@ print(json.dumps(res), flush=True)
 """
 
 
-@pytest.mark.parametrize("way", ["outbound", "inbound"])
-@pytest.mark.parametrize("fam", FAMS)
-def test_segments_fit_mtu_1500(topo, procs, tmp, attach_pasta, fam, way):
-    port = next(_ports)
-    att = attach_pasta("--config-net", "-m", "1500",
-                       fwd=T.fwd_args(tcp=[port]))
-    T.announce(att.netns)
+def sniffed_transfer(topo, procs, tmp, att, port, fam, way):
+    """NBYTES remote -> namespace on one connection (@way: "outbound" from
+    the namespace, or "inbound" through -t @port) while the sniffer watches
+    the namespace's interface; return what it saw."""
     sniff = procs.popen(["ip", "netns", "exec", att.netns, T.PY, "-c",
                          SNIFFER, str(port), "20", T.HOST_IF],
                         stdout=T.subprocess.PIPE, text=True)
@@ -102,5 +99,38 @@ def test_segments_fit_mtu_1500(topo, procs, tmp, attach_pasta, fam, way):
     assert out, "sniffer gave no result"
     res = T.json.loads(out[-1])
     assert res["frames"] > 0, res
+    return res
+
+
+@pytest.mark.parametrize("way", ["outbound", "inbound"])
+@pytest.mark.parametrize("fam", FAMS)
+def test_segments_fit_mtu_1500(topo, procs, tmp, attach_pasta, fam, way):
+    port = next(_ports)
+    att = attach_pasta("--config-net", "-m", "1500",
+                       fwd=T.fwd_args(tcp=[port]))
+    T.announce(att.netns)
+    res = sniffed_transfer(topo, procs, tmp, att, port, fam, way)
+    assert res["max_plain"] <= MSS[fam], res
+    assert res["max_gso_size"] <= MSS[fam], res
+
+
+@pytest.mark.ours_only("the 2023 pasta takes the namespace's MSS as it is")
+@pytest.mark.parametrize("fam", FAMS)
+def test_segments_fit_our_mtu_not_a_larger_one(topo, procs, tmp,
+                                               attach_pasta, fam):
+    """The namespace's MTU raised to 1520 behind pasta's back (-m 1500):
+    its SYN announces an MSS of 1480 (IPv4) or 1460 (IPv6), and pasta
+    still sends segments that fit its own MTU, 1460 or 1440 bytes (MTU -
+    40 or 60: the clamp once took 40 for IPv6 too)."""
+    port = next(_ports)
+    att = attach_pasta("--config-net", "-m", "1500")
+    T.announce(att.netns)
+    # no router advertisement may put the IPv6 MTU back to 1500
+    T.sh(["ip", "netns", "exec", att.netns, "sysctl", "-qw",
+          "net.ipv6.conf.%s.accept_ra_mtu=0" % T.HOST_IF])
+    T.sh(["ip", "-n", att.netns, "link", "set", T.HOST_IF, "mtu", "1520"])
+    T.sh(["ip", "netns", "exec", att.netns, "sysctl", "-qw",
+          "net.ipv6.conf.%s.mtu=1520" % T.HOST_IF])
+    res = sniffed_transfer(topo, procs, tmp, att, port, fam, "outbound")
     assert res["max_plain"] <= MSS[fam], res
     assert res["max_gso_size"] <= MSS[fam], res
