@@ -17,7 +17,7 @@
  * binds 0.0.0.0 and [::] (IPV6_V6ONLY) on their own, as upstream did up
  * to its 2025 releases (Debian 13's pasta): the port is served if either
  * can be, and struct listen_socks says which family is missing and why.
- * Both sockets carry the same epoll reference (rule << 16 | port), so the
+ * Both sockets carry the same epoll reference (epref_listen()), so the
  * handlers need not know; whoever closes the port closes both.
  * listen_gap_note() counts such ports per rule for the rule display
  * (compat.md 5.2) and warns about them. Nothing retries the missing
@@ -213,8 +213,8 @@ static int listen_reg(const struct listen_req *q, const struct fwd_rule *r,
 
 	if (fd < 0)
 		return fd;
-	rc = epref_ctl(q->epfd, EPOLL_CTL_ADD, q->type, rule << 16 | port, fd,
-		       EPOLLIN);
+	rc = epref_ctl(q->epfd, EPOLL_CTL_ADD, q->type,
+		       epref_listen(rule, port), fd, EPOLLIN);
 	if (rc) {
 		close(fd);
 		return rc;

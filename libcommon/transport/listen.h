@@ -17,6 +17,48 @@
 /* Warnings about a family not bound, per rule and family, at most */
 #define LISTEN_WARN_PORTS 8
 
+/* A listener's epoll reference: index of its rule above the port's 16 bits */
+#define EPREF_LISTEN_PORT_BITS 16
+
+_Static_assert(FWD_MAX_RULES <= 1U << (EPREF_IDX_BITS -
+				       EPREF_LISTEN_PORT_BITS),
+	       "every rule index fits above the port in an epoll reference");
+
+/**
+ * epref_listen() - Epoll reference index of a forwarding listener
+ * @rule:	Index of its rule in its table, below FWD_MAX_RULES
+ * @port:	Its port
+ *
+ * Return: the index for union epoll_ref, undone by epref_listen_rule() and
+ *	   epref_listen_port()
+ */
+static inline uint32_t epref_listen(unsigned int rule, uint16_t port)
+{
+	return (uint32_t)rule << EPREF_LISTEN_PORT_BITS | port;
+}
+
+/**
+ * epref_listen_rule() - Rule of a listener, from its epoll reference index
+ * @idx:	Index made by epref_listen()
+ *
+ * Return: the index of the rule in its table
+ */
+static inline unsigned int epref_listen_rule(uint32_t idx)
+{
+	return idx >> EPREF_LISTEN_PORT_BITS;
+}
+
+/**
+ * epref_listen_port() - Port of a listener, from its epoll reference index
+ * @idx:	Index made by epref_listen()
+ *
+ * Return: the listening port
+ */
+static inline uint16_t epref_listen_port(uint32_t idx)
+{
+	return (uint16_t)(idx & ((1U << EPREF_LISTEN_PORT_BITS) - 1));
+}
+
 /**
  * enum listen_fam - The two families of a dual-stack rule
  * @LISTEN_V4:		IPv4
@@ -47,7 +89,7 @@ struct listen_socks {
  * struct listen_req - Where the sockets of a table's ports are registered
  * @epfd:	epoll descriptor
  * @type:	Their epoll type (EPOLL_TYPE_TCP_LISTEN...), with the
- *		reference rule << 16 | port
+ *		reference epref_listen(rule, port)
  * @freebind:	Set IP_FREEBIND or IPV6_FREEBIND (--freebind)
  */
 struct listen_req {

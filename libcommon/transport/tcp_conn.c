@@ -548,12 +548,14 @@ void tcp_unlisten_port(struct tcp_ctx *t, int fd)
 /**
  * tcp_listen_handler() - Accept a connection to a forwarded port
  * @t:		TCP context
- * @ref_idx:	Rule index << 16 | listening port
+ * @ref_idx:	Rule index and listening port, epref_listen()
  * @fd:		Listening socket
  */
 void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 {
-	const struct fwd_rule *rule = &t->fwd->rules[ref_idx >> 16];
+	const struct fwd_rule *rule =
+		&t->fwd->rules[epref_listen_rule(ref_idx)];
+	uint16_t port = epref_listen_port(ref_idx);
 	struct flow_key k = { .proto = IPPROTO_TCP };
 	union sockaddr_inany sa = { 0 };
 	socklen_t sl = sizeof(sa);
@@ -568,11 +570,9 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 		goto refuse;
 	/* pasta: loopback peers are spliced, not translated (tcp_splice.c) */
 	if (t->splice &&
-	    tcp_splice_from_host(t->splice, rule, (uint16_t)(ref_idx & 0xffff),
-				 s, &k.raddr))
+	    tcp_splice_from_host(t->splice, rule, port, s, &k.raddr))
 		return;
-	if (listen_peer_key(t->nat, t->l2, rule, (uint16_t)(ref_idx & 0xffff),
-			    &k))
+	if (listen_peer_key(t->nat, t->l2, rule, port, &k))
 		goto refuse;
 	v4 = inany_is_v4(&k.raddr);
 

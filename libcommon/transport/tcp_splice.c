@@ -444,13 +444,14 @@ bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
  * tcp_splice_listen_handler() - Accept on a -T listener in the namespace,
  *				 splice to the host's loopback
  * @ts:		Context
- * @ref_idx:	Rule index << 16 | listening port
+ * @ref_idx:	Rule index and listening port, epref_listen()
  * @fd:		Listening socket
  */
 void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 			       int fd)
 {
-	const struct fwd_rule *r = &ts->fwd_out->rules[ref_idx >> 16];
+	const struct fwd_rule *r =
+		&ts->fwd_out->rules[epref_listen_rule(ref_idx)];
 	union sockaddr_inany sa = {0};
 	union inany_addr peer, dst;
 	socklen_t sl = sizeof(sa);
@@ -470,7 +471,8 @@ void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 		return;
 	}
 	tcp_splice_connect(ts, s, s1, &dst,
-			   fwd_rule_target(r, (uint16_t)(ref_idx & 0xffff)), true);
+			   fwd_rule_target(r, epref_listen_port(ref_idx)),
+			   true);
 }
 
 /**

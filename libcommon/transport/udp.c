@@ -823,12 +823,14 @@ static bool udp_listen_spliced(struct udp_ctx *u, const struct fwd_rule *rule,
 /**
  * udp_listen_handler() - Datagrams to a forwarded port: to the guest
  * @u:		Context
- * @ref_idx:	Rule index << 16 | port
+ * @ref_idx:	Rule index and port, epref_listen()
  * @fd:		Socket of the port
  */
 void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 {
-	const struct fwd_rule *rule = &u->fwd->rules[ref_idx >> 16];
+	const struct fwd_rule *rule =
+		&u->fwd->rules[epref_listen_rule(ref_idx)];
+	uint16_t port = epref_listen_port(ref_idx);
 	union pktinfo_ctl ctl[UDP_BATCH];
 	union sockaddr_inany peers[UDP_BATCH];
 	struct udp_gso g = { .lead = NULL };
@@ -860,11 +862,10 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 		if ((int)i < r && pktinfo_dst(&mm[i].msg_hdr, &dst))
 			laddr = &dst;
 		if ((int)i >= r || (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-		    udp_listen_spliced(u, rule, (uint16_t)ref_idx, fd,
-				       &peers[i], mm[i].msg_hdr.msg_namelen,
-				       laddr, payload, mm[i].msg_len) ||
-		    (idx = udp_inbound_flow(u, rule, (uint16_t)ref_idx, fd,
-					    &peers[i],
+		    udp_listen_spliced(u, rule, port, fd, &peers[i],
+				       mm[i].msg_hdr.msg_namelen, laddr,
+				       payload, mm[i].msg_len) ||
+		    (idx = udp_inbound_flow(u, rule, port, fd, &peers[i],
 					    mm[i].msg_hdr.msg_namelen,
 					    laddr)) < 0) {
 			u->sink->commit(u->sink, bufs[i], 0, NULL);

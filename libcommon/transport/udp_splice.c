@@ -295,13 +295,15 @@ static void udp_splice_mm_init(struct udp_splice_ctx *us, struct mmsghdr *mm,
 /**
  * udp_splice_listen_handler() - Datagrams to a -U listener in the namespace
  * @us:		Context
- * @ref_idx:	Rule index << 16 | port
+ * @ref_idx:	Rule index and port, epref_listen()
  * @fd:		Listening socket
  */
 void udp_splice_listen_handler(struct udp_splice_ctx *us, uint32_t ref_idx,
 			       int fd)
 {
-	const struct fwd_rule *r = &us->fwd_out->rules[ref_idx >> 16];
+	const struct fwd_rule *r =
+		&us->fwd_out->rules[epref_listen_rule(ref_idx)];
+	uint16_t port = epref_listen_port(ref_idx);
 	union sockaddr_inany peers[UDP_SPLICE_BATCH];
 	union pktinfo_ctl ctl[UDP_SPLICE_BATCH];
 	struct mmsghdr mm[UDP_SPLICE_BATCH];
@@ -314,8 +316,7 @@ void udp_splice_listen_handler(struct udp_splice_ctx *us, uint32_t ref_idx,
 	for (i = 0; i < n; i++) {
 		bool known = pktinfo_dst(&mm[i].msg_hdr, &dst);
 
-		idx = udp_splice_flow(us, SPLICE_OUTBOUND, r,
-				      (uint16_t)(ref_idx & 0xffff), fd,
+		idx = udp_splice_flow(us, SPLICE_OUTBOUND, r, port, fd,
 				      &peers[i], mm[i].msg_hdr.msg_namelen,
 				      known ? &dst : NULL);
 		if (idx >= 0)

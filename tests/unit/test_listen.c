@@ -342,7 +342,7 @@ static int hold(int type, const char *addr, uint16_t port)
 	return s;
 }
 
-/* The one event ready in @ep is for @s, with @type and rule << 16 | port */
+/* The one event ready in @ep is for @s, with @type and index @idx */
 static void check_event(int ep, int s, enum epoll_type type, uint32_t idx)
 {
 	struct epoll_event ev;
@@ -436,7 +436,7 @@ static void test_open_with_a_family_held(void **state)
 						 1);
 			/* registered, with the rule's reference */
 			check_connects_ev(q.epfd, ls.fd[f], lo[f], port,
-					  3 << 16 | port);
+					  epref_listen(3, port));
 			close(ls.fd[f]);
 		}
 		for (h = 0; h < 2; h++) {
@@ -468,7 +468,7 @@ static void test_open_udp_v4_held_serves_v6(void **state)
 	assert_int_equal(
 		sendto(c, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)), 1);
 	check_event(q.epfd, ls.fd[LISTEN_V6], EPOLL_TYPE_UDP_LISTEN,
-		    9 << 16 | 20025);
+		    epref_listen(9, 20025));
 	close(c);
 	close(ls.fd[LISTEN_V6]);
 	close(other);
@@ -535,6 +535,35 @@ static void test_gap_counted_and_shown(void **state)
 	assert_int_equal(strlen(buf), 7);
 }
 
+/* Every rule index and port survives the 24-bit field of a reference */
+static void test_epref_listen_round_trip(void **state)
+{
+	static const unsigned int rules[] = {0, 1, 127, FWD_MAX_RULES - 1};
+	static const uint16_t ports[] = {0, 1, 255, 256, 32768, 65535};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		for (j = 0; j < sizeof(ports) / sizeof(ports[0]); j++) {
+			union epoll_ref ref = {
+				.type = EPOLL_TYPE_UDP_LISTEN_NS,
+				.idx = epref_listen(rules[i], ports[j]),
+				.fd = 42,
+			};
+			union epoll_ref back = {.u64 = ref.u64};
+
+			assert_int_equal(epref_listen_rule(back.idx), rules[i]);
+			assert_int_equal(epref_listen_port(back.idx), ports[j]);
+			assert_int_equal(back.type, EPOLL_TYPE_UDP_LISTEN_NS);
+			assert_int_equal(back.fd, 42);
+		}
+	}
+	/* the largest index is within the field: nothing was cut off */
+	assert_true(epref_listen(FWD_MAX_RULES - 1, 65535) <=
+		    (1U << EPREF_IDX_BITS) - 1);
+	assert_int_equal(epref_listen(2, 7), 2U << 16 | 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +584,7 @@ int main(void)
 		T(test_open_rule_index_bounded),
 		T(test_gap_counted_and_shown),
 #undef T
+		cmocka_unit_test(test_epref_listen_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, ns_setup, NULL);
