@@ -460,54 +460,20 @@ bool tcp_guest_sending(const struct tcp_ctx *t)
  * @gap:	Per rule of @fwd: ports served by one family only (counted),
  *		NULL if not wanted
  *
- * Return: 0, or -errno if a strict rule could not be bound (logged)
+ * "auto" rules are left to the port scanner (fwd_auto.c), which opens their
+ * ports with tcp_listen_port().
+ *
+ * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
+ *	   (logged: listen_table())
  */
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
 	       struct listen_gap *gap)
 {
-	const struct listen_req q = {t->epfd, EPOLL_TYPE_TCP_LISTEN, freebind};
-	unsigned int p, weak = 0, weak_bound = 0, weak_failed = 0;
-	struct listen_socks ls;
-	int r, ret, last_err = 0;
+	struct listen_req q;
 
 	t->fwd = fwd;
-	for (r = 0; r < fwd->n; r++) {
-		const struct fwd_rule *rule = &fwd->rules[r];
-		bool best_effort = rule->flags & FWD_BEST_EFFORT;
-
-		/* "auto" ports are opened as they show up (fwd_auto.c) */
-		if (rule->proto != IPPROTO_TCP || (rule->flags & FWD_AUTO))
-			continue;
-		weak += best_effort;
-		for (p = rule->first; p <= rule->last; p++) {
-			ret = listen_open(&q, rule, (unsigned int)r,
-					  (uint16_t)p, &ls);
-			if (ret && !best_effort) {
-				log_err("Listen failed for host TCP port %u: %s",
-					p, strerror(-ret));
-				return ret;
-			}
-			if (ret) {
-				weak_failed++;
-				last_err = ret;
-				continue;
-			}
-			listen_gap_note(gap ? &gap[r] : NULL, "host", rule,
-					(uint16_t)p, &ls);
-			weak_bound += best_effort;
-		}
-	}
-
-	/* compat.md 5.1: best effort fails only if nothing could be bound */
-	if (weak && !weak_bound) {
-		log_err("Couldn't bind any forwarded TCP port: %s",
-			strerror(-last_err));
-		return last_err ? last_err : -EADDRINUSE;
-	}
-	if (weak_failed)
-		log_warn("%u forwarded TCP ports couldn't be bound (last: %s)",
-			 weak_failed, strerror(-last_err));
-	return 0;
+	listen_req_init(&q, t->epfd, IPPROTO_TCP, LISTEN_HOST, -1, freebind);
+	return listen_table(&q, fwd, gap);
 }
 
 /**
@@ -523,12 +489,10 @@ int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
 int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,
 		    struct listen_socks *ls)
 {
-	const struct listen_req q = {t->epfd, EPOLL_TYPE_TCP_LISTEN, freebind};
+	struct listen_req q;
 
-	if (!t->fwd || rule < 0 || rule >= t->fwd->n)
-		return -EINVAL;
-	return listen_open(&q, &t->fwd->rules[rule], (unsigned int)rule, port,
-			   ls);
+	listen_req_init(&q, t->epfd, IPPROTO_TCP, LISTEN_HOST, -1, freebind);
+	return listen_port(&q, t->fwd, (unsigned int)rule, port, ls);
 }
 
 /**
@@ -541,8 +505,7 @@ int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,
  */
 void tcp_unlisten_port(struct tcp_ctx *t, int fd)
 {
-	epoll_ctl(t->epfd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
+	listen_close(t->epfd, fd);
 }
 
 /**

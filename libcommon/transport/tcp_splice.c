@@ -56,7 +56,6 @@
 #include <unistd.h>
 
 #include "os/epref.h"
-#include "os/ns.h"
 #include "transport/listen.h"
 #include "transport/tcp_splice.h"
 
@@ -487,12 +486,11 @@ void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
 			 uint16_t port, struct listen_socks *ls)
 {
-	const struct listen_req q = {ts->epfd, EPOLL_TYPE_TCP_LISTEN_NS, false};
+	struct listen_req q;
 
-	if (rule >= (unsigned int)ts->fwd_out->n)
-		return -EINVAL;
-	return splice_ns_listen(ts->ns, &q, &ts->fwd_out->rules[rule], rule,
-				port, ls);
+	listen_req_init(&q, ts->epfd, IPPROTO_TCP, LISTEN_NS, ts->ns->netns_fd,
+			false);
+	return listen_port(&q, ts->fwd_out, rule, port, ls);
 }
 
 /**
@@ -504,76 +502,7 @@ int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
  */
 void tcp_splice_unlisten(struct tcp_splice_ctx *ts, int fd)
 {
-	epoll_ctl(ts->epfd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
-}
-
-/**
- * struct tcp_splice_listen_job - Listeners of all static -T rules
- * @ts:		Context
- * @gap:	Per rule: ports served by one family only, NULL if not wanted
- * @weak_failed: Ports of best-effort rules that couldn't be bound
- * @weak_last:	Last error of those
- */
-struct tcp_splice_listen_job {
-	struct tcp_splice_ctx *ts;
-	struct listen_gap *gap;
-	unsigned int weak_failed;
-	int weak_last;
-};
-
-/**
- * tcp_splice_listen_rule() - Inside the namespace: listen on a rule's ports
- * @job:	Job
- * @rule:	Rule index
- *
- * Return: 0, or -errno if a port of a strict rule couldn't be bound
- */
-static int tcp_splice_listen_rule(struct tcp_splice_listen_job *job,
-				  unsigned int rule)
-{
-	const struct listen_req q = {job->ts->epfd, EPOLL_TYPE_TCP_LISTEN_NS,
-				     false};
-	const struct fwd_rule *r = &job->ts->fwd_out->rules[rule];
-	struct listen_socks ls;
-	unsigned int p;
-	int ret;
-
-	for (p = r->first; p <= r->last; p++) {
-		ret = listen_open(&q, r, rule, (uint16_t)p, &ls);
-		if (!ret) {
-			listen_gap_note(job->gap ? &job->gap[rule] : NULL,
-					"namespace", r, (uint16_t)p, &ls);
-			continue;
-		}
-		if (!(r->flags & FWD_BEST_EFFORT))
-			return ret;
-		job->weak_failed++;
-		job->weak_last = ret;
-	}
-	return 0;
-}
-
-/**
- * tcp_splice_listen_all() - Inside the namespace: every static -T rule
- * @arg:	struct tcp_splice_listen_job
- *
- * Return: 0, or -errno
- */
-static int tcp_splice_listen_all(void *arg)
-{
-	struct tcp_splice_listen_job *job = arg;
-	const struct fwd_table *t = job->ts->fwd_out;
-	int r, ret;
-
-	for (r = 0; r < t->n; r++) {
-		if (t->rules[r].proto != IPPROTO_TCP ||
-		    (t->rules[r].flags & FWD_AUTO))
-			continue;
-		if ((ret = tcp_splice_listen_rule(job, (unsigned int)r)))
-			return ret;
-	}
-	return 0;
+	listen_close(ts->epfd, fd);
 }
 
 /**
@@ -585,26 +514,16 @@ static int tcp_splice_listen_all(void *arg)
  * One entry into the namespace for all of them; "auto" rules are left to
  * the port scanner.
  *
- * Return: 0, or -errno if a port of a strict rule couldn't be bound
- *	   (logged)
+ * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
+ *	   (logged: listen_table())
  */
 int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap)
 {
-	struct tcp_splice_listen_job job = {ts, gap, 0, 0};
-	int ret;
+	struct listen_req q;
 
-	if (!ts->fwd_out || !ts->fwd_out->n)
-		return 0;
-	ret = ns_call(ts->ns->netns_fd, tcp_splice_listen_all, &job);
-	if (ret) {
-		log_err("Listen failed for namespace TCP port: %s",
-			strerror(-ret));
-		return ret;
-	}
-	if (job.weak_failed)
-		log_warn("%u namespace TCP ports couldn't be bound (last: %s)",
-			 job.weak_failed, strerror(-job.weak_last));
-	return 0;
+	listen_req_init(&q, ts->epfd, IPPROTO_TCP, LISTEN_NS, ts->ns->netns_fd,
+			false);
+	return listen_table(&q, ts->fwd_out, gap);
 }
 
 /**

@@ -673,37 +673,20 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
  * @gap:	Per rule of @fwd: ports served by one family only (counted),
  *		NULL if not wanted
  *
- * Return: 0, or -errno if a strict rule could not be bound (logged)
+ * "auto" rules are left to the port scanner (fwd_auto.c), which opens their
+ * ports with udp_listen_port().
+ *
+ * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
+ *	   (logged: listen_table())
  */
 int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
 	       struct listen_gap *gap)
 {
-	const struct listen_req q = {u->epfd, EPOLL_TYPE_UDP_LISTEN, freebind};
-	struct listen_socks ls;
-	unsigned int p;
-	int r, ret;
+	struct listen_req q;
 
 	u->fwd = fwd;
-	for (r = 0; r < fwd->n; r++) {
-		const struct fwd_rule *rule = &fwd->rules[r];
-
-		/* "auto" ports are opened as they show up (fwd_auto.c) */
-		if (rule->proto != IPPROTO_UDP || (rule->flags & FWD_AUTO))
-			continue;
-		for (p = rule->first; p <= rule->last; p++) {
-			ret = listen_open(&q, rule, (unsigned int)r,
-					  (uint16_t)p, &ls);
-			if (ret && !(rule->flags & FWD_BEST_EFFORT)) {
-				log_err("Listen failed for host UDP port %u: %s",
-					p, strerror(-ret));
-				return ret;
-			}
-			if (!ret)
-				listen_gap_note(gap ? &gap[r] : NULL, "host",
-						rule, (uint16_t)p, &ls);
-		}
-	}
-	return 0;
+	listen_req_init(&q, u->epfd, IPPROTO_UDP, LISTEN_HOST, -1, freebind);
+	return listen_table(&q, fwd, gap);
 }
 
 /**
@@ -719,12 +702,10 @@ int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
 int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind,
 		    struct listen_socks *ls)
 {
-	const struct listen_req q = {u->epfd, EPOLL_TYPE_UDP_LISTEN, freebind};
+	struct listen_req q;
 
-	if (!u->fwd || rule < 0 || rule >= u->fwd->n)
-		return -EINVAL;
-	return listen_open(&q, &u->fwd->rules[rule], (unsigned int)rule, port,
-			   ls);
+	listen_req_init(&q, u->epfd, IPPROTO_UDP, LISTEN_HOST, -1, freebind);
+	return listen_port(&q, u->fwd, (unsigned int)rule, port, ls);
 }
 
 /**
@@ -746,8 +727,7 @@ void udp_unlisten_port(struct udp_ctx *u, int fd)
 	}
 	if (u->splice)
 		udp_splice_forget_lsock(u->splice, fd);
-	epoll_ctl(u->epfd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
+	listen_close(u->epfd, fd);
 }
 
 /**
