@@ -11,8 +11,8 @@
  * one line on stderr and CONF_EXIT_ERR, so tests and fuzzers can call
  * conf_parse() at will.
  *
- * This driver sits on top of conf/: it uses the table and its handlers
- * (options.c), which use the value parsers (parse.c).
+ * This driver sits on top of conf/: it uses the table (options.c), which
+ * names the handlers (handlers.c), which use the value parsers (parse.c).
  */
 #include <errno.h>
 #include <getopt.h>

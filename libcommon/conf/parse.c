@@ -4,7 +4,7 @@
  *
  * Theory of operation: each parser takes one argument string and returns
  * 0 with its result filled in, or -errno. They know nothing of the option
- * table, so the option handlers (options.c), the command line driver
+ * table, so the option handlers (handlers.c), the command line driver
  * (cmdline.c) and the resolv.conf reader (resolv.c) all use them and word
  * their own messages; only conf_parse_runas(), which looks names up, says
  * itself which part was wrong.
