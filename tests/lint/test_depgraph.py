@@ -35,6 +35,16 @@ CLEAN = {
 }
 
 
+# Two files of flow/ calling each other through one header: no include cycle
+CALL_CYCLE = dict(CLEAN, **{
+    'flow/api.h': 'int a_fn(void);\nint b_fn(void);\n',
+    'flow/a.c': ('#include "flow/api.h"\n'
+                 'int a_fn(void) { return b_fn() + 1; }\n'),
+    'flow/b.c': ('#include "flow/api.h"\n'
+                 'int b_fn(void) { return a_fn() - 1; }\n'),
+})
+
+
 def tree(root, files):
     """Write files (path under libcommon/ -> text) below root"""
     for rel, text in files.items():
@@ -76,6 +86,15 @@ class DepgraphTest(unittest.TestCase):
             ok = depgraph.check(root, objdir, known=known or {}, out=out)
             return ok, out.getvalue()
 
+    def assert_fails(self, files, *needles, calls=False, extra=None):
+        """Check a fixture tree, expect failure and every needle printed;
+        return the output"""
+        ok, out = self.run_check(files, calls=calls, extra=extra)
+        self.assertFalse(ok, out)
+        for n in needles:
+            self.assertIn(n, out)
+        return out
+
     def test_clean_tree_passes(self):
         """A tree whose edges all point down passes, with calls too"""
         for calls in (False, True):
@@ -85,106 +104,75 @@ class DepgraphTest(unittest.TestCase):
 
     def test_include_cycle_in_folder(self):
         """Two modules of one folder including each other fail, named"""
-        files = dict(CLEAN)
-        files['flow/a.h'] = '#include "flow/b.h"\n'
-        files['flow/b.h'] = '#include "a.h"\n'
-        ok, out = self.run_check(files)
-        self.assertFalse(ok)
-        self.assertIn('cycle in flow/: flow/a -> flow/b -> flow/a', out)
-        self.assertIn('libcommon/flow/a.h:1 includes "flow/b.h"', out)
-        self.assertIn('libcommon/flow/b.h:1 includes "a.h"', out)
+        self.assert_fails(dict(CLEAN, **{'flow/a.h': '#include "flow/b.h"\n',
+                                         'flow/b.h': '#include "a.h"\n'}),
+                          'cycle in flow/: flow/a -> flow/b -> flow/a',
+                          'libcommon/flow/a.h:1 includes "flow/b.h"',
+                          'libcommon/flow/b.h:1 includes "a.h"')
 
     def test_three_module_cycle_through_c_and_h(self):
         """x.c and x.h are one module: a cycle through both is found"""
-        files = dict(CLEAN)
-        files['flow/a.h'] = 'int a;\n'
-        files['flow/a.c'] = '#include "flow/b.h"\n'
-        files['flow/b.h'] = '#include "flow/c.h"\n'
-        files['flow/c.h'] = 'int c;\n'
-        files['flow/c.c'] = '#include "flow/a.h"\n'
-        ok, out = self.run_check(files)
-        self.assertFalse(ok)
-        self.assertIn('cycle in flow/: flow/a -> flow/b -> flow/c -> flow/a',
-                      out)
+        self.assert_fails(dict(CLEAN, **{'flow/a.h': 'int a;\n',
+                                         'flow/a.c': '#include "flow/b.h"\n',
+                                         'flow/b.h': '#include "flow/c.h"\n',
+                                         'flow/c.h': 'int c;\n',
+                                         'flow/c.c': '#include "flow/a.h"\n'}),
+                          'cycle in flow/: flow/a -> flow/b -> flow/c -> '
+                          'flow/a')
 
     def test_folder_cycle_and_upward_include(self):
         """transport -> loop -> transport: a folder cycle and a layer
         breach, each with the include that makes it"""
-        files = dict(CLEAN)
-        files['transport/t.h'] = 'int t;\n'
-        files['transport/t.c'] = '#include "loop/l.h"\n'
-        files['loop/l.h'] = '#include "transport/t.h"\n'
-        ok, out = self.run_check(files)
-        self.assertFalse(ok)
-        self.assertIn('cycle between folders: loop -> transport -> loop', out)
-        self.assertIn('layer: transport/t (transport/, layer 3) uses loop/l',
-                      out)
-        self.assertIn('libcommon/transport/t.c:1 includes "loop/l.h"', out)
+        self.assert_fails(
+            dict(CLEAN, **{'transport/t.h': 'int t;\n',
+                           'transport/t.c': '#include "loop/l.h"\n',
+                           'loop/l.h': '#include "transport/t.h"\n'}),
+            'cycle between folders: loop -> transport -> loop',
+            'layer: transport/t (transport/, layer 3) uses loop/l',
+            'libcommon/transport/t.c:1 includes "loop/l.h"')
 
     def test_upward_include_without_cycle(self):
         """A lower folder including a higher one's header fails alone"""
-        files = dict(CLEAN)
-        files['transport/t.h'] = 'int t;\n'
-        files['flow/f.c'] = '#include "transport/t.h"\n'
-        ok, out = self.run_check(files)
-        self.assertFalse(ok)
-        self.assertIn('transport/ (layer 3) is above flow/', out)
+        out = self.assert_fails(
+            dict(CLEAN, **{'transport/t.h': 'int t;\n',
+                           'flow/f.c': '#include "transport/t.h"\n'}),
+            'transport/ (layer 3) is above flow/')
         self.assertNotIn('cycle', out)
 
     def test_same_layer_include(self):
         """Folders of one layer are independent: os/ can't use packet/"""
-        files = dict(CLEAN)
-        files['packet/p.h'] = 'int p;\n'
-        files['os/o.c'] = '#include "packet/p.h"\n'
-        ok, out = self.run_check(files)
-        self.assertFalse(ok)
-        self.assertIn('packet/ (layer 1) is the same layer as os/', out)
+        self.assert_fails(dict(CLEAN, **{'packet/p.h': 'int p;\n',
+                                         'os/o.c': '#include "packet/p.h"\n'}),
+                          'packet/ (layer 1) is the same layer as os/')
 
     def test_unknown_folder(self):
         """A folder missing from the layer table fails"""
-        files = dict(CLEAN)
-        files['extra/e.h'] = 'int e;\n'
-        ok, out = self.run_check(files)
-        self.assertFalse(ok)
-        self.assertIn('folder extra/ is in no layer', out)
+        self.assert_fails(dict(CLEAN, **{'extra/e.h': 'int e;\n'}),
+                          'folder extra/ is in no layer')
 
     def test_call_cycle_through_shared_header(self):
         """Two files calling each other through one header: invisible to
         includes, found through the objects' symbols"""
-        files = dict(CLEAN)
-        files['flow/api.h'] = 'int a_fn(void);\nint b_fn(void);\n'
-        files['flow/a.c'] = ('#include "flow/api.h"\n'
-                             'int a_fn(void) { return b_fn() + 1; }\n')
-        files['flow/b.c'] = ('#include "flow/api.h"\n'
-                             'int b_fn(void) { return a_fn() - 1; }\n')
-        ok, out = self.run_check(files)
+        ok, out = self.run_check(CALL_CYCLE)
         self.assertTrue(ok, out)
-        ok, out = self.run_check(files, calls=True)
-        self.assertFalse(ok)
-        self.assertIn('cycle in flow/: flow/a -> flow/b -> flow/a', out)
-        self.assertIn('libcommon/flow/a.c uses b_fn() (libcommon/flow/b.c)',
-                      out)
+        self.assert_fails(CALL_CYCLE,
+                          'cycle in flow/: flow/a -> flow/b -> flow/a',
+                          'libcommon/flow/a.c uses b_fn() '
+                          '(libcommon/flow/b.c)', calls=True)
 
     def test_call_up_the_layers(self):
         """A call to a higher folder through a declaration in a .c file"""
-        files = dict(CLEAN)
-        files['base/log.c'] = ('int loop_x(void);\n'
-                               'int log_x(void) { return loop_x(); }\n')
-        ok, out = self.run_check(files, calls=True)
-        self.assertFalse(ok)
-        self.assertIn('layer: base/log (base/, layer 0) uses loop/loop', out)
-        self.assertIn('libcommon/base/log.c uses loop_x()', out)
+        self.assert_fails(
+            dict(CLEAN, **{'base/log.c': ('int loop_x(void);\n'
+                                          'int log_x(void) '
+                                          '{ return loop_x(); }\n')}),
+            'layer: base/log (base/, layer 0) uses loop/loop',
+            'libcommon/base/log.c uses loop_x()', calls=True)
 
     def test_known_cycle_is_a_note_and_must_exist(self):
         """A listed cycle passes with a note; once gone, the list fails"""
-        files = dict(CLEAN)
-        files['flow/api.h'] = 'int a_fn(void);\nint b_fn(void);\n'
-        files['flow/a.c'] = ('#include "flow/api.h"\n'
-                             'int a_fn(void) { return b_fn() + 1; }\n')
-        files['flow/b.c'] = ('#include "flow/api.h"\n'
-                             'int b_fn(void) { return a_fn() - 1; }\n')
         known = {frozenset({'flow/a', 'flow/b'}): 'being fixed'}
-        ok, out = self.run_check(files, calls=True, known=known)
+        ok, out = self.run_check(CALL_CYCLE, calls=True, known=known)
         self.assertTrue(ok, out)
         self.assertIn('note: cycle in flow/: flow/a -> flow/b -> flow/a '
                       '(known: being fixed)', out)
@@ -194,27 +182,24 @@ class DepgraphTest(unittest.TestCase):
 
     def test_every_cycle_is_named(self):
         """Two cycles sharing a module are both listed"""
-        files = dict(CLEAN)
-        files['flow/a.h'] = '#include "flow/b.h"\n#include "flow/c.h"\n'
-        files['flow/b.h'] = '#include "flow/a.h"\n'
-        files['flow/c.h'] = '#include "flow/a.h"\n'
-        ok, out = self.run_check(files)
-        self.assertFalse(ok)
-        self.assertIn('flow/a -> flow/b -> flow/a', out)
-        self.assertIn('flow/a -> flow/c -> flow/a', out)
+        self.assert_fails(
+            dict(CLEAN, **{'flow/a.h': '#include "flow/b.h"\n'
+                                       '#include "flow/c.h"\n',
+                           'flow/b.h': '#include "flow/a.h"\n',
+                           'flow/c.h': '#include "flow/a.h"\n'}),
+            'flow/a -> flow/b -> flow/a', 'flow/a -> flow/c -> flow/a')
 
     def test_file_length_limit(self):
         """1000 lines pass, 1001 fail with path and count, in tests/ too"""
         ok, out = self.run_check(CLEAN, extra={
             'tests/unit/test_x.c': 'x\n' * 1000})
         self.assertTrue(ok, out)
-        ok, out = self.run_check(CLEAN, extra={
-            'tests/unit/test_x.c': 'x\n' * 1001,
-            'libcommon/flow/big.h': 'x\n' * 1200,
-            'tests/unit/notes.txt': 'x\n' * 2000})
-        self.assertFalse(ok)
-        self.assertIn('too long: tests/unit/test_x.c has 1001 lines', out)
-        self.assertIn('too long: libcommon/flow/big.h has 1200 lines', out)
+        out = self.assert_fails(
+            CLEAN, 'too long: tests/unit/test_x.c has 1001 lines',
+            'too long: libcommon/flow/big.h has 1200 lines',
+            extra={'tests/unit/test_x.c': 'x\n' * 1001,
+                   'libcommon/flow/big.h': 'x\n' * 1200,
+                   'tests/unit/notes.txt': 'x\n' * 2000})
         self.assertNotIn('notes.txt', out)
 
     def test_command_line_exit_status(self):
