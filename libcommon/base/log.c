@@ -259,7 +259,8 @@ static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 	 * clock.c is analysed before this file in one clang-tidy run (as make
 	 * lint does), not when this file is alone: false positive
 	 */
-	vsnprintf(msg, sizeof(msg), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
+	// NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 
 	/* glibc formats a syslog line in a 1 KiB stack buffer and allocates
 	 * beyond it: after the sandbox, an allocation kills us. With its
