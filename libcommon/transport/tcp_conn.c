@@ -240,16 +240,20 @@ void tcp_conn_close(struct tcp_ctx *t, int idx)
  * @t:		TCP context
  * @k:		Flow key
  * @sock:	Host socket
+ * @ini:	Side that opened the connection (flow.h)
+ * @tgt:	Side we opened for it
  *
  * Return: flow index, or -errno (the caller closes @sock)
  */
-static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
+static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock,
+			const struct flow_side *ini,
+			const struct flow_side *tgt)
 {
 	struct tcp_conn *c;
 	int idx, ret, zero = 0, big = INT_MAX;
 	socklen_t sl;
 
-	idx = flow_alloc(t->flows, k);
+	idx = flow_alloc(t->flows, FLOW_TCP, k);
 	if (idx < 0) {
 		if (idx == -ENOSPC)
 			log_rl(&t->rl_full, LOG_LVL_ERR,
@@ -289,6 +293,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 		c->sock = -1;
 		return ret;
 	}
+	flow_activate(t->flows, idx, ini, tgt);
 	t->nconn++;
 	tcp_timer_arm(t);
 	return idx;
@@ -348,6 +353,7 @@ int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 			const struct tcp_seg *s)
 {
+	struct flow_side tap, host;
 	union sockaddr_inany sa;
 	union inany_addr dst;
 	struct tcp_conn *c;
@@ -369,7 +375,9 @@ int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 		return ret;
 	}
 
-	if ((idx = tcp_conn_new(t, k, sock)) < 0) {
+	flow_side_tap(&tap, k);
+	flow_side_set(&host, FLOW_IF_HOST, &dst, port, NULL, 0);
+	if ((idx = tcp_conn_new(t, k, sock, &tap, &host)) < 0) {
 		close(sock);
 		return idx;
 	}
@@ -521,6 +529,7 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 	uint16_t port = epref_listen_port(ref_idx);
 	struct flow_key k = { .proto = IPPROTO_TCP };
 	union sockaddr_inany sa = { 0 };
+	struct flow_side host, tap;
 	socklen_t sl = sizeof(sa);
 	struct linger l = { 1, 0 };
 	int s, idx, one = 1;
@@ -531,6 +540,8 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 		return;
 	if (inany_from_sockaddr(&k.raddr, &k.rport, &sa))
 		goto refuse;
+	flow_side_set(&host, FLOW_IF_HOST, &k.raddr, k.rport, &rule->addr,
+		      port);
 	/* pasta: loopback peers are spliced, not translated (tcp_splice.c) */
 	if (t->splice &&
 	    tcp_splice_from_host(t->splice, rule, port, s, &k.raddr))
@@ -540,7 +551,8 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 	v4 = inany_is_v4(&k.raddr);
 
 	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	if ((idx = tcp_conn_new(t, &k, s)) < 0)
+	flow_side_tap(&tap, &k);
+	if ((idx = tcp_conn_new(t, &k, s, &host, &tap)) < 0)
 		goto refuse;
 	t->conn[idx].state = TCP_ST_SYN_SENT;
 	t->conn[idx].mss = tcp_mss_ours(t, v4);

@@ -84,17 +84,22 @@ int udp_init(struct udp_ctx *u, struct flow_table *flows,
 /**
  * dgram_flow_new() - Allocate a flow for a datagram socket
  * @u:		Context
- * @k:		Flow key
+ * @k:		Flow key, its protocol gives the type of the flow
  * @sock:	Socket owned by the flow, registered for input; -1 for none
  * @type:	EPOLL_TYPE_UDP or EPOLL_TYPE_PING
+ * @ini:	Side that opened the flow (flow.h)
+ * @tgt:	Side we opened for it
  *
  * Return: flow index, or -errno (the caller closes @sock)
  */
 int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
-		   int type)
+		   int type, const struct flow_side *ini,
+		   const struct flow_side *tgt)
 {
+	enum flow_type ft = k->proto == IPPROTO_UDP  ? FLOW_UDP :
+			    k->proto == IPPROTO_ICMP ? FLOW_PING4 : FLOW_PING6;
 	struct dgram_flow *f;
-	int idx = flow_alloc(u->flows, k);
+	int idx = flow_alloc(u->flows, ft, k);
 
 	if (idx < 0) {
 		if (idx == -ENOSPC)
@@ -118,6 +123,7 @@ int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
 	f->gport = k->gport;
 	f->rport = k->rport;
 	f->last = clock_ms();
+	flow_activate(u->flows, idx, ini, tgt);
 	u->nflows++;
 	return idx;
 }
@@ -173,11 +179,12 @@ static bool udp_is_unicast(const struct udp_ctx *u, const union inany_addr *a)
  */
 static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 {
+	uint16_t port, bport = k->gport;
+	struct flow_side tap, host;
 	const struct nat_fam *nf;
 	union sockaddr_inany sa, b;
 	union inany_addr dst, any;
 	socklen_t sl, bl;
-	uint16_t port;
 	int s, idx;
 
 	nat_outbound(u->nat, &k->raddr, k->rport, &dst, &port);
@@ -202,13 +209,16 @@ static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 	}
 	bl = inany_to_sockaddr(&b, &any, k->gport, 0);
 	if (bind(s, &b.sa, bl)) {
+		bport = 0;
 		bl = inany_to_sockaddr(&b, &any, 0, 0);
 		if (bind(s, &b.sa, bl))
 			log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: bind: %s",
 			       strerror(errno));
 	}
+	flow_side_tap(&tap, k);
+	flow_side_set(&host, FLOW_IF_HOST, &dst, port, &any, bport);
 	if (connect(s, &sa.sa, sl) ||
-	    (idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP)) < 0) {
+	    (idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP, &tap, &host)) < 0) {
 		int ret = -errno;
 
 		close(s);
@@ -748,18 +758,22 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 			    const union inany_addr *laddr)
 {
 	struct flow_key k = { .proto = IPPROTO_UDP };
+	struct flow_side host, tap;
 	struct dgram_flow *f;
 	int idx, rc;
 
 	if (inany_from_sockaddr(&k.raddr, &k.rport, peer))
 		return -EAFNOSUPPORT;
+	flow_side_set(&host, FLOW_IF_HOST, &k.raddr, k.rport,
+		      laddr ? laddr : &rule->addr, port);
 	if ((rc = listen_peer_key(u->nat, u->l2, rule, port, &k)))
 		return rc;
 
 	idx = flow_lookup(u->flows, &k);
 	if (idx >= 0)
 		return u->flow[idx].proto == IPPROTO_UDP ? idx : -EEXIST;
-	idx = dgram_flow_new(u, &k, -1, EPOLL_TYPE_UDP);
+	flow_side_tap(&tap, &k);
+	idx = dgram_flow_new(u, &k, -1, EPOLL_TYPE_UDP, &host, &tap);
 	if (idx < 0)
 		return idx;
 	f = &u->flow[idx];

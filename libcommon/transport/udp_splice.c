@@ -133,6 +133,8 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 			   const union inany_addr *laddr)
 {
 	struct flow_key k = {.raddr = laddr ? *laddr : r->addr, .rport = port};
+	bool in = dir == SPLICE_INBOUND;
+	struct flow_side ini, tgt;
 	union inany_addr dst;
 	int idx, s;
 
@@ -148,7 +150,7 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 		return -ENOENT;
 	if ((s = udp_splice_open(us, dir, &dst, fwd_rule_target(r, port))) < 0)
 		return s;
-	if ((idx = flow_alloc(us->flows, &k)) < 0) {
+	if ((idx = flow_alloc(us->flows, FLOW_UDP_SPLICE, &k)) < 0) {
 		close(s);
 		return idx;
 	}
@@ -165,6 +167,11 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 	us->flow[idx].laddr_set = laddr != NULL;
 	if (laddr)
 		us->flow[idx].laddr = *laddr;
+	flow_side_set(&ini, in ? FLOW_IF_HOST : FLOW_IF_SPLICE, &k.gaddr,
+		      k.gport, &k.raddr, k.rport);
+	flow_side_set(&tgt, in ? FLOW_IF_SPLICE : FLOW_IF_HOST, &dst,
+		      fwd_rule_target(r, port), NULL, 0);
+	flow_activate(us->flows, idx, &ini, &tgt);
 	us->nflows++;
 	if (dir == SPLICE_INBOUND)
 		splice_ns_refill(us->ns);
