@@ -544,7 +544,7 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 		      port);
 	/* pasta: loopback peers are spliced, not translated (tcp_splice.c) */
 	if (t->splice &&
-	    tcp_splice_from_host(t->splice, rule, port, s, &k.raddr))
+	    tcp_splice_from_host(t->splice, rule, port, s, &k.raddr, k.rport))
 		return;
 	if (listen_peer_key(t->nat, t->l2, rule, port, &k))
 		goto refuse;
