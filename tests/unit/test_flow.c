@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_flow.c - unit tests of the flow table: keys, types, sides, life
- * cycle with deferred release, one allocator for all transports, hash
+/* test_flow.c - unit tests of the flow table: keys, allocation, hash
+ * (types, sides and the life cycle: test_flow_life.c)
  */
 
 #include <stdarg.h>
@@ -13,14 +13,11 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "base/clock.h"
 #include "flow/flow.h"
 
-#define MASK (FLOW_HASH_SIZE - 1)
+#include "flow_fixture.h"
 
-static const uint8_t test_sipkey[16] = {0x4e, 0x1f, 0x9a, 0x33, 0x07, 0xc2,
-					0x58, 0xe1, 0x6d, 0x90, 0x2b, 0xa4,
-					0x15, 0x77, 0xd8, 0x3c};
+#define MASK (FLOW_HASH_SIZE - 1)
 
 /* Big: static, not on the stack */
 static struct flow_table tbl;
@@ -35,82 +32,6 @@ static uint32_t rnd(uint32_t n)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return (uint32_t)(rng_state % n);
-}
-
-static void key_v4(struct flow_key *k, const char *g, uint16_t gport,
-		   const char *r, uint16_t rport, uint8_t proto)
-{
-	struct in_addr a;
-
-	memset(k, 0, sizeof(*k));
-	assert_int_equal(inet_pton(AF_INET, g, &a), 1);
-	inany_from_v4(&k->gaddr, a);
-	assert_int_equal(inet_pton(AF_INET, r, &a), 1);
-	inany_from_v4(&k->raddr, a);
-	k->gport = gport;
-	k->rport = rport;
-	k->proto = proto;
-}
-
-static void key_v6(struct flow_key *k, const char *g, uint16_t gport,
-		   const char *r, uint16_t rport, uint8_t proto)
-{
-	struct in6_addr a;
-
-	memset(k, 0, sizeof(*k));
-	assert_int_equal(inet_pton(AF_INET6, g, &a), 1);
-	inany_from_v6(&k->gaddr, &a);
-	assert_int_equal(inet_pton(AF_INET6, r, &a), 1);
-	inany_from_v6(&k->raddr, &a);
-	k->gport = gport;
-	k->rport = rport;
-	k->proto = proto;
-}
-
-/* Key number @id of a family of distinct keys, both address families */
-static void key_id(struct flow_key *k, uint32_t id)
-{
-	memset(k, 0, sizeof(*k));
-	if (id & 1) {
-		static const uint8_t g6[16] = {0x20, 0x01, 0x0d,
-					       0xb8, [15] = 2};
-
-		memcpy(&k->gaddr, g6, sizeof(g6));
-		memcpy(&k->raddr, g6, sizeof(g6));
-		k->raddr.a6.s6_addr[14] = (uint8_t)(id >> 16);
-		k->raddr.a6.s6_addr[15] = 1;
-	} else {
-		struct in_addr a = {htonl(0xc0000202)}; /* 192.0.2.2 */
-
-		inany_from_v4(&k->gaddr, a);
-		a.s_addr = htonl(0xcb007100 | ((id >> 16) & 0xff));
-		inany_from_v4(&k->raddr, a); /* 203.0.113.x */
-	}
-	k->gport = (uint16_t)(id & 0xffff);
-	k->rport = 443;
-	k->proto = (id >> 12) & 1 ? IPPROTO_UDP : IPPROTO_TCP;
-}
-
-/* The type a transport would give a flow of this key */
-static enum flow_type key_type(const struct flow_key *k)
-{
-	switch (k->proto) {
-	case IPPROTO_TCP:
-		return FLOW_TCP;
-	case IPPROTO_UDP:
-		return FLOW_UDP;
-	case IPPROTO_ICMP:
-		return FLOW_PING4;
-	case IPPROTO_ICMPV6:
-		return FLOW_PING6;
-	default:
-		return FLOW_UDP_SPLICE;
-	}
-}
-
-static int alloc_key(struct flow_table *t, const struct flow_key *k)
-{
-	return flow_alloc(t, key_type(k), k);
 }
 
 /* Find a key of the id family, from *@id on, whose home bucket is @home */
@@ -128,70 +49,6 @@ static void key_at_bucket(struct flow_key *k, uint32_t *id, unsigned int home)
 	fail_msg("no key found for bucket %u", home);
 }
 
-/* Everything the table promises, checked from its fields */
-static void check_invariants(const struct flow_table *t)
-{
-	static bool seen[FLOW_MAX];
-	unsigned int b, used = 0, keyed = 0, hashed = 0, nfree = 0, closed = 0;
-	int32_t f;
-	int i;
-
-	memset(seen, 0, sizeof(seen));
-	for (i = 0; i < FLOW_MAX; i++) {
-		const struct flow_entry *e = &t->entry[i];
-
-		used += e->state == FLOW_STATE_NEW ||
-			e->state == FLOW_STATE_ACTIVE;
-		keyed += e->hashed;
-		/* only live flows are in the hash, only they have a type */
-		if (e->hashed)
-			assert_true(e->state == FLOW_STATE_NEW ||
-				    e->state == FLOW_STATE_ACTIVE);
-		assert_int_equal(e->type == FLOW_TYPE_NONE,
-				 e->state == FLOW_STATE_FREE);
-		assert_true(e->state < FLOW_NUM_STATES);
-		assert_true(e->type < FLOW_NUM_TYPES);
-	}
-	assert_int_equal(used, flow_count(t));
-
-	for (b = 0; b < FLOW_HASH_SIZE; b++) {
-		unsigned int home, p;
-		uint32_t idx;
-
-		if (!t->hash[b])
-			continue;
-		idx = t->hash[b] - 1;
-		assert_true(idx < FLOW_MAX);
-		assert_true(t->entry[idx].hashed);
-		assert_false(seen[idx]);
-		seen[idx] = true;
-		hashed++;
-		/* No empty bucket between home and position: reachable */
-		home = flow_bucket(t, &t->key[idx]);
-		for (p = home; p != b; p = (p + 1) & MASK)
-			assert_true(t->hash[p] != 0);
-	}
-	assert_int_equal(hashed, keyed);
-
-	for (f = t->free_head; f >= 0; f = t->entry[f].next) {
-		assert_true(f < FLOW_MAX);
-		assert_int_equal(t->entry[f].state, FLOW_STATE_FREE);
-		assert_false(seen[f]);
-		seen[f] = true;
-		nfree++;
-		assert_true(nfree <= FLOW_MAX);
-	}
-	for (f = t->closed_head; f >= 0; f = t->entry[f].next) {
-		assert_true(f < FLOW_MAX);
-		assert_int_equal(t->entry[f].state, FLOW_STATE_CLOSED);
-		assert_false(seen[f]);
-		seen[f] = true;
-		closed++;
-		assert_true(closed <= FLOW_MAX);
-	}
-	assert_int_equal(closed, flow_closed(t));
-	assert_int_equal(nfree + used + closed, FLOW_MAX);
-}
 
 static void test_flow_init_empty_lowest_index_first(void **state)
 {
