@@ -69,6 +69,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/siphash.h"
 #include "flow/flow.h"
 
@@ -217,6 +218,22 @@ int flow_alloc(struct flow_table *t, enum flow_type type,
 }
 
 /**
+ * flow_trace() - Log a flow's line with --trace (nothing is formatted
+ *		  otherwise)
+ * @t:		Flow table
+ * @idx:	Flow index, not free
+ */
+static void flow_trace(const struct flow_table *t, int idx)
+{
+	char line[FLOW_FMT_MAX];
+
+	if (log_get_level() < LOG_LVL_TRACE)
+		return;
+	flow_fmt(t, idx, clock_ms(), line, sizeof(line));
+	log_trace("Flow %s", line);
+}
+
+/**
  * flow_activate() - Record the sides of a flow set up: NEW -> ACTIVE
  * @t:		Flow table
  * @idx:	Flow index, NEW; any other state: nothing happens
@@ -236,6 +253,7 @@ void flow_activate(struct flow_table *t, int idx, const struct flow_side *ini,
 	e->side[FLOW_INI] = *ini;
 	e->side[FLOW_TGT] = *tgt;
 	e->state = FLOW_STATE_ACTIVE;
+	flow_trace(t, idx);
 }
 
 /**
@@ -313,6 +331,7 @@ void flow_free(struct flow_table *t, int idx)
 		e->hashed = false;
 	}
 	e->state = FLOW_STATE_CLOSED;
+	flow_trace(t, idx);
 	e->next = t->closed_head;
 	t->closed_head = idx;
 	t->count--;

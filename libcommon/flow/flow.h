@@ -19,6 +19,7 @@
 
 #define FLOW_MAX 8192			/* flows at most, all types */
 #define FLOW_HASH_SIZE (FLOW_MAX * 2)	/* open addressing, load <= 50% */
+#define FLOW_FMT_MAX 320		/* the longest flow_fmt() line fits */
 
 /**
  * enum flow_type - What a flow is, hence which transport owns it
