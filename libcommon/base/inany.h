@@ -104,6 +104,21 @@ static inline bool inany_equals(const union inany_addr *a,
 }
 
 /**
+ * inany_is_unspecified() - Check for 0.0.0.0 or ::
+ * @a:		Address
+ *
+ * Return: true if unspecified
+ */
+static inline bool inany_is_unspecified(const union inany_addr *a)
+{
+	const struct in_addr *v4 = inany_v4(a);
+
+	if (v4)
+		return v4->s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&a->a6);
+}
+
+/**
  * inany_family() - Address family of an inany
  * @a:		Address
  *

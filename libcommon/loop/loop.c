@@ -483,6 +483,8 @@ int loop_run(struct ctx *x)
 		if (x->linger_until && loop_linger_done(x, &status))
 			return status;
 		fwd_auto_batch_end(&x->fa);
+		/* last: nothing of this round names a flow any more */
+		flow_batch_end(&x->flows);
 		if (x->round_tcp)
 			sides |= LOOP_TCP;
 		loop_pace(sides, last, &spin_until);

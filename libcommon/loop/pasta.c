@@ -339,8 +339,8 @@ static int pasta_splice_setup(struct ctx *x)
 	 */
 	signal(SIGPIPE, SIG_IGN);
 	splice_ns_init(&x->sns, x->netns_fd);
-	tcp_splice_init(&x->tsp, &x->sns, &cfg, x->epfd, &c->fwd_in,
-			&c->fwd_out);
+	tcp_splice_init(&x->tsp, &x->flows, &x->sns, &cfg, x->epfd,
+			&c->fwd_in, &c->fwd_out);
 	udp_splice_init(&x->usp, &x->flows, &x->sns, &cfg, x->epfd,
 			&c->fwd_in, &c->fwd_out);
 	x->tcp.splice = &x->tsp;

@@ -3,9 +3,12 @@
  *
  * Theory of operation: each descriptor registered with epoll carries a union
  * epoll_ref naming what it is (type), which flow or rule it belongs to
- * (idx, 24 bits) and the descriptor itself; the loop dispatches on the type
- * with one switch. It lives in os/ so that transports can register their own
- * sockets without knowing the loop.
+ * (idx, EPREF_IDX_BITS bits) and the descriptor itself; the loop dispatches
+ * on the type with one switch. It lives in os/ so that transports can
+ * register their own sockets without knowing the loop. Whoever packs more
+ * than one number into idx does it through typed helpers, with a static
+ * assertion that the numbers fit (listeners: epref_listen() in
+ * transport/listen.h).
  */
 #ifndef OS_EPREF_H
 #define OS_EPREF_H
@@ -14,6 +17,8 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 
+#define EPREF_IDX_BITS 24 /* bits of union epoll_ref's idx */
+
 /**
  * enum epoll_type - What an epoll event is about
  * @EPOLL_TYPE_NONE:		Never registered: catches corrupt references
@@ -21,18 +26,19 @@
  * @EPOLL_TYPE_NSWATCH:		inotify/timer watching the namespace file
  * @EPOLL_TYPE_SIGNAL:		signalfd: SIGCHLD, SIGTERM, SIGQUIT
  * @EPOLL_TYPE_TCP:		Connected TCP socket, idx: flow
- * @EPOLL_TYPE_TCP_LISTEN:	Listening TCP socket, idx: rule << 16 | port
+ * @EPOLL_TYPE_TCP_LISTEN:	Listening TCP socket, idx: epref_listen()
  * @EPOLL_TYPE_TCP_TIMER:	timerfd of the TCP engine
  * @EPOLL_TYPE_UDP:		UDP socket of one flow, idx: flow
- * @EPOLL_TYPE_UDP_LISTEN:	UDP socket of a -u rule, idx: rule << 16 | port
+ * @EPOLL_TYPE_UDP_LISTEN:	UDP socket of a -u rule, idx: epref_listen()
  * @EPOLL_TYPE_PING:		ICMP echo ("ping") socket, idx: flow
  * @EPOLL_TYPE_FLOW_TIMER:	timerfd expiring idle UDP and ICMP flows
  * @EPOLL_TYPE_STREAM_LISTEN:	passt: listening UNIX stream socket for qemu
  * @EPOLL_TYPE_STREAM:		passt: connected qemu stream socket
  * @EPOLL_TYPE_TCP_SPLICE:	Spliced TCP connection socket, idx: flow
  * @EPOLL_TYPE_TCP_LISTEN_NS:	Listening TCP socket inside the namespace
- *				(-T rule), idx: rule << 16 | port
- * @EPOLL_TYPE_UDP_LISTEN_NS:	UDP socket inside the namespace (-U rule)
+ *				(-T rule), idx: epref_listen()
+ * @EPOLL_TYPE_UDP_LISTEN_NS:	UDP socket inside the namespace (-U rule),
+ *				idx: epref_listen()
  * @EPOLL_TYPE_UDP_SPLICE:	UDP socket of a loopback-to-loopback flow
  * @EPOLL_TYPE_SCAN_TIMER:	timerfd rescanning bound ports ("auto")
  */
@@ -67,11 +73,14 @@ enum epoll_type {
 union epoll_ref {
 	struct {
 		uint32_t type : 8;
-		uint32_t idx : 24;
+		uint32_t idx : EPREF_IDX_BITS;
 		int32_t fd;
 	};
 	uint64_t u64;
 };
+
+_Static_assert(sizeof(union epoll_ref) == sizeof(uint64_t),
+	       "an epoll reference is the 64 bits of epoll_data");
 
 /**
  * epref_ctl() - Add or modify a descriptor in an epoll set

@@ -23,7 +23,7 @@
 #include <linux/if_link.h>
 #include <libmnl/libmnl.h>
 
-#include "os/netlink.h"
+#include "os/nlmsg.h"
 #include "base/view.h"
 
 /* Largest errno value the kernel can put in an NLMSG_ERROR message */

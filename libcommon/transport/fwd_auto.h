@@ -102,6 +102,9 @@ struct fwd_auto_sock {
 	uint8_t proto;
 };
 
+_Static_assert(FWD_MAX_RULES <= UINT8_MAX + 1,
+	       "struct fwd_auto_sock holds every rule index");
+
 /**
  * struct fwd_auto_side - State of one direction
  * @tbl:	Rules, NULL if none

@@ -37,6 +37,9 @@
 static int icmp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 {
 	bool v4 = inany_is_v4(&k->raddr);
+	struct flow_side tap, host;
+	union inany_addr dst;
+	uint16_t port;
 	int s, idx;
 
 	s = socket(v4 ? AF_INET : AF_INET6,
@@ -48,10 +51,12 @@ static int icmp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 		       "net.ipv4.ping_group_range set?", strerror(errno));
 		return -errno;
 	}
-	if ((idx = dgram_flow_new(u, k, s, EPOLL_TYPE_PING)) < 0) {
+	nat_outbound(u->nat, &k->raddr, 0, &dst, &port);
+	flow_side_tap(&tap, k);
+	flow_side_set(&host, FLOW_IF_HOST, &dst, 0, NULL, 0);
+	idx = dgram_flow_new(u, k, s, EPOLL_TYPE_PING, &tap, &host);
+	if (idx < 0)
 		close(s);
-		return idx;
-	}
 	return idx;
 }
 

@@ -1,11 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* listen.c - open the listening sockets of a port of a forwarding rule
+/* listen.c - open the listening sockets of forwarding rules
  *
  * Theory of operation: a forwarding rule (flow/fwd.h) says where to listen;
- * this file turns one of its ports into bound sockets registered with
- * epoll, and nothing else: which ports to open, and what to do with a
- * failure (fatal for explicit ports, a warning for best-effort rules), is
- * the caller's business. The dual-stack wildcard is one IPv6 socket on ::
+ * this file turns its ports into bound sockets registered with epoll, for
+ * the four kinds of listener alike: TCP and UDP, on the host (-t, -u) and
+ * inside pasta's namespace (-T, -U). A struct listen_req says which kind
+ * (listen_req_init(): protocol, side, epoll type, --freebind); nothing else
+ * differs between them here. The transports only hand their context's
+ * epoll descriptor and table over, and handle the events.
+ *
+ * listen_table() opens every port of the static rules of one protocol of a
+ * table at start-up, entering the namespace once for all of them, and
+ * applies compat.md 5.1, the same for every kind:
+ * - a port of an explicit rule that can't be bound is fatal: "Listen failed
+ *   for host UDP port P: REASON", and the caller exits 1;
+ * - ports of best-effort rules (no inclusion in the spec: "all", only
+ *   exclusions) that can't be bound are counted and shown as one warning;
+ *   it is fatal only if none of the best-effort rules of that protocol and
+ *   side could bind any port ("nothing at all could be bound");
+ * - "auto" rules are skipped: the port scanner opens and closes their ports
+ *   one at a time, at run time, through listen_port() (fwd_auto.c), and a
+ *   port it can't bind is tried again at the next scan, never fatal.
+ * Upstream checked only -t and -u at start until 2025 (Debian 13's pasta
+ * starts whatever -T and -U can't bind); its 2026 code, like ours, applies
+ * the same rule to all four.
+ *
+ * The dual-stack wildcard is one IPv6 socket on ::
  * with IPV6_V6ONLY off; any other IPv6 address gets IPV6_V6ONLY on, so
  * that a separate IPv4 rule on the same port can coexist with it.
  * Datagram sockets on a wildcard address report the destination of each
@@ -17,7 +37,7 @@
  * binds 0.0.0.0 and [::] (IPV6_V6ONLY) on their own, as upstream did up
  * to its 2025 releases (Debian 13's pasta): the port is served if either
  * can be, and struct listen_socks says which family is missing and why.
- * Both sockets carry the same epoll reference (rule << 16 | port), so the
+ * Both sockets carry the same epoll reference (epref_listen()), so the
  * handlers need not know; whoever closes the port closes both.
  * listen_gap_note() counts such ports per rule for the rule display
  * (compat.md 5.2) and warns about them. Nothing retries the missing
@@ -28,7 +48,8 @@
  * nat_inbound(), and the guest's address and port it goes to.
  *
  * Syscalls: socket, setsockopt, bind, listen, close, epoll_ctl (ioctl
- * through if_nametoindex() for a link-local address with a device).
+ * through if_nametoindex() for a link-local address with a device); for
+ * the namespace side, what ns_call() needs (clone, setns, wait4).
  */
 #include <errno.h>
 #include <limits.h>
@@ -42,6 +63,7 @@
 #include "base/inany.h"
 #include "base/log.h"
 #include "flow/nat.h"
+#include "os/ns.h"
 #include "transport/listen.h"
 #include "transport/pktinfo.h"
 
@@ -196,6 +218,35 @@ close_sock:
 	return rc;
 }
 
+/* epoll types of the listeners, by enum listen_side and protocol */
+static const enum epoll_type listen_etype[2][2] = {
+	[LISTEN_HOST] = {EPOLL_TYPE_TCP_LISTEN, EPOLL_TYPE_UDP_LISTEN},
+	[LISTEN_NS] = {EPOLL_TYPE_TCP_LISTEN_NS, EPOLL_TYPE_UDP_LISTEN_NS},
+};
+
+/**
+ * listen_req_init() - Describe one kind of forwarding listener
+ * @q:		Set to the description, with listen_sock() opening sockets
+ * @epfd:	epoll descriptor the sockets are added to
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @side:	LISTEN_HOST or LISTEN_NS
+ * @netns_fd:	Namespace, for LISTEN_NS (ignored otherwise)
+ * @freebind:	Set IP_FREEBIND or IPV6_FREEBIND (--freebind)
+ */
+void listen_req_init(struct listen_req *q, int epfd, uint8_t proto,
+		     enum listen_side side, int netns_fd, bool freebind)
+{
+	*q = (struct listen_req){
+		.epfd = epfd,
+		.type = listen_etype[side == LISTEN_NS][proto == IPPROTO_UDP],
+		.freebind = freebind,
+		.proto = proto,
+		.side = side,
+		.netns_fd = side == LISTEN_NS ? netns_fd : -1,
+		.sock = listen_sock,
+	};
+}
+
 /**
  * listen_reg() - Open one socket of a port and register it with epoll
  * @q:		Where it is registered
@@ -209,12 +260,13 @@ static int listen_reg(const struct listen_req *q, const struct fwd_rule *r,
 		      unsigned int rule, uint16_t port)
 {
 	int type = r->proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
-	int fd = listen_sock(type, r, port, q->freebind), rc;
+	listen_sock_fn sock = q->sock ? q->sock : listen_sock;
+	int fd = sock(type, r, port, q->freebind), rc;
 
 	if (fd < 0)
 		return fd;
-	rc = epref_ctl(q->epfd, EPOLL_CTL_ADD, q->type, rule << 16 | port, fd,
-		       EPOLLIN);
+	rc = epref_ctl(q->epfd, EPOLL_CTL_ADD, q->type,
+		       epref_listen(rule, port), fd, EPOLLIN);
 	if (rc) {
 		close(fd);
 		return rc;
@@ -317,6 +369,259 @@ void listen_gap_note(struct listen_gap *g, const char *side,
 						 "rule at debug level"
 					       : "");
 	}
+}
+
+/**
+ * listen_proto_name() - Name of a listener's protocol, for messages
+ * @q:		Kind of listener
+ *
+ * Return: "TCP" or "UDP"
+ */
+static const char *listen_proto_name(const struct listen_req *q)
+{
+	return q->proto == IPPROTO_TCP ? "TCP" : "UDP";
+}
+
+/**
+ * listen_side_name() - Where a listener is, for messages
+ * @q:		Kind of listener
+ *
+ * Return: "host" or "namespace"
+ */
+static const char *listen_side_name(const struct listen_req *q)
+{
+	return q->side == LISTEN_NS ? "namespace" : "host";
+}
+
+/**
+ * struct listen_one - Arguments of listen_one_fn()
+ * @q:		Kind of listener
+ * @r:		Rule
+ * @rule:	Its index
+ * @port:	Port
+ * @ls:		Set to the sockets
+ */
+struct listen_one {
+	const struct listen_req *q;
+	const struct fwd_rule *r;
+	unsigned int rule;
+	uint16_t port;
+	struct listen_socks *ls;
+};
+
+/**
+ * listen_one_fn() - Inside the namespace: open one port's sockets
+ * @arg:	struct listen_one
+ *
+ * Return: 0, or -errno
+ */
+static int listen_one_fn(void *arg)
+{
+	const struct listen_one *o = arg;
+
+	return listen_open(o->q, o->r, o->rule, o->port, o->ls);
+}
+
+/**
+ * listen_port() - Open and register the sockets of one port of a rule
+ * @q:		Kind of listener: the namespace is entered for LISTEN_NS
+ * @t:		Table
+ * @rule:	Index of the rule in @t, of protocol @q->proto
+ * @port:	Port, within the rule
+ * @ls:		Set to the sockets (one, or one per family: listen_open())
+ *
+ * What the port scanner opens "auto" ports with: nothing is logged, the
+ * caller decides what a failure means.
+ *
+ * Return: 0, or -errno if nothing could be opened (-EINVAL for a rule or
+ *	   port not in @t, or of another protocol)
+ */
+int listen_port(const struct listen_req *q, const struct fwd_table *t,
+		unsigned int rule, uint16_t port, struct listen_socks *ls)
+{
+	struct listen_one o = {q, NULL, rule, port, ls};
+
+	ls->fd[LISTEN_V4] = ls->fd[LISTEN_V6] = -1;
+	ls->err[LISTEN_V4] = ls->err[LISTEN_V6] = 0;
+	if (!t || rule >= (unsigned int)t->n)
+		return -EINVAL;
+	o.r = &t->rules[rule];
+	if (o.r->proto != q->proto || port < o.r->first || port > o.r->last)
+		return -EINVAL;
+	if (q->side != LISTEN_NS)
+		return listen_one_fn(&o);
+	return ns_call(q->netns_fd, listen_one_fn, &o);
+}
+
+/**
+ * struct listen_run - Opening the static rules of a table, and what came of it
+ * @q:		Kind of listener
+ * @t:		Table
+ * @gap:	Per rule of @t: ports served by one family only, NULL
+ * @weak:	Best-effort rules of @q->proto met
+ * @weak_bound:	Their ports that were bound
+ * @weak_failed: Their ports that couldn't be bound
+ * @weak_err:	The last error of those, -errno
+ * @strict_err:	Error of the port of an explicit rule that couldn't be bound,
+ *		which stopped the run, 0 if none
+ * @strict_port: That port
+ */
+struct listen_run {
+	const struct listen_req *q;
+	const struct fwd_table *t;
+	struct listen_gap *gap;
+	unsigned int weak;
+	unsigned int weak_bound;
+	unsigned int weak_failed;
+	int weak_err;
+	int strict_err;
+	uint16_t strict_port;
+};
+
+/**
+ * listen_static() - Tell whether a rule's ports are opened at start
+ * @r:		Rule
+ * @proto:	Protocol being opened
+ *
+ * Return: true for a rule of @proto that isn't "auto"
+ */
+static bool listen_static(const struct fwd_rule *r, uint8_t proto)
+{
+	return r->proto == proto && !(r->flags & FWD_AUTO);
+}
+
+/**
+ * listen_run_rule() - Open the ports of one rule
+ * @run:	Run, counters updated
+ * @rule:	Index of the rule
+ *
+ * Return: 0, or -errno if a port of an explicit rule couldn't be bound
+ */
+static int listen_run_rule(struct listen_run *run, unsigned int rule)
+{
+	const struct fwd_rule *r = &run->t->rules[rule];
+	bool weak = r->flags & FWD_BEST_EFFORT;
+	struct listen_socks ls;
+	unsigned int p;
+	int ret;
+
+	run->weak += weak;
+	for (p = r->first; p <= r->last; p++) {
+		ret = listen_open(run->q, r, rule, (uint16_t)p, &ls);
+		if (!ret) {
+			listen_gap_note(run->gap ? &run->gap[rule] : NULL,
+					listen_side_name(run->q), r,
+					(uint16_t)p, &ls);
+			run->weak_bound += weak;
+			continue;
+		}
+		if (!weak) {
+			run->strict_err = ret;
+			run->strict_port = (uint16_t)p;
+			return ret;
+		}
+		log_debug("%s %s port %u not bound: %s",
+			  listen_side_name(run->q), listen_proto_name(run->q),
+			  p, strerror(-ret));
+		run->weak_failed++;
+		run->weak_err = ret;
+	}
+	return 0;
+}
+
+/**
+ * listen_run_all() - Open the ports of every static rule of the protocol
+ * @arg:	struct listen_run
+ *
+ * Runs inside the namespace for LISTEN_NS. Stops at the first port of an
+ * explicit rule that can't be bound.
+ *
+ * Return: 0 (the outcome is in @arg)
+ */
+static int listen_run_all(void *arg)
+{
+	struct listen_run *run = arg;
+	int r;
+
+	for (r = 0; r < run->t->n; r++) {
+		if (listen_static(&run->t->rules[r], run->q->proto) &&
+		    listen_run_rule(run, (unsigned int)r))
+			break;
+	}
+	return 0;
+}
+
+/**
+ * listen_verdict() - What a run means (compat.md 5.1), logged
+ * @run:	The run, done
+ *
+ * Return: 0, or -errno if it must stop the start
+ */
+static int listen_verdict(const struct listen_run *run)
+{
+	const char *proto = listen_proto_name(run->q), *where = "";
+
+	if (run->q->side == LISTEN_NS)
+		where = " in the namespace";
+	if (run->strict_err) {
+		log_err("Listen failed for %s %s port %u: %s",
+			listen_side_name(run->q), proto, run->strict_port,
+			strerror(-run->strict_err));
+		return run->strict_err;
+	}
+	if (run->weak && !run->weak_bound) {
+		log_err("Couldn't bind any forwarded %s port%s: %s", proto,
+			where, strerror(-run->weak_err));
+		return run->weak_err ? run->weak_err : -EADDRINUSE;
+	}
+	if (run->weak_failed)
+		log_warn("%u forwarded %s ports couldn't be bound%s (last: %s)",
+			 run->weak_failed, proto, where,
+			 strerror(-run->weak_err));
+	return 0;
+}
+
+/**
+ * listen_table() - Open the listeners of the static rules of a table
+ * @q:		Kind of listener: protocol, side, epoll type
+ * @t:		Table, NULL for none
+ * @gap:	Per rule of @t: ports served by one family only (counted),
+ *		NULL if not wanted
+ *
+ * Opens every port of every rule of protocol @q->proto that isn't "auto",
+ * for LISTEN_NS in one entry into the namespace (none if there is no such
+ * rule), and applies compat.md 5.1 (see the top of this file).
+ *
+ * Return: 0, or -errno if the start must fail (logged)
+ */
+int listen_table(const struct listen_req *q, const struct fwd_table *t,
+		 struct listen_gap *gap)
+{
+	struct listen_run run = {.q = q, .t = t, .gap = gap};
+	bool any = false;
+	int r, rc;
+
+	for (r = 0; t && r < t->n; r++)
+		any |= listen_static(&t->rules[r], q->proto);
+	if (!any)
+		return 0;
+	if (q->side != LISTEN_NS)
+		rc = listen_run_all(&run);
+	else if ((rc = ns_call(q->netns_fd, listen_run_all, &run)))
+		log_err("Couldn't enter the namespace to listen: %s",
+			strerror(-rc));
+	return rc ? rc : listen_verdict(&run);
+}
+
+/**
+ * listen_close() - Unregister and close one listening socket
+ * @epfd:	epoll descriptor it was added to
+ * @fd:		Socket
+ */
+void listen_close(int epfd, int fd)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
 }
 
 /**

@@ -22,7 +22,8 @@
  * - outbound (-T, -U): always spliced (there is no other path), to the
  *   host's 127.0.0.1 or ::1 of the peer's family, or the rule's target.
  *
- * Syscalls: socket, close, clone (ns_call), setns, bind, listen, setsockopt.
+ * Syscalls: socket, close, clone (ns_call), setns. (The -T/-U listeners
+ * are opened by listen.c.)
  */
 
 #include <errno.h>
@@ -32,7 +33,6 @@
 
 #include "base/log.h"
 #include "os/ns.h"
-#include "transport/listen.h"
 #include "transport/splice.h"
 
 /**
@@ -215,54 +215,4 @@ int splice_ns_socket(struct splice_ns *s, int type, int af)
 	    !s->n[t][f])
 		return ret;
 	return s->pool[t][f][--s->n[t][f]];
-}
-
-/**
- * struct splice_listen_job - Arguments of splice_ns_listen_fn()
- * @q:		epoll descriptor and type
- * @r:		Rule
- * @rule:	Its index
- * @port:	Port
- * @ls:		Set to the sockets
- */
-struct splice_listen_job {
-	const struct listen_req *q;
-	const struct fwd_rule *r;
-	unsigned int rule;
-	uint16_t port;
-	struct listen_socks *ls;
-};
-
-/**
- * splice_ns_listen_fn() - Inside the namespace: open a port's sockets
- * @arg:	struct splice_listen_job
- *
- * Return: 0, or -errno
- */
-static int splice_ns_listen_fn(void *arg)
-{
-	const struct splice_listen_job *job = arg;
-
-	return listen_open(job->q, job->r, job->rule, job->port, job->ls);
-}
-
-/**
- * splice_ns_listen() - Open and register a port's sockets in the namespace
- * @s:		Namespace sockets
- * @q:		epoll descriptor and type
- * @r:		Rule: address or device ("lo" for -T/-U)
- * @rule:	Its index in the outbound table
- * @port:	Port
- * @ls:		Set to the sockets (one, or one per family: listen.h)
- *
- * Return: 0, or -errno
- */
-int splice_ns_listen(struct splice_ns *s, const struct listen_req *q,
-		     const struct fwd_rule *r, unsigned int rule, uint16_t port,
-		     struct listen_socks *ls)
-{
-	struct splice_listen_job job = {q, r, rule, port, ls};
-
-	ls->fd[LISTEN_V4] = ls->fd[LISTEN_V6] = -1;
-	return ns_call(s->netns_fd, splice_ns_listen_fn, &job);
 }

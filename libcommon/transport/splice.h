@@ -88,9 +88,6 @@ enum splice_verdict splice_decide(const struct splice_cfg *cfg,
 void splice_ns_init(struct splice_ns *s, int netns_fd);
 int splice_ns_socket(struct splice_ns *s, int type, int af);
 void splice_ns_refill(struct splice_ns *s);
-int splice_ns_listen(struct splice_ns *s, const struct listen_req *q,
-		     const struct fwd_rule *r, unsigned int rule, uint16_t port,
-		     struct listen_socks *ls);
 int splice_socket(int type, int af);
 
 #endif /* TRANSPORT_SPLICE_H */

@@ -152,15 +152,19 @@ void tcp_verdict_apply(struct tcp_ctx *t, int idx, enum tcp_verdict v)
  * @t:		TCP context
  * @k:		Flow key
  * @sock:	Host socket
+ * @ini:	Side that opened the connection (flow.h)
+ * @tgt:	Side we opened for it
  *
  * Return: flow index, or -errno (the caller closes @sock)
  */
-static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
+static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock,
+			const struct flow_side *ini,
+			const struct flow_side *tgt)
 {
 	struct tcp_conn *c;
 	int idx, ret;
 
-	idx = flow_alloc(t->flows, k);
+	idx = flow_alloc(t->flows, FLOW_TCP, k);
 	if (idx < 0) {
 		if (idx == -ENOSPC)
 			log_rl(&t->rl_full, LOG_LVL_ERR,
@@ -185,6 +189,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 		tcp_conn_release(t, idx);
 		return ret;
 	}
+	flow_activate(t->flows, idx, ini, tgt);
 	t->nconn++;
 	tcp_timer_arm(t);
 	return idx;
@@ -201,6 +206,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock)
 int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 			const struct tcp_seg *s)
 {
+	struct flow_side tap, host;
 	union inany_addr dst;
 	struct tcp_conn *c;
 	int sock, idx;
@@ -211,7 +217,9 @@ int tcp_conn_from_guest(struct tcp_ctx *t, const struct flow_key *k,
 	if (sock < 0)
 		return sock;
 
-	if ((idx = tcp_conn_new(t, k, sock)) < 0) {
+	flow_side_tap(&tap, k);
+	flow_side_set(&host, FLOW_IF_HOST, &dst, port, NULL, 0);
+	if ((idx = tcp_conn_new(t, k, sock, &tap, &host)) < 0) {
 		close(sock);
 		return idx;
 	}
@@ -304,54 +312,20 @@ bool tcp_guest_sending(const struct tcp_ctx *t)
  * @gap:	Per rule of @fwd: ports served by one family only (counted),
  *		NULL if not wanted
  *
- * Return: 0, or -errno if a strict rule could not be bound (logged)
+ * "auto" rules are left to the port scanner (fwd_auto.c), which opens their
+ * ports with tcp_listen_port().
+ *
+ * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
+ *	   (logged: listen_table())
  */
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
 	       struct listen_gap *gap)
 {
-	const struct listen_req q = {t->epfd, EPOLL_TYPE_TCP_LISTEN, freebind};
-	unsigned int p, weak = 0, weak_bound = 0, weak_failed = 0;
-	struct listen_socks ls;
-	int r, ret, last_err = 0;
+	struct listen_req q;
 
 	t->fwd = fwd;
-	for (r = 0; r < fwd->n; r++) {
-		const struct fwd_rule *rule = &fwd->rules[r];
-		bool best_effort = rule->flags & FWD_BEST_EFFORT;
-
-		/* "auto" ports are opened as they show up (fwd_auto.c) */
-		if (rule->proto != IPPROTO_TCP || (rule->flags & FWD_AUTO))
-			continue;
-		weak += best_effort;
-		for (p = rule->first; p <= rule->last; p++) {
-			ret = listen_open(&q, rule, (unsigned int)r,
-					  (uint16_t)p, &ls);
-			if (ret && !best_effort) {
-				log_err("Listen failed for host TCP port %u: %s",
-					p, strerror(-ret));
-				return ret;
-			}
-			if (ret) {
-				weak_failed++;
-				last_err = ret;
-				continue;
-			}
-			listen_gap_note(gap ? &gap[r] : NULL, "host", rule,
-					(uint16_t)p, &ls);
-			weak_bound += best_effort;
-		}
-	}
-
-	/* compat.md 5.1: best effort fails only if nothing could be bound */
-	if (weak && !weak_bound) {
-		log_err("Couldn't bind any forwarded TCP port: %s",
-			strerror(-last_err));
-		return last_err ? last_err : -EADDRINUSE;
-	}
-	if (weak_failed)
-		log_warn("%u forwarded TCP ports couldn't be bound (last: %s)",
-			 weak_failed, strerror(-last_err));
-	return 0;
+	listen_req_init(&q, t->epfd, IPPROTO_TCP, LISTEN_HOST, -1, freebind);
+	return listen_table(&q, fwd, gap);
 }
 
 /**
@@ -367,12 +341,10 @@ int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
 int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,
 		    struct listen_socks *ls)
 {
-	const struct listen_req q = {t->epfd, EPOLL_TYPE_TCP_LISTEN, freebind};
+	struct listen_req q;
 
-	if (!t->fwd || rule < 0 || rule >= t->fwd->n)
-		return -EINVAL;
-	return listen_open(&q, &t->fwd->rules[rule], (unsigned int)rule, port,
-			   ls);
+	listen_req_init(&q, t->epfd, IPPROTO_TCP, LISTEN_HOST, -1, freebind);
+	return listen_port(&q, t->fwd, (unsigned int)rule, port, ls);
 }
 
 /**
@@ -385,21 +357,23 @@ int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,
  */
 void tcp_unlisten_port(struct tcp_ctx *t, int fd)
 {
-	epoll_ctl(t->epfd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
+	listen_close(t->epfd, fd);
 }
 
 /**
  * tcp_listen_handler() - Accept a connection to a forwarded port
  * @t:		TCP context
- * @ref_idx:	Rule index << 16 | listening port
+ * @ref_idx:	Rule index and listening port, epref_listen()
  * @fd:		Listening socket
  */
 void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 {
-	const struct fwd_rule *rule = &t->fwd->rules[ref_idx >> 16];
+	const struct fwd_rule *rule =
+		&t->fwd->rules[epref_listen_rule(ref_idx)];
+	uint16_t port = epref_listen_port(ref_idx);
 	struct flow_key k = { .proto = IPPROTO_TCP };
 	union sockaddr_inany sa = { 0 };
+	struct flow_side host, tap;
 	socklen_t sl = sizeof(sa);
 	struct linger l = { 1, 0 };
 	int s, idx, one = 1;
@@ -410,18 +384,19 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 		return;
 	if (inany_from_sockaddr(&k.raddr, &k.rport, &sa))
 		goto refuse;
+	flow_side_set(&host, FLOW_IF_HOST, &k.raddr, k.rport, &rule->addr,
+		      port);
 	/* pasta: loopback peers are spliced, not translated (tcp_splice.c) */
 	if (t->splice &&
-	    tcp_splice_from_host(t->splice, rule, (uint16_t)(ref_idx & 0xffff),
-				 s, &k.raddr))
+	    tcp_splice_from_host(t->splice, rule, port, s, &k.raddr, k.rport))
 		return;
-	if (listen_peer_key(t->nat, t->l2, rule, (uint16_t)(ref_idx & 0xffff),
-			    &k))
+	if (listen_peer_key(t->nat, t->l2, rule, port, &k))
 		goto refuse;
 	v4 = inany_is_v4(&k.raddr);
 
 	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	if ((idx = tcp_conn_new(t, &k, s)) < 0)
+	flow_side_tap(&tap, &k);
+	if ((idx = tcp_conn_new(t, &k, s, &host, &tap)) < 0)
 		goto refuse;
 	t->conn[idx].state = TCP_ST_SYN_SENT;
 	t->conn[idx].mss = tcp_mss_ours(t, v4);

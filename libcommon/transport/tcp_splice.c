@@ -9,8 +9,12 @@
  * there into side !d: the pages move between socket buffers and the pipe,
  * never through user space, and no layer-2 or layer-3 work is done.
  *
- * Both sockets are in the epoll set, level-triggered, under
- * EPOLL_TYPE_TCP_SPLICE with reference (connection << 1 | side). A side is
+ * A connection is a flow of the table every transport shares (flow.c),
+ * of type FLOW_TCP_SPLICE, allocated and released like the others
+ * (released indices become free at the end of the round of events); it
+ * has no key, as nothing looks it up, and its state here is kept by flow
+ * index. Both sockets are in the epoll set, level-triggered, under
+ * EPOLL_TYPE_TCP_SPLICE with reference (flow index << 1 | side). A side is
  * watched for EPOLLIN while it has not sent end-of-file and the pipe it
  * fills can drain, and for EPOLLOUT while data for it waits in a pipe
  * (the write would have blocked): nothing is ever dropped, a full pipe
@@ -56,7 +60,6 @@
 #include <unistd.h>
 
 #include "os/epref.h"
-#include "os/ns.h"
 #include "transport/listen.h"
 #include "transport/tcp_splice.h"
 
@@ -119,7 +122,7 @@ bool tcp_splice_ns_sending(const struct tcp_splice_ctx *ts)
 
 	if (!ts->nconn)
 		return false;
-	for (i = 0; i < TCP_SPLICE_MAX; i++) {
+	for (i = 0; i < FLOW_MAX; i++) {
 		const struct tcp_splice_conn *c = &ts->conn[i];
 		int from = (c->flags & TCP_SPLICE_NS0) ? 0 : 1;
 
@@ -180,6 +183,7 @@ static void tcp_splice_pipe_put(struct tcp_splice_ctx *ts, int p[2], bool empty)
 /**
  * tcp_splice_init() - Set up the spliced connection table
  * @ts:		Context
+ * @flows:	Flow table
  * @ns:		Sockets of the namespace (pools)
  * @cfg:	Splicing configuration (copied)
  * @epfd:	epoll descriptor
@@ -188,23 +192,22 @@ static void tcp_splice_pipe_put(struct tcp_splice_ctx *ts, int p[2], bool empty)
  *
  * Return: 0
  */
-int tcp_splice_init(struct tcp_splice_ctx *ts, struct splice_ns *ns,
-		    const struct splice_cfg *cfg, int epfd,
-		    const struct fwd_table *fwd_in,
+int tcp_splice_init(struct tcp_splice_ctx *ts, struct flow_table *flows,
+		    struct splice_ns *ns, const struct splice_cfg *cfg,
+		    int epfd, const struct fwd_table *fwd_in,
 		    const struct fwd_table *fwd_out)
 {
 	int i;
 
 	memset(ts, 0, sizeof(*ts));
-	for (i = 0; i < TCP_SPLICE_MAX; i++) {
+	for (i = 0; i < FLOW_MAX; i++) {
 		struct tcp_splice_conn *c = &ts->conn[i];
 
 		c->s[0] = c->s[1] = -1;
 		c->pipe[0][0] = c->pipe[0][1] = -1;
 		c->pipe[1][0] = c->pipe[1][1] = -1;
-		ts->next_free[i] = i + 1 < TCP_SPLICE_MAX ? i + 1 : -1;
 	}
-	ts->free_head = 0;
+	ts->flows = flows;
 	ts->epfd = epfd;
 	ts->ns = ns;
 	ts->cfg = *cfg;
@@ -220,9 +223,9 @@ int tcp_splice_init(struct tcp_splice_ctx *ts, struct splice_ns *ns,
 }
 
 /**
- * tcp_splice_free() - Close both sockets, release pipes and the entry
+ * tcp_splice_free() - Close both sockets, release pipes and the flow
  * @ts:		Context
- * @idx:	Connection index
+ * @idx:	Flow index
  * @rst:	Abort: the peers get an RST (SO_LINGER {1, 0})
  */
 static void tcp_splice_free(struct tcp_splice_ctx *ts, int idx, bool rst)
@@ -247,15 +250,14 @@ static void tcp_splice_free(struct tcp_splice_ctx *ts, int idx, bool rst)
 	memset(c->ev, 0, sizeof(c->ev));
 	c->state = TCP_SPLICE_FREE;
 	c->flags = 0;
-	ts->next_free[idx] = ts->free_head;
-	ts->free_head = idx;
+	flow_free(ts->flows, idx);
 	ts->nconn--;
 }
 
 /**
  * tcp_splice_update() - Register the events each side now waits for
  * @ts:		Context
- * @idx:	Connection index
+ * @idx:	Flow index
  *
  * Return: 0, or -errno from epoll_ctl()
  */
@@ -303,30 +305,36 @@ static void tcp_splice_sock_opts(int s)
 }
 
 /**
- * tcp_splice_new() - Take an entry for two sockets, with pipes and events
+ * tcp_splice_new() - Allocate a flow for two sockets, with pipes and events
  * @ts:		Context
  * @s0:		Accepted socket
  * @s1:		Socket we connect()ed, connection maybe in progress
- * @ns0:	@s0 is the namespace's socket (-T), else @s1 is (-t)
+ * @ini:	Side of @s0, the flow's initiating side
+ * @tgt:	Side of @s1
  *
- * Return: connection index, or -errno (the caller closes the sockets)
+ * Return: flow index, or -errno (the caller closes the sockets)
  */
-static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1, bool ns0)
+static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1,
+			  const struct flow_side *ini,
+			  const struct flow_side *tgt)
 {
 	struct tcp_splice_conn *c;
-	int idx = ts->free_head, ret, side;
+	int idx, ret, side;
 
-	if (idx < 0)
-		return -ENOSPC;
+	if ((idx = flow_alloc(ts->flows, FLOW_TCP_SPLICE, NULL)) < 0)
+		return idx;
 	c = &ts->conn[idx];
-	if ((ret = tcp_splice_pipe_get(ts, c->pipe[0])))
+	if ((ret = tcp_splice_pipe_get(ts, c->pipe[0]))) {
+		flow_free(ts->flows, idx);
 		return ret;
+	}
 	if ((ret = tcp_splice_pipe_get(ts, c->pipe[1]))) {
 		tcp_splice_pipe_put(ts, c->pipe[0], true);
+		flow_free(ts->flows, idx);
 		return ret;
 	}
 	c->state = TCP_SPLICE_CONNECTING;
-	c->flags = ns0 ? TCP_SPLICE_NS0 : 0;
+	c->flags = ini->pif == FLOW_IF_SPLICE ? TCP_SPLICE_NS0 : 0;
 	for (side = 0; side < 2; side++) {
 		c->ev[side] = tcp_splice_events(c, side);
 		ret = epref_ctl(ts->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_TCP_SPLICE,
@@ -338,6 +346,7 @@ static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1, bool ns0)
 			tcp_splice_pipe_put(ts, c->pipe[0], true);
 			tcp_splice_pipe_put(ts, c->pipe[1], true);
 			c->state = TCP_SPLICE_FREE;
+			flow_free(ts->flows, idx);
 			return ret;
 		}
 	}
@@ -345,7 +354,7 @@ static int tcp_splice_new(struct tcp_splice_ctx *ts, int s0, int s1, bool ns0)
 	c->s[1] = s1;
 	tcp_splice_sock_opts(s0);
 	tcp_splice_sock_opts(s1);
-	ts->free_head = ts->next_free[idx];
+	flow_activate(ts->flows, idx, ini, tgt);
 	ts->nconn++;
 	return idx;
 }
@@ -368,25 +377,29 @@ static void tcp_splice_reject(int s)
  * @ts:		Context
  * @s0:		Accepted socket (closed with an RST on failure)
  * @s1:		Socket to connect (closed on failure)
+ * @ini:	Side of @s0: FLOW_IF_SPLICE (-T) or FLOW_IF_HOST (-t)
  * @dst:	Target address
  * @port:	Target port
- * @ns0:	@s0 is the namespace's socket (-T), else @s1 is (-t)
  *
  * Return: 0, or -errno
  */
 static int tcp_splice_connect(struct tcp_splice_ctx *ts, int s0, int s1,
-			      const union inany_addr *dst, uint16_t port,
-			      bool ns0)
+			      const struct flow_side *ini,
+			      const union inany_addr *dst, uint16_t port)
 {
+	enum flow_if pif = ini->pif == FLOW_IF_SPLICE ? FLOW_IF_HOST
+						       : FLOW_IF_SPLICE;
 	union sockaddr_inany sa;
 	socklen_t sl = inany_to_sockaddr(&sa, dst, port, 0);
+	struct flow_side tgt;
 	int idx, ret;
 
 	if (connect(s1, &sa.sa, sl) && errno != EINPROGRESS) {
 		ret = -errno;
 		goto fail;
 	}
-	if ((idx = tcp_splice_new(ts, s0, s1, ns0)) < 0) {
+	flow_side_set(&tgt, pif, dst, port, NULL, 0);
+	if ((idx = tcp_splice_new(ts, s0, s1, ini, &tgt)) < 0) {
 		ret = idx;
 		goto fail;
 	}
@@ -408,13 +421,16 @@ fail:
  * @port:	Listening port
  * @s:		Accepted socket
  * @peer:	Its peer's address
+ * @peer_port:	Its peer's port
  *
  * Return: true if the socket was taken (spliced, or refused with an RST
  *	   under --splice-only), false if it goes through the tap as usual
  */
 bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
-			  uint16_t port, int s, const union inany_addr *peer)
+			  uint16_t port, int s, const union inany_addr *peer,
+			  uint16_t peer_port)
 {
+	struct flow_side ini;
 	union inany_addr dst;
 	int s1;
 
@@ -435,7 +451,8 @@ bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
 		tcp_splice_reject(s);
 		return true;
 	}
-	tcp_splice_connect(ts, s, s1, &dst, fwd_rule_target(r, port), false);
+	flow_side_set(&ini, FLOW_IF_HOST, peer, peer_port, &r->addr, port);
+	tcp_splice_connect(ts, s, s1, &ini, &dst, fwd_rule_target(r, port));
 	splice_ns_refill(ts->ns);
 	return true;
 }
@@ -444,22 +461,25 @@ bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
  * tcp_splice_listen_handler() - Accept on a -T listener in the namespace,
  *				 splice to the host's loopback
  * @ts:		Context
- * @ref_idx:	Rule index << 16 | listening port
+ * @ref_idx:	Rule index and listening port, epref_listen()
  * @fd:		Listening socket
  */
 void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 			       int fd)
 {
-	const struct fwd_rule *r = &ts->fwd_out->rules[ref_idx >> 16];
+	const struct fwd_rule *r =
+		&ts->fwd_out->rules[epref_listen_rule(ref_idx)];
+	uint16_t port = epref_listen_port(ref_idx), peer_port;
 	union sockaddr_inany sa = {0};
 	union inany_addr peer, dst;
 	socklen_t sl = sizeof(sa);
+	struct flow_side ini;
 	int s, s1;
 
 	s = accept4(fd, &sa.sa, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (s < 0)
 		return;
-	if (inany_from_sockaddr(&peer, NULL, &sa) ||
+	if (inany_from_sockaddr(&peer, &peer_port, &sa) ||
 	    splice_decide(&ts->cfg, SPLICE_OUTBOUND, r, &peer, &dst) !=
 		    SPLICE_YES) {
 		tcp_splice_reject(s);
@@ -469,8 +489,8 @@ void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 		tcp_splice_reject(s);
 		return;
 	}
-	tcp_splice_connect(ts, s, s1, &dst,
-			   fwd_rule_target(r, (uint16_t)(ref_idx & 0xffff)), true);
+	flow_side_set(&ini, FLOW_IF_SPLICE, &peer, peer_port, &r->addr, port);
+	tcp_splice_connect(ts, s, s1, &ini, &dst, fwd_rule_target(r, port));
 }
 
 /**
@@ -485,12 +505,11 @@ void tcp_splice_listen_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
 			 uint16_t port, struct listen_socks *ls)
 {
-	const struct listen_req q = {ts->epfd, EPOLL_TYPE_TCP_LISTEN_NS, false};
+	struct listen_req q;
 
-	if (rule >= (unsigned int)ts->fwd_out->n)
-		return -EINVAL;
-	return splice_ns_listen(ts->ns, &q, &ts->fwd_out->rules[rule], rule,
-				port, ls);
+	listen_req_init(&q, ts->epfd, IPPROTO_TCP, LISTEN_NS, ts->ns->netns_fd,
+			false);
+	return listen_port(&q, ts->fwd_out, rule, port, ls);
 }
 
 /**
@@ -502,76 +521,7 @@ int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
  */
 void tcp_splice_unlisten(struct tcp_splice_ctx *ts, int fd)
 {
-	epoll_ctl(ts->epfd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
-}
-
-/**
- * struct tcp_splice_listen_job - Listeners of all static -T rules
- * @ts:		Context
- * @gap:	Per rule: ports served by one family only, NULL if not wanted
- * @weak_failed: Ports of best-effort rules that couldn't be bound
- * @weak_last:	Last error of those
- */
-struct tcp_splice_listen_job {
-	struct tcp_splice_ctx *ts;
-	struct listen_gap *gap;
-	unsigned int weak_failed;
-	int weak_last;
-};
-
-/**
- * tcp_splice_listen_rule() - Inside the namespace: listen on a rule's ports
- * @job:	Job
- * @rule:	Rule index
- *
- * Return: 0, or -errno if a port of a strict rule couldn't be bound
- */
-static int tcp_splice_listen_rule(struct tcp_splice_listen_job *job,
-				  unsigned int rule)
-{
-	const struct listen_req q = {job->ts->epfd, EPOLL_TYPE_TCP_LISTEN_NS,
-				     false};
-	const struct fwd_rule *r = &job->ts->fwd_out->rules[rule];
-	struct listen_socks ls;
-	unsigned int p;
-	int ret;
-
-	for (p = r->first; p <= r->last; p++) {
-		ret = listen_open(&q, r, rule, (uint16_t)p, &ls);
-		if (!ret) {
-			listen_gap_note(job->gap ? &job->gap[rule] : NULL,
-					"namespace", r, (uint16_t)p, &ls);
-			continue;
-		}
-		if (!(r->flags & FWD_BEST_EFFORT))
-			return ret;
-		job->weak_failed++;
-		job->weak_last = ret;
-	}
-	return 0;
-}
-
-/**
- * tcp_splice_listen_all() - Inside the namespace: every static -T rule
- * @arg:	struct tcp_splice_listen_job
- *
- * Return: 0, or -errno
- */
-static int tcp_splice_listen_all(void *arg)
-{
-	struct tcp_splice_listen_job *job = arg;
-	const struct fwd_table *t = job->ts->fwd_out;
-	int r, ret;
-
-	for (r = 0; r < t->n; r++) {
-		if (t->rules[r].proto != IPPROTO_TCP ||
-		    (t->rules[r].flags & FWD_AUTO))
-			continue;
-		if ((ret = tcp_splice_listen_rule(job, (unsigned int)r)))
-			return ret;
-	}
-	return 0;
+	listen_close(ts->epfd, fd);
 }
 
 /**
@@ -583,26 +533,16 @@ static int tcp_splice_listen_all(void *arg)
  * One entry into the namespace for all of them; "auto" rules are left to
  * the port scanner.
  *
- * Return: 0, or -errno if a port of a strict rule couldn't be bound
- *	   (logged)
+ * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
+ *	   (logged: listen_table())
  */
 int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap)
 {
-	struct tcp_splice_listen_job job = {ts, gap, 0, 0};
-	int ret;
+	struct listen_req q;
 
-	if (!ts->fwd_out || !ts->fwd_out->n)
-		return 0;
-	ret = ns_call(ts->ns->netns_fd, tcp_splice_listen_all, &job);
-	if (ret) {
-		log_err("Listen failed for namespace TCP port: %s",
-			strerror(-ret));
-		return ret;
-	}
-	if (job.weak_failed)
-		log_warn("%u namespace TCP ports couldn't be bound (last: %s)",
-			 job.weak_failed, strerror(-job.weak_last));
-	return 0;
+	listen_req_init(&q, ts->epfd, IPPROTO_TCP, LISTEN_NS, ts->ns->netns_fd,
+			false);
+	return listen_table(&q, ts->fwd_out, gap);
 }
 
 /**
@@ -663,7 +603,7 @@ static int tcp_splice_move(struct tcp_splice_conn *c, int d)
 /**
  * tcp_splice_connected() - Side 1's connect() finished, or failed
  * @ts:		Context
- * @idx:	Connection index
+ * @idx:	Flow index
  */
 static void tcp_splice_connected(struct tcp_splice_ctx *ts, int idx)
 {
@@ -685,16 +625,19 @@ static void tcp_splice_connected(struct tcp_splice_ctx *ts, int idx)
 /**
  * tcp_splice_sock_handler() - Events on one socket of a connection
  * @ts:		Context
- * @ref_idx:	Connection index << 1 | side
+ * @ref_idx:	Flow index << 1 | side
  * @events:	epoll events
  */
 void tcp_splice_sock_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 			     uint32_t events)
 {
 	int idx = (int)(ref_idx >> 1), side = (int)(ref_idx & 1), ret = 0;
-	struct tcp_splice_conn *c = &ts->conn[idx];
+	struct tcp_splice_conn *c;
 
-	if (idx >= TCP_SPLICE_MAX || c->state == TCP_SPLICE_FREE)
+	if (idx >= FLOW_MAX)
+		return;
+	c = &ts->conn[idx];
+	if (c->state == TCP_SPLICE_FREE)
 		return;
 	if (c->state == TCP_SPLICE_CONNECTING) {
 		if (side)

@@ -15,7 +15,6 @@
 #include "flow/fwd.h"
 #include "transport/splice.h"
 
-#define TCP_SPLICE_MAX	     FLOW_MAX  /* spliced connections at most */
 #define TCP_SPLICE_PIPE_POOL 16	       /* spare pipes kept */
 #define TCP_SPLICE_PIPE_SIZE (1 << 19) /* asked for; the default if refused */
 #define TCP_SPLICE_NOTSENT   (1 << 20) /* TCP_NOTSENT_LOWAT of both sockets */
@@ -78,9 +77,8 @@ struct tcp_splice_conn {
 
 /**
  * struct tcp_splice_ctx - Spliced TCP connections and their listeners
- * @conn:	Connections
- * @next_free:	Free list, by connection index (-1 terminated)
- * @free_head:	First free connection, -1 if none
+ * @flows:	Flow table (shared with the other transports)
+ * @conn:	Connections, by flow index
  * @nconn:	Connections in use
  * @pipes:	Spare empty pipes: [i][0] read end, [i][1] write end
  * @npipes:	Spare pipes
@@ -92,9 +90,8 @@ struct tcp_splice_conn {
  * @rl:		Rate limit of data path messages
  */
 struct tcp_splice_ctx {
-	struct tcp_splice_conn conn[TCP_SPLICE_MAX];
-	int32_t next_free[TCP_SPLICE_MAX];
-	int32_t free_head;
+	struct flow_table *flows;
+	struct tcp_splice_conn conn[FLOW_MAX];
 	unsigned int nconn;
 	int pipes[TCP_SPLICE_PIPE_POOL][2];
 	unsigned int npipes;
@@ -106,12 +103,13 @@ struct tcp_splice_ctx {
 	struct ratelimit rl;
 };
 
-int tcp_splice_init(struct tcp_splice_ctx *ts, struct splice_ns *ns,
-		    const struct splice_cfg *cfg, int epfd,
-		    const struct fwd_table *fwd_in,
+int tcp_splice_init(struct tcp_splice_ctx *ts, struct flow_table *flows,
+		    struct splice_ns *ns, const struct splice_cfg *cfg,
+		    int epfd, const struct fwd_table *fwd_in,
 		    const struct fwd_table *fwd_out);
 bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
-			  uint16_t port, int s, const union inany_addr *peer);
+			  uint16_t port, int s, const union inany_addr *peer,
+			  uint16_t peer_port);
 int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap);
 int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
 			 uint16_t port, struct listen_socks *ls);

@@ -84,17 +84,22 @@ int udp_init(struct udp_ctx *u, struct flow_table *flows,
 /**
  * dgram_flow_new() - Allocate a flow for a datagram socket
  * @u:		Context
- * @k:		Flow key
+ * @k:		Flow key, its protocol gives the type of the flow
  * @sock:	Socket owned by the flow, registered for input; -1 for none
  * @type:	EPOLL_TYPE_UDP or EPOLL_TYPE_PING
+ * @ini:	Side that opened the flow (flow.h)
+ * @tgt:	Side we opened for it
  *
  * Return: flow index, or -errno (the caller closes @sock)
  */
 int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
-		   int type)
+		   int type, const struct flow_side *ini,
+		   const struct flow_side *tgt)
 {
+	enum flow_type ft = k->proto == IPPROTO_UDP  ? FLOW_UDP :
+			    k->proto == IPPROTO_ICMP ? FLOW_PING4 : FLOW_PING6;
 	struct dgram_flow *f;
-	int idx = flow_alloc(u->flows, k);
+	int idx = flow_alloc(u->flows, ft, k);
 
 	if (idx < 0) {
 		if (idx == -ENOSPC)
@@ -118,6 +123,7 @@ int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
 	f->gport = k->gport;
 	f->rport = k->rport;
 	f->last = clock_ms();
+	flow_activate(u->flows, idx, ini, tgt);
 	u->nflows++;
 	return idx;
 }
@@ -173,11 +179,12 @@ static bool udp_is_unicast(const struct udp_ctx *u, const union inany_addr *a)
  */
 static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 {
+	uint16_t port, bport = k->gport;
+	struct flow_side tap, host;
 	const struct nat_fam *nf;
 	union sockaddr_inany sa, b;
 	union inany_addr dst, any;
 	socklen_t sl, bl;
-	uint16_t port;
 	int s, idx;
 
 	nat_outbound(u->nat, &k->raddr, k->rport, &dst, &port);
@@ -202,13 +209,16 @@ static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 	}
 	bl = inany_to_sockaddr(&b, &any, k->gport, 0);
 	if (bind(s, &b.sa, bl)) {
+		bport = 0;
 		bl = inany_to_sockaddr(&b, &any, 0, 0);
 		if (bind(s, &b.sa, bl))
 			log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: bind: %s",
 			       strerror(errno));
 	}
+	flow_side_tap(&tap, k);
+	flow_side_set(&host, FLOW_IF_HOST, &dst, port, &any, bport);
 	if (connect(s, &sa.sa, sl) ||
-	    (idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP)) < 0) {
+	    (idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP, &tap, &host)) < 0) {
 		int ret = -errno;
 
 		close(s);
@@ -673,37 +683,20 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
  * @gap:	Per rule of @fwd: ports served by one family only (counted),
  *		NULL if not wanted
  *
- * Return: 0, or -errno if a strict rule could not be bound (logged)
+ * "auto" rules are left to the port scanner (fwd_auto.c), which opens their
+ * ports with udp_listen_port().
+ *
+ * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
+ *	   (logged: listen_table())
  */
 int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
 	       struct listen_gap *gap)
 {
-	const struct listen_req q = {u->epfd, EPOLL_TYPE_UDP_LISTEN, freebind};
-	struct listen_socks ls;
-	unsigned int p;
-	int r, ret;
+	struct listen_req q;
 
 	u->fwd = fwd;
-	for (r = 0; r < fwd->n; r++) {
-		const struct fwd_rule *rule = &fwd->rules[r];
-
-		/* "auto" ports are opened as they show up (fwd_auto.c) */
-		if (rule->proto != IPPROTO_UDP || (rule->flags & FWD_AUTO))
-			continue;
-		for (p = rule->first; p <= rule->last; p++) {
-			ret = listen_open(&q, rule, (unsigned int)r,
-					  (uint16_t)p, &ls);
-			if (ret && !(rule->flags & FWD_BEST_EFFORT)) {
-				log_err("Listen failed for host UDP port %u: %s",
-					p, strerror(-ret));
-				return ret;
-			}
-			if (!ret)
-				listen_gap_note(gap ? &gap[r] : NULL, "host",
-						rule, (uint16_t)p, &ls);
-		}
-	}
-	return 0;
+	listen_req_init(&q, u->epfd, IPPROTO_UDP, LISTEN_HOST, -1, freebind);
+	return listen_table(&q, fwd, gap);
 }
 
 /**
@@ -719,12 +712,10 @@ int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
 int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind,
 		    struct listen_socks *ls)
 {
-	const struct listen_req q = {u->epfd, EPOLL_TYPE_UDP_LISTEN, freebind};
+	struct listen_req q;
 
-	if (!u->fwd || rule < 0 || rule >= u->fwd->n)
-		return -EINVAL;
-	return listen_open(&q, &u->fwd->rules[rule], (unsigned int)rule, port,
-			   ls);
+	listen_req_init(&q, u->epfd, IPPROTO_UDP, LISTEN_HOST, -1, freebind);
+	return listen_port(&q, u->fwd, (unsigned int)rule, port, ls);
 }
 
 /**
@@ -746,8 +737,7 @@ void udp_unlisten_port(struct udp_ctx *u, int fd)
 	}
 	if (u->splice)
 		udp_splice_forget_lsock(u->splice, fd);
-	epoll_ctl(u->epfd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
+	listen_close(u->epfd, fd);
 }
 
 /**
@@ -768,18 +758,22 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 			    const union inany_addr *laddr)
 {
 	struct flow_key k = { .proto = IPPROTO_UDP };
+	struct flow_side host, tap;
 	struct dgram_flow *f;
 	int idx, rc;
 
 	if (inany_from_sockaddr(&k.raddr, &k.rport, peer))
 		return -EAFNOSUPPORT;
+	flow_side_set(&host, FLOW_IF_HOST, &k.raddr, k.rport,
+		      laddr ? laddr : &rule->addr, port);
 	if ((rc = listen_peer_key(u->nat, u->l2, rule, port, &k)))
 		return rc;
 
 	idx = flow_lookup(u->flows, &k);
 	if (idx >= 0)
 		return u->flow[idx].proto == IPPROTO_UDP ? idx : -EEXIST;
-	idx = dgram_flow_new(u, &k, -1, EPOLL_TYPE_UDP);
+	flow_side_tap(&tap, &k);
+	idx = dgram_flow_new(u, &k, -1, EPOLL_TYPE_UDP, &host, &tap);
 	if (idx < 0)
 		return idx;
 	f = &u->flow[idx];
@@ -823,12 +817,14 @@ static bool udp_listen_spliced(struct udp_ctx *u, const struct fwd_rule *rule,
 /**
  * udp_listen_handler() - Datagrams to a forwarded port: to the guest
  * @u:		Context
- * @ref_idx:	Rule index << 16 | port
+ * @ref_idx:	Rule index and port, epref_listen()
  * @fd:		Socket of the port
  */
 void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 {
-	const struct fwd_rule *rule = &u->fwd->rules[ref_idx >> 16];
+	const struct fwd_rule *rule =
+		&u->fwd->rules[epref_listen_rule(ref_idx)];
+	uint16_t port = epref_listen_port(ref_idx);
 	union pktinfo_ctl ctl[UDP_BATCH];
 	union sockaddr_inany peers[UDP_BATCH];
 	struct udp_gso g = { .lead = NULL };
@@ -860,11 +856,10 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 		if ((int)i < r && pktinfo_dst(&mm[i].msg_hdr, &dst))
 			laddr = &dst;
 		if ((int)i >= r || (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ||
-		    udp_listen_spliced(u, rule, (uint16_t)ref_idx, fd,
-				       &peers[i], mm[i].msg_hdr.msg_namelen,
-				       laddr, payload, mm[i].msg_len) ||
-		    (idx = udp_inbound_flow(u, rule, (uint16_t)ref_idx, fd,
-					    &peers[i],
+		    udp_listen_spliced(u, rule, port, fd, &peers[i],
+				       mm[i].msg_hdr.msg_namelen, laddr,
+				       payload, mm[i].msg_len) ||
+		    (idx = udp_inbound_flow(u, rule, port, fd, &peers[i],
 					    mm[i].msg_hdr.msg_namelen,
 					    laddr)) < 0) {
 			u->sink->commit(u->sink, bufs[i], 0, NULL);

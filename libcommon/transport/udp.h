@@ -111,7 +111,8 @@ void udp_timer_handler(struct udp_ctx *u);
 
 /* Internal to udp.c and icmp.c */
 int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
-		   int type);
+		   int type, const struct flow_side *ini,
+		   const struct flow_side *tgt);
 void dgram_flow_free(struct udp_ctx *u, int idx);
 
 #endif /* TRANSPORT_UDP_H */

@@ -34,7 +34,6 @@
 
 #include "base/clock.h"
 #include "os/epref.h"
-#include "os/ns.h"
 #include "transport/listen.h"
 #include "transport/pktinfo.h"
 #include "transport/udp_splice.h"
@@ -134,6 +133,8 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 			   const union inany_addr *laddr)
 {
 	struct flow_key k = {.raddr = laddr ? *laddr : r->addr, .rport = port};
+	bool in = dir == SPLICE_INBOUND;
+	struct flow_side ini, tgt;
 	union inany_addr dst;
 	int idx, s;
 
@@ -149,7 +150,7 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 		return -ENOENT;
 	if ((s = udp_splice_open(us, dir, &dst, fwd_rule_target(r, port))) < 0)
 		return s;
-	if ((idx = flow_alloc(us->flows, &k)) < 0) {
+	if ((idx = flow_alloc(us->flows, FLOW_UDP_SPLICE, &k)) < 0) {
 		close(s);
 		return idx;
 	}
@@ -166,6 +167,11 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 	us->flow[idx].laddr_set = laddr != NULL;
 	if (laddr)
 		us->flow[idx].laddr = *laddr;
+	flow_side_set(&ini, in ? FLOW_IF_HOST : FLOW_IF_SPLICE, &k.gaddr,
+		      k.gport, &k.raddr, k.rport);
+	flow_side_set(&tgt, in ? FLOW_IF_SPLICE : FLOW_IF_HOST, &dst,
+		      fwd_rule_target(r, port), NULL, 0);
+	flow_activate(us->flows, idx, &ini, &tgt);
 	us->nflows++;
 	if (dir == SPLICE_INBOUND)
 		splice_ns_refill(us->ns);
@@ -295,13 +301,15 @@ static void udp_splice_mm_init(struct udp_splice_ctx *us, struct mmsghdr *mm,
 /**
  * udp_splice_listen_handler() - Datagrams to a -U listener in the namespace
  * @us:		Context
- * @ref_idx:	Rule index << 16 | port
+ * @ref_idx:	Rule index and port, epref_listen()
  * @fd:		Listening socket
  */
 void udp_splice_listen_handler(struct udp_splice_ctx *us, uint32_t ref_idx,
 			       int fd)
 {
-	const struct fwd_rule *r = &us->fwd_out->rules[ref_idx >> 16];
+	const struct fwd_rule *r =
+		&us->fwd_out->rules[epref_listen_rule(ref_idx)];
+	uint16_t port = epref_listen_port(ref_idx);
 	union sockaddr_inany peers[UDP_SPLICE_BATCH];
 	union pktinfo_ctl ctl[UDP_SPLICE_BATCH];
 	struct mmsghdr mm[UDP_SPLICE_BATCH];
@@ -314,8 +322,7 @@ void udp_splice_listen_handler(struct udp_splice_ctx *us, uint32_t ref_idx,
 	for (i = 0; i < n; i++) {
 		bool known = pktinfo_dst(&mm[i].msg_hdr, &dst);
 
-		idx = udp_splice_flow(us, SPLICE_OUTBOUND, r,
-				      (uint16_t)(ref_idx & 0xffff), fd,
+		idx = udp_splice_flow(us, SPLICE_OUTBOUND, r, port, fd,
 				      &peers[i], mm[i].msg_hdr.msg_namelen,
 				      known ? &dst : NULL);
 		if (idx >= 0)
@@ -409,12 +416,11 @@ void udp_splice_forget_lsock(struct udp_splice_ctx *us, int lsock)
 int udp_splice_listen_ns(struct udp_splice_ctx *us, unsigned int rule,
 			 uint16_t port, struct listen_socks *ls)
 {
-	const struct listen_req q = {us->epfd, EPOLL_TYPE_UDP_LISTEN_NS, false};
+	struct listen_req q;
 
-	if (rule >= (unsigned int)us->fwd_out->n)
-		return -EINVAL;
-	return splice_ns_listen(us->ns, &q, &us->fwd_out->rules[rule], rule,
-				port, ls);
+	listen_req_init(&q, us->epfd, IPPROTO_UDP, LISTEN_NS, us->ns->netns_fd,
+			false);
+	return listen_port(&q, us->fwd_out, rule, port, ls);
 }
 
 /**
@@ -426,61 +432,7 @@ int udp_splice_listen_ns(struct udp_splice_ctx *us, unsigned int rule,
 void udp_splice_unlisten(struct udp_splice_ctx *us, int fd)
 {
 	udp_splice_forget_lsock(us, fd);
-	epoll_ctl(us->epfd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
-}
-
-/**
- * struct udp_splice_listen_job - Sockets of all static -U rules
- * @us:		Context
- * @gap:	Per rule: ports served by one family only, NULL if not wanted
- * @weak_failed: Ports of best-effort rules that couldn't be bound
- * @weak_last:	Last error of those
- */
-struct udp_splice_listen_job {
-	struct udp_splice_ctx *us;
-	struct listen_gap *gap;
-	unsigned int weak_failed;
-	int weak_last;
-};
-
-/**
- * udp_splice_listen_all() - Inside the namespace: every static -U rule
- * @arg:	struct udp_splice_listen_job
- *
- * Return: 0, or -errno if a port of a strict rule couldn't be bound
- */
-static int udp_splice_listen_all(void *arg)
-{
-	struct udp_splice_listen_job *job = arg;
-	const struct listen_req q = {job->us->epfd, EPOLL_TYPE_UDP_LISTEN_NS,
-				     false};
-	const struct fwd_table *t = job->us->fwd_out;
-	struct listen_socks ls;
-	unsigned int p;
-	int r, ret;
-
-	for (r = 0; r < t->n; r++) {
-		const struct fwd_rule *rule = &t->rules[r];
-
-		if (rule->proto != IPPROTO_UDP || (rule->flags & FWD_AUTO))
-			continue;
-		for (p = rule->first; p <= rule->last; p++) {
-			ret = listen_open(&q, rule, (unsigned int)r,
-					  (uint16_t)p, &ls);
-			if (!ret) {
-				listen_gap_note(job->gap ? &job->gap[r] : NULL,
-						"namespace", rule, (uint16_t)p,
-						&ls);
-				continue;
-			}
-			if (!(rule->flags & FWD_BEST_EFFORT))
-				return ret;
-			job->weak_failed++;
-			job->weak_last = ret;
-		}
-	}
-	return 0;
+	listen_close(us->epfd, fd);
 }
 
 /**
@@ -489,24 +441,17 @@ static int udp_splice_listen_all(void *arg)
  * @gap:	Per rule of the outbound table: ports served by one family
  *		only (counted), NULL if not wanted
  *
- * Return: 0, or -errno if a port of a strict rule couldn't be bound
- *	   (logged)
+ * One entry into the namespace for all of them; "auto" rules are left to
+ * the port scanner.
+ *
+ * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
+ *	   (logged: listen_table())
  */
 int udp_splice_listen_out(struct udp_splice_ctx *us, struct listen_gap *gap)
 {
-	struct udp_splice_listen_job job = {us, gap, 0, 0};
-	int ret;
+	struct listen_req q;
 
-	if (!us->fwd_out || !us->fwd_out->n)
-		return 0;
-	ret = ns_call(us->ns->netns_fd, udp_splice_listen_all, &job);
-	if (ret) {
-		log_err("Listen failed for namespace UDP port: %s",
-			strerror(-ret));
-		return ret;
-	}
-	if (job.weak_failed)
-		log_warn("%u namespace UDP ports couldn't be bound (last: %s)",
-			 job.weak_failed, strerror(-job.weak_last));
-	return 0;
+	listen_req_init(&q, us->epfd, IPPROTO_UDP, LISTEN_NS, us->ns->netns_fd,
+			false);
+	return listen_table(&q, us->fwd_out, gap);
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_flow.c - unit tests of the flow table: keys, life cycle, hash */
+/* test_flow.c - unit tests of the flow table: keys, allocation, hash
+ * (types, sides and the life cycle: test_flow_life.c)
+ */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,11 +15,9 @@
 
 #include "flow/flow.h"
 
-#define MASK (FLOW_HASH_SIZE - 1)
+#include "flow_fixture.h"
 
-static const uint8_t test_sipkey[16] = {0x4e, 0x1f, 0x9a, 0x33, 0x07, 0xc2,
-					0x58, 0xe1, 0x6d, 0x90, 0x2b, 0xa4,
-					0x15, 0x77, 0xd8, 0x3c};
+#define MASK (FLOW_HASH_SIZE - 1)
 
 /* Big: static, not on the stack */
 static struct flow_table tbl;
@@ -32,60 +32,6 @@ static uint32_t rnd(uint32_t n)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return (uint32_t)(rng_state % n);
-}
-
-static void key_v4(struct flow_key *k, const char *g, uint16_t gport,
-		   const char *r, uint16_t rport, uint8_t proto)
-{
-	struct in_addr a;
-
-	memset(k, 0, sizeof(*k));
-	assert_int_equal(inet_pton(AF_INET, g, &a), 1);
-	inany_from_v4(&k->gaddr, a);
-	assert_int_equal(inet_pton(AF_INET, r, &a), 1);
-	inany_from_v4(&k->raddr, a);
-	k->gport = gport;
-	k->rport = rport;
-	k->proto = proto;
-}
-
-static void key_v6(struct flow_key *k, const char *g, uint16_t gport,
-		   const char *r, uint16_t rport, uint8_t proto)
-{
-	struct in6_addr a;
-
-	memset(k, 0, sizeof(*k));
-	assert_int_equal(inet_pton(AF_INET6, g, &a), 1);
-	inany_from_v6(&k->gaddr, &a);
-	assert_int_equal(inet_pton(AF_INET6, r, &a), 1);
-	inany_from_v6(&k->raddr, &a);
-	k->gport = gport;
-	k->rport = rport;
-	k->proto = proto;
-}
-
-/* Key number @id of a family of distinct keys, both address families */
-static void key_id(struct flow_key *k, uint32_t id)
-{
-	memset(k, 0, sizeof(*k));
-	if (id & 1) {
-		static const uint8_t g6[16] = {0x20, 0x01, 0x0d,
-					       0xb8, [15] = 2};
-
-		memcpy(&k->gaddr, g6, sizeof(g6));
-		memcpy(&k->raddr, g6, sizeof(g6));
-		k->raddr.a6.s6_addr[14] = (uint8_t)(id >> 16);
-		k->raddr.a6.s6_addr[15] = 1;
-	} else {
-		struct in_addr a = {htonl(0xc0000202)}; /* 192.0.2.2 */
-
-		inany_from_v4(&k->gaddr, a);
-		a.s_addr = htonl(0xcb007100 | ((id >> 16) & 0xff));
-		inany_from_v4(&k->raddr, a); /* 203.0.113.x */
-	}
-	k->gport = (uint16_t)(id & 0xffff);
-	k->rport = 443;
-	k->proto = (id >> 12) & 1 ? IPPROTO_UDP : IPPROTO_TCP;
 }
 
 /* Find a key of the id family, from *@id on, whose home bucket is @home */
@@ -103,48 +49,6 @@ static void key_at_bucket(struct flow_key *k, uint32_t *id, unsigned int home)
 	fail_msg("no key found for bucket %u", home);
 }
 
-/* Everything the table promises, checked from its fields */
-static void check_invariants(const struct flow_table *t)
-{
-	static bool seen[FLOW_MAX];
-	unsigned int b, used = 0, hashed = 0, nfree = 0;
-	int32_t f;
-	int i;
-
-	memset(seen, 0, sizeof(seen));
-	for (i = 0; i < FLOW_MAX; i++)
-		used += t->used[i];
-	assert_int_equal(used, flow_count(t));
-
-	for (b = 0; b < FLOW_HASH_SIZE; b++) {
-		unsigned int home, p;
-		uint32_t idx;
-
-		if (!t->hash[b])
-			continue;
-		idx = t->hash[b] - 1;
-		assert_true(idx < FLOW_MAX);
-		assert_true(t->used[idx]);
-		assert_false(seen[idx]);
-		seen[idx] = true;
-		hashed++;
-		/* No empty bucket between home and position: reachable */
-		home = flow_bucket(t, &t->key[idx]);
-		for (p = home; p != b; p = (p + 1) & MASK)
-			assert_true(t->hash[p] != 0);
-	}
-	assert_int_equal(hashed, used);
-
-	for (f = t->free_head; f >= 0; f = t->next_free[f]) {
-		assert_true(f < FLOW_MAX);
-		assert_false(t->used[f]);
-		assert_false(seen[f]);
-		seen[f] = true;
-		nfree++;
-		assert_true(nfree <= FLOW_MAX);
-	}
-	assert_int_equal(nfree + used, FLOW_MAX);
-}
 
 static void test_flow_init_empty_lowest_index_first(void **state)
 {
@@ -159,7 +63,7 @@ static void test_flow_init_empty_lowest_index_first(void **state)
 	for (i = 0; i < 3; i++) {
 		key_id(&k, (uint32_t)i);
 		assert_int_equal(flow_lookup(&tbl, &k), -ENOENT);
-		assert_int_equal(flow_alloc(&tbl, &k), i);
+		assert_int_equal(alloc_key(&tbl, &k), i);
 	}
 	assert_null(flow_key(&tbl, 3));
 	assert_null(flow_key(&tbl, -1));
@@ -172,7 +76,7 @@ static void round_trip(const struct flow_key *k)
 	int idx;
 
 	flow_init(&tbl, test_sipkey);
-	idx = flow_alloc(&tbl, k);
+	idx = alloc_key(&tbl, k);
 	assert_true(idx >= 0);
 	assert_int_equal(flow_lookup(&tbl, k), idx);
 	assert_int_equal(flow_count(&tbl), 1);
@@ -187,8 +91,10 @@ static void round_trip(const struct flow_key *k)
 	assert_null(flow_key(&tbl, idx));
 	check_invariants(&tbl);
 
-	/* And it can come back */
-	assert_int_equal(flow_alloc(&tbl, k), idx);
+	/* And it can come back, once the batch is over */
+	flow_batch_end(&tbl);
+	check_invariants(&tbl);
+	assert_int_equal(alloc_key(&tbl, k), idx);
 	assert_int_equal(flow_lookup(&tbl, k), idx);
 }
 
@@ -220,13 +126,13 @@ static void test_flow_alloc_existing_key_is_eexist(void **state)
 	(void)state;
 	flow_init(&tbl, test_sipkey);
 	key_v4(&k, "192.0.2.10", 1234, "198.51.100.1", 22, IPPROTO_TCP);
-	idx = flow_alloc(&tbl, &k);
+	idx = alloc_key(&tbl, &k);
 	assert_int_equal(idx, 0);
-	assert_int_equal(flow_alloc(&tbl, &k), -EEXIST);
+	assert_int_equal(alloc_key(&tbl, &k), -EEXIST);
 	assert_int_equal(flow_count(&tbl), 1);
 	/* The failed attempt consumed no index */
 	key_v4(&other, "192.0.2.10", 1235, "198.51.100.1", 22, IPPROTO_TCP);
-	assert_int_equal(flow_alloc(&tbl, &other), 1);
+	assert_int_equal(alloc_key(&tbl, &other), 1);
 	assert_int_equal(flow_lookup(&tbl, &k), idx);
 	check_invariants(&tbl);
 }
@@ -240,17 +146,17 @@ static void test_flow_full_table_enospc_then_free_one(void **state)
 	flow_init(&tbl, test_sipkey);
 	for (i = 0; i < FLOW_MAX; i++) {
 		key_id(&k, i);
-		assert_int_equal(flow_alloc(&tbl, &k), (int)i);
+		assert_int_equal(alloc_key(&tbl, &k), (int)i);
 	}
 	assert_int_equal(flow_count(&tbl), FLOW_MAX);
 	assert_int_equal(tbl.free_head, -1);
 	check_invariants(&tbl);
 
 	key_id(&k, FLOW_MAX);
-	assert_int_equal(flow_alloc(&tbl, &k), -ENOSPC);
+	assert_int_equal(alloc_key(&tbl, &k), -ENOSPC);
 	/* A key already present is still reported as such when full */
 	key_id(&k, 7);
-	assert_int_equal(flow_alloc(&tbl, &k), -EEXIST);
+	assert_int_equal(alloc_key(&tbl, &k), -EEXIST);
 	assert_int_equal(flow_count(&tbl), FLOW_MAX);
 
 	for (i = 0; i < FLOW_MAX; i++) {
@@ -263,10 +169,14 @@ static void test_flow_full_table_enospc_then_free_one(void **state)
 	key_id(&k, 4321);
 	assert_int_equal(flow_lookup(&tbl, &k), -ENOENT);
 	key_id(&k, FLOW_MAX);
-	assert_int_equal(flow_alloc(&tbl, &k), 4321);
+	/* Closed, not free: still full until the end of the batch */
+	assert_int_equal(alloc_key(&tbl, &k), -ENOSPC);
+	check_invariants(&tbl);
+	flow_batch_end(&tbl);
+	assert_int_equal(alloc_key(&tbl, &k), 4321);
 	assert_int_equal(flow_lookup(&tbl, &k), 4321);
 	key_id(&k, FLOW_MAX + 1);
-	assert_int_equal(flow_alloc(&tbl, &k), -ENOSPC);
+	assert_int_equal(alloc_key(&tbl, &k), -ENOSPC);
 	check_invariants(&tbl);
 }
 
@@ -295,7 +205,7 @@ static void test_flow_keys_differing_in_one_field_are_distinct(void **state)
 	memset(k[7].gaddr.v4mapped.one, 0, 2);
 
 	for (i = 0; i < 8; i++) {
-		idx[i] = flow_alloc(&tbl, &k[i]);
+		idx[i] = alloc_key(&tbl, &k[i]);
 		assert_int_equal(idx[i], i);
 	}
 	for (i = 0; i < 8; i++)
@@ -321,8 +231,8 @@ static void test_flow_v4_mapped_sockaddr_finds_ipv4_flow(void **state)
 	flow_init(&tbl, test_sipkey);
 	key_v4(&k4, "192.0.2.10", 4000, "203.0.113.9", 443, IPPROTO_TCP);
 	key_v6(&k6, "2001:db8::10", 4000, "2001:db8::9", 443, IPPROTO_TCP);
-	i4 = flow_alloc(&tbl, &k4);
-	i6 = flow_alloc(&tbl, &k6);
+	i4 = alloc_key(&tbl, &k4);
+	i6 = alloc_key(&tbl, &k6);
 	assert_true(i4 >= 0 && i6 >= 0 && i4 != i6);
 
 	memset(&sa, 0, sizeof(sa));
@@ -355,7 +265,7 @@ static void test_flow_padding_garbage_ignored(void **state)
 	other_junk = k;
 	other_junk.pad[1] = 0x01;
 
-	idx = flow_alloc(&tbl, &junk);
+	idx = alloc_key(&tbl, &junk);
 	assert_true(idx >= 0);
 	stored = flow_key(&tbl, idx);
 	assert_non_null(stored);
@@ -363,7 +273,7 @@ static void test_flow_padding_garbage_ignored(void **state)
 	assert_int_equal(flow_lookup(&tbl, &k), idx);
 	assert_int_equal(flow_lookup(&tbl, &junk), idx);
 	assert_int_equal(flow_lookup(&tbl, &other_junk), idx);
-	assert_int_equal(flow_alloc(&tbl, &other_junk), -EEXIST);
+	assert_int_equal(alloc_key(&tbl, &other_junk), -EEXIST);
 	assert_int_equal(flow_bucket(&tbl, &junk), flow_bucket(&tbl, &k));
 	/* Junk in the caller's copy afterwards changes nothing either */
 	assert_int_equal(junk.pad[0], 0xde);
@@ -381,8 +291,8 @@ static void test_flow_double_free_and_bad_index_harmless(void **state)
 	key_id(&a, 1);
 	key_id(&b, 2);
 	key_id(&c, 3);
-	ia = flow_alloc(&tbl, &a);
-	ib = flow_alloc(&tbl, &b);
+	ia = alloc_key(&tbl, &a);
+	ib = alloc_key(&tbl, &b);
 	assert_true(ia >= 0 && ib >= 0);
 
 	flow_free(&tbl, ia);
@@ -394,10 +304,15 @@ static void test_flow_double_free_and_bad_index_harmless(void **state)
 	assert_int_equal(flow_count(&tbl), 1);
 	assert_int_equal(flow_lookup(&tbl, &b), ib);
 	check_invariants(&tbl);
+	flow_batch_end(&tbl);
+	flow_free(&tbl, ia);
+	flow_batch_end(&tbl);
+	assert_int_equal(flow_count(&tbl), 1);
+	check_invariants(&tbl);
 
 	/* Had the index gone on the free list twice, both would get it */
-	ia = flow_alloc(&tbl, &a);
-	ic = flow_alloc(&tbl, &c);
+	ia = alloc_key(&tbl, &a);
+	ic = alloc_key(&tbl, &c);
 	assert_true(ia >= 0 && ic >= 0);
 	assert_int_not_equal(ia, ic);
 	assert_int_not_equal(ia, ib);
@@ -415,11 +330,11 @@ static void test_flow_count_follows_life_cycle(void **state)
 	flow_init(&tbl, test_sipkey);
 	for (i = 0; i < 100; i++) {
 		key_id(&k, i);
-		assert_true(flow_alloc(&tbl, &k) >= 0);
+		assert_true(alloc_key(&tbl, &k) >= 0);
 		assert_int_equal(flow_count(&tbl), i + 1);
 	}
 	key_id(&k, 50);
-	assert_int_equal(flow_alloc(&tbl, &k), -EEXIST);
+	assert_int_equal(alloc_key(&tbl, &k), -EEXIST);
 	assert_int_equal(flow_count(&tbl), 100);
 	for (i = 0; i < 100; i += 2)
 		flow_free(&tbl, (int)i);
@@ -437,16 +352,17 @@ static void test_flow_freed_index_reused_first(void **state)
 	flow_init(&tbl, test_sipkey);
 	for (i = 0; i < 10; i++) {
 		key_id(&k, i);
-		assert_int_equal(flow_alloc(&tbl, &k), (int)i);
+		assert_int_equal(alloc_key(&tbl, &k), (int)i);
 	}
 	flow_free(&tbl, 3);
 	flow_free(&tbl, 7);
+	flow_batch_end(&tbl);
 	key_id(&k, 100);
-	assert_int_equal(flow_alloc(&tbl, &k), 7);
+	assert_int_equal(alloc_key(&tbl, &k), 7);
 	key_id(&k, 101);
-	assert_int_equal(flow_alloc(&tbl, &k), 3);
+	assert_int_equal(alloc_key(&tbl, &k), 3);
 	key_id(&k, 102);
-	assert_int_equal(flow_alloc(&tbl, &k), 10);
+	assert_int_equal(alloc_key(&tbl, &k), 10);
 }
 
 /* Collisions built with the test's known key: a cluster that wraps around
@@ -466,10 +382,10 @@ static void test_flow_backward_shift_exact_layout(void **state)
 	key_at_bucket(&z, &id, h + 1);
 	key_at_bucket(&w, &id, 0);
 
-	ix = flow_alloc(&tbl, &x); /* at h */
-	iy = flow_alloc(&tbl, &y); /* at h + 1 */
-	iz = flow_alloc(&tbl, &z); /* home h + 1, at 0 */
-	iw = flow_alloc(&tbl, &w); /* home 0, at 1 */
+	ix = alloc_key(&tbl, &x); /* at h */
+	iy = alloc_key(&tbl, &y); /* at h + 1 */
+	iz = alloc_key(&tbl, &z); /* home h + 1, at 0 */
+	iw = alloc_key(&tbl, &w); /* home 0, at 1 */
 	assert_int_equal(tbl.hash[h], ix + 1);
 	assert_int_equal(tbl.hash[h + 1], iy + 1);
 	assert_int_equal(tbl.hash[0], iz + 1);
@@ -511,7 +427,7 @@ static void test_flow_backward_shift_any_delete_order(void **state)
 	for (round = 0; round < 40; round++) {
 		flow_init(&tbl, test_sipkey);
 		for (i = 0; i < n; i++) {
-			idx[i] = flow_alloc(&tbl, &k[i]);
+			idx[i] = alloc_key(&tbl, &k[i]);
 			assert_true(idx[i] >= 0);
 			order[i] = (int)i;
 		}
@@ -552,13 +468,27 @@ static void assert_same_occupancy_as_fresh(const int *model, uint32_t nkeys)
 		if (model[id] < 0)
 			continue;
 		key_id(&k, id);
-		assert_true(flow_alloc(&tbl2, &k) >= 0);
+		assert_true(alloc_key(&tbl2, &k) >= 0);
 	}
 	for (b = 0; b < FLOW_HASH_SIZE; b++)
 		assert_int_equal(!tbl.hash[b], !tbl2.hash[b]);
 }
 
 #define NKEYS 10000
+
+#define OWNER_FREE (-1)
+#define OWNER_CLOSED (-2)	/* closed in this batch: must not come back */
+
+/* A batch ends now and then: closed indices may be reused from then on */
+static void churn_batch_end(int *owner)
+{
+	int i;
+
+	flow_batch_end(&tbl);
+	for (i = 0; i < FLOW_MAX; i++)
+		if (owner[i] == OWNER_CLOSED)
+			owner[i] = OWNER_FREE;
+}
 
 static void churn_step(int *model, int *owner, unsigned int alloc_pct)
 {
@@ -567,17 +497,21 @@ static void churn_step(int *model, int *owner, unsigned int alloc_pct)
 	unsigned int before;
 	int ret;
 
+	if (!rnd(64)) {
+		churn_batch_end(owner);
+		return;
+	}
 	key_id(&k, id);
 	if (rnd(100) < alloc_pct) {
-		before = flow_count(&tbl);
-		ret = flow_alloc(&tbl, &k);
+		before = flow_count(&tbl) + flow_closed(&tbl);
+		ret = alloc_key(&tbl, &k);
 		if (model[id] >= 0) {
 			assert_int_equal(ret, -EEXIST);
 		} else if (before == FLOW_MAX) {
 			assert_int_equal(ret, -ENOSPC);
 		} else {
 			assert_true(ret >= 0 && ret < FLOW_MAX);
-			assert_int_equal(owner[ret], -1);
+			assert_int_equal(owner[ret], OWNER_FREE);
 			model[id] = ret;
 			owner[ret] = (int)id;
 		}
@@ -587,7 +521,7 @@ static void churn_step(int *model, int *owner, unsigned int alloc_pct)
 			 model[id] >= 0 ? model[id] : -ENOENT);
 	if (model[id] >= 0 && rnd(2)) {
 		flow_free(&tbl, model[id]);
-		owner[model[id]] = -1;
+		owner[model[id]] = OWNER_CLOSED;
 		model[id] = -1;
 	}
 }
@@ -609,7 +543,8 @@ static void test_flow_random_churn_matches_model(void **state)
 	for (p = 0; p < sizeof(phase_pct) / sizeof(phase_pct[0]); p++) {
 		for (step = 0; step < 30000; step++) {
 			churn_step(model, owner, phase_pct[p]);
-			enospc_seen += flow_count(&tbl) == FLOW_MAX;
+			enospc_seen += flow_count(&tbl) + flow_closed(&tbl) ==
+				       FLOW_MAX;
 		}
 		check_invariants(&tbl);
 		for (id = 0, live = 0; id < NKEYS; id++) {

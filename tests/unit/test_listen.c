@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "flow/fwd.h"
@@ -342,7 +343,7 @@ static int hold(int type, const char *addr, uint16_t port)
 	return s;
 }
 
-/* The one event ready in @ep is for @s, with @type and rule << 16 | port */
+/* The one event ready in @ep is for @s, with @type and index @idx */
 static void check_event(int ep, int s, enum epoll_type type, uint32_t idx)
 {
 	struct epoll_event ev;
@@ -436,7 +437,7 @@ static void test_open_with_a_family_held(void **state)
 						 1);
 			/* registered, with the rule's reference */
 			check_connects_ev(q.epfd, ls.fd[f], lo[f], port,
-					  3 << 16 | port);
+					  epref_listen(3, port));
 			close(ls.fd[f]);
 		}
 		for (h = 0; h < 2; h++) {
@@ -468,7 +469,7 @@ static void test_open_udp_v4_held_serves_v6(void **state)
 	assert_int_equal(
 		sendto(c, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa)), 1);
 	check_event(q.epfd, ls.fd[LISTEN_V6], EPOLL_TYPE_UDP_LISTEN,
-		    9 << 16 | 20025);
+		    epref_listen(9, 20025));
 	close(c);
 	close(ls.fd[LISTEN_V6]);
 	close(other);
@@ -535,6 +536,420 @@ static void test_gap_counted_and_shown(void **state)
 	assert_int_equal(strlen(buf), 7);
 }
 
+/* Fake sockets for listen_table() and listen_port(): an eventfd stands in
+ * for each socket (epoll takes it, and a write makes it report its
+ * reference), and chosen ports fail, per family of socket
+ */
+
+/**
+ * struct fake_fail - How the fake sockets of one port fail
+ * @port:	Port
+ * @dual:	Error of the dual-stack socket, 0 if it opens
+ * @v4:		Error of 0.0.0.0 (or of an IPv4 rule's socket)
+ * @v6:		Error of [::] (or of an IPv6 rule's socket)
+ */
+struct fake_fail {
+	uint16_t port;
+	int dual;
+	int v4;
+	int v6;
+};
+
+#define FAKE_MAX 64
+
+/**
+ * struct fake_socks - What the fake was asked, and what it opened
+ * @fail:	Ports that fail, NULL for none
+ * @nfail:	Entries in @fail
+ * @calls:	Sockets asked for
+ * @type:	Socket type of the last call
+ * @freebind:	@freebind of the last call
+ * @fd:		Descriptors opened
+ * @port:	Port of each
+ * @nfd:	Number of them
+ */
+static struct fake_socks {
+	const struct fake_fail *fail;
+	size_t nfail;
+	unsigned int calls;
+	int type;
+	bool freebind;
+	int fd[FAKE_MAX];
+	uint16_t port[FAKE_MAX];
+	unsigned int nfd;
+} fake;
+
+static int fake_sock(int type, const struct fwd_rule *r, uint16_t port,
+		     bool freebind)
+{
+	size_t i;
+	int fd;
+
+	fake.calls++;
+	fake.type = type;
+	fake.freebind = freebind;
+	for (i = 0; i < fake.nfail; i++) {
+		const struct fake_fail *f = &fake.fail[i];
+		int err = inany_is_v4(&r->addr) ? f->v4 : f->v6;
+
+		if (r->flags & FWD_DUAL_STACK)
+			err = f->dual;
+		if (f->port == port && err)
+			return err;
+	}
+	assert_true(fake.nfd < FAKE_MAX);
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	assert_true(fd >= 0);
+	fake.port[fake.nfd] = port;
+	fake.fd[fake.nfd++] = fd;
+	return fd;
+}
+
+/* Start over with the failures @fail; return a fresh epoll descriptor */
+static int fake_reset(const struct fake_fail *fail, size_t nfail)
+{
+	unsigned int i;
+	int ep;
+
+	for (i = 0; i < fake.nfd; i++)
+		close(fake.fd[i]);
+	memset(&fake, 0, sizeof(fake));
+	fake.fail = fail;
+	fake.nfail = nfail;
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(ep >= 0);
+	return ep;
+}
+
+static int fake_teardown(void **state)
+{
+	(void)state;
+	close(fake_reset(NULL, 0));
+	return 0;
+}
+
+/* A request for @proto on the host, with fake sockets */
+static struct listen_req fake_req(int ep, uint8_t proto)
+{
+	struct listen_req q;
+
+	listen_req_init(&q, ep, proto, LISTEN_HOST, -1, true);
+	q.sock = fake_sock;
+	return q;
+}
+
+/* Append rule @first-@last of @proto on the dual-stack wildcard */
+static void add_rule(struct fwd_table *t, uint8_t proto, uint16_t first,
+		     uint16_t last, uint8_t flags)
+{
+	struct fwd_rule *r = &t->rules[t->n++];
+
+	*r = rule("*", "");
+	r->proto = proto;
+	r->first = r->to = first;
+	r->last = last;
+	r->flags |= flags;
+}
+
+/* Every fake socket opened is in @ep, with @type and its rule @rule and
+ * port in the reference
+ */
+static void check_registered(int ep, enum epoll_type type, unsigned int rule)
+{
+	struct epoll_event ev[FAKE_MAX];
+	uint64_t one = 1;
+	unsigned int i;
+	int n, k;
+
+	for (i = 0; i < fake.nfd; i++)
+		assert_int_equal(write(fake.fd[i], &one, sizeof(one)), 8);
+	n = epoll_wait(ep, ev, FAKE_MAX, 1000);
+	assert_int_equal(n, (int)fake.nfd);
+	for (k = 0; k < n; k++) {
+		union epoll_ref ref = {.u64 = ev[k].data.u64};
+
+		for (i = 0; i < fake.nfd && fake.fd[i] != ref.fd; i++)
+			;
+		assert_true(i < fake.nfd);
+		assert_int_equal(ref.type, type);
+		assert_int_equal(epref_listen_rule(ref.idx), rule);
+		assert_int_equal(epref_listen_port(ref.idx), fake.port[i]);
+	}
+}
+
+#define NFAIL(a) (sizeof(a) / sizeof((a)[0]))
+
+static void test_req_init_kinds(void **state)
+{
+	static const struct {
+		uint8_t proto;
+		enum listen_side side;
+		enum epoll_type type;
+	} kinds[] = {
+		{IPPROTO_TCP, LISTEN_HOST, EPOLL_TYPE_TCP_LISTEN},
+		{IPPROTO_UDP, LISTEN_HOST, EPOLL_TYPE_UDP_LISTEN},
+		{IPPROTO_TCP, LISTEN_NS, EPOLL_TYPE_TCP_LISTEN_NS},
+		{IPPROTO_UDP, LISTEN_NS, EPOLL_TYPE_UDP_LISTEN_NS},
+	};
+	struct listen_req q;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		listen_req_init(&q, 5, kinds[i].proto, kinds[i].side, 9, false);
+		assert_int_equal(q.epfd, 5);
+		assert_int_equal(q.type, kinds[i].type);
+		assert_int_equal(q.proto, kinds[i].proto);
+		assert_int_equal(q.side, kinds[i].side);
+		assert_int_equal(q.netns_fd,
+				 kinds[i].side == LISTEN_NS ? 9 : -1);
+		assert_true(q.sock == listen_sock);
+	}
+}
+
+/* An explicit rule stops at its first port that can't be bound at all */
+static void test_table_strict_port_is_fatal(void **state)
+{
+	static const struct fake_fail fail[] = {
+		{102, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+	};
+	int ep = fake_reset(fail, NFAIL(fail));
+	struct listen_req q = fake_req(ep, IPPROTO_UDP);
+	struct fwd_table t = {.n = 0};
+
+	(void)state;
+	add_rule(&t, IPPROTO_UDP, 100, 104, 0);
+	assert_int_equal(listen_table(&q, &t, NULL), -EADDRINUSE);
+	/* 100, 101; 102 three times (dual, then each family); not 103 */
+	assert_int_equal(fake.nfd, 2);
+	assert_int_equal(fake.calls, 5);
+	assert_int_equal(fake.type, SOCK_DGRAM);
+	assert_true(fake.freebind);
+	check_registered(ep, EPOLL_TYPE_UDP_LISTEN, 0);
+	close(ep);
+}
+
+/* A best-effort rule skips what it can't bind, and starts */
+static void test_table_best_effort_partial(void **state)
+{
+	static const struct fake_fail fail[] = {
+		{201, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+		{205, -EACCES, -EACCES, -EACCES},
+	};
+	int ep = fake_reset(fail, NFAIL(fail));
+	struct listen_req q = fake_req(ep, IPPROTO_TCP);
+	struct fwd_table t = {.n = 0};
+
+	(void)state;
+	add_rule(&t, IPPROTO_TCP, 200, 207, FWD_BEST_EFFORT);
+	assert_int_equal(listen_table(&q, &t, NULL), 0);
+	assert_int_equal(fake.nfd, 6);
+	assert_int_equal(fake.type, SOCK_STREAM);
+	check_registered(ep, EPOLL_TYPE_TCP_LISTEN, 0);
+	close(ep);
+}
+
+/* ... but not if none of its ports binds: the last error is returned */
+static void test_table_best_effort_nothing_bound(void **state)
+{
+	static const struct fake_fail fail[] = {
+		{300, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+		{301, -EACCES, -EACCES, -EACCES},
+	};
+	int ep = fake_reset(fail, NFAIL(fail));
+	struct listen_req q = fake_req(ep, IPPROTO_UDP);
+	struct fwd_table t = {.n = 0};
+
+	(void)state;
+	add_rule(&t, IPPROTO_UDP, 300, 301, FWD_BEST_EFFORT);
+	assert_int_equal(listen_table(&q, &t, NULL), -EACCES);
+	assert_int_equal(fake.nfd, 0);
+	close(ep);
+}
+
+/* "Nothing at all": one port of any best-effort rule of the protocol and
+ * side is enough (a spec of exclusions makes several rules)
+ */
+static void test_table_best_effort_counts_all_rules(void **state)
+{
+	static const struct fake_fail fail[] = {
+		{400, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+		{401, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+		{500, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+		{550, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+	};
+	int ep = fake_reset(fail, NFAIL(fail));
+	struct listen_req q = fake_req(ep, IPPROTO_TCP);
+	struct fwd_table t = {.n = 0};
+
+	(void)state;
+	add_rule(&t, IPPROTO_TCP, 400, 401, FWD_BEST_EFFORT);
+	add_rule(&t, IPPROTO_TCP, 500, 501, FWD_BEST_EFFORT);
+	add_rule(&t, IPPROTO_TCP, 550, 550, FWD_BEST_EFFORT);
+	assert_int_equal(listen_table(&q, &t, NULL), 0);
+	assert_int_equal(fake.nfd, 1);
+	assert_int_equal(fake.port[0], 501);
+	close(ep);
+}
+
+/* An explicit rule's failure is fatal whatever best-effort rules bound */
+static void test_table_strict_after_best_effort(void **state)
+{
+	static const struct fake_fail fail[] = {
+		{600, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+		{700, -EADDRNOTAVAIL, -EADDRNOTAVAIL, -EADDRNOTAVAIL},
+	};
+	int ep = fake_reset(fail, NFAIL(fail));
+	struct listen_req q = fake_req(ep, IPPROTO_TCP);
+	struct fwd_table t = {.n = 0};
+
+	(void)state;
+	add_rule(&t, IPPROTO_TCP, 600, 602, FWD_BEST_EFFORT);
+	add_rule(&t, IPPROTO_TCP, 700, 700, 0);
+	assert_int_equal(listen_table(&q, &t, NULL), -EADDRNOTAVAIL);
+	assert_int_equal(fake.nfd, 2);
+	close(ep);
+}
+
+/* A port whose dual-stack socket fails is served by the family that binds,
+ * counted for the rule display, with the rule's reference
+ */
+static void test_table_family_fallback(void **state)
+{
+	static const struct fake_fail fail[] = {
+		{801, -EADDRINUSE, -EADDRINUSE, 0},
+		{802, -EADDRINUSE, 0, -EACCES},
+	};
+	int ep = fake_reset(fail, NFAIL(fail));
+	struct listen_req q = fake_req(ep, IPPROTO_TCP);
+	struct listen_gap gap[2] = {{{0, 0}, {0, 0}}, {{0, 0}, {0, 0}}};
+	struct fwd_table t = {.n = 0};
+
+	(void)state;
+	add_rule(&t, IPPROTO_UDP, 900, 900, 0); /* not ours: untouched */
+	add_rule(&t, IPPROTO_TCP, 800, 802, 0);
+	assert_int_equal(listen_table(&q, &t, gap), 0);
+	assert_int_equal(fake.nfd, 3); /* 800 dual, 801 v6, 802 v4 */
+	assert_int_equal(gap[1].n[LISTEN_V4], 1);
+	assert_int_equal(gap[1].err[LISTEN_V4], -EADDRINUSE);
+	assert_int_equal(gap[1].n[LISTEN_V6], 1);
+	assert_int_equal(gap[1].err[LISTEN_V6], -EACCES);
+	assert_int_equal(gap[0].n[LISTEN_V4] + gap[0].n[LISTEN_V6], 0);
+	check_registered(ep, EPOLL_TYPE_TCP_LISTEN, 1);
+	close(ep);
+}
+
+/* "auto" rules and rules of the other protocol are left alone: with no
+ * other rule, not even the namespace is entered (-1 would fail it)
+ */
+static void test_table_skips_auto_and_other_protocol(void **state)
+{
+	int ep = fake_reset(NULL, 0);
+	struct listen_req q;
+	struct fwd_table t = {.n = 0};
+
+	(void)state;
+	listen_req_init(&q, ep, IPPROTO_TCP, LISTEN_NS, -1, false);
+	q.sock = fake_sock;
+	add_rule(&t, IPPROTO_TCP, 1000, 1009, FWD_AUTO);
+	add_rule(&t, IPPROTO_UDP, 1000, 1009, 0);
+	assert_int_equal(listen_table(&q, &t, NULL), 0);
+	assert_int_equal(listen_table(&q, NULL, NULL), 0);
+	assert_int_equal(fake.calls, 0);
+	/* ... with one, the namespace must be entered: that fails here */
+	add_rule(&t, IPPROTO_TCP, 1100, 1100, FWD_BEST_EFFORT);
+	assert_int_equal(listen_table(&q, &t, NULL), -EBADF);
+	assert_int_equal(fake.calls, 0);
+	close(ep);
+}
+
+/* One port, as the port scanner opens them: checked against the table */
+static void test_port_checked_against_table(void **state)
+{
+	int ep = fake_reset(NULL, 0);
+	struct listen_req q = fake_req(ep, IPPROTO_UDP);
+	struct fwd_table t = {.n = 0};
+	struct listen_socks ls;
+
+	(void)state;
+	add_rule(&t, IPPROTO_TCP, 1200, 1201, FWD_AUTO);
+	add_rule(&t, IPPROTO_UDP, 1300, 1301, FWD_AUTO);
+	assert_int_equal(listen_port(&q, &t, 0, 1200, &ls), -EINVAL);
+	assert_int_equal(listen_port(&q, &t, 2, 1300, &ls), -EINVAL);
+	assert_int_equal(listen_port(&q, &t, 1, 1302, &ls), -EINVAL);
+	assert_int_equal(listen_port(&q, &t, 1, 1299, &ls), -EINVAL);
+	assert_int_equal(listen_port(&q, NULL, 0, 1300, &ls), -EINVAL);
+	assert_int_equal(ls.fd[0], -1);
+	assert_int_equal(ls.fd[1], -1);
+	assert_int_equal(fake.calls, 0);
+	assert_int_equal(listen_port(&q, &t, 1, 1301, &ls), 0);
+	assert_int_equal(ls.fd[0], fake.fd[0]);
+	assert_int_equal(ls.fd[1], -1);
+	check_registered(ep, EPOLL_TYPE_UDP_LISTEN, 1);
+	listen_close(ep, ls.fd[0]);
+	assert_int_equal(epoll_wait(ep, &(struct epoll_event){0}, 1, 0), 0);
+	fake.nfd = 0; /* closed */
+	close(ep);
+}
+
+/* The namespace side runs the same policy inside the namespace (here our
+ * own, entered through its file)
+ */
+static void test_table_namespace_side(void **state)
+{
+	static const struct fake_fail fail[] = {
+		{1401, -EADDRINUSE, -EADDRINUSE, -EADDRINUSE},
+	};
+	int ep = fake_reset(fail, NFAIL(fail));
+	int ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct listen_socks ls;
+	struct listen_req q;
+	struct fwd_table t = {.n = 0};
+
+	(void)state;
+	assert_true(ns >= 0);
+	listen_req_init(&q, ep, IPPROTO_UDP, LISTEN_NS, ns, false);
+	q.sock = fake_sock;
+	add_rule(&t, IPPROTO_UDP, 1400, 1402, FWD_BEST_EFFORT);
+	assert_int_equal(listen_table(&q, &t, NULL), 0);
+	assert_int_equal(fake.nfd, 2);
+	assert_int_equal(listen_port(&q, &t, 0, 1401, &ls), -EADDRINUSE);
+	check_registered(ep, EPOLL_TYPE_UDP_LISTEN_NS, 0);
+	t.rules[0].flags = FWD_DUAL_STACK; /* explicit now */
+	assert_int_equal(listen_table(&q, &t, NULL), -EADDRINUSE);
+	close(ns);
+	close(ep);
+}
+
+/* Every rule index and port survives the 24-bit field of a reference */
+static void test_epref_listen_round_trip(void **state)
+{
+	static const unsigned int rules[] = {0, 1, 127, FWD_MAX_RULES - 1};
+	static const uint16_t ports[] = {0, 1, 255, 256, 32768, 65535};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		for (j = 0; j < sizeof(ports) / sizeof(ports[0]); j++) {
+			union epoll_ref ref = {
+				.type = EPOLL_TYPE_UDP_LISTEN_NS,
+				.idx = epref_listen(rules[i], ports[j]),
+				.fd = 42,
+			};
+			union epoll_ref back = {.u64 = ref.u64};
+
+			assert_int_equal(epref_listen_rule(back.idx), rules[i]);
+			assert_int_equal(epref_listen_port(back.idx), ports[j]);
+			assert_int_equal(back.type, EPOLL_TYPE_UDP_LISTEN_NS);
+			assert_int_equal(back.fd, 42);
+		}
+	}
+	/* the largest index is within the field: nothing was cut off */
+	assert_true(epref_listen(FWD_MAX_RULES - 1, 65535) <=
+		    (1U << EPREF_IDX_BITS) - 1);
+	assert_int_equal(epref_listen(2, 7), 2U << 16 | 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,7 +969,20 @@ int main(void)
 		T(test_open_udp_v4_held_serves_v6),
 		T(test_open_rule_index_bounded),
 		T(test_gap_counted_and_shown),
+		T(test_table_namespace_side),
 #undef T
+		cmocka_unit_test(test_epref_listen_round_trip),
+#define F(f) cmocka_unit_test_teardown(f, fake_teardown)
+		F(test_req_init_kinds),
+		F(test_table_strict_port_is_fatal),
+		F(test_table_best_effort_partial),
+		F(test_table_best_effort_nothing_bound),
+		F(test_table_best_effort_counts_all_rules),
+		F(test_table_strict_after_best_effort),
+		F(test_table_family_fallback),
+		F(test_table_skips_auto_and_other_protocol),
+		F(test_port_checked_against_table),
+#undef F
 	};
 
 	return cmocka_run_group_tests(tests, ns_setup, NULL);

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* l2.c - dispatcher of the layer-2 responders: ARP, DHCP, NDP, DHCPv6
+/* l2_dispatch.c - dispatcher of the layer-2 responders: ARP, DHCP, NDP,
+ *		   DHCPv6
  *
  * Each responder recognises its own frames and says L2_NOT_MINE for the
  * rest, so the dispatcher only tries them in turn; a frame nobody claims
  * belongs to the transport layer.
+ *
+ * The dispatcher sits above the responders, which all include l2.h for
+ * struct l2_conf: it lives in a file of its own rather than in l2.c, so
+ * that l2.h, below every responder, has no code calling up into them.
  */
 
 #include "services/l2.h"

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_conf_resolve.c - unit tests of conf_resolve() in a namespace built
+ *			 for each test, and of conf_v6_check()
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "conf_fixture.h"
+
+/**
+ * resolve_in_netns() - conf_parse() and conf_resolve() in a new namespace
+ * @setup:	Shell commands building the namespace's interfaces and routes
+ * @words:	Command line, NULL-terminated
+ * @rc:		conf_resolve() result
+ *
+ * The child process does the work, so the test's own namespace is never
+ * touched, and hands the configuration back through a pipe.
+ *
+ * Return: true if it ran, false if namespaces are unavailable (skip)
+ */
+static bool resolve_in_netns(const char *setup, const char *const *words,
+			     int *rc)
+{
+	int p[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		int r = -EPERM;
+
+		close(p[0]);
+		if (!unshare(CLONE_NEWNET) && !system(setup) &&
+		    parse_words(words) == CONF_OK)
+			r = conf_resolve(&cf);
+		if (write(p[1], &r, sizeof(r)) != sizeof(r) ||
+		    write(p[1], &cf, sizeof(cf)) != sizeof(cf))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], rc, sizeof(*rc)), sizeof(*rc));
+	if (*rc != -EPERM)
+		assert_int_equal(read(p[0], &cf, sizeof(cf)), sizeof(cf));
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return *rc != -EPERM;
+}
+
+#define NETNS_SETUP                                                            \
+	"ip link add d0 type veth peer name d1 && ip link set d1 up && "       \
+	"ip link set d0 up && "                                                \
+	"ip addr add 192.0.2.5/25 dev d0 && "                                  \
+	"ip addr add 2001:db8::5/64 dev d0 nodad && "                          \
+	"ip route add default via 192.0.2.1 && "                               \
+	"ip -6 route add default via fe80::1 dev d0"
+
+static void test_resolve_from_template(void **state)
+{
+	static const char *const w[] = {"pasta", "-f", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_string_equal(cf.ifname4, "d0");
+	assert_string_equal(cf.ifname6, "d0");
+	assert_string_equal(cf.ns_ifname, "d0");
+	assert_true(cf.l2.v4 && cf.l2.v6);
+	assert_in4(cf.l2.addr4, "192.0.2.5");
+	assert_int_equal(cf.l2.prefix4, 25);
+	assert_in4(cf.l2.gw4, "192.0.2.1");
+	assert_in6(&cf.l2.addr6, "2001:db8::5");
+	assert_int_equal(cf.l2.prefix6, 64);
+	assert_in6(&cf.l2.gw6, "fe80::1");
+	assert_in6(&cf.l2.our_ll6, "fe80::1");
+}
+
+static void test_resolve_keeps_given_values(void **state)
+{
+	static const char *const w[] = {"passt",
+					"-a",
+					"198.51.100.9",
+					"-n",
+					"255.255.255.0",
+					"-g",
+					"198.51.100.1",
+					"-g",
+					"fe80::9",
+					"-6",
+					NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_false(cf.l2.v4);
+	assert_true(cf.l2.v6);
+	assert_in6(&cf.l2.addr6, "2001:db8::5");
+	assert_in6(&cf.l2.gw6, "fe80::9");
+	assert_in6(&cf.l2.our_ll6, "fe80::9");
+	/* IPv4 was not resolved, the given values are untouched */
+	assert_in4(cf.l2.addr4, "198.51.100.9");
+	assert_int_equal(cf.l2.prefix4, 24);
+}
+
+static void test_resolve_local_mode(void **state)
+{
+	static const char *const w[] = {"pasta", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns("ip link set lo up", w, &rc))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_true(cf.l2.v4);
+	assert_false(cf.v6 || cf.l2.v6);
+	assert_in4(cf.l2.addr4, "169.254.2.1");
+	assert_int_equal(cf.l2.prefix4, 16);
+	assert_in4(cf.l2.gw4, "169.254.2.2");
+	assert_string_equal(cf.ns_ifname, "tap0");
+}
+
+static void test_resolve_unknown_interface(void **state)
+{
+	static const char *const w[] = {"passt", "-i", "nosuch0", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+		skip();
+	assert_int_equal(rc, -ENODEV);
+}
+
+static void test_v6_check_kernel_without_ipv6(void **state)
+{
+	(void)state;
+	/* Only EAFNOSUPPORT means "no IPv6": anything else is left to fail
+	 * where it happens
+	 */
+	assert_int_equal(parse("pasta", NULL), CONF_OK);
+	assert_int_equal(conf_v6_check(&cf, 0), 0);
+	assert_true(cf.v4 && cf.v6);
+	assert_int_equal(conf_v6_check(&cf, EMFILE), 0);
+	assert_true(cf.v6);
+
+	/* As if -4 was given, with one line that says why */
+	capture_start(2);
+	assert_int_equal(conf_v6_check(&cf, EAFNOSUPPORT), 0);
+	capture_end(2);
+	assert_true(cf.v4);
+	assert_false(cf.v6);
+	assert_non_null(strstr(out, "IPv6 not available"));
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+
+	/* -4: nothing to switch off, nothing said */
+	assert_int_equal(parse("pasta", "-4", NULL), CONF_OK);
+	capture_start(2);
+	assert_int_equal(conf_v6_check(&cf, EAFNOSUPPORT), 0);
+	capture_end(2);
+	assert_string_equal(out, "");
+
+	/* -6: no family left, an error */
+	assert_int_equal(parse("pasta", "-6", NULL), CONF_OK);
+	capture_start(2);
+	assert_int_equal(conf_v6_check(&cf, EAFNOSUPPORT), -EAFNOSUPPORT);
+	capture_end(2);
+	assert_false(cf.v4 || cf.v6);
+	assert_non_null(strstr(out, "IPv6 not available"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_resolve_from_template),
+		cmocka_unit_test(test_resolve_keeps_given_values),
+		cmocka_unit_test(test_resolve_local_mode),
+		cmocka_unit_test(test_resolve_unknown_interface),
+		cmocka_unit_test(test_v6_check_kernel_without_ipv6),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
