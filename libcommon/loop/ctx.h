@@ -23,7 +23,10 @@
 
 /**
  * struct ctx - State of a running instance
- * @c:		Configuration
+ * @c:		Configuration: complete once start-up is done, read-only
+ *		from then on (what the engine learns goes below)
+ * @l2s:	What the link learnt of the guest from its frames: its MAC
+ *		and the IPv6 addresses it sends from (services/l2.h)
  * @tap:	Tap device (pasta)
  * @stream:	qemu stream socket and its client (passt)
  * @sink:	Frames to the guest: &tap.sink or &stream.sink
@@ -54,7 +57,8 @@
  * @linger_status: pasta: the command's exit status, while lingering
  */
 struct ctx {
-	struct conf *c;
+	const struct conf *c;
+	struct l2_state l2s;
 	struct tap tap;
 	struct stream_link stream;
 	struct frame_sink *sink;

@@ -70,7 +70,7 @@ static void passt_client_fd(struct ctx *x, int fd, const char *what)
 		die("%s %d isn't a connected stream socket", what, fd);
 	if ((ret = stream_client(&x->stream, fd)))
 		die("Couldn't use %s %d: %s", what, fd, strerror(-ret));
-	x->c->one_off = true;
+	/* no listening socket: we end with this client (loop_stream()) */
 	log_info("Serving the client on %s %d", what, fd);
 }
 
@@ -113,7 +113,7 @@ static bool passt_activated(struct ctx *x)
  */
 static void passt_link_setup(struct ctx *x)
 {
-	struct conf *c = x->c;
+	const struct conf *c = x->c;
 	const char *p;
 	int ret;
 

@@ -153,7 +153,7 @@ void icmp_sock_handler(struct udp_ctx *u, uint32_t idx)
 {
 	struct dgram_flow *f = &u->flow[idx];
 	const struct in_addr *g4 = inany_v4(&f->gaddr);
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2s);
 	size_t cap, off = g4 ? FRAME_ETH_HLEN + FRAME_IP4_HLEN :
 			       FRAME_IP6_DATA;
 	uint8_t *buf, *icmp;

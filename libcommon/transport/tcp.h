@@ -151,6 +151,7 @@ struct tcp_wq_ent {
  * @conn:	Connections, by flow index
  * @sink:	Where frames for the guest go
  * @l2:		Guest's addresses, gateways and MACs
+ * @l2s:	What the link learnt of the guest (its MAC)
  * @epfd:	epoll descriptor to register sockets with
  * @timer_fd:	timerfd driving timeouts and retransmissions
  * @timer_on:	@timer_fd is armed
@@ -173,6 +174,7 @@ struct tcp_ctx {
 	struct tcp_conn conn[FLOW_MAX];
 	struct frame_sink *sink;
 	const struct l2_conf *l2;
+	const struct l2_state *l2s;
 	int epfd;
 	int timer_fd;
 	bool timer_on;
@@ -192,8 +194,9 @@ struct tcp_ctx {
 };
 
 int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
-	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
-	     uint16_t mtu, const struct nat *nat);
+	     struct frame_sink *sink, const struct l2_conf *l2,
+	     const struct l2_state *l2s, int epfd, uint16_t mtu,
+	     const struct nat *nat);
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
 	       struct listen_gap *gap);
 int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,

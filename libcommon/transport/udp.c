@@ -50,6 +50,7 @@
  * @flows:	Flow table
  * @sink:	Frames to the guest
  * @l2:		Guest's addresses and MACs
+ * @l2s:	What the link learnt of the guest
  * @nat:	Address translations
  * @epfd:	epoll descriptor
  * @no_icmp:	Disable ICMP echo
@@ -58,7 +59,8 @@
  */
 int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2,
-	     const struct nat *nat, int epfd, bool no_icmp)
+	     const struct l2_state *l2s, const struct nat *nat, int epfd,
+	     bool no_icmp)
 {
 	struct itimerspec it = { { 1, 0 }, { 1, 0 } };
 	int i;
@@ -69,6 +71,7 @@ int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	u->flows = flows;
 	u->sink = sink;
 	u->l2 = l2;
+	u->l2s = l2s;
 	u->nat = nat;
 	u->epfd = epfd;
 	u->no_icmp = no_icmp;
@@ -433,7 +436,7 @@ static size_t udp_frame_fill(const struct udp_ctx *u,
 			     const struct dgram_flow *f, uint8_t *buf,
 			     size_t len, size_t cap, bool partial)
 {
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2s);
 	const struct in_addr *v4 = inany_v4(&f->gaddr);
 	struct pbuf b;
 
@@ -558,7 +561,7 @@ static void udp_dgram_out(struct udp_ctx *u, struct udp_gso *g,
  */
 static void udp_unreachable(struct udp_ctx *u, const struct dgram_flow *f)
 {
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2s);
 	const struct in_addr *g4 = inany_v4(&f->gaddr);
 	uint8_t *buf, q[48] = { 0 };
 	size_t cap, qlen, flen;
@@ -766,7 +769,7 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 		return -EAFNOSUPPORT;
 	flow_side_set(&host, FLOW_IF_HOST, &k.raddr, k.rport,
 		      laddr ? laddr : &rule->addr, port);
-	if ((rc = listen_peer_key(u->nat, u->l2, rule, port, &k)))
+	if ((rc = listen_peer_key(u->nat, u->l2, u->l2s, rule, port, &k)))
 		return rc;
 
 	idx = flow_lookup(u->flows, &k);
