@@ -37,6 +37,7 @@
 #include "os/epref.h"
 #include "packet/frag.h"
 #include "packet/frame.h"
+#include "packet/icmp.h"
 #include "transport/listen.h"
 #include "transport/pktinfo.h"
 #include "transport/udp_splice.h"
@@ -561,51 +562,15 @@ static void udp_dgram_out(struct udp_ctx *u, struct udp_gso *g,
  */
 static void udp_unreachable(struct udp_ctx *u, const struct dgram_flow *f)
 {
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2s);
-	const struct in_addr *g4 = inany_v4(&f->gaddr);
-	uint8_t *buf, q[48] = { 0 };
-	size_t cap, qlen, flen;
+	size_t cap, flen;
 	struct pbuf b;
+	uint8_t *buf;
 
 	if (!u->sink->reserve(u->sink, 1, &buf, &cap))
 		return;
 	pbuf_init(&b, buf, cap);
-	if (g4) {
-		/* type 3 code 3, unused, IPv4 header, UDP header */
-		q[0] = 3;
-		q[1] = 3;
-		q[8] = 0x45;
-		q[11] = 28;
-		q[16] = 64;
-		q[17] = IPPROTO_UDP;
-		memcpy(q + 20, g4, 4);
-		memcpy(q + 24, &f->raddr.v4mapped.a4, 4);
-		qlen = 8 + 20;
-	} else {
-		/* type 1 code 4, unused, IPv6 header, UDP header */
-		q[0] = 1;
-		q[1] = 4;
-		q[8] = 0x60;
-		q[13] = 8;
-		q[14] = IPPROTO_UDP;
-		q[15] = 64;
-		qlen = 8 + 40;
-	}
-	if (g4) {
-		frame_ip4_begin(&b, dmac, u->l2->our_mac);
-		pbuf_put(&b, q, qlen);
-	} else {
-		frame_ip6_begin(&b, dmac, u->l2->our_mac);
-		pbuf_put(&b, q, 8 + 8);
-		pbuf_put(&b, &f->gaddr.a6, 16);
-		pbuf_put(&b, &f->raddr.a6, 16);
-	}
-	pbuf_be16(&b, f->gport);
-	pbuf_be16(&b, f->rport);
-	pbuf_be16(&b, 8);
-	pbuf_be16(&b, 0);
-	flen = g4 ? frame_icmp4_finish(&b, f->raddr.v4mapped.a4, *g4) :
-		    frame_icmp6_finish(&b, &f->raddr.a6, &f->gaddr.a6);
+	flen = icmp_port_unreach(&b, l2_guest_dst_mac(u->l2s), u->l2->our_mac,
+				 &f->gaddr, &f->raddr, f->gport, f->rport);
 	u->sink->commit(u->sink, buf, flen, NULL);
 }
 
