@@ -102,8 +102,8 @@ int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
 {
 	enum flow_type ft = k->proto == IPPROTO_UDP  ? FLOW_UDP :
 			    k->proto == IPPROTO_ICMP ? FLOW_PING4 : FLOW_PING6;
+	int idx = flow_alloc(u->flows, ft, k), rc;
 	struct dgram_flow *f;
-	int idx = flow_alloc(u->flows, ft, k);
 
 	if (idx < 0) {
 		if (idx == -ENOSPC)
@@ -111,11 +111,11 @@ int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
 			       "Flow table full: dropping datagram");
 		return idx;
 	}
-	if (sock >= 0 && epref_ctl(u->epfd, EPOLL_CTL_ADD,
-				   (enum epoll_type)type, (uint32_t)idx, sock,
-				   EPOLLIN)) {
+	if (sock >= 0 && (rc = epref_ctl(u->epfd, EPOLL_CTL_ADD,
+					 (enum epoll_type)type, (uint32_t)idx,
+					 sock, EPOLLIN))) {
 		flow_free(u->flows, idx);
-		return -EIO;
+		return rc;
 	}
 	f = &u->flow[idx];
 	memset(f, 0, sizeof(*f));
@@ -221,13 +221,14 @@ static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 	}
 	flow_side_tap(&tap, k);
 	flow_side_set(&host, FLOW_IF_HOST, &dst, port, &any, bport);
-	if (connect(s, &sa.sa, sl) ||
-	    (idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP, &tap, &host)) < 0) {
-		int ret = -errno;
-
+	if (connect(s, &sa.sa, sl)) {
+		idx = -errno;
 		close(s);
-		return ret ? ret : -EIO;
+		return idx;
 	}
+	/* not errno: a failed bind() above may have left it set */
+	if ((idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP, &tap, &host)) < 0)
+		close(s);
 	return idx;
 }
 
