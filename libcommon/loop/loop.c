@@ -135,10 +135,11 @@ static void loop_l3(void *arg, struct pview frame, unsigned int flags)
 int loop_transports_init(struct ctx *x)
 {
 	uint8_t key[16];
+	ssize_t n;
 	int ret;
 
-	if (getrandom(key, sizeof(key), 0) != sizeof(key))
-		return -EIO;
+	if ((n = getrandom(key, sizeof(key), 0)) != sizeof(key))
+		return n < 0 ? -errno : -EIO;	/* short: no errno */
 	flow_init(&x->flows, key);
 	conf_nat(x->c, &x->nat);
 

@@ -54,10 +54,12 @@ int pidfile_write(int fd, pid_t pid)
 {
 	char buf[32];
 	int n, ret = 0;
+	ssize_t w;
 
 	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
-	if (write(fd, buf, (size_t)n) != n)
-		ret = errno ? -errno : -EIO;
+	/* a short write sets no errno: don't report an old one */
+	if ((w = write(fd, buf, (size_t)n)) != n)
+		ret = w < 0 ? -errno : -EIO;
 	close(fd);
 	return ret;
 }
