@@ -14,6 +14,7 @@
 #include "os/epref.h"
 #include "os/ns.h"
 #include "os/nswatch.h"
+#include "os/sandbox.h"
 #include "transport/fwd_auto.h"
 #include "transport/splice.h"
 #include "transport/tcp.h"
@@ -93,7 +94,22 @@ int pasta_config_net(struct ctx *x);
 void setup_log(const struct conf *c, bool quiet);
 void setup_drop_root(const struct conf *c);
 void setup_signals_block(bool sigchld);
-void setup_signalfd(struct ctx *x, bool sigchld);
+
+/**
+ * struct setup_ready - What differs between the tools in setup_ready()
+ * @sb:		What the sandbox detaches and keeps (@sb.newpid is set there)
+ * @profile:	seccomp allowlist of the loop
+ * @daemon:	Go to the background (no -f, no command of ours to run)
+ * @sigchld:	The loop reads SIGCHLD too
+ */
+struct setup_ready {
+	struct sandbox_opts sb;
+	enum sandbox_profile profile;
+	bool daemon;
+	bool sigchld;
+};
+
+void setup_ready(struct ctx *x, const struct setup_ready *r);
 int pasta_main(int argc, char **argv);
 int passt_main(int argc, char **argv);
 
