@@ -7,23 +7,6 @@
 #include "base/mac.h"
 
 /**
- * mac_hex() - Value of a hexadecimal digit
- * @c:		Character
- *
- * Return: 0 to 15, -1 if @c is not a hexadecimal digit
- */
-static int mac_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/**
  * mac_parse() - Parse a MAC address, strictly xx:xx:xx:xx:xx:xx
  * @s:		Six pairs of hexadecimal digits (either case) separated by
  *		':', and nothing else
@@ -39,10 +22,10 @@ int mac_parse(const char *s, uint8_t *mac)
 	uint8_t m[ETH_ADDR_LEN];
 	size_t i;
 
-	if (strnlen(s, 3 * ETH_ADDR_LEN) != 3 * ETH_ADDR_LEN - 1)
+	if (strnlen(s, MAC_STR_LEN + 1) != MAC_STR_LEN)
 		return -EINVAL;
 	for (i = 0; i < ETH_ADDR_LEN; i++) {
-		int hi = mac_hex(s[3 * i]), lo = mac_hex(s[3 * i + 1]);
+		int hi = hex_val(s[3 * i]), lo = hex_val(s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

@@ -35,6 +35,9 @@ static inline bool mac_is_unicast(const uint8_t *mac)
 	return !(mac[0] & 1) && !mac_is_zero(mac);
 }
 
+/* Length of "xx:xx:xx:xx:xx:xx" */
+#define MAC_STR_LEN ((size_t)3 * ETH_ADDR_LEN - 1)
+
 int mac_parse(const char *s, uint8_t *mac);
 
 #endif /* BASE_MAC_H */

@@ -159,9 +159,10 @@ struct ndp_opt_u32 {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct ndp_ns_na) == NDP_NS_LEN, "RFC 4861 4.3, 4.4");
-_Static_assert(sizeof(struct ndp_ra_hdr) == 2 * NDP_OPT_UNIT, "4.2");
+_Static_assert(sizeof(struct ndp_ra_hdr) == (size_t)2 * NDP_OPT_UNIT, "4.2");
 _Static_assert(sizeof(struct ndp_opt_lla) == NDP_OPT_UNIT, "4.6.1");
-_Static_assert(sizeof(struct ndp_opt_prefix) == 4 * NDP_OPT_UNIT, "4.6.2");
+_Static_assert(sizeof(struct ndp_opt_prefix) == (size_t)4 * NDP_OPT_UNIT,
+	       "4.6.2");
 _Static_assert(sizeof(struct ndp_opt_u32) == NDP_OPT_UNIT, "4.6.4");
 
 /**
