@@ -73,33 +73,20 @@ static bool icmp_quote_udp(struct pbuf *b, uint16_t sport, uint16_t dport)
 }
 
 /**
- * icmp4_port_unreach() - Build an ICMP port unreachable (RFC 792)
- * @b:		Writer, empty
- * @dst_mac:	Destination MAC
- * @src_mac:	Source MAC
- * @saddr:	Source of the refused datagram, destination of the error
- * @daddr:	Its destination, source of the error
- * @sport:	Its source port, host order
- * @dport:	Its destination port, host order
+ * icmp_quote_ip4() - Append the IPv4 header of the quoted datagram
+ * @b:		Writer
+ * @saddr:	Its source
+ * @daddr:	Its destination
  *
- * Return: frame length, 0 if it doesn't fit
+ * Return: true on success
  */
-static size_t icmp4_port_unreach(struct pbuf *b, const uint8_t *dst_mac,
-				 const uint8_t *src_mac, struct in_addr saddr,
-				 struct in_addr daddr, uint16_t sport,
-				 uint16_t dport)
+static bool icmp_quote_ip4(struct pbuf *b, struct in_addr saddr,
+			   struct in_addr daddr)
 {
-	struct frame_icmp_hdr *ih;
-	struct frame_ip4_hdr *q;
+	struct frame_ip4_hdr *q = pbuf_reserve(b, sizeof(*q));
 
-	if (!frame_ip4_begin(b, dst_mac, src_mac) ||
-	    !(ih = pbuf_reserve(b, sizeof(*ih))) ||
-	    !(q = pbuf_reserve(b, sizeof(*q))) ||
-	    !icmp_quote_udp(b, sport, dport))
-		return 0;
-	ih->type = ICMP4_DEST_UNREACH;
-	ih->code = ICMP4_PORT_UNREACH;
-	/* the internet header and 64 bits of the datagram (RFC 792) */
+	if (!q)
+		return false;
 	q->ver_ihl = 4 << 4 | FRAME_IP4_HLEN / 4;
 	q->tot_len = htons(FRAME_IP4_HLEN + FRAME_UDP_HLEN);
 	q->ttl = ICMP_QUOTE_TTL;
@@ -107,44 +94,31 @@ static size_t icmp4_port_unreach(struct pbuf *b, const uint8_t *dst_mac,
 	q->saddr = saddr;
 	q->daddr = daddr;
 	q->check = csum_ip4_header(q, sizeof(*q));
-	return frame_icmp4_finish(b, daddr, saddr);
+	return true;
 }
 
 /**
- * icmp6_port_unreach() - Build an ICMPv6 port unreachable (RFC 4443 3.1)
- * @b:		Writer, empty
- * @dst_mac:	Destination MAC
- * @src_mac:	Source MAC
- * @saddr:	Source of the refused datagram, destination of the error
- * @daddr:	Its destination, source of the error
- * @sport:	Its source port, host order
- * @dport:	Its destination port, host order
+ * icmp_quote_ip6() - Append the IPv6 header of the quoted datagram
+ * @b:		Writer
+ * @saddr:	Its source
+ * @daddr:	Its destination
  *
- * Return: frame length, 0 if it doesn't fit
+ * Return: true on success
  */
-static size_t icmp6_port_unreach(struct pbuf *b, const uint8_t *dst_mac,
-				 const uint8_t *src_mac,
-				 const struct in6_addr *saddr,
-				 const struct in6_addr *daddr, uint16_t sport,
-				 uint16_t dport)
+static bool icmp_quote_ip6(struct pbuf *b, const struct in6_addr *saddr,
+			   const struct in6_addr *daddr)
 {
-	struct frame_icmp_hdr *ih;
-	struct frame_ip6_hdr *q;
+	struct frame_ip6_hdr *q = pbuf_reserve(b, sizeof(*q));
 
-	if (!frame_ip6_begin(b, dst_mac, src_mac) ||
-	    !(ih = pbuf_reserve(b, sizeof(*ih))) ||
-	    !(q = pbuf_reserve(b, sizeof(*q))) ||
-	    !icmp_quote_udp(b, sport, dport))
-		return 0;
-	ih->type = ICMP6_DEST_UNREACH;
-	ih->code = ICMP6_PORT_UNREACH;
+	if (!q)
+		return false;
 	q->ver_tc_fl = htonl(6U << 28);
 	q->plen = htons(FRAME_UDP_HLEN);
 	q->nexthdr = IPPROTO_UDP;
 	q->hop = ICMP_QUOTE_TTL;
 	q->saddr = *saddr;
 	q->daddr = *daddr;
-	return frame_icmp6_finish(b, daddr, saddr);
+	return true;
 }
 
 /**
@@ -158,9 +132,10 @@ static size_t icmp6_port_unreach(struct pbuf *b, const uint8_t *dst_mac,
  * @sport:	Its source port, host order
  * @dport:	Its destination port, host order
  *
- * The error quotes the IP and UDP headers of a datagram from @saddr:@sport
- * to @daddr:@dport with no payload (RFC 792; RFC 4443 3.1 and 2.4 c): all
- * the guest's kernel needs to find its socket.
+ * ICMP type 3 code 3 (RFC 792) or ICMPv6 type 1 code 4 (RFC 4443 3.1),
+ * quoting the IP and UDP headers of a datagram from @saddr:@sport to
+ * @daddr:@dport with no payload: "the internet header and 64 bits" of
+ * RFC 792, all the guest's kernel needs to find its socket.
  *
  * Return: frame length, 0 if it doesn't fit, or if @saddr and @daddr are
  *	   of different families
@@ -171,12 +146,21 @@ size_t icmp_port_unreach(struct pbuf *b, const uint8_t *dst_mac,
 			 uint16_t dport)
 {
 	const struct in_addr *s4 = inany_v4(saddr), *d4 = inany_v4(daddr);
+	struct frame_icmp_hdr *ih;
 
-	if (s4 && d4)
-		return icmp4_port_unreach(b, dst_mac, src_mac, *s4, *d4, sport,
-					  dport);
-	if (s4 || d4)
+	if (!s4 != !d4)
 		return 0;
-	return icmp6_port_unreach(b, dst_mac, src_mac, &saddr->a6, &daddr->a6,
-				  sport, dport);
+	if (!(s4 ? frame_ip4_begin(b, dst_mac, src_mac) :
+		   frame_ip6_begin(b, dst_mac, src_mac)) ||
+	    !(ih = pbuf_reserve(b, sizeof(*ih))) ||
+	    !(s4 ? icmp_quote_ip4(b, *s4, *d4) :
+		   icmp_quote_ip6(b, &saddr->a6, &daddr->a6)) ||
+	    !icmp_quote_udp(b, sport, dport))
+		return 0;
+
+	ih->type = s4 ? ICMP4_DEST_UNREACH : ICMP6_DEST_UNREACH;
+	ih->code = s4 ? ICMP4_PORT_UNREACH : ICMP6_PORT_UNREACH;
+	if (s4)
+		return frame_icmp4_finish(b, *d4, *s4);
+	return frame_icmp6_finish(b, &daddr->a6, &saddr->a6);
 }
