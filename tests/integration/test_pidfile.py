@@ -118,6 +118,19 @@ def read_pid(pidfile):
     return int(txt)
 
 
+def running_pid(topo, procs, argv, pidfile):
+    """Start @argv as the user, running on (no exit when ready); return
+    (its PID, the PID its file names once written)."""
+    p = topo.popen_as_user_in_host(procs, argv, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+    # `ip netns exec`, setpriv and env exec in place: p.pid is the tool
+    assert T.wait_for(lambda: pidfile.exists() and
+                      pidfile.read_text().endswith("\n"), 5), \
+        "no PID file from %s" % argv
+    assert p.poll() is None
+    return p.pid, read_pid(pidfile)
+
+
 def test_passt_daemon_pid_is_the_daemons(topo, procs, tmp, passt):
     pidfile = tmp / "passt.pid"
     res = topo.run_as_user_in_host([passt] + NO_FWD +
@@ -135,26 +148,14 @@ def test_passt_daemon_pid_is_the_daemons(topo, procs, tmp, passt):
 
 def test_passt_foreground_pid_is_its_own(topo, procs, tmp, passt):
     pidfile = tmp / "passt.pid"
-    p = topo.popen_as_user_in_host(procs, [passt, "-f"] + NO_FWD +
-                                   ["-s", tmp / "s", "-P", pidfile],
-                                   stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-    # `ip netns exec`, setpriv and env exec in place: p.pid is passt
-    assert T.wait_for(lambda: pidfile.exists() and
-                      pidfile.read_text().endswith("\n"), 5), \
-        "no PID file from passt -f"
-    assert read_pid(pidfile) == p.pid
-    assert p.poll() is None
+    pid, named = running_pid(topo, procs, [passt, "-f"] + NO_FWD +
+                             ["-s", tmp / "s", "-P", pidfile], pidfile)
+    assert named == pid
 
 
 def test_pasta_command_pid_is_pastas(topo, procs, tmp, pasta):
     pidfile = tmp / "pasta.pid"
-    p = topo.popen_as_user_in_host(procs, [pasta] + NO_FWD +
-                                   ["-P", pidfile, "--", "sleep", "30"],
-                                   stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-    assert T.wait_for(lambda: pidfile.exists() and
-                      pidfile.read_text().endswith("\n"), 5), \
-        "no PID file from pasta running a command"
-    assert read_pid(pidfile) == p.pid
-    assert T._comm(p.pid) == "pasta"
+    pid, named = running_pid(topo, procs, [pasta] + NO_FWD +
+                             ["-P", pidfile, "--", "sleep", "30"], pidfile)
+    assert named == pid
+    assert T._comm(pid) == "pasta"
