@@ -18,8 +18,8 @@
  * ends first, so does the parent, with status 1 and no PID file.
  */
 
-#include <pwd.h>
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,8 +159,8 @@ static void NORETURN setup_parent(struct pidfile *pf, int ready, pid_t pid)
 	int ret = daemon_wait_ready(ready);
 
 	if (ret == -ECHILD)
-		setup_fail(pf, "Start-up failed in the background process "
-			       "(its error went to the log)", 0);
+		setup_fail(pf, "Start-up failed in the background process",
+			   0);
 	if (ret)
 		setup_fail(pf, "Couldn't wait for the background process", ret);
 	if ((ret = pidfile_write(pf, pid))) {
@@ -210,7 +210,7 @@ void setup_ready(struct ctx *x, const struct setup_ready *r)
 	if (r->daemon && (ret = daemon_detach()))
 		die("Couldn't detach: %s", strerror(-ret));
 	if (r->daemon || x->child.pid)
-		log_to_stderr(false);	/* the terminal is the command's */
+		log_to_stderr(false);	/* /dev/null, or the command's */
 	if ((ret = pidfile_write(&pf, getpid())))
 		setup_fail(&pf, "Couldn't write PID file", ret);
 	if (sandbox_seccomp(r->profile))
