@@ -21,8 +21,13 @@ import pytest
 import topo as T
 
 NO_FWD = ["-t", "none", "-u", "none"]
-UPSTREAM = ("upstream opens the PID file while parsing options and leaves "
-            "it behind, empty, when start-up fails later")
+# Upstream opens the PID file at the end of option parsing and leaves it,
+# empty, on any later failure: since 2024 that includes a port it can't
+# bind (the 2023 build bound ports while parsing, before the file; Debian
+# 13's 2025 build can't run outside its root, so only the 2023 one is the
+# reference here); a failed fork() leaves it with either.
+UPSTREAM = ("upstream leaves the PID file behind, empty, when start-up "
+            "fails after option parsing")
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +72,13 @@ def check_no_file(res, pidfile):
         "a failed start left %r (%r)" % (pidfile, pidfile.read_text())
 
 
-@pytest.mark.ours_only(UPSTREAM)
 def test_passt_port_taken_leaves_no_file(topo, tmp, passt, taken_port):
-    T.skip_on_reference(passt, UPSTREAM)
     pidfile = tmp / "passt.pid"
     res = topo.run_as_user_in_host([passt, "-t", str(taken_port), "-u",
                                     "none", "-s", tmp / "s", "-P", pidfile])
     check_no_file(res, pidfile)
 
 
-@pytest.mark.ours_only(UPSTREAM)
 def test_pasta_port_taken_leaves_no_file(topo, procs, tmp, pasta, userns,
                                          taken_port):
     pidfile = tmp / "pasta.pid"
@@ -97,11 +99,9 @@ def test_passt_failed_fork_leaves_no_file(topo, tmp, passt):
     assert "fork" in res.stderr, res.stderr
 
 
-@pytest.mark.ours_only(UPSTREAM)
 def test_failed_start_empties_the_callers_file(topo, tmp, passt):
     """qemu creates the file (mkstemp) and removes it itself: ours to
     empty, not to remove."""
-    T.skip_on_reference(passt, UPSTREAM)
     pidfile = tmp / "passt-AbC123.pid"
     pidfile.write_text("31337\n")
     pidfile.chmod(0o666)
@@ -110,6 +110,11 @@ def test_failed_start_empties_the_callers_file(topo, tmp, passt):
     assert res.returncode == 1, res.stderr
     assert pidfile.exists()
     assert pidfile.read_text() == ""
+
+
+def is_tool(pid):
+    """@pid runs passt or pasta (upstream's exec their .avx2 builds)."""
+    return (T._comm(pid) or "").split(".")[0] in ("passt", "pasta")
 
 
 def read_pid(pidfile):
@@ -138,7 +143,7 @@ def test_passt_daemon_pid_is_the_daemons(topo, procs, tmp, passt):
     assert res.returncode == 0, res.stderr
     pid = read_pid(pidfile)
     procs.add(pid)
-    assert T.pid_alive(pid) and T._comm(pid) == "passt"
+    assert T.pid_alive(pid) and is_tool(pid)
     assert T.pid_uid(pid) == topo.user.pw_uid
     # ready means listening
     c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -158,4 +163,4 @@ def test_pasta_command_pid_is_pastas(topo, procs, tmp, pasta):
     pid, named = running_pid(topo, procs, [pasta] + NO_FWD +
                              ["-P", pidfile, "--", "sleep", "30"], pidfile)
     assert named == pid
-    assert T._comm(pid) == "pasta"
+    assert is_tool(pid)
