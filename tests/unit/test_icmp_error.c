@@ -24,29 +24,47 @@ static uint16_t be16(const uint8_t *p)
 	return fx_get16(p);
 }
 
+/**
+ * build() - Build the error for a datagram guest -> remote, check its
+ *	     Ethernet header
+ * @buf:	Frame buffer, 256 bytes, filled with 0xee first
+ * @ga:		Guest's address
+ * @ra:		Remote's address
+ * @type:	Ethertype expected
+ *
+ * Return: frame length
+ */
+static size_t build(uint8_t *buf, const union inany_addr *ga,
+		    const union inany_addr *ra, uint16_t type)
+{
+	struct pbuf b;
+	size_t len;
+
+	memset(buf, 0xee, 256);
+	pbuf_init(&b, buf, 256);
+	len = icmp_port_unreach(&b, fx_guest_mac, fx_our_mac, ga, ra,
+				GUEST_PORT, REMOTE_PORT);
+	assert_memory_equal(buf, fx_guest_mac, 6);
+	assert_memory_equal(buf + 6, fx_our_mac, 6);
+	assert_int_equal(be16(buf + 12), type);
+	return len;
+}
+
 /* An IPv4 datagram from the guest hit a closed port */
 static void test_port_unreach_ip4(void **state)
 {
 	struct in_addr g = fx_ip4("192.0.2.10"), r = fx_ip4("203.0.113.5");
+	const uint8_t *ip, *icmp, *q, *qu;
 	union inany_addr ga, ra;
 	uint8_t buf[256];
-	const uint8_t *ip, *icmp, *q, *qu;
-	struct pbuf b;
 	size_t len;
 
 	(void)state;
 	inany_from_v4(&ga, g);
 	inany_from_v4(&ra, r);
-	memset(buf, 0xee, sizeof(buf));
-	pbuf_init(&b, buf, sizeof(buf));
-	len = icmp_port_unreach(&b, fx_guest_mac, fx_our_mac, &ga, &ra,
-				GUEST_PORT, REMOTE_PORT);
+	len = build(buf, &ga, &ra, 0x0800);
 	/* Ethernet 14, IPv4 20, ICMP 8, quoted IPv4 20 and UDP 8 */
 	assert_int_equal(len, 14 + 20 + 8 + 20 + 8);
-
-	assert_memory_equal(buf, fx_guest_mac, 6);
-	assert_memory_equal(buf + 6, fx_our_mac, 6);
-	assert_int_equal(be16(buf + 12), 0x0800);
 
 	ip = buf + 14;
 	assert_int_equal(ip[0], 0x45);
@@ -89,21 +107,14 @@ static void test_port_unreach_ip6(void **state)
 	union inany_addr ga, ra;
 	const uint8_t *ip, *icmp, *q, *qu;
 	uint8_t buf[256];
-	struct pbuf b;
 	size_t len;
 
 	(void)state;
 	inany_from_v6(&ga, &g);
 	inany_from_v6(&ra, &r);
-	pbuf_init(&b, buf, sizeof(buf));
-	len = icmp_port_unreach(&b, fx_guest_mac, fx_our_mac, &ga, &ra,
-				GUEST_PORT, REMOTE_PORT);
+	len = build(buf, &ga, &ra, 0x86dd);
 	/* Ethernet 14, IPv6 40, ICMPv6 8, quoted IPv6 40 and UDP 8 */
 	assert_int_equal(len, 14 + 40 + 8 + 40 + 8);
-
-	assert_memory_equal(buf, fx_guest_mac, 6);
-	assert_memory_equal(buf + 6, fx_our_mac, 6);
-	assert_int_equal(be16(buf + 12), 0x86dd);
 
 	ip = buf + 14;
 	assert_int_equal(ip[0] >> 4, 6);
