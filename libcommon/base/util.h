@@ -43,4 +43,21 @@ static inline bool mac_is_bcast(const uint8_t *mac)
 	return (mac[0] & mac[1] & mac[2] & mac[3] & mac[4] & mac[5]) == 0xff;
 }
 
+/**
+ * hex_val() - Value of a hexadecimal digit
+ * @c:		Character
+ *
+ * Return: 0 to 15, -1 if @c is not a hexadecimal digit (of either case)
+ */
+static inline int hex_val(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif /* BASE_UTIL_H */

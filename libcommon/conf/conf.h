@@ -246,6 +246,5 @@ int conf_parse_netmask(const char *s);
 int conf_prefix_classful(struct in_addr a);
 struct in_addr conf_prefix_to_mask(int prefix);
 int conf_mask_to_prefix(struct in_addr mask);
-int conf_parse_mac(const char *s, uint8_t *mac);
 
 #endif /* CONF_CONF_H */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/mac.h"
 #include "base/util.h"
 #include "conf/conf.h"
 #include "conf/handlers.h"
@@ -305,14 +306,14 @@ int opt_netmask(struct conf *c, const struct conf_opt *o, const char *arg)
  * opt_mac() - -M, --mac-addr: our MAC address
  * @c:		Configuration
  * @o:		Unused
- * @arg:	MAC address
+ * @arg:	MAC address: any, as upstream (libvirt passes the guest's own)
  *
  * Return: 0 on success, -EINVAL otherwise
  */
 int opt_mac(struct conf *c, const struct conf_opt *o, const char *arg)
 {
 	(void)o;
-	if (conf_parse_mac(arg, c->l2.our_mac)) {
+	if (mac_parse(arg, c->l2.our_mac)) {
 		fprintf(stderr, "Invalid MAC address: %s\n", arg);
 		return -EINVAL;
 	}
@@ -324,18 +325,22 @@ int opt_mac(struct conf *c, const struct conf_opt *o, const char *arg)
  * opt_ns_mac() - --ns-mac-addr: MAC address of pasta's tap
  * @c:		Configuration
  * @o:		Unused
- * @arg:	MAC address
+ * @arg:	MAC address: unicast, which a device can have; all zeroes
+ *		leaves the kernel's, as upstream
  *
  * Return: 0 on success, -EINVAL otherwise
  */
 int opt_ns_mac(struct conf *c, const struct conf_opt *o, const char *arg)
 {
+	uint8_t m[ETH_ADDR_LEN];
+
 	(void)o;
-	if (conf_parse_mac(arg, c->ns_mac)) {
+	if (mac_parse(arg, m) || (!mac_is_zero(m) && !mac_is_unicast(m))) {
 		fprintf(stderr, "Invalid MAC address: %s\n", arg);
 		return -EINVAL;
 	}
-	c->ns_mac_set = true;
+	memcpy(c->ns_mac, m, sizeof(m));
+	c->ns_mac_set = !mac_is_zero(m);
 	return 0;
 }
 

@@ -142,32 +142,6 @@ int conf_copy_str(char *dst, size_t size, const char *s)
 }
 
 /**
- * conf_parse_mac() - Parse a MAC address, strictly xx:xx:xx:xx:xx:xx
- * @s:		String: six pairs of hex digits separated by colons
- * @mac:	Address, ETH_ADDR_LEN bytes, set on success
- *
- * Return: 0 on success, -EINVAL otherwise
- */
-int conf_parse_mac(const char *s, uint8_t *mac)
-{
-	uint8_t m[ETH_ADDR_LEN];
-	int i;
-
-	for (i = 0; i < ETH_ADDR_LEN; i++) {
-		const char *p = s + (size_t)i * 3;
-
-		if (!isxdigit((unsigned char)p[0]) ||
-		    !isxdigit((unsigned char)p[1]))
-			return -EINVAL;
-		if (p[2] != (i == ETH_ADDR_LEN - 1 ? '\0' : ':'))
-			return -EINVAL;
-		m[i] = (uint8_t)strtoul((char[3]){p[0], p[1], 0}, NULL, 16);
-	}
-	memcpy(mac, m, ETH_ADDR_LEN);
-	return 0;
-}
-
-/**
  * conf_prefix_to_mask() - IPv4 netmask of a prefix length
  * @prefix:	Prefix length, 0 to 32 (clamped)
  *

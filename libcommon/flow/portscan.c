@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "flow/portscan.h"
 
 #define PORTSCAN_V4_HEX	  8
@@ -60,23 +61,6 @@ static size_t ps_spaces(struct ps_cur *c)
 }
 
 /**
- * ps_hexval() - Value of a hexadecimal digit
- * @b:		Character
- *
- * Return: 0..15, or -1 if @b is not a hex digit
- */
-static int ps_hexval(uint8_t b)
-{
-	if (b >= '0' && b <= '9')
-		return b - '0';
-	if (b >= 'a' && b <= 'f')
-		return b - 'a' + 10;
-	if (b >= 'A' && b <= 'F')
-		return b - 'A' + 10;
-	return -1;
-}
-
-/**
  * ps_hex() - Read a run of hex digits
  * @c:		Cursor
  * @val:	Value of the last (up to) 8 digits, set
@@ -89,7 +73,7 @@ static size_t ps_hex(struct ps_cur *c, uint32_t *val)
 	int d;
 
 	*val = 0;
-	while ((d = ps_hexval(ps_peek(c))) >= 0) {
+	while ((d = hex_val(ps_peek(c))) >= 0) {
 		*val = *val << 4 | (uint32_t)d;
 		c->off++;
 		n++;

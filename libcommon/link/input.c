@@ -3,7 +3,9 @@
  *
  * Theory of operation: whatever carries the frames (a tap device, qemu's
  * stream socket), each one from the guest takes the same path: it goes to the
- * capture file, its source MAC becomes the guest's MAC, the L2 responders
+ * capture file, its source MAC becomes the guest's MAC (struct l2_state, the
+ * only thing we learn at run time: configuration stays read-only), the L2
+ * responders
  * (ARP, DHCP, NDP, DHCPv6) get the first look and their reply goes straight
  * back through the link, and anything they don't claim goes to the link's
  * l3 handler, the transports.
@@ -32,17 +34,17 @@
 
 /**
  * link_learn_mac() - Remember the guest's MAC from a frame it sent
- * @l2:		L2 configuration, guest_mac updated
+ * @st:		What was learnt of the guest, guest_mac updated
  * @frame:	Frame from the guest
  */
-void link_learn_mac(struct l2_conf *l2, struct pview frame)
+void link_learn_mac(struct l2_state *st, struct pview frame)
 {
 	const struct ether_header *eh = pview_get(frame, 0, sizeof(*eh));
 
 	if (!eh || (eh->ether_shost[0] & 1) || mac_is_zero(eh->ether_shost))
 		return;
-	if (memcmp(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN) != 0) {
-		memcpy(l2->guest_mac, eh->ether_shost, ETH_ADDR_LEN);
+	if (memcmp(st->guest_mac, eh->ether_shost, ETH_ADDR_LEN) != 0) {
+		memcpy(st->guest_mac, eh->ether_shost, ETH_ADDR_LEN);
 		log_debug("Guest MAC address: %02x:%02x:%02x:%02x:%02x:%02x",
 			  eh->ether_shost[0], eh->ether_shost[1],
 			  eh->ether_shost[2], eh->ether_shost[3],
@@ -71,11 +73,13 @@ static bool link_prefix_match(const struct in6_addr *a,
 
 /**
  * link_learn_addr6() - Take the guest's own IPv6 addresses from its frames
- * @l2:		L2 configuration, addr6_seen and ll6_seen updated (addr6
- *		stays what DHCPv6 hands out)
+ * @l2:		L2 configuration: the prefix a global address must be in
+ * @st:		What was learnt of the guest, addr6_seen and ll6_seen
+ *		updated (l2->addr6 stays what DHCPv6 hands out)
  * @frame:	Frame from the guest
  */
-static void link_learn_addr6(struct l2_conf *l2, struct pview frame)
+static void link_learn_addr6(const struct l2_conf *l2, struct l2_state *st,
+			     struct pview frame)
 {
 	char buf[INET6_ADDRSTRLEN];
 	struct in6_addr src, *seen;
@@ -90,17 +94,17 @@ static void link_learn_addr6(struct l2_conf *l2, struct pview frame)
 	if (!p)
 		return;
 	memcpy(&src, p, sizeof(src));
-	seen = IN6_IS_ADDR_LINKLOCAL(&src) ? &l2->ll6_seen : &l2->addr6_seen;
+	seen = IN6_IS_ADDR_LINKLOCAL(&src) ? &st->ll6_seen : &st->addr6_seen;
 	if (IN6_ARE_ADDR_EQUAL(&src, seen) || IN6_IS_ADDR_MULTICAST(&src) ||
 	    IN6_IS_ADDR_UNSPECIFIED(&src))
 		return;
-	if (seen == &l2->addr6_seen &&
+	if (seen == &st->addr6_seen &&
 	    (l2->prefix6 < 1 || l2->prefix6 > 128 ||
 	     !link_prefix_match(&src, &l2->addr6, l2->prefix6)))
 		return;
 	*seen = src;
 	log_debug("Guest IPv6 %saddress: %s",
-		  seen == &l2->ll6_seen ? "link-local " : "",
+		  seen == &st->ll6_seen ? "link-local " : "",
 		  inet_ntop(AF_INET6, &src, buf, sizeof(buf)));
 }
 
@@ -109,9 +113,11 @@ static void link_learn_addr6(struct l2_conf *l2, struct pview frame)
  * @in:		Where it goes
  * @n:		Counters to update
  * @frame:	The frame
+ * @flags:	LINK_F_* bits the link found for it, passed on to the l3
+ *		handler
  */
 void link_frame_in(const struct link_input *in, struct link_counters *n,
-		   struct pview frame)
+		   struct pview frame, unsigned int flags)
 {
 	static struct ratelimit rl_bad, rl_send;
 	static uint8_t reply_buf[L2_REPLY_MAX];
@@ -120,8 +126,8 @@ void link_frame_in(const struct link_input *in, struct link_counters *n,
 
 	n->frames_in++;
 	pcap_frame(frame.p, frame.len);
-	link_learn_mac(in->l2, frame);
-	link_learn_addr6(in->l2, frame);
+	link_learn_mac(in->st, frame);
+	link_learn_addr6(in->l2, in->st, frame);
 
 	switch (l2_handle(in->l2, frame, &r)) {
 	case L2_REPLY:
@@ -140,7 +146,7 @@ void link_frame_in(const struct link_input *in, struct link_counters *n,
 		break;
 	case L2_NOT_MINE:
 		if (in->l3) {
-			in->l3(in->arg, frame);
+			in->l3(in->arg, frame, flags);
 			break;
 		}
 		/* --trace is per frame by definition: no rate limit there */

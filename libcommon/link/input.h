@@ -10,8 +10,15 @@
 #include "packet/sink.h"
 #include "services/l2.h"
 
-/* What a link does with frames the L2 responders didn't take */
-typedef void (*link_l3_fn)(void *arg, struct pview frame);
+/* What the link says of one frame from the guest, besides its bytes */
+#define LINK_F_CSUM_PARTIAL	(1U << 0) /* L4 checksum left to us (offload):
+					   * not valid in the frame
+					   */
+
+/* What a link does with frames the L2 responders didn't take: @flags are
+ * LINK_F_* bits of that frame
+ */
+typedef void (*link_l3_fn)(void *arg, struct pview frame, unsigned int flags);
 
 /* How a link sends one L2 reply to the guest: 0 or -errno */
 typedef int (*link_reply_fn)(void *link, const void *frame, size_t len);
@@ -32,23 +39,25 @@ struct link_counters {
 
 /**
  * struct link_input - Where frames from the guest go
- * @l2:		L2 configuration, the guest's MAC is learnt into it
+ * @l2:		L2 configuration
+ * @st:		What was learnt of the guest: updated from its frames
  * @l3:		Handler of frames the L2 responders don't take, or NULL
  * @arg:	Its argument
  * @reply:	Sends a reply of the L2 responders
  * @link:	Its argument
  */
 struct link_input {
-	struct l2_conf *l2;
+	const struct l2_conf *l2;
+	struct l2_state *st;
 	link_l3_fn l3;
 	void *arg;
 	link_reply_fn reply;
 	void *link;
 };
 
-void link_learn_mac(struct l2_conf *l2, struct pview frame);
+void link_learn_mac(struct l2_state *st, struct pview frame);
 void link_frame_in(const struct link_input *in, struct link_counters *n,
-		   struct pview frame);
+		   struct pview frame, unsigned int flags);
 int link_greet(const struct l2_conf *l2, struct frame_sink *s);
 
 #endif /* LINK_INPUT_H */

@@ -77,16 +77,18 @@ int pcap_open(const char *path)
 		.snaplen = PCAP_SNAPLEN,
 		.linktype = PCAP_LINKTYPE_ETHERNET,
 	};
+	ssize_t n;
 	int fd;
 
 	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, &h, sizeof(h)) != sizeof(h)) {
-		int ret = -errno;
+	if ((n = write(fd, &h, sizeof(h))) != sizeof(h)) {
+		/* a short write sets no errno: don't report an old one */
+		int ret = n < 0 ? -errno : -EIO;
 
 		close(fd);
-		return ret ? ret : -EIO;
+		return ret;
 	}
 	pcap_fd = fd;
 	return 0;

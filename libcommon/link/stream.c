@@ -638,7 +638,7 @@ int stream_handler(struct stream_link *s, const struct link_input *in,
 
 	r = stream_read(s, &eof);
 	while ((ret = stream_rx_next(&s->rx, &frame)) > 0)
-		link_frame_in(in, &s->n, frame);
+		link_frame_in(in, &s->n, frame, 0);
 	if (ret < 0) {
 		log_err("Bad frame size from guest, resetting connection");
 		return -EBADMSG;

@@ -246,7 +246,8 @@ static int tap_reply(void *link, const void *frame, size_t len)
 /**
  * tap_handler() - Read and handle a batch of frames from the namespace
  * @t:		Tap
- * @l2:		L2 configuration (the guest's MAC is learnt into it)
+ * @l2:		L2 configuration
+ * @st:		What was learnt of the guest (its MAC, its addresses)
  * @l3:		Handler of frames the L2 responders don't take, or NULL
  * @arg:	Its argument
  * @max:	Frames to read at most (1 to TAP_BATCH): reading stops there
@@ -255,12 +256,12 @@ static int tap_reply(void *link, const void *frame, size_t len)
  *
  * Return: 0 if the device is still usable, -errno if it went away
  */
-int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg,
-		unsigned int max)
+int tap_handler(struct tap *t, const struct l2_conf *l2, struct l2_state *st,
+		tap_l3_fn l3, void *arg, unsigned int max)
 {
 	static uint8_t bufs[TAP_BATCH][TAP_SLOT];
 	static size_t lens[TAP_BATCH];
-	struct link_input in = { l2, l3, arg, tap_reply, t };
+	struct link_input in = { l2, st, l3, arg, tap_reply, t };
 	int i, n, ret = 0;
 
 	/* Read the whole batch first: transports may keep pointers into
@@ -287,10 +288,11 @@ int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg,
 
 		if (lens[i] <= TAP_VNET_HDR_LEN)
 			continue;
-		t->csum_partial = vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
 		link_frame_in(&in, &t->n,
 			      pview_make(bufs[i] + TAP_VNET_HDR_LEN,
-					 lens[i] - TAP_VNET_HDR_LEN));
+					 lens[i] - TAP_VNET_HDR_LEN),
+			      vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM ?
+			      LINK_F_CSUM_PARTIAL : 0);
 	}
 	return ret;
 }

@@ -30,8 +30,6 @@ typedef link_l3_fn tap_l3_fn;
  * @sink:	Frames to the namespace, for the transports
  * @pool_used:	Pool slots reserved since the last flush
  * @pool_len:	Length of each committed frame, 0 if given back
- * @csum_partial: The L4 checksum of the frame being handled was left to
- *		  us by the namespace's kernel (checksum offload): not valid
  */
 struct tap {
 	int fd;
@@ -41,14 +39,13 @@ struct tap {
 	struct frame_sink sink;
 	unsigned int pool_used;
 	size_t pool_len[TAP_POOL];
-	bool csum_partial;
 };
 
 void tap_none(struct tap *t);
 int tap_create(struct tap *t, const char *name);
 int tap_send(struct tap *t, const void *frame, size_t len);
-int tap_handler(struct tap *t, struct l2_conf *l2, tap_l3_fn l3, void *arg,
-		unsigned int max);
+int tap_handler(struct tap *t, const struct l2_conf *l2, struct l2_state *st,
+		tap_l3_fn l3, void *arg, unsigned int max);
 int tap_flush(struct tap *t);
 
 #endif /* LINK_TAP_H */

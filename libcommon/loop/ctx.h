@@ -14,6 +14,7 @@
 #include "os/epref.h"
 #include "os/ns.h"
 #include "os/nswatch.h"
+#include "os/sandbox.h"
 #include "transport/fwd_auto.h"
 #include "transport/splice.h"
 #include "transport/tcp.h"
@@ -23,7 +24,10 @@
 
 /**
  * struct ctx - State of a running instance
- * @c:		Configuration
+ * @c:		Configuration: complete once start-up is done, read-only
+ *		from then on (what the engine learns goes below)
+ * @l2s:	What the link learnt of the guest from its frames: its MAC
+ *		and the IPv6 addresses it sends from (services/l2.h)
  * @tap:	Tap device (pasta)
  * @stream:	qemu stream socket and its client (passt)
  * @sink:	Frames to the guest: &tap.sink or &stream.sink
@@ -54,7 +58,8 @@
  * @linger_status: pasta: the command's exit status, while lingering
  */
 struct ctx {
-	struct conf *c;
+	const struct conf *c;
+	struct l2_state l2s;
 	struct tap tap;
 	struct stream_link stream;
 	struct frame_sink *sink;
@@ -89,7 +94,22 @@ int pasta_config_net(struct ctx *x);
 void setup_log(const struct conf *c, bool quiet);
 void setup_drop_root(const struct conf *c);
 void setup_signals_block(bool sigchld);
-void setup_signalfd(struct ctx *x, bool sigchld);
+
+/**
+ * struct setup_ready - What differs between the tools in setup_ready()
+ * @sb:		What the sandbox detaches and keeps (@sb.newpid is set there)
+ * @profile:	seccomp allowlist of the loop
+ * @daemon:	Go to the background (no -f, no command of ours to run)
+ * @sigchld:	The loop reads SIGCHLD too
+ */
+struct setup_ready {
+	struct sandbox_opts sb;
+	enum sandbox_profile profile;
+	bool daemon;
+	bool sigchld;
+};
+
+void setup_ready(struct ctx *x, const struct setup_ready *r);
 int pasta_main(int argc, char **argv);
 int passt_main(int argc, char **argv);
 

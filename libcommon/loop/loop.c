@@ -78,8 +78,9 @@ static struct frag_table loop_frag;
  * loop_l3() - Frames from the guest that the L2 responders didn't take
  * @arg:	Context
  * @frame:	The frame
+ * @flags:	LINK_F_* bits of the frame
  */
-static void loop_l3(void *arg, struct pview frame)
+static void loop_l3(void *arg, struct pview frame, unsigned int flags)
 {
 	static struct ratelimit rl;
 	struct ctx *x = arg;
@@ -107,7 +108,7 @@ static void loop_l3(void *arg, struct pview frame)
 		log_trace("IP version disabled, frame dropped");
 		return;
 	}
-	p.l4_csum_partial = x->tap.csum_partial;
+	p.l4_csum_partial = flags & LINK_F_CSUM_PARTIAL;
 	if (p.proto == IPPROTO_TCP)
 		x->round_tcp = true;
 	if (p.proto == IPPROTO_TCP && !x->c->no_tcp) {
@@ -134,23 +135,24 @@ static void loop_l3(void *arg, struct pview frame)
 int loop_transports_init(struct ctx *x)
 {
 	uint8_t key[16];
+	ssize_t n;
 	int ret;
 
-	if (getrandom(key, sizeof(key), 0) != sizeof(key))
-		return -EIO;
+	if ((n = getrandom(key, sizeof(key), 0)) != sizeof(key))
+		return n < 0 ? -errno : -EIO;	/* short: no errno */
 	flow_init(&x->flows, key);
 	conf_nat(x->c, &x->nat);
 
 	if (!x->sink)
 		x->sink = &x->tap.sink;
-	ret = tcp_init(&x->tcp, &x->flows, x->sink, &x->c->l2, x->epfd,
-		       x->c->l2.mtu, &x->nat);
+	ret = tcp_init(&x->tcp, &x->flows, x->sink, &x->c->l2, &x->l2s,
+		       x->epfd, x->c->l2.mtu, &x->nat);
 	if (ret) {
 		log_err("Couldn't set up TCP: %s", strerror(-ret));
 		return ret;
 	}
-	ret = udp_init(&x->udp, &x->flows, x->sink, &x->c->l2, &x->nat,
-		       x->epfd, x->c->no_icmp);
+	ret = udp_init(&x->udp, &x->flows, x->sink, &x->c->l2, &x->l2s,
+		       &x->nat, x->epfd, x->c->no_icmp);
 	if (ret)
 		log_err("Couldn't set up UDP: %s", strerror(-ret));
 	return ret;
@@ -233,11 +235,13 @@ static bool loop_signal(struct ctx *x, int *status)
  * @events:	epoll events of the client socket
  * @status:	Set to the exit status when the loop must end
  *
- * Return: true if the loop must end (client gone with --one-off or --fd)
+ * Return: true if the loop must end (client gone with --one-off, or with
+ *	   no listening socket to take the next one: --fd, systemd's
+ *	   Accept=yes)
  */
 static bool loop_stream(struct ctx *x, uint32_t events, int *status)
 {
-	struct link_input in = { &x->c->l2, loop_l3, x, stream_send,
+	struct link_input in = { &x->c->l2, &x->l2s, loop_l3, x, stream_send,
 				 &x->stream };
 	int ret;
 
@@ -248,10 +252,8 @@ static bool loop_stream(struct ctx *x, uint32_t events, int *status)
 	if (!ret)
 		return false;
 	stream_close(&x->stream);
-	memset(x->c->l2.guest_mac, 0, sizeof(x->c->l2.guest_mac));
-	memset(&x->c->l2.addr6_seen, 0, sizeof(x->c->l2.addr6_seen));
-	memset(&x->c->l2.ll6_seen, 0, sizeof(x->c->l2.ll6_seen));
-	if (!x->c->one_off)
+	memset(&x->l2s, 0, sizeof(x->l2s));	/* the next guest is new */
+	if (!x->c->one_off && x->stream.listen_fd >= 0)
 		return false;
 	log_info("Client connection closed, exiting");
 	*status = EXIT_SUCCESS;
@@ -280,7 +282,7 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 		 * says if more are there. Else read a whole batch: after a
 		 * sleep, a one-way stream has usually queued several.
 		 */
-		ret = tap_handler(&x->tap, &x->c->l2, loop_l3, x,
+		ret = tap_handler(&x->tap, &x->c->l2, &x->l2s, loop_l3, x,
 				  x->idle ? 1 : TAP_BATCH);
 		tcp_tap_batch_end(&x->tcp);
 		udp_tap_batch_end(&x->udp);

@@ -13,11 +13,12 @@
  * systemd passed us (socket activation, sd_listen_fds(): a listening one,
  * or a connected one with Accept=yes), or our own listening socket at -s
  * PATH or at the first free /tmp/passt_N.socket. Then we isolate
- * ourselves, and only then report readiness: without -f, fork, the parent
- * writes the daemon's PID and exits 0; with -f, write our own PID. Under
- * systemd (Type=notify), "READY=1" goes to $NOTIFY_SOCKET once the seccomp
- * filter is on as well, through a socket connected before the root went
- * away. Any failure before that point exits 1.
+ * ourselves, and only then report readiness (setup_ready()): without -f,
+ * fork, the parent writes the daemon's PID and exits 0 once the daemon is
+ * ready; with -f, write our own PID. Under systemd (Type=notify),
+ * "READY=1" goes to $NOTIFY_SOCKET once the seccomp filter is on as well,
+ * through a socket connected before the root went away. Any failure before
+ * that point exits 1 and leaves no PID file.
  */
 
 #include <errno.h>
@@ -70,7 +71,7 @@ static void passt_client_fd(struct ctx *x, int fd, const char *what)
 		die("%s %d isn't a connected stream socket", what, fd);
 	if ((ret = stream_client(&x->stream, fd)))
 		die("Couldn't use %s %d: %s", what, fd, strerror(-ret));
-	x->c->one_off = true;
+	/* no listening socket: we end with this client (loop_stream()) */
 	log_info("Serving the client on %s %d", what, fd);
 }
 
@@ -113,7 +114,7 @@ static bool passt_activated(struct ctx *x)
  */
 static void passt_link_setup(struct ctx *x)
 {
-	struct conf *c = x->c;
+	const struct conf *c = x->c;
 	const char *p;
 	int ret;
 
@@ -145,58 +146,6 @@ static void passt_link_setup(struct ctx *x)
 }
 
 /**
- * passt_isolate() - Detach namespaces (a user namespace of our own too),
- *		     change root to an empty tmpfs, drop every capability
- * @newpid:	We fork next: detach the PID namespace too
- */
-static void passt_isolate(bool newpid)
-{
-	struct sandbox_opts o = { .newpid = newpid, .newuser = true };
-
-	if (sandbox_isolate(&o))
-		die("Failed to sandbox process, exiting");
-}
-
-/**
- * passt_ready() - Isolate, then report readiness: PID file, daemonise
- * @x:		Context
- *
- * systemd hears of readiness later, once the seccomp filter is on too
- * (passt_main()).
- */
-static void passt_ready(struct ctx *x)
-{
-	const struct conf *c = x->c;
-	int pidfd = -1, ret;
-	pid_t pid;
-
-	if (*c->pid_file && (pidfd = pidfile_open(c->pid_file)) < 0)
-		die("Couldn't open PID file %s: %s", c->pid_file,
-		    strerror(-pidfd));
-
-	if (c->foreground) {
-		passt_isolate(false);
-		if (pidfd >= 0 && (ret = pidfile_write(pidfd, getpid())))
-			die("Couldn't write PID file: %s", strerror(-ret));
-	} else {
-		passt_isolate(true);
-		if ((pid = daemon_fork()) < 0)
-			die("fork: %s", strerror(-pid));
-		if (pid) {
-			if (pidfd >= 0 && (ret = pidfile_write(pidfd, pid)))
-				die("Couldn't write PID file: %s",
-				    strerror(-ret));
-			_exit(EXIT_SUCCESS);
-		}
-		if (pidfd >= 0)
-			close(pidfd);
-		if ((ret = daemon_detach()))
-			die("Couldn't detach: %s", strerror(-ret));
-		log_to_stderr(false);
-	}
-}
-
-/**
  * passt_notify_open() - Connect to $NOTIFY_SOCKET while its path is there
  *
  * Return: socket for notify_ready(), -1 if there is none
@@ -222,6 +171,10 @@ static int passt_notify_open(void)
  */
 int passt_main(int argc, char **argv)
 {
+	struct setup_ready ready = {
+		.sb = { .newuser = true },
+		.profile = SANDBOX_PASST,
+	};
 	static struct conf c;
 	static struct ctx x;
 	int ret, fd, notify;
@@ -245,6 +198,7 @@ int passt_main(int argc, char **argv)
 		die("Couldn't close inherited files: %s", strerror(-fd));
 	setup_log(&c, c.quiet);
 	setup_drop_root(&c);
+	ready.daemon = !c.foreground;
 
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;
@@ -268,10 +222,7 @@ int passt_main(int argc, char **argv)
 	if (x.stream.fd >= 0)
 		loop_greet(&x);	/* --fd, or a connection systemd accepted */
 	notify = passt_notify_open();
-	passt_ready(&x);
-	setup_signalfd(&x, false);
-	if (sandbox_seccomp(SANDBOX_PASST))
-		die("Failed to install the seccomp filter, exiting");
+	setup_ready(&x, &ready);
 	/* Only now, sandboxed: systemd reports the unit as started */
 	if (notify >= 0 && (ret = notify_ready(notify)))
 		log_warn("Couldn't notify systemd: %s", strerror(-ret));

@@ -7,12 +7,13 @@
  * the target namespace (spawn a command in new namespaces, or attach to a
  * PID or a namespace file), create and configure the tap device from inside
  * it (--splice-only: no tap at all, only loopback is brought up and only
- * the splice path forwards), and only then report readiness: release the
- * command, or fork into the background with the parent writing the PID file
- * and exiting 0.
+ * the splice path forwards), and only then report readiness (setup_ready()):
+ * release the command, or fork into the background with the parent writing
+ * the PID file and exiting 0 once the daemon is ready.
  * Any failure before that point exits 1 and leaves nothing behind: the
  * spawned command dies with us (PR_SET_PDEATHSIG), the tap device vanishes
- * with our descriptor, and the PID file is not created before readiness.
+ * with our descriptor, and the PID file, opened just before the sandbox
+ * takes its path away, is removed (loop/setup.c).
  */
 
 #include <errno.h>
@@ -253,65 +254,26 @@ static bool pasta_low_ports(const struct conf *c)
 }
 
 /**
- * pasta_isolate() - Detach namespaces, change root, drop capabilities
- * @x:		Context
- * @newpid:	We fork next: detach the PID namespace too
+ * pasta_ready() - Isolate, release the command or go to the background
+ * @x:		Context, everything open
  *
  * CAP_SYS_ADMIN of the guest's user namespace (the one we joined) stays:
  * ns_call() needs it to create sockets in the guest's network namespace at
  * run time (splicing, "auto" listeners there).
  */
-static void pasta_isolate(const struct ctx *x, bool newpid)
-{
-	struct sandbox_opts o = {
-		.newpid = newpid,
-		.keep_net_bind = pasta_low_ports(x->c),
-		.keep_sys_admin = true,
-	};
-
-	if (sandbox_isolate(&o))
-		die("Failed to sandbox process, exiting");
-}
-
-/**
- * pasta_ready() - Report readiness: release the command or daemonise
- * @x:		Context
- */
 static void pasta_ready(struct ctx *x)
 {
-	const struct conf *c = x->c;
-	int pidfd = -1, ret;
-	pid_t pid;
+	struct setup_ready r = {
+		.sb = {
+			.keep_net_bind = pasta_low_ports(x->c),
+			.keep_sys_admin = true,
+		},
+		.profile = SANDBOX_PASTA,
+		.daemon = !x->child.pid && !x->c->foreground,
+		.sigchld = true,
+	};
 
-	if (*c->pid_file && (pidfd = pidfile_open(c->pid_file)) < 0)
-		die("Couldn't open PID file %s: %s", c->pid_file,
-		    strerror(-pidfd));
-	pasta_isolate(x, !x->child.pid && !c->foreground);
-
-	if (x->child.pid || c->foreground) {
-		if (pidfd >= 0 && (ret = pidfile_write(pidfd, getpid())))
-			die("Couldn't write PID file: %s", strerror(-ret));
-		if (x->child.pid) {
-			if ((ret = ns_release(&x->child)))
-				die("Couldn't start the command: %s",
-				    strerror(-ret));
-			log_to_stderr(false);
-		}
-		return;
-	}
-
-	if ((pid = daemon_fork()) < 0)
-		die("fork: %s", strerror(-pid));
-	if (pid) {
-		if (pidfd >= 0 && (ret = pidfile_write(pidfd, pid)))
-			die("Couldn't write PID file: %s", strerror(-ret));
-		_exit(EXIT_SUCCESS);
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	if ((ret = daemon_detach()))
-		die("Couldn't detach: %s", strerror(-ret));
-	log_to_stderr(false);
+	setup_ready(x, &r);
 }
 
 /**
@@ -453,9 +415,6 @@ int pasta_main(int argc, char **argv)
 	if (c.config_net && x.tap.fd >= 0)
 		loop_greet(&x);
 	pasta_ready(&x);
-	setup_signalfd(&x, true);
-	if (sandbox_seccomp(SANDBOX_PASTA))
-		die("Failed to install the seccomp filter, exiting");
 
 	return loop_run(&x);
 }

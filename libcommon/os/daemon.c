@@ -3,10 +3,22 @@
  *
  * Theory of operation: callers such as podman, libvirt and qemu start us and
  * wait for the process they started to exit: exit status 0 means "ready".
- * So all set-up happens first; then daemon_fork() forks, the parent writes
- * the child's PID to the PID file and exits 0, and the child detaches from
- * the session and from the caller's stdio (daemon_detach()), because podman
- * waits until every holder of its output pipe has closed it.
+ * So all set-up happens first; then daemon_fork() forks, the child finishes
+ * its set-up (it detaches from the session and from the caller's stdio,
+ * daemon_detach(), because podman waits until every holder of its output
+ * pipe has closed it; then the signalfd and the seccomp filter) and says so
+ * on a pipe (daemon_ready()); only then does the parent write the child's
+ * PID to the PID file and exit 0. If the child ends first, the parent sees
+ * the pipe closed (daemon_wait_ready()) and exits 1.
+ *
+ * A PID file names a running, ready process, or isn't there: a failed start
+ * must not leave one behind. Its path is out of reach once we are sandboxed
+ * (an empty root), so pidfile_open() opens the file and its directory just
+ * before, and remembers whether the file is ours (it didn't exist: callers
+ * like qemu create it themselves, with mkstemp()). pidfile_write() fills it
+ * once the start has succeeded; if anything fails before, pidfile_abort()
+ * removes our file through the directory's descriptor, which still reaches
+ * it, or empties the caller's.
  *
  * Under systemd (Type=notify), readiness is a "READY=1" datagram to
  * $NOTIFY_SOCKET instead, and it must only be sent once we are sandboxed:
@@ -24,54 +36,227 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "daemon.h"
 
 /**
- * pidfile_open() - Create (truncate) a PID file
- * @path:	Path
- *
- * Return: file descriptor, or -errno on failure
+ * pidfile_none() - Set up a PID file handle that stands for no file
+ * @pf:		Handle
  */
-int pidfile_open(const char *path)
+static void pidfile_none(struct pidfile *pf)
 {
-	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
-
-	return fd < 0 ? -errno : fd;
+	pf->fd = pf->dirfd = -1;
+	pf->created = false;
+	pf->name[0] = '\0';
 }
 
 /**
- * pidfile_write() - Write a PID ("%d\n") and close the file
- * @fd:		PID file descriptor
- * @pid:	PID to write
+ * pidfile_open_dir() - Open the directory of a path, remember the file name
+ * @pf:		Handle, dirfd and name set on success
+ * @path:	Path of the file
  *
  * Return: 0 on success, -errno on failure
  */
-int pidfile_write(int fd, pid_t pid)
+static int pidfile_open_dir(struct pidfile *pf, const char *path)
 {
-	char buf[32];
-	int n, ret = 0;
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char dir[PATH_MAX];
+	size_t dlen;
 
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
-	if (write(fd, buf, (size_t)n) != n)
-		ret = errno ? -errno : -EIO;
-	close(fd);
-	return ret;
+	if (!*base)
+		return -EISDIR;
+	if (strlen(base) >= sizeof(pf->name))
+		return -ENAMETOOLONG;
+	dlen = slash ? (size_t)(slash - path) : 0;
+	if (dlen >= sizeof(dir))
+		return -ENAMETOOLONG;
+	if (!slash) {
+		memcpy(dir, ".", 2);
+	} else if (!dlen) {
+		memcpy(dir, "/", 2);
+	} else {
+		memcpy(dir, path, dlen);
+		dir[dlen] = '\0';
+	}
+
+	pf->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pf->dirfd < 0)
+		return -errno;
+	memcpy(pf->name, base, strlen(base) + 1);
+	return 0;
 }
 
 /**
- * daemon_fork() - Fork into the background
+ * pidfile_open() - Open a PID file, creating it if it doesn't exist
+ * @pf:		Handle, set up (standing for no file if @path is empty)
+ * @path:	Path, empty for none
+ *
+ * An existing file (a caller's) is truncated, as upstream does; one we
+ * create is remembered as ours, for pidfile_abort().
+ *
+ * Return: 0 on success, -errno on failure (@pf then stands for no file)
+ */
+int pidfile_open(struct pidfile *pf, const char *path)
+{
+	const int wr = O_WRONLY | O_CLOEXEC;
+	int ret;
+
+	pidfile_none(pf);
+	if (!*path)
+		return 0;
+	if ((ret = pidfile_open_dir(pf, path)))
+		return ret;
+
+	pf->fd = openat(pf->dirfd, pf->name, wr | O_CREAT | O_EXCL, 0600);
+	pf->created = pf->fd >= 0;
+	if (pf->fd < 0 && errno == EEXIST)
+		pf->fd = openat(pf->dirfd, pf->name, wr | O_TRUNC);
+	/* a dangling symbolic link: create its target, as open() would */
+	if (pf->fd < 0 && errno == ENOENT)
+		pf->fd = openat(pf->dirfd, pf->name, wr | O_CREAT | O_TRUNC,
+				0600);
+	if (pf->fd < 0) {
+		ret = -errno;
+		close(pf->dirfd);
+		pidfile_none(pf);
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * pidfile_write() - Write a PID ("%d\n") into the PID file
+ * @pf:		Handle, no-op if it stands for no file
+ * @pid:	PID to write
+ *
+ * The file stays open: pidfile_close() once start-up is over, or
+ * pidfile_abort() if it failed after all.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int pidfile_write(const struct pidfile *pf, pid_t pid)
+{
+	char buf[32];
+	ssize_t w;
+	int n;
+
+	if (pf->fd < 0)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	/* a short write sets no errno: don't report an old one */
+	if ((w = pwrite(pf->fd, buf, (size_t)n, 0)) != n)
+		return w < 0 ? -errno : -EIO;
+	return 0;
+}
+
+/**
+ * pidfile_close() - Done with the PID file (written, or not ours to touch:
+ *		     the parent of a daemon_fork() writes it)
+ * @pf:		Handle, then standing for no file
+ */
+void pidfile_close(struct pidfile *pf)
+{
+	if (pf->fd >= 0)
+		close(pf->fd);
+	if (pf->dirfd >= 0)
+		close(pf->dirfd);
+	pidfile_none(pf);
+}
+
+/**
+ * pidfile_abort() - Start-up failed: leave no PID file behind
+ * @pf:		Handle, then standing for no file
+ *
+ * Our file is removed through the descriptor of its directory, which works
+ * once the sandbox took the path away too (not under the seccomp filter:
+ * call this before it is installed). It is only removed if it is still the
+ * file we created; a caller's file is emptied instead.
+ */
+void pidfile_abort(struct pidfile *pf)
+{
+	struct stat ours, now;
+
+	if (pf->fd < 0)
+		return;
+	if (!pf->created) {
+		if (ftruncate(pf->fd, 0))
+			log_debug("Couldn't empty the PID file: %s",
+				  strerror(errno));
+	} else if (!fstat(pf->fd, &ours) &&
+		   !fstatat(pf->dirfd, pf->name, &now, AT_SYMLINK_NOFOLLOW) &&
+		   ours.st_dev == now.st_dev && ours.st_ino == now.st_ino) {
+		unlinkat(pf->dirfd, pf->name, 0);
+	}
+	pidfile_close(pf);
+}
+
+/**
+ * daemon_fork() - Fork into the background, with a pipe to say "ready"
+ * @ready:	Set to the parent's end of the pipe (for daemon_wait_ready())
+ *		in the parent, to the child's (for daemon_ready()) in the child
  *
  * Return: in the parent, the child's PID; in the child, 0; -errno on failure
  */
-pid_t daemon_fork(void)
+pid_t daemon_fork(int *ready)
 {
-	pid_t pid = fork();
+	int p[2], ret;
+	pid_t pid;
 
-	return pid < 0 ? -errno : pid;
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	if ((pid = fork()) < 0) {
+		ret = -errno;
+		close(p[0]);
+		close(p[1]);
+		return ret;
+	}
+	close(p[pid ? 1 : 0]);
+	*ready = p[pid ? 0 : 1];
+	return pid;
+}
+
+/**
+ * daemon_wait_ready() - In the parent: wait until the child is ready
+ * @fd:		Parent's end of the pipe, closed here
+ *
+ * Return: 0 once the child said it is ready, -ECHILD if it ended (or closed
+ *	   the pipe) first, other -errno if the pipe couldn't be read
+ */
+int daemon_wait_ready(int fd)
+{
+	ssize_t n;
+	char c;
+
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return n == 1 ? 0 : -ECHILD;
+}
+
+/**
+ * daemon_ready() - In the child: tell the parent we are ready
+ * @fd:		Child's end of the pipe, closed here
+ *
+ * Return: 0 on success, -errno if the parent can't be told (it is gone)
+ */
+int daemon_ready(int fd)
+{
+	const char c = 1;
+	ssize_t n = write(fd, &c, 1);
+	int ret = n == 1 ? 0 : n < 0 ? -errno : -EIO;
+
+	close(fd);
+	return ret;
 }
 
 /* /dev/null opened ahead by daemon_devnull_open(), -1 if not */

@@ -3,12 +3,32 @@
 #ifndef OS_DAEMON_H
 #define OS_DAEMON_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
-int pidfile_open(const char *path);
-int pidfile_write(int fd, pid_t pid);
-pid_t daemon_fork(void);
+/**
+ * struct pidfile - A PID file between its opening and the end of start-up
+ * @fd:		The file, open for writing, -1 for none
+ * @dirfd:	Its directory (O_PATH): reaches the file once the sandbox took
+ *		the path away
+ * @created:	We created the file: removed by pidfile_abort()
+ * @name:	Its name in @dirfd
+ */
+struct pidfile {
+	int fd;
+	int dirfd;
+	bool created;
+	char name[NAME_MAX + 1];
+};
+
+int pidfile_open(struct pidfile *pf, const char *path);
+int pidfile_write(const struct pidfile *pf, pid_t pid);
+void pidfile_close(struct pidfile *pf);
+void pidfile_abort(struct pidfile *pf);
+pid_t daemon_fork(int *ready);
+int daemon_wait_ready(int fd);
+int daemon_ready(int fd);
 int daemon_devnull_open(void);
 int daemon_detach(void);
 int drop_user(uid_t uid, gid_t gid);

@@ -39,6 +39,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "base/mac.h"
 #include "base/util.h"
 #include "os/netcfg.h"
 
@@ -84,47 +85,18 @@ int netcfg_parse_mtu(const char *s, unsigned int *mtu)
 }
 
 /**
- * netcfg_hex() - Value of a hexadecimal digit
- * @c:		Character
+ * netcfg_parse_mac() - Parse the hardware address of an interface
+ * @s:		Six pairs of hexadecimal digits separated by ':' (mac_parse())
+ * @mac:	Address, 6 bytes, set on success only
  *
- * Return: 0 to 15, -1 if @c is not a hexadecimal digit
- */
-static int netcfg_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/**
- * netcfg_parse_mac() - Parse a unicast Ethernet address
- * @s:		Six pairs of hexadecimal digits separated by ':'
- * @mac:	Address, 6 bytes
- *
- * Return: 0, -EINVAL if malformed, multicast (group bit set) or all zeroes
+ * Return: 0, -EINVAL if malformed, or not unicast (the group bit set, or
+ *	   all zeroes), which the kernel would refuse for a device
  */
 int netcfg_parse_mac(const char *s, uint8_t *mac)
 {
-	uint8_t m[6];
-	size_t i;
+	uint8_t m[ETH_ADDR_LEN];
 
-	if (strlen(s) != 3 * sizeof(m) - 1)
-		return -EINVAL;
-	for (i = 0; i < sizeof(m); i++) {
-		int hi = netcfg_hex(s[3 * i]), lo = netcfg_hex(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		if (i < sizeof(m) - 1 && s[3 * i + 2] != ':')
-			return -EINVAL;
-		m[i] = (uint8_t)(hi << 4 | lo);
-	}
-	/* IEEE 802-2014, 8.2.2: the first bit sent is the group bit */
-	if ((m[0] & 1) || !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
+	if (mac_parse(s, m) || !mac_is_unicast(m))
 		return -EINVAL;
 	memcpy(mac, m, sizeof(m));
 	return 0;

@@ -71,6 +71,22 @@ enum frag_ip6 {
 };
 
 /**
+ * struct frag_ip6_fh - IPv6 Fragment header (RFC 8200 4.5)
+ * @nexthdr:	Header of the fragmentable part
+ * @reserved:	Zero
+ * @off_m:	Offset (FRAG_IP6_OFF_MASK, in bytes: the 8-byte units shifted
+ *		by 3) and the M flag (FRAG_IP6_M), network order
+ * @id:		Identification, network order
+ */
+struct frag_ip6_fh {
+	uint8_t nexthdr;
+	uint8_t reserved;
+	uint16_t off_m;
+	uint32_t id;
+} __attribute__((packed));
+_Static_assert(sizeof(struct frag_ip6_fh) == FRAG_IP6_FH_LEN, "RFC 8200 4.5");
+
+/**
  * struct frag_piece - One fragment, located and checked
  * @v6:		IPv6
  * @proto:	IPv4 protocol
@@ -222,8 +238,10 @@ static int frag_parse6(struct pview frame, struct frag_piece *fp)
 	rc = frag_find6(l3, &fh, &nh_off);
 	if (rc)
 		return rc;
-	if (!pview_u8(l3, fh, &fp->nh) || !pview_be16(l3, fh + 2, &offm) ||
-	    !pview_be32(l3, fh + 4, &id))
+	if (!pview_u8(l3, fh + offsetof(struct frag_ip6_fh, nexthdr),
+		      &fp->nh) ||
+	    !pview_be16(l3, fh + offsetof(struct frag_ip6_fh, off_m), &offm) ||
+	    !pview_be32(l3, fh + offsetof(struct frag_ip6_fh, id), &id))
 		return -EINVAL;
 
 	fp->v6 = true;
@@ -705,10 +723,11 @@ static int frag_build6(struct frame_sink *s, struct pview frame, size_t mtu,
 	const uint8_t *hdr = pview_get(frame, 0, FRAME_IP6_DATA);
 	const struct frame_ip6_hdr *ip6h;
 	size_t per, off, n, cap, room = FRAME_IP6_HLEN + FRAG_IP6_FH_LEN;
-	struct frame_ip6_hdr *fh;
+	struct frame_ip6_hdr *ih;
+	struct frag_ip6_fh *fh;
 	struct pview pl;
 	int rc, count = 0;
-	uint8_t *buf, *x;
+	uint8_t *buf;
 
 	if (!hdr)
 		return -EINVAL;
@@ -725,20 +744,17 @@ static int frag_build6(struct frame_sink *s, struct pview frame, size_t mtu,
 		if (rc)
 			return rc;
 		memcpy(buf, hdr, FRAME_IP6_DATA);
-		fh = (struct frame_ip6_hdr *)(buf + FRAME_ETH_HLEN);
-		fh->plen = htons((uint16_t)(FRAG_IP6_FH_LEN + n));
-		fh->nexthdr = FRAG_IP6_FRAGMENT;
-		/* RFC 8200 4.5: Next Header, reserved, offset and M, id */
-		x = buf + FRAME_IP6_DATA;
-		x[0] = ip6h->nexthdr;
-		x[1] = 0;
-		x[2] = (uint8_t)(off >> 8);
-		x[3] = (uint8_t)((off & 0xf8) | (off + n < pl.len));
-		x[4] = (uint8_t)(id >> 24);
-		x[5] = (uint8_t)(id >> 16);
-		x[6] = (uint8_t)(id >> 8);
-		x[7] = (uint8_t)id;
-		memcpy(x + FRAG_IP6_FH_LEN, pl.p + off, n);
+		ih = (struct frame_ip6_hdr *)(buf + FRAME_ETH_HLEN);
+		ih->plen = htons((uint16_t)(FRAG_IP6_FH_LEN + n));
+		ih->nexthdr = FRAG_IP6_FRAGMENT;
+		fh = (struct frag_ip6_fh *)(buf + FRAME_IP6_DATA);
+		fh->nexthdr = ip6h->nexthdr;
+		fh->reserved = 0;
+		/* @off is a multiple of 8: it is the 13-bit field, shifted */
+		fh->off_m = htons((uint16_t)(off & FRAG_IP6_OFF_MASK) |
+				  (off + n < pl.len ? FRAG_IP6_M : 0));
+		fh->id = htonl(id);
+		memcpy(buf + FRAME_IP6_DATA + FRAG_IP6_FH_LEN, pl.p + off, n);
 		frag_commit(s, buf, FRAME_IP6_DATA + FRAG_IP6_FH_LEN + n, cap);
 		count++;
 	}

@@ -355,7 +355,6 @@ size_t frame_udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 /**
  * frame_icmp6_finish() - Fill the IPv6 header and the ICMPv6 checksum, pad
  * @b:		Writer, started with frame_ip6_begin(), ICMPv6 message appended
- *		with its checksum field (bytes 2-3) zero
  * @saddr:	IPv6 source
  * @daddr:	IPv6 destination
  *
@@ -364,15 +363,15 @@ size_t frame_udp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 size_t frame_icmp6_finish(struct pbuf *b, const struct in6_addr *saddr,
 			  const struct in6_addr *daddr)
 {
-	uint8_t *icmp = b->p + FRAME_IP6_DATA;
+	struct frame_icmp_hdr *ih =
+		(struct frame_icmp_hdr *)(b->p + FRAME_IP6_DATA);
 	size_t l4len = ip6_fill(b, saddr, daddr, FRAME_PROTO_ICMP6);
-	uint16_t check;
 
 	/* type, code, checksum, then a 4-byte message body at least */
-	if (l4len < 8)
+	if (l4len < FRAME_ICMP_HLEN)
 		return 0;
-	check = csum_l4_ip6(saddr, daddr, FRAME_PROTO_ICMP6, icmp, l4len);
-	memcpy(icmp + 2, &check, sizeof(check));
+	ih->check = 0;
+	ih->check = csum_l4_ip6(saddr, daddr, FRAME_PROTO_ICMP6, ih, l4len);
 
 	return frame_pad(b);
 }
@@ -402,16 +401,16 @@ bool frame_ip4_begin(struct pbuf *b, const uint8_t *dst, const uint8_t *src)
 size_t frame_icmp4_finish(struct pbuf *b, struct in_addr saddr,
 			  struct in_addr daddr)
 {
-	uint8_t *icmp = b->p + FRAME_ETH_HLEN + FRAME_IP4_HLEN;
-	size_t l4len = ip4_fill(b, saddr, daddr, FRAME_PROTO_ICMP4, 8);
-	uint16_t check;
+	struct frame_icmp_hdr *ih = (struct frame_icmp_hdr *)(b->p +
+				    FRAME_ETH_HLEN + FRAME_IP4_HLEN);
+	size_t l4len = ip4_fill(b, saddr, daddr, FRAME_PROTO_ICMP4,
+				FRAME_ICMP_HLEN);
 
 	if (!l4len)
 		return 0;
 	/* RFC 792: the checksum covers the ICMP message only */
-	icmp[2] = icmp[3] = 0;
-	check = csum_fold(csum_partial(icmp, l4len, 0));
-	memcpy(icmp + 2, &check, sizeof(check));
+	ih->check = 0;
+	ih->check = csum_fold(csum_partial(ih, l4len, 0));
 	return frame_pad(b);
 }
 

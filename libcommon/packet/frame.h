@@ -43,6 +43,7 @@ enum frame_size {
 	FRAME_IP4_HLEN = 20,
 	FRAME_IP6_HLEN = 40,
 	FRAME_UDP_HLEN = 8,
+	FRAME_ICMP_HLEN = 8,
 	FRAME_ETH_MIN = 60, /* without FCS */
 	FRAME_UDP4_DATA = FRAME_ETH_HLEN + FRAME_IP4_HLEN + FRAME_UDP_HLEN,
 	FRAME_IP6_DATA = FRAME_ETH_HLEN + FRAME_IP6_HLEN,
@@ -118,6 +119,35 @@ struct frame_udp_hdr {
 	uint16_t len;
 	uint16_t check;
 } __attribute__((packed));
+
+/**
+ * struct frame_icmp_hdr - First 8 bytes of an ICMP or ICMPv6 message (RFC
+ *			   792; RFC 4443 2.1, 3, 4)
+ * @type:	Type
+ * @code:	Code
+ * @check:	Checksum
+ * @un:		The next four bytes, by type:
+ * @un.echo:	Echo request and reply: identifier and sequence number,
+ *		network order
+ * @un.unused:	Error messages (port unreachable...): zero
+ */
+struct frame_icmp_hdr {
+	uint8_t type;
+	uint8_t code;
+	uint16_t check;
+	union {
+		struct {
+			uint16_t id;
+			uint16_t seq;
+		} __attribute__((packed)) echo;
+		uint32_t unused;
+	} un;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct frame_ip4_hdr) == FRAME_IP4_HLEN, "IPv4 header");
+_Static_assert(sizeof(struct frame_ip6_hdr) == FRAME_IP6_HLEN, "IPv6 header");
+_Static_assert(sizeof(struct frame_udp_hdr) == FRAME_UDP_HLEN, "UDP header");
+_Static_assert(sizeof(struct frame_icmp_hdr) == FRAME_ICMP_HLEN, "ICMP");
 
 /**
  * struct frame_eth - Parsed Ethernet header

@@ -11,6 +11,12 @@
  * caller-owned buffer. No sockets, no globals, no allocation: the link layer
  * that reads frames writes the replies, and unit tests and fuzzers call the
  * functions directly.
+ *
+ * struct l2_conf is configuration: filled in at start-up, read-only after.
+ * What we learn of the guest while running (its MAC, the IPv6 addresses it
+ * sends from) is struct l2_state, written by the link layer only
+ * (link/input.c) and read by the transports, which address their frames
+ * with it.
  */
 #ifndef SERVICES_L2_H
 #define SERVICES_L2_H
@@ -34,7 +40,6 @@
 /**
  * struct l2_conf - What the responders hand out and answer with
  * @our_mac:		Our MAC address: source of every reply (-M)
- * @guest_mac:		Guest's MAC as learnt from its frames, zero if unknown
  * @v4:			IPv4 enabled
  * @addr4:		Guest's IPv4 address (DHCP yiaddr)
  * @prefix4:		Prefix length of @addr4, 0..32
@@ -43,10 +48,6 @@
  * @dns4_n:		Entries used in @dns4
  * @v6:			IPv6 enabled
  * @addr6:		Guest's global IPv6 address (DHCPv6 IA_NA, RA prefix)
- * @addr6_seen:		Global address the guest last sent from, within the
- *			prefix (e.g. its SLAAC address), :: until seen
- * @ll6_seen:		Link-local address the guest last sent from, :: until
- *			seen
  * @prefix6:		Prefix length advertised in the RA (64)
  * @gw6:		Guest-visible router address (may be global or link-local)
  * @our_ll6:		Our link-local address, source of RA, NA and DHCPv6
@@ -66,7 +67,6 @@
  */
 struct l2_conf {
 	uint8_t our_mac[ETH_ADDR_LEN];
-	uint8_t guest_mac[ETH_ADDR_LEN];
 
 	bool v4;
 	struct in_addr addr4;
@@ -77,8 +77,6 @@ struct l2_conf {
 
 	bool v6;
 	struct in6_addr addr6;
-	struct in6_addr addr6_seen;
-	struct in6_addr ll6_seen;
 	int prefix6;
 	struct in6_addr gw6;
 	struct in6_addr our_ll6;
@@ -97,6 +95,22 @@ struct l2_conf {
 	bool no_dhcpv6;
 	bool no_dhcp_dns;
 	bool no_dhcp_search;
+};
+
+/**
+ * struct l2_state - What the link learnt of the guest from its frames
+ * @guest_mac:		Guest's MAC, zero until seen
+ * @addr6_seen:		Global address the guest last sent from, within the
+ *			prefix (e.g. its SLAAC address), :: until seen
+ * @ll6_seen:		Link-local address the guest last sent from, :: until
+ *			seen
+ *
+ * All zero when a guest appears, and again when it goes (qemu disconnects).
+ */
+struct l2_state {
+	uint8_t guest_mac[ETH_ADDR_LEN];
+	struct in6_addr addr6_seen;
+	struct in6_addr ll6_seen;
 };
 
 /**
@@ -131,34 +145,37 @@ struct l2_reply {
 
 /**
  * l2_guest_dst_mac() - Destination MAC of frames to the guest
- * @c:		L2 configuration
+ * @s:		What was learnt of the guest
  *
  * Return: the guest's MAC once learnt from its frames, broadcast before
  */
-static inline const uint8_t *l2_guest_dst_mac(const struct l2_conf *c)
+static inline const uint8_t *l2_guest_dst_mac(const struct l2_state *s)
 {
 	static const uint8_t bcast[ETH_ADDR_LEN] = { 0xff, 0xff, 0xff,
 						     0xff, 0xff, 0xff };
 
-	return mac_is_zero(c->guest_mac) ? bcast : c->guest_mac;
+	return mac_is_zero(s->guest_mac) ? bcast : s->guest_mac;
 }
 
 /**
  * l2_guest_addr6() - Where inbound IPv6 traffic for the guest goes
  * @c:		L2 configuration
+ * @s:		What was learnt of the guest
  *
  * Return: the address the guest uses (SLAAC or DHCPv6) once seen, else the
  *	   configured one
  */
-static inline const struct in6_addr *l2_guest_addr6(const struct l2_conf *c)
+static inline const struct in6_addr *l2_guest_addr6(const struct l2_conf *c,
+						    const struct l2_state *s)
 {
-	return IN6_IS_ADDR_UNSPECIFIED(&c->addr6_seen) ? &c->addr6 :
-							 &c->addr6_seen;
+	return IN6_IS_ADDR_UNSPECIFIED(&s->addr6_seen) ? &c->addr6 :
+							 &s->addr6_seen;
 }
 
 /**
  * l2_guest_dst6() - Where inbound IPv6 traffic from a given source goes
  * @c:		L2 configuration
+ * @s:		What was learnt of the guest
  * @src:	Source address the guest sees
  *
  * A link-local source goes to the guest's link-local address, once seen,
@@ -169,12 +186,13 @@ static inline const struct in6_addr *l2_guest_addr6(const struct l2_conf *c)
  * Return: the guest's link-local address, or l2_guest_addr6()
  */
 static inline const struct in6_addr *l2_guest_dst6(const struct l2_conf *c,
+						   const struct l2_state *s,
 						   const struct in6_addr *src)
 {
 	if (IN6_IS_ADDR_LINKLOCAL(src) &&
-	    !IN6_IS_ADDR_UNSPECIFIED(&c->ll6_seen))
-		return &c->ll6_seen;
-	return l2_guest_addr6(c);
+	    !IN6_IS_ADDR_UNSPECIFIED(&s->ll6_seen))
+		return &s->ll6_seen;
+	return l2_guest_addr6(c, s);
 }
 
 enum l2_verdict arp_handle(const struct l2_conf *c, struct pview frame,

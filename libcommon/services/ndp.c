@@ -69,6 +69,103 @@ enum ndp_flag {
 #define NDP_LIFETIME_INFINITE 0xffffffffU
 
 /**
+ * struct ndp_ns_na - Neighbour Solicitation or Advertisement (4.3, 4.4)
+ * @type:	NDP_NS or NDP_NA
+ * @code:	Zero
+ * @check:	Checksum
+ * @flags:	NA: NDP_NA_R, NDP_NA_S, NDP_NA_O; NS: zero
+ * @reserved:	Zero
+ * @target:	Target address
+ */
+struct ndp_ns_na {
+	uint8_t type;
+	uint8_t code;
+	uint16_t check;
+	uint8_t flags;
+	uint8_t reserved[3];
+	struct in6_addr target;
+} __attribute__((packed));
+
+/**
+ * struct ndp_ra_hdr - Router Advertisement, before its options (4.2)
+ * @type:	NDP_RA
+ * @code:	Zero
+ * @check:	Checksum
+ * @hop:	Cur Hop Limit
+ * @flags:	NDP_RA_M, NDP_RA_O
+ * @lifetime:	Router Lifetime, seconds, network order
+ * @reachable:	Reachable Time, zero: unspecified
+ * @retrans:	Retrans Timer, zero: unspecified
+ */
+struct ndp_ra_hdr {
+	uint8_t type;
+	uint8_t code;
+	uint16_t check;
+	uint8_t hop;
+	uint8_t flags;
+	uint16_t lifetime;
+	uint32_t reachable;
+	uint32_t retrans;
+} __attribute__((packed));
+
+/**
+ * struct ndp_opt_lla - Source or Target Link-Layer Address option (4.6.1)
+ * @type:	NDP_OPT_SLLA or NDP_OPT_TLLA
+ * @len:	1 (8 bytes)
+ * @mac:	Address
+ */
+struct ndp_opt_lla {
+	uint8_t type;
+	uint8_t len;
+	uint8_t mac[ETH_ADDR_LEN];
+} __attribute__((packed));
+
+/**
+ * struct ndp_opt_prefix - Prefix Information option (4.6.2)
+ * @type:	NDP_OPT_PREFIX
+ * @len:	4 (32 bytes)
+ * @plen:	Prefix length
+ * @flags:	NDP_PREFIX_L, NDP_PREFIX_A
+ * @valid:	Valid Lifetime, network order
+ * @preferred:	Preferred Lifetime, network order
+ * @reserved:	Zero
+ * @prefix:	Prefix, bits after @plen zero
+ */
+struct ndp_opt_prefix {
+	uint8_t type;
+	uint8_t len;
+	uint8_t plen;
+	uint8_t flags;
+	uint32_t valid;
+	uint32_t preferred;
+	uint32_t reserved;
+	struct in6_addr prefix;
+} __attribute__((packed));
+
+/**
+ * struct ndp_opt_u32 - Option holding one 32-bit value after a reserved
+ *			field: MTU (4.6.4), and the fixed part of RDNSS and
+ *			DNSSL (RFC 8106 5.1, 5.2), whose value is a lifetime
+ * @type:	NDP_OPT_MTU, NDP_OPT_RDNSS or NDP_OPT_DNSSL
+ * @len:	Length of the whole option, 8-byte units
+ * @reserved:	Zero
+ * @val:	MTU or lifetime, network order
+ */
+struct ndp_opt_u32 {
+	uint8_t type;
+	uint8_t len;
+	uint16_t reserved;
+	uint32_t val;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct ndp_ns_na) == NDP_NS_LEN, "RFC 4861 4.3, 4.4");
+_Static_assert(sizeof(struct ndp_ra_hdr) == (size_t)2 * NDP_OPT_UNIT, "4.2");
+_Static_assert(sizeof(struct ndp_opt_lla) == NDP_OPT_UNIT, "4.6.1");
+_Static_assert(sizeof(struct ndp_opt_prefix) == (size_t)4 * NDP_OPT_UNIT,
+	       "4.6.2");
+_Static_assert(sizeof(struct ndp_opt_u32) == NDP_OPT_UNIT, "4.6.4");
+
+/**
  * ndp_opts_valid() - Check the options of a received message (7.1.1, 6.1.1)
  * @opts:	Options
  * @slla:	Set if a source link-layer address option is there
@@ -95,6 +192,42 @@ static bool ndp_opts_valid(struct pview opts, bool *slla)
 }
 
 /**
+ * ndp_lla() - Fill a link-layer address option
+ * @o:		Option, reserved (zeroed)
+ * @type:	NDP_OPT_SLLA or NDP_OPT_TLLA
+ * @mac:	Address
+ */
+static void ndp_lla(struct ndp_opt_lla *o, uint8_t type, const uint8_t *mac)
+{
+	o->type = type;
+	o->len = sizeof(*o) / NDP_OPT_UNIT;
+	memcpy(o->mac, mac, ETH_ADDR_LEN);
+}
+
+/**
+ * ndp_opt_u32() - Append an option of the struct ndp_opt_u32 layout
+ * @b:		Writer
+ * @type:	Option type
+ * @units:	Length of the whole option (what follows is the caller's),
+ *		8-byte units, 1 to 255
+ * @val:	Value, host order
+ *
+ * Return: true on success, false if it didn't fit (or @units is too long)
+ */
+static bool ndp_opt_u32(struct pbuf *b, uint8_t type, size_t units,
+			uint32_t val)
+{
+	struct ndp_opt_u32 *o;
+
+	if (units > UINT8_MAX || !(o = pbuf_reserve(b, sizeof(*o))))
+		return false;
+	o->type = type;
+	o->len = (uint8_t)units;
+	o->val = htonl(val);
+	return true;
+}
+
+/**
  * ndp_na() - Answer a Neighbour Solicitation (RFC 4861 7.2.4)
  * @c:		Configuration
  * @eth:	Ethernet header of the solicitation
@@ -107,11 +240,13 @@ static enum l2_verdict ndp_na(const struct l2_conf *c,
 			      const struct frame_eth *eth,
 			      const struct frame_ip *ip, struct l2_reply *r)
 {
+	struct ndp_opt_lla *tlla;
 	struct in6_addr target;
-	uint8_t *na;
+	struct ndp_ns_na *na;
 	struct pbuf b;
 
-	if (!pview_copy(ip->l4, 8, &target, sizeof(target)))
+	if (!pview_copy(ip->l4, offsetof(struct ndp_ns_na, target), &target,
+			sizeof(target)))
 		return L2_DROP;
 
 	/* 7.1.1: no multicast target; DAD (unspecified source, where an SLLA
@@ -126,16 +261,15 @@ static enum l2_verdict ndp_na(const struct l2_conf *c,
 	pbuf_init(&b, r->buf, r->cap);
 	if (!frame_ip6_begin(&b, eth->src, c->our_mac))
 		return L2_DROP;
-	na = pbuf_reserve(&b, NDP_NS_LEN + NDP_OPT_UNIT);
-	if (!na)
+	na = pbuf_reserve(&b, sizeof(*na));
+	tlla = pbuf_reserve(&b, sizeof(*tlla));
+	if (!na || !tlla)
 		return L2_DROP;
 
-	na[0] = NDP_NA;
-	na[4] = NDP_NA_R | NDP_NA_S | NDP_NA_O;
-	memcpy(na + 8, &target, sizeof(target));
-	na[24] = NDP_OPT_TLLA;
-	na[25] = 1;
-	memcpy(na + 26, c->our_mac, ETH_ADDR_LEN);
+	na->type = NDP_NA;
+	na->flags = NDP_NA_R | NDP_NA_S | NDP_NA_O;
+	na->target = target;
+	ndp_lla(tlla, NDP_OPT_TLLA, c->our_mac);
 
 	r->len = frame_icmp6_finish(&b, &c->our_ll6, &ip->src6);
 	return r->len ? L2_REPLY : L2_DROP;
@@ -150,24 +284,23 @@ static void ndp_opt_prefix(const struct l2_conf *c, struct pbuf *b)
 {
 	int plen = c->prefix6 > 0 && c->prefix6 <= 128 ? c->prefix6
 						       : NDP_PREFIX_DEFAULT;
-	uint32_t lifetime = htonl(NDP_LIFETIME_INFINITE);
-	uint8_t *o;
+	struct ndp_opt_prefix *o;
 	int i;
 
 	if (IN6_IS_ADDR_UNSPECIFIED(&c->addr6))
 		return;
-	o = pbuf_reserve(b, (size_t)4 * NDP_OPT_UNIT);
+	o = pbuf_reserve(b, sizeof(*o));
 	if (!o)
 		return;
-	o[0] = NDP_OPT_PREFIX;
-	o[1] = 4;
-	o[2] = (uint8_t)plen;
-	o[3] = NDP_PREFIX_L | NDP_PREFIX_A;
-	memcpy(o + 4, &lifetime, 4); /* valid */
-	memcpy(o + 8, &lifetime, 4); /* preferred */
-	memcpy(o + 16, &c->addr6, 16);
+	o->type = NDP_OPT_PREFIX;
+	o->len = sizeof(*o) / NDP_OPT_UNIT;
+	o->plen = (uint8_t)plen;
+	o->flags = NDP_PREFIX_L | NDP_PREFIX_A;
+	o->valid = htonl(NDP_LIFETIME_INFINITE);
+	o->preferred = htonl(NDP_LIFETIME_INFINITE);
+	o->prefix = c->addr6;
 	for (i = plen; i < 128; i++)
-		o[16 + i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
+		o->prefix.s6_addr[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
 }
 
 /**
@@ -177,9 +310,7 @@ static void ndp_opt_prefix(const struct l2_conf *c, struct pbuf *b)
  */
 static void ndp_opt_rdnss(const struct l2_conf *c, struct pbuf *b)
 {
-	uint32_t lifetime = htonl(NDP_LIFETIME_INFINITE);
 	size_t n = 0;
-	uint8_t *o;
 	int i;
 
 	if (c->no_dhcp_dns)
@@ -189,12 +320,9 @@ static void ndp_opt_rdnss(const struct l2_conf *c, struct pbuf *b)
 	if (!n)
 		return;
 
-	o = pbuf_reserve(b, NDP_OPT_UNIT);
-	if (!o)
+	/* the header, then 16 bytes (2 units) per address */
+	if (!ndp_opt_u32(b, NDP_OPT_RDNSS, 1 + 2 * n, NDP_LIFETIME_INFINITE))
 		return;
-	o[0] = NDP_OPT_RDNSS;
-	o[1] = (uint8_t)(1 + 2 * n);
-	memcpy(o + 4, &lifetime, 4);
 	for (i = 0; i < MIN(c->dns6_n, L2_MAX_DNS); i++) {
 		if (!IN6_IS_ADDR_UNSPECIFIED(&c->dns6[i]))
 			pbuf_put(b, &c->dns6[i], sizeof(c->dns6[i]));
@@ -209,9 +337,7 @@ static void ndp_opt_rdnss(const struct l2_conf *c, struct pbuf *b)
 static void ndp_opt_dnssl(const struct l2_conf *c, struct pbuf *b)
 {
 	uint8_t names[L2_MAX_SEARCH * DNAME_WIRE_MAX];
-	uint32_t lifetime = htonl(NDP_LIFETIME_INFINITE);
 	size_t avail, n, pad;
-	uint8_t *o;
 
 	if (c->no_dhcp_search || b->overflow ||
 	    b->cap - b->len < (size_t)2 * NDP_OPT_UNIT)
@@ -224,12 +350,9 @@ static void ndp_opt_dnssl(const struct l2_conf *c, struct pbuf *b)
 	if (!n)
 		return;
 	pad = (NDP_OPT_UNIT - n % NDP_OPT_UNIT) % NDP_OPT_UNIT;
-	o = pbuf_reserve(b, NDP_OPT_UNIT);
-	if (!o)
+	if (!ndp_opt_u32(b, NDP_OPT_DNSSL, (NDP_OPT_UNIT + n + pad) /
+			 NDP_OPT_UNIT, NDP_LIFETIME_INFINITE))
 		return;
-	o[0] = NDP_OPT_DNSSL;
-	o[1] = (uint8_t)((NDP_OPT_UNIT + n + pad) / NDP_OPT_UNIT);
-	memcpy(o + 4, &lifetime, 4);
 	pbuf_put(b, names, n);
 	pbuf_reserve(b, pad);
 }
@@ -252,10 +375,10 @@ size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
 {
 	static const struct in6_addr all_nodes = {
 		.s6_addr = {0xff, 0x02, [15] = 1}};
-	uint16_t mtu = c->mtu;
+	struct ndp_opt_lla *slla;
 	uint8_t mac[ETH_ADDR_LEN];
+	struct ndp_ra_hdr *ra;
 	struct pbuf b;
-	uint8_t *ra;
 
 	if (!dst)
 		dst = &all_nodes;
@@ -267,27 +390,21 @@ size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
 	pbuf_init(&b, buf, MIN(cap, (size_t)NDP_RA_FRAME_MAX));
 	if (!frame_ip6_begin(&b, dst_mac, c->our_mac))
 		return 0;
-	ra = pbuf_reserve(&b, (size_t)3 * NDP_OPT_UNIT);
-	if (!ra)
+	ra = pbuf_reserve(&b, sizeof(*ra));
+	slla = pbuf_reserve(&b, sizeof(*slla));
+	if (!ra || !slla)
 		return 0;
 
 	/* 4.2: header (reachable time and retransmission timer unspecified),
 	 * then the source link-layer address and MTU options
 	 */
-	ra[0] = NDP_RA;
-	ra[4] = NDP_RA_HOP;
-	ra[5] = c->no_dhcpv6 ? 0 : NDP_RA_M | NDP_RA_O;
-	ra[6] = NDP_RA_LIFETIME >> 8;
-	ra[7] = NDP_RA_LIFETIME & 0xff;
-	ra[16] = NDP_OPT_SLLA;
-	ra[17] = 1;
-	memcpy(ra + 18, c->our_mac, ETH_ADDR_LEN);
-	if (mtu >= NDP_MTU_MIN) {
-		uint8_t o[NDP_OPT_UNIT] = {NDP_OPT_MTU,
-					   1, [6] = mtu >> 8, [7] = mtu & 0xff};
-
-		pbuf_put(&b, o, sizeof(o));
-	}
+	ra->type = NDP_RA;
+	ra->hop = NDP_RA_HOP;
+	ra->flags = c->no_dhcpv6 ? 0 : NDP_RA_M | NDP_RA_O;
+	ra->lifetime = htons(NDP_RA_LIFETIME);
+	ndp_lla(slla, NDP_OPT_SLLA, c->our_mac);
+	if (c->mtu >= NDP_MTU_MIN)
+		ndp_opt_u32(&b, NDP_OPT_MTU, 1, c->mtu);
 
 	ndp_opt_prefix(c, &b);
 	ndp_opt_rdnss(c, &b);
@@ -315,7 +432,9 @@ size_t ndp_ns_build(const struct l2_conf *c, uint8_t *buf, size_t cap)
 {
 	struct in6_addr snm = {.s6_addr = {0xff, 0x02, [11] = 0x01,
 					   [12] = 0xff}};
-	uint8_t mac[ETH_ADDR_LEN], *ns;
+	struct ndp_opt_lla *slla;
+	uint8_t mac[ETH_ADDR_LEN];
+	struct ndp_ns_na *ns;
 	struct pbuf b;
 
 	if (!c->v6 || c->no_ndp || IN6_IS_ADDR_UNSPECIFIED(&c->addr6))
@@ -328,15 +447,14 @@ size_t ndp_ns_build(const struct l2_conf *c, uint8_t *buf, size_t cap)
 	pbuf_init(&b, buf, cap);
 	if (!frame_ip6_begin(&b, mac, c->our_mac))
 		return 0;
-	ns = pbuf_reserve(&b, NDP_NS_LEN + NDP_OPT_UNIT);
-	if (!ns)
+	ns = pbuf_reserve(&b, sizeof(*ns));
+	slla = pbuf_reserve(&b, sizeof(*slla));
+	if (!ns || !slla)
 		return 0;
 
-	ns[0] = NDP_NS;
-	memcpy(ns + 8, &c->addr6, sizeof(c->addr6));
-	ns[24] = NDP_OPT_SLLA;
-	ns[25] = 1;
-	memcpy(ns + 26, c->our_mac, ETH_ADDR_LEN);
+	ns->type = NDP_NS;
+	ns->target = c->addr6;
+	ndp_lla(slla, NDP_OPT_SLLA, c->our_mac);
 	return frame_icmp6_finish(&b, &c->our_ll6, &snm);
 }
 

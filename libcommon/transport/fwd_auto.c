@@ -359,15 +359,19 @@ static int fwd_auto_bound(struct fwd_auto *fa, struct fwd_auto_side *s,
 {
 	struct portmap *tcp = &s->bound[0], *udp = &s->bound[1];
 	const int *f = s->files;
+	int rc;
 
 	portmap_zero(tcp);
 	portmap_zero(udp);
-	if (fwd_auto_read(fa, f[FWD_AUTO_TCP4], tcp, PORTSCAN_TCP_LISTEN) ||
-	    fwd_auto_read(fa, f[FWD_AUTO_TCP6], tcp, PORTSCAN_TCP_LISTEN) ||
-	    fwd_auto_read(fa, f[FWD_AUTO_UDP4], udp,
-			  PORTSCAN_UDP_UNCONNECTED) ||
-	    fwd_auto_read(fa, f[FWD_AUTO_UDP6], udp, PORTSCAN_UDP_UNCONNECTED))
-		return -EIO;
+	if ((rc = fwd_auto_read(fa, f[FWD_AUTO_TCP4], tcp,
+				PORTSCAN_TCP_LISTEN)) ||
+	    (rc = fwd_auto_read(fa, f[FWD_AUTO_TCP6], tcp,
+				PORTSCAN_TCP_LISTEN)) ||
+	    (rc = fwd_auto_read(fa, f[FWD_AUTO_UDP4], udp,
+				PORTSCAN_UDP_UNCONNECTED)) ||
+	    (rc = fwd_auto_read(fa, f[FWD_AUTO_UDP6], udp,
+				PORTSCAN_UDP_UNCONNECTED)))
+		return rc;
 
 	/* compat.md 5.1: UDP auto rules also follow TCP listeners */
 	portmap_or(udp, tcp);
@@ -520,7 +524,7 @@ static void fwd_auto_apply(struct fwd_auto *fa, struct fwd_auto_side *s)
  */
 void fwd_auto_scan(struct fwd_auto *fa)
 {
-	int d;
+	int d, rc;
 
 	for (d = 0; d < FWD_AUTO_NDIR; d++) {
 		struct fwd_auto_side *s = &fa->side[d];
@@ -528,9 +532,10 @@ void fwd_auto_scan(struct fwd_auto *fa)
 
 		if (!s->active)
 			continue;
-		if (fwd_auto_bound(fa, s, other)) {
+		if ((rc = fwd_auto_bound(fa, s, other))) {
 			log_rl(&fa->rl, LOG_LVL_DEBUG,
-			       "auto: couldn't read bound ports: kept as is");
+			       "auto: couldn't read bound ports (%s): kept as is",
+			       strerror(-rc));
 			continue;
 		}
 		fwd_auto_apply(fa, s);

@@ -12,6 +12,7 @@
  * requests are dropped.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,7 +25,7 @@
 #include "packet/icmp.h"
 #include "udp.h"
 
-#define ICMP_HDR_LEN 8		/* type, code, checksum, id, sequence */
+#define ICMP_HDR_LEN FRAME_ICMP_HLEN /* type, code, checksum, id, sequence */
 #define ICMP_MAX_MSG 65507	/* largest echo payload we relay */
 
 /**
@@ -72,7 +73,7 @@ void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	struct flow_key k = { .proto = proto };
 	union sockaddr_inany sa;
 	union inany_addr dst;
-	uint8_t msg[ICMP_HDR_LEN];
+	struct frame_icmp_hdr msg;
 	struct icmp_echo e;
 	uint16_t id, port;
 	socklen_t sl;
@@ -100,11 +101,11 @@ void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	sl = inany_to_sockaddr(&sa, &dst, 0, 0);
 
 	/* The kernel sets identifier and checksum: send the rest as is */
-	memcpy(msg, p->l4.p, ICMP_HDR_LEN);
-	msg[2] = msg[3] = 0;
+	memcpy(&msg, p->l4.p, sizeof(msg));
+	msg.check = 0;
 	{
 		struct iovec iov[2] = {
-			{ msg, ICMP_HDR_LEN },
+			{ &msg, sizeof(msg) },
 			{ (void *)(p->l4.p + ICMP_HDR_LEN),
 			  p->l4.len - ICMP_HDR_LEN },
 		};
@@ -153,18 +154,19 @@ void icmp_sock_handler(struct udp_ctx *u, uint32_t idx)
 {
 	struct dgram_flow *f = &u->flow[idx];
 	const struct in_addr *g4 = inany_v4(&f->gaddr);
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2s);
 	size_t cap, off = g4 ? FRAME_ETH_HLEN + FRAME_IP4_HLEN :
 			       FRAME_IP6_DATA;
-	uint8_t *buf, *icmp;
+	struct frame_icmp_hdr *icmp;
 	struct pbuf b;
+	uint8_t *buf;
 	ssize_t n;
 
 	if (!f->proto || f->proto == IPPROTO_UDP || f->sock < 0)
 		return;
 	if (!u->sink->reserve(u->sink, 1, &buf, &cap))
 		return;
-	icmp = buf + off;
+	icmp = (struct frame_icmp_hdr *)(buf + off);
 	n = recv(f->sock, icmp, MIN(cap - off, (size_t)ICMP_MAX_MSG),
 		 MSG_DONTWAIT | MSG_TRUNC);
 	if (n < ICMP_HDR_LEN || (size_t)n > MIN(cap - off,
@@ -172,8 +174,7 @@ void icmp_sock_handler(struct udp_ctx *u, uint32_t idx)
 		u->sink->commit(u->sink, buf, 0, NULL);
 		return;
 	}
-	icmp[4] = (uint8_t)(f->gport >> 8);
-	icmp[5] = (uint8_t)f->gport;
+	icmp->un.echo.id = htons(f->gport);
 	f->last = clock_ms();
 
 	pbuf_init(&b, buf, cap);
@@ -185,7 +186,6 @@ void icmp_sock_handler(struct udp_ctx *u, uint32_t idx)
 	} else {
 		frame_ip6_begin(&b, dmac, u->l2->our_mac);
 		b.len += (size_t)n;
-		icmp[2] = icmp[3] = 0;
 		icmp_commit(u, buf,
 			    frame_icmp6_finish(&b, &f->raddr.a6,
 					       &f->gaddr.a6));

@@ -665,6 +665,7 @@ void listen_gap_fmt(const struct listen_gap *g, const struct fwd_rule *r,
  * listen_peer_key() - Guest side of a flow from a peer of a listener
  * @nat:	Address translations
  * @l2:		Guest's addresses
+ * @l2s:	... and those it was seen using
  * @r:		Rule of the listener
  * @port:	Listening port
  * @k:		Key whose @raddr and @rport are the peer on the host: set to
@@ -676,7 +677,8 @@ void listen_gap_fmt(const struct listen_gap *g, const struct fwd_rule *r,
  *	   -EADDRNOTAVAIL if the peer can't be shown to the guest
  */
 int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
-		    const struct fwd_rule *r, uint16_t port, struct flow_key *k)
+		    const struct l2_state *l2s, const struct fwd_rule *r,
+		    uint16_t port, struct flow_key *k)
 {
 	bool v4 = inany_is_v4(&k->raddr);
 	union inany_addr seen6;
@@ -684,7 +686,7 @@ int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
 
 	if ((v4 && !l2->v4) || (!v4 && !l2->v6))
 		return -EAFNOSUPPORT;
-	inany_from_v6(&seen6, &l2->addr6_seen);
+	inany_from_v6(&seen6, &l2s->addr6_seen);
 	if ((rc = nat_inbound(nat, &k->raddr, v4 ? NULL : &seen6, &k->raddr)))
 		return rc;
 	if (r->taddr_set)
@@ -692,7 +694,7 @@ int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
 	else if (v4)
 		inany_from_v4(&k->gaddr, l2->addr4);
 	else
-		inany_from_v6(&k->gaddr, l2_guest_dst6(l2, &k->raddr.a6));
+		inany_from_v6(&k->gaddr, l2_guest_dst6(l2, l2s, &k->raddr.a6));
 	k->gport = fwd_rule_target(r, port);
 	return 0;
 }

@@ -153,7 +153,7 @@ void listen_gap_note(struct listen_gap *g, const char *side,
 void listen_gap_fmt(const struct listen_gap *g, const struct fwd_rule *r,
 		    char *buf, size_t len);
 int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
-		    const struct fwd_rule *r, uint16_t port,
-		    struct flow_key *k);
+		    const struct l2_state *l2s, const struct fwd_rule *r,
+		    uint16_t port, struct flow_key *k);
 
 #endif /* TRANSPORT_LISTEN_H */

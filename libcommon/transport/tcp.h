@@ -31,8 +31,9 @@
 #include "transport/tcp_types.h"
 
 int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
-	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
-	     uint16_t mtu, const struct nat *nat);
+	     struct frame_sink *sink, const struct l2_conf *l2,
+	     const struct l2_state *l2s, int epfd, uint16_t mtu,
+	     const struct nat *nat);
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
 	       struct listen_gap *gap);
 int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,

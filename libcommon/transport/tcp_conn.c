@@ -60,6 +60,7 @@
  * @flows:	Flow table
  * @sink:	Frames to the guest
  * @l2:		Guest's addresses and MACs
+ * @l2s:	What the link learnt of the guest
  * @epfd:	epoll descriptor
  * @mtu:	MTU of the guest link
  * @nat:	Address translations
@@ -67,8 +68,9 @@
  * Return: 0 on success, -errno on failure
  */
 int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
-	     struct frame_sink *sink, const struct l2_conf *l2, int epfd,
-	     uint16_t mtu, const struct nat *nat)
+	     struct frame_sink *sink, const struct l2_conf *l2,
+	     const struct l2_state *l2s, int epfd, uint16_t mtu,
+	     const struct nat *nat)
 {
 	int s;
 
@@ -78,6 +80,7 @@ int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	t->flows = flows;
 	t->sink = sink;
 	t->l2 = l2;
+	t->l2s = l2s;
 	t->epfd = epfd;
 	t->mtu = mtu ? mtu : 65520;
 	t->nat = nat;
@@ -390,7 +393,7 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd)
 	if (t->splice &&
 	    tcp_splice_from_host(t->splice, rule, port, s, &k.raddr, k.rport))
 		return;
-	if (listen_peer_key(t->nat, t->l2, rule, port, &k))
+	if (listen_peer_key(t->nat, t->l2, t->l2s, rule, port, &k))
 		goto refuse;
 	v4 = inany_is_v4(&k.raddr);
 

@@ -76,7 +76,7 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 
 	if (!t->sink->reserve(t->sink, 1, &buf, &cap))
 		return;
-	memcpy(c->hdr.dst_mac, l2_guest_dst_mac(t->l2), ETH_ADDR_LEN);
+	memcpy(c->hdr.dst_mac, l2_guest_dst_mac(t->l2s), ETH_ADDR_LEN);
 
 	/* RFC 7323 2.2: the window of a SYN is never scaled */
 	if ((c->flags & TCP_WS_OK) && !(flags & TCP_F_SYN))
@@ -346,7 +346,7 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 	/* Room again: wake up for data even if none is queued right now */
 	tcp_epoll_set(t, idx, c->ev | EPOLLIN | EPOLLRDHUP);
 
-	memcpy(c->hdr.dst_mac, l2_guest_dst_mac(t->l2), ETH_ADDR_LEN);
+	memcpy(c->hdr.dst_mac, l2_guest_dst_mac(t->l2s), ETH_ADDR_LEN);
 	off = tcp_frame_payload_off(&c->hdr, NULL);
 	seg = tcp_frame_payload_max(t, c, off);
 	want = MIN((room + seg - 1) / seg, TCP_MAX_FRAMES);

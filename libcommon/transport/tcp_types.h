@@ -159,6 +159,7 @@ _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
  * @conn:	Connections, by flow index
  * @sink:	Where frames for the guest go
  * @l2:		Guest's addresses, gateways and MACs
+ * @l2s:	What the link learnt of the guest (its MAC)
  * @epfd:	epoll descriptor to register sockets with
  * @timer_fd:	timerfd driving timeouts and retransmissions
  * @timer_on:	@timer_fd is armed
@@ -182,6 +183,7 @@ struct tcp_ctx {
 	struct tcp_conn conn[FLOW_MAX];
 	struct frame_sink *sink;
 	const struct l2_conf *l2;
+	const struct l2_state *l2s;
 	int epfd;
 	int timer_fd;
 	bool timer_on;

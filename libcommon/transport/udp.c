@@ -37,6 +37,7 @@
 #include "os/epref.h"
 #include "packet/frag.h"
 #include "packet/frame.h"
+#include "packet/icmp.h"
 #include "transport/listen.h"
 #include "transport/pktinfo.h"
 #include "transport/udp_splice.h"
@@ -50,6 +51,7 @@
  * @flows:	Flow table
  * @sink:	Frames to the guest
  * @l2:		Guest's addresses and MACs
+ * @l2s:	What the link learnt of the guest
  * @nat:	Address translations
  * @epfd:	epoll descriptor
  * @no_icmp:	Disable ICMP echo
@@ -58,7 +60,8 @@
  */
 int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2,
-	     const struct nat *nat, int epfd, bool no_icmp)
+	     const struct l2_state *l2s, const struct nat *nat, int epfd,
+	     bool no_icmp)
 {
 	struct itimerspec it = { { 1, 0 }, { 1, 0 } };
 	int i;
@@ -69,6 +72,7 @@ int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	u->flows = flows;
 	u->sink = sink;
 	u->l2 = l2;
+	u->l2s = l2s;
 	u->nat = nat;
 	u->epfd = epfd;
 	u->no_icmp = no_icmp;
@@ -98,8 +102,8 @@ int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
 {
 	enum flow_type ft = k->proto == IPPROTO_UDP  ? FLOW_UDP :
 			    k->proto == IPPROTO_ICMP ? FLOW_PING4 : FLOW_PING6;
+	int idx = flow_alloc(u->flows, ft, k), rc;
 	struct dgram_flow *f;
-	int idx = flow_alloc(u->flows, ft, k);
 
 	if (idx < 0) {
 		if (idx == -ENOSPC)
@@ -107,11 +111,11 @@ int dgram_flow_new(struct udp_ctx *u, const struct flow_key *k, int sock,
 			       "Flow table full: dropping datagram");
 		return idx;
 	}
-	if (sock >= 0 && epref_ctl(u->epfd, EPOLL_CTL_ADD,
-				   (enum epoll_type)type, (uint32_t)idx, sock,
-				   EPOLLIN)) {
+	if (sock >= 0 && (rc = epref_ctl(u->epfd, EPOLL_CTL_ADD,
+					 (enum epoll_type)type, (uint32_t)idx,
+					 sock, EPOLLIN))) {
 		flow_free(u->flows, idx);
-		return -EIO;
+		return rc;
 	}
 	f = &u->flow[idx];
 	memset(f, 0, sizeof(*f));
@@ -217,13 +221,14 @@ static int udp_flow_open(struct udp_ctx *u, const struct flow_key *k)
 	}
 	flow_side_tap(&tap, k);
 	flow_side_set(&host, FLOW_IF_HOST, &dst, port, &any, bport);
-	if (connect(s, &sa.sa, sl) ||
-	    (idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP, &tap, &host)) < 0) {
-		int ret = -errno;
-
+	if (connect(s, &sa.sa, sl)) {
+		idx = -errno;
 		close(s);
-		return ret ? ret : -EIO;
+		return idx;
 	}
+	/* not errno: a failed bind() above may have left it set */
+	if ((idx = dgram_flow_new(u, k, s, EPOLL_TYPE_UDP, &tap, &host)) < 0)
+		close(s);
 	return idx;
 }
 
@@ -433,7 +438,7 @@ static size_t udp_frame_fill(const struct udp_ctx *u,
 			     const struct dgram_flow *f, uint8_t *buf,
 			     size_t len, size_t cap, bool partial)
 {
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
+	const uint8_t *dmac = l2_guest_dst_mac(u->l2s);
 	const struct in_addr *v4 = inany_v4(&f->gaddr);
 	struct pbuf b;
 
@@ -558,51 +563,15 @@ static void udp_dgram_out(struct udp_ctx *u, struct udp_gso *g,
  */
 static void udp_unreachable(struct udp_ctx *u, const struct dgram_flow *f)
 {
-	const uint8_t *dmac = l2_guest_dst_mac(u->l2);
-	const struct in_addr *g4 = inany_v4(&f->gaddr);
-	uint8_t *buf, q[48] = { 0 };
-	size_t cap, qlen, flen;
+	size_t cap, flen;
 	struct pbuf b;
+	uint8_t *buf;
 
 	if (!u->sink->reserve(u->sink, 1, &buf, &cap))
 		return;
 	pbuf_init(&b, buf, cap);
-	if (g4) {
-		/* type 3 code 3, unused, IPv4 header, UDP header */
-		q[0] = 3;
-		q[1] = 3;
-		q[8] = 0x45;
-		q[11] = 28;
-		q[16] = 64;
-		q[17] = IPPROTO_UDP;
-		memcpy(q + 20, g4, 4);
-		memcpy(q + 24, &f->raddr.v4mapped.a4, 4);
-		qlen = 8 + 20;
-	} else {
-		/* type 1 code 4, unused, IPv6 header, UDP header */
-		q[0] = 1;
-		q[1] = 4;
-		q[8] = 0x60;
-		q[13] = 8;
-		q[14] = IPPROTO_UDP;
-		q[15] = 64;
-		qlen = 8 + 40;
-	}
-	if (g4) {
-		frame_ip4_begin(&b, dmac, u->l2->our_mac);
-		pbuf_put(&b, q, qlen);
-	} else {
-		frame_ip6_begin(&b, dmac, u->l2->our_mac);
-		pbuf_put(&b, q, 8 + 8);
-		pbuf_put(&b, &f->gaddr.a6, 16);
-		pbuf_put(&b, &f->raddr.a6, 16);
-	}
-	pbuf_be16(&b, f->gport);
-	pbuf_be16(&b, f->rport);
-	pbuf_be16(&b, 8);
-	pbuf_be16(&b, 0);
-	flen = g4 ? frame_icmp4_finish(&b, f->raddr.v4mapped.a4, *g4) :
-		    frame_icmp6_finish(&b, &f->raddr.a6, &f->gaddr.a6);
+	flen = icmp_port_unreach(&b, l2_guest_dst_mac(u->l2s), u->l2->our_mac,
+				 &f->gaddr, &f->raddr, f->gport, f->rport);
 	u->sink->commit(u->sink, buf, flen, NULL);
 }
 
@@ -766,7 +735,7 @@ static int udp_inbound_flow(struct udp_ctx *u, const struct fwd_rule *rule,
 		return -EAFNOSUPPORT;
 	flow_side_set(&host, FLOW_IF_HOST, &k.raddr, k.rport,
 		      laddr ? laddr : &rule->addr, port);
-	if ((rc = listen_peer_key(u->nat, u->l2, rule, port, &k)))
+	if ((rc = listen_peer_key(u->nat, u->l2, u->l2s, rule, port, &k)))
 		return rc;
 
 	idx = flow_lookup(u->flows, &k);

@@ -63,6 +63,7 @@ struct dgram_flow {
  * @flow:	Datagram flows, by flow index
  * @sink:	Frames to the guest
  * @l2:		Guest's addresses and MACs
+ * @l2s:	What the link learnt of the guest (its MAC, its addresses)
  * @nat:	Address translations
  * @fwd:	Inbound rules (-u)
  * @splice:	pasta's loopback fast path, NULL if none (passt)
@@ -80,6 +81,7 @@ struct udp_ctx {
 	struct dgram_flow flow[FLOW_MAX];
 	struct frame_sink *sink;
 	const struct l2_conf *l2;
+	const struct l2_state *l2s;
 	const struct nat *nat;
 	const struct fwd_table *fwd;
 	struct udp_splice_ctx *splice;
@@ -95,7 +97,8 @@ struct udp_ctx {
 
 int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	     struct frame_sink *sink, const struct l2_conf *l2,
-	     const struct nat *nat, int epfd, bool no_icmp);
+	     const struct l2_state *l2s, const struct nat *nat, int epfd,
+	     bool no_icmp);
 int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
 	       struct listen_gap *gap);
 int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind,

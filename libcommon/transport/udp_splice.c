@@ -136,7 +136,7 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 	bool in = dir == SPLICE_INBOUND;
 	struct flow_side ini, tgt;
 	union inany_addr dst;
-	int idx, s;
+	int idx, s, rc;
 
 	k.proto =
 		dir == SPLICE_INBOUND ? UDP_SPLICE_KEY_IN : UDP_SPLICE_KEY_OUT;
@@ -154,11 +154,11 @@ static int udp_splice_flow(struct udp_splice_ctx *us, enum splice_dir dir,
 		close(s);
 		return idx;
 	}
-	if (epref_ctl(us->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_UDP_SPLICE,
-		      (uint32_t)idx, s, EPOLLIN)) {
+	if ((rc = epref_ctl(us->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_UDP_SPLICE,
+			    (uint32_t)idx, s, EPOLLIN))) {
 		close(s);
 		flow_free(us->flows, idx);
-		return -EIO;
+		return rc;
 	}
 	us->flow[idx].sock = s;
 	us->flow[idx].lsock = lsock;

@@ -346,25 +346,29 @@ static void test_sink_writes_padded_frames(void **state)
 }
 
 static size_t l3_frames, l3_last_len;
+static unsigned int l3_flags;
 
 /**
  * l3_count() - link_l3_fn counting what reaches the transports
  * @arg:	Unused
  * @frame:	Frame
+ * @flags:	LINK_F_* bits, or-ed into l3_flags
  */
-static void l3_count(void *arg, struct pview frame)
+static void l3_count(void *arg, struct pview frame, unsigned int flags)
 {
 	(void)arg;
 	l3_frames++;
 	l3_last_len = frame.len;
+	l3_flags |= flags;
 }
 
 /* Frames split across writes reach l3; a bad length, then EOF, end it */
 static void test_handler_reassembles_and_resets(void **state)
 {
 	static struct l2_conf l2;
+	static struct l2_state st;
 	static uint8_t s[4096];
-	struct link_input in = {&l2, l3_count, NULL, stream_send, &link_s};
+	struct link_input in = {&l2, &st, l3_count, NULL, stream_send, &link_s};
 	int sv[2], epfd = epoll_create1(0);
 	size_t len;
 
@@ -385,6 +389,7 @@ static void test_handler_reassembles_and_resets(void **state)
 	assert_int_equal(l3_frames, 2);
 	assert_int_equal(l3_last_len, 200);
 	assert_int_equal(link_s.n.frames_in, 2);
+	assert_int_equal(l3_flags, 0); /* qemu checksums: no offload flag */
 
 	/* length 13: reset */
 	len = put_frame(s, 0, 13, 1);
