@@ -137,16 +137,17 @@ static inline void fx_expect_synack(struct fx_conn *c)
 }
 
 /**
- * fx_open_out() - An established outbound connection: guest SYN, host
- *		   connect() and accept(), SYN-ACK, guest ACK
+ * fx_open_out_to() - An established outbound connection to a given
+ *		      listener: guest SYN, host connect() and accept(),
+ *		      SYN-ACK, guest ACK
  * @c:		Filled
- * @v4:		IPv4, else IPv6
+ * @l:		Host listener, from fx_host_listener()
+ * @v4:		IPv4, else IPv6: the listener's family
  * @gport:	Guest's port
  */
-static inline void fx_open_out(struct fx_conn *c, bool v4, uint16_t gport)
+static inline void fx_open_out_to(struct fx_conn *c, int l, bool v4,
+				  uint16_t gport)
 {
-	int l = fx_host_listener(v4, 16);
-
 	fx_conn_init(c, v4, gport, fx_sock_port(l));
 	c->listener = l;
 	fx_guest_syn(c);
@@ -154,6 +155,17 @@ static inline void fx_open_out(struct fx_conn *c, bool v4, uint16_t gport)
 	c->peer = fx_peer_opts(fx_fd(accept4(l, NULL, NULL, SOCK_CLOEXEC)));
 	fx_guest(c, TCP_F_ACK, NULL, 0);
 	fx_quiet();
+}
+
+/**
+ * fx_open_out() - An established outbound connection to a new listener
+ * @c:		Filled
+ * @v4:		IPv4, else IPv6
+ * @gport:	Guest's port
+ */
+static inline void fx_open_out(struct fx_conn *c, bool v4, uint16_t gport)
+{
+	fx_open_out_to(c, fx_host_listener(v4, 16), v4, gport);
 }
 
 /**

@@ -297,6 +297,91 @@ static void test_guest_window_full_and_reopened(void **state)
 	fx_assert_no_flows();
 }
 
+/**
+ * stream_byte() - Byte at an offset of a long stream, as the guest sends it
+ * @off:	Offset
+ *
+ * Return: the byte
+ */
+static uint8_t stream_byte(uint64_t off)
+{
+	return (uint8_t)(off * 7 + off / 251);
+}
+
+/* The host peer doesn't read: what the socket can't take isn't
+ * acknowledged, and once the peer reads, a window update and three
+ * duplicate ACKs (RFC 5681 3.2) ask the guest for the rest at once
+ */
+static void test_host_not_reading_window_closes_and_reopens(void **state)
+{
+	enum { SEG = 60000, SEGS = 16, BATCHES = 64 };
+	static uint8_t seg[SEG], got[SEG];
+	int l = fx_host_listener(true, 16), rcvbuf = 4096, b, i;
+	uint16_t wnd0 = 0, wnd = 0;
+	uint32_t base, off, j;
+	struct fx_conn c;
+	struct fx_seg s;
+	bool short_write = false;
+
+	(void)state;
+	/* The accepted socket inherits it: the kernel holds little */
+	assert_int_equal(setsockopt(l, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				    sizeof(rcvbuf)),
+			 0);
+	fx_open_out_to(&c, l, true, 40012);
+	base = c.gseq;
+
+	/* The guest sends regardless of our window until a write is short */
+	for (b = 0; b < BATCHES && !short_write; b++) {
+		for (i = 0; i < SEGS; i++) {
+			off = c.gseq - base + (uint32_t)i * SEG;
+			for (j = 0; j < SEG; j++)
+				seg[j] = stream_byte(off + j);
+			fx_guest_frame(&c, TCP_F_ACK, c.gseq + (uint32_t)i * SEG,
+				       c.rseq, c.gwnd, 0, -1, seg, SEG);
+		}
+		fx_batch_end();
+		fx_next(&c, &s);
+		assert_int_equal(s.flags, TCP_F_ACK);
+		assert_int_equal(s.seq, c.rseq);
+		assert_true(seq_le(c.gseq, s.ack));
+		assert_true(seq_le(s.ack, c.gseq + SEGS * SEG));
+		short_write = s.ack != c.gseq + SEGS * SEG;
+		c.gseq = s.ack;
+		wnd = s.wnd;
+		if (!b)
+			wnd0 = wnd;
+	}
+	assert_true(short_write);
+	assert_true(wnd < wnd0);
+	fx_quiet();
+
+	/* The peer reads everything acknowledged, nothing else */
+	for (off = 0; off < c.gseq - base; off += (uint32_t)i) {
+		i = (int)MIN((uint32_t)SEG, c.gseq - base - off);
+		fx_peer_read(&c, got, (size_t)i);
+		for (j = 0; j < (uint32_t)i; j++)
+			assert_int_equal(got[j], stream_byte(off + j));
+	}
+	fx_peer_nothing(&c);
+
+	assert_true(fx_expect_ack(&c) > wnd);
+	for (i = 0; i < 3; i++)
+		fx_expect_ack(&c);
+	fx_quiet();
+
+	/* The guest sends the rest */
+	off = c.gseq - base;
+	for (j = 0; j < 1000; j++)
+		seg[j] = stream_byte(off + j);
+	fx_guest(&c, TCP_F_ACK, seg, 1000);
+	fx_expect_ack(&c);
+	fx_peer_read(&c, got, 1000);
+	assert_memory_equal(got, seg, 1000);
+	close_guest_first(&c);
+	fx_assert_no_flows();
+}
+
 /* The guest closes first; the host answers, then closes too */
 static void test_fin_from_guest_first(void **state)
 {
@@ -524,6 +609,7 @@ int main(void)
 		T(test_data_guest_out_of_order_and_overlap),
 		T(test_data_host_to_guest),
 		T(test_guest_window_full_and_reopened),
+		T(test_host_not_reading_window_closes_and_reopens),
 		T(test_fin_from_guest_first),
 		T(test_fin_from_host_first),
 		T(test_fin_after_host_data),

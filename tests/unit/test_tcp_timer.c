@@ -162,6 +162,50 @@ static void test_three_dup_acks_retransmit(void **state)
 	fx_assert_no_flows();
 }
 
+/* Without SO_PEEK_OFF (Linux before 6.9) the bytes in flight are peeked
+ * past: new data still goes out once, and retransmissions still start at
+ * the oldest unacknowledged byte
+ */
+static void test_retransmit_without_peek_off(void **state)
+{
+	static uint8_t data[3500], got[3500];
+	struct fx_conn c;
+	uint32_t start;
+
+	(void)state;
+	fx.t.peek_off = false;	/* what tcp_init() finds on such kernels */
+	fx_open_out(&c, true, 41009);
+	fx_pattern(data, sizeof(data), 7);
+	start = c.rseq;
+	fx_peer_write(&c, data, 3000);
+	fx_recv_data(&c, got, 3000);
+	fx_peer_write(&c, data + 3000, 500);
+	fx_recv_data(&c, got + 3000, 500);
+	assert_memory_equal(got, data, sizeof(data));
+
+	fx_guest_ack(&c, start + 1000, c.gwnd);
+	fx_guest_ack(&c, start + 1000, c.gwnd);
+	fx_guest_ack(&c, start + 1000, c.gwnd);
+	fx_quiet();
+	fx_guest_ack(&c, start + 1000, c.gwnd);
+	expect_data(&c, start + 1000, data + 1000, 2500);
+	fx_quiet();
+	expire(RTO_INIT_MS);
+	expect_data(&c, start + 1000, data + 1000, 2500);
+	fx_quiet();
+
+	fx_guest_ack(&c, c.rseq, c.gwnd);
+	fx_peer_write(&c, "end", 3);
+	expect_data(&c, c.rseq, (const uint8_t *)"end", 3);
+	c.rseq += 3;
+	fx_guest_ack(&c, c.rseq, c.gwnd);
+	fx_advance(RTO_MAX_MS);
+	fx_quiet();
+	fx_guest_frame(&c, TCP_F_RST, c.gseq, 0, 0, 0, -1, NULL, 0);
+	fx_batch_end();
+	fx_assert_no_flows();
+}
+
 /* Our FIN, unacknowledged, is sent again on timeout */
 static void test_fin_retransmitted(void **state)
 {
@@ -375,6 +419,7 @@ int main(void)
 		T(test_rto_retransmits_from_snd_una),
 		T(test_rto_gives_up),
 		T(test_three_dup_acks_retransmit),
+		T(test_retransmit_without_peek_off),
 		T(test_fin_retransmitted),
 		T(test_connect_timeout),
 		T(test_syn_to_guest_unanswered),
