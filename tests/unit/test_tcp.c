@@ -397,6 +397,13 @@ static void test_fin_from_guest_first(void **state)
 	fx_peer_eof(&c);
 	assert_int_equal(flow_count(&fx.flows), 1);
 
+	/* Data after the guest's own FIN is ignored (RFC 9293 3.10.7.4) */
+	fx_guest_frame(&c, TCP_F_ACK, c.gseq, c.rseq, c.gwnd, 0, -1, "junk",
+		       4);
+	fx_batch_end();
+	fx_quiet();
+	assert_int_equal(flow_count(&fx.flows), 1);
+
 	/* Half-closed: the host still sends */
 	fx_peer_write(&c, "reply", 5);
 	fx_recv_data(&c, got, 5);

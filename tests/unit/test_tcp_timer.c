@@ -383,7 +383,9 @@ static void test_half_closed_by_host_idle(void **state)
 	fx_peer_reset(&c);
 }
 
-/* Traffic on a half-closed connection puts its idle timeout off */
+/* Traffic on a half-closed connection, either way, puts its idle timeout
+ * off
+ */
 static void test_half_closed_idle_counts_from_activity(void **state)
 {
 	struct fx_conn c;
@@ -395,6 +397,7 @@ static void test_half_closed_idle_counts_from_activity(void **state)
 	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
 	fx_expect_ack(&c);
 
+	/* From the host, 60 s after the FIN */
 	fx_advance(FIN_IDLE_MS / 2);
 	fx_quiet();
 	fx_peer_write(&c, "data", 4);
@@ -402,11 +405,46 @@ static void test_half_closed_idle_counts_from_activity(void **state)
 	fx_guest(&c, TCP_F_ACK, NULL, 0);
 	fx_quiet();
 
-	/* 120 s after the FIN, but only 60 s after the last traffic */
+	/* From the guest only (a keep-alive), 60 s later */
+	fx_advance(FIN_IDLE_MS / 2);
+	fx_quiet();
+	fx_guest_frame(&c, TCP_F_ACK, c.gseq - 1, c.rseq, c.gwnd, 0, -1, NULL,
+		       0);
+	fx_batch_end();
+	fx_expect_ack(&c);
+
+	/* 120 s after the host's data, 60 s after the keep-alive */
 	fx_advance(FIN_IDLE_MS / 2);
 	fx_quiet();
 	assert_int_equal(flow_count(&fx.flows), 1);
 
+	expire(FIN_IDLE_MS / 2 + 1);
+	fx_expect(&c, TCP_F_RST | TCP_F_ACK, c.rseq, c.gseq, &s);
+	fx_assert_no_flows();
+}
+
+/* Host data counts as activity too, even when the guest's closed window
+ * keeps it from going anywhere
+ */
+static void test_half_closed_idle_counts_host_activity(void **state)
+{
+	struct fx_conn c;
+	struct fx_seg s;
+
+	(void)state;
+	fx_open_out(&c, true, 41010);
+	c.gwnd = 0;
+	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
+	fx_expect_ack(&c);
+
+	fx_advance(FIN_IDLE_MS / 2);
+	fx_quiet();
+	fx_peer_write(&c, "data", 4);
+	fx_quiet();		/* no room for it in the guest */
+
+	fx_advance(FIN_IDLE_MS / 2);
+	fx_quiet();
+	assert_int_equal(flow_count(&fx.flows), 1);
 	expire(FIN_IDLE_MS / 2 + 1);
 	fx_expect(&c, TCP_F_RST | TCP_F_ACK, c.rseq, c.gseq, &s);
 	fx_assert_no_flows();
@@ -428,6 +466,7 @@ int main(void)
 		T(test_half_closed_by_guest_idle),
 		T(test_half_closed_by_host_idle),
 		T(test_half_closed_idle_counts_from_activity),
+		T(test_half_closed_idle_counts_host_activity),
 #undef T
 	};
 
