@@ -28,7 +28,8 @@
  * pointers to their payload), so they are built in an arena reset by
  * fx_batch_end().
  *
- * Include after cmocka.h, in one test file per binary.
+ * MACs and byte accessors come from l2_fixture.h. Include after cmocka.h, in
+ * one test file per binary.
  */
 #ifndef TESTS_TCP_FIXTURE_H
 #define TESTS_TCP_FIXTURE_H
@@ -45,6 +46,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "l2_fixture.h"
 #include "os/epref.h"
 #include "packet/checksum.h"
 #include "transport/tcp.h"
@@ -65,9 +67,6 @@
 #define FX_LOG_BYTES	(FX_LOG_MAX * FX_SINK_CAP)
 #define FX_ARENA	(1 << 20)	/* guest frames of one batch */
 #define FX_FDS_MAX	64
-
-static const uint8_t fx_our_mac[6] = {0x9a, 0x55, 0x9a, 0x55, 0x9a, 0x55};
-static const uint8_t fx_guest_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 
 /**
  * struct fx_frame - A logged frame to the guest
@@ -191,24 +190,7 @@ struct fx_state {
 
 static struct fx_state fx;
 
-/* Big-endian accessors */
-
-static inline uint16_t fx_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t fx_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void fx_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
+/* Big-endian store, beside l2_fixture.h's fx_put16() */
 
 static inline void fx_put32(uint8_t *p, uint32_t v)
 {
@@ -712,9 +694,7 @@ static inline void fx_guest_frame(const struct fx_conn *c, uint8_t flags,
 	assert_true(fx.arena_used + flen <= FX_ARENA);
 	fx.arena_used += (flen + 7) & ~(size_t)7;
 	memset(f, 0, 14 + l3 + 20 + opt);
-	memcpy(f, fx_our_mac, 6);
-	memcpy(f + 6, fx_guest_mac, 6);
-	fx_put16(f + 12, c->v4 ? 0x0800 : 0x86dd);
+	fx_eth(f, fx_our_mac, fx_guest_mac, c->v4 ? 0x0800 : 0x86dd);
 	if (c->v4) {
 		ip[0] = 0x45;
 		fx_put16(ip + 2, (uint16_t)(20 + tl));
@@ -828,6 +808,31 @@ static inline void fx_pattern(uint8_t *buf, size_t len, unsigned int seed)
 static inline void fx_assert_no_flows(void)
 {
 	assert_int_equal(flow_count(&fx.flows), 0);
+	fx_quiet();
+}
+
+/**
+ * fx_guest_fin() - The guest's FIN, in a batch of its own, and our ACK of it
+ * @c:		Connection
+ */
+static inline void fx_guest_fin(struct fx_conn *c)
+{
+	fx_guest(c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
+	fx_expect_ack(c);
+}
+
+/**
+ * fx_guest_rst() - The guest resets a connection: its flow is gone at once,
+ *		    and nothing goes to the guest
+ * @c:		Connection
+ */
+static inline void fx_guest_rst(const struct fx_conn *c)
+{
+	unsigned int flows = flow_count(&fx.flows);
+
+	fx_guest_frame(c, TCP_F_RST, c->gseq, 0, 0, 0, -1, NULL, 0);
+	fx_batch_end();
+	assert_int_equal(flow_count(&fx.flows), flows - 1);
 	fx_quiet();
 }
 

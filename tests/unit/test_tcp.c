@@ -26,8 +26,7 @@ static void close_guest_first(struct fx_conn *c)
 	unsigned int flows = flow_count(&fx.flows);
 	struct fx_seg s;
 
-	fx_guest(c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
-	fx_expect_ack(c);
+	fx_guest_fin(c);
 	fx_peer_eof(c);
 	fx_close(c->peer);
 	fx_expect(c, TCP_F_FIN | TCP_F_ACK, c->rseq, c->gseq, &s);
@@ -75,7 +74,7 @@ static void outbound_handshake(bool v4)
 	/* No SYN-ACK before the host's connect() is done */
 	assert_int_equal(fx_pending(), 0);
 	assert_int_equal(flow_count(&fx.flows), 1);
-	fx_expect_synack(&c);
+	fx_expect_our_syn(&c, true);
 
 	c.peer = fx_peer_opts(fx_fd(accept4(l, &sa.sa, &sl, SOCK_CLOEXEC)));
 	assert_int_equal(inany_from_sockaddr(&a, &port, &sa), 0);
@@ -123,7 +122,7 @@ static void inbound_handshake(bool v4)
 
 	fx_listen_in(v4);
 	fx_host_connect(&c, v4);
-	fx_expect_syn(&c);
+	fx_expect_our_syn(&c, false);
 	assert_int_equal(flow_count(&fx.flows), 1);
 
 	/* A SYN-ACK for another SYN, or a bare ACK, is ignored */
@@ -392,8 +391,7 @@ static void test_fin_from_guest_first(void **state)
 	(void)state;
 	fx_open_out(&c, true, 40005);
 
-	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
-	fx_expect_ack(&c);
+	fx_guest_fin(&c);
 	fx_peer_eof(&c);
 	assert_int_equal(flow_count(&fx.flows), 1);
 
@@ -442,8 +440,7 @@ static void test_fin_from_host_first(void **state)
 	fx_peer_read(&c, got, 4);
 	assert_memory_equal(got, "more", 4);
 
-	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
-	fx_expect_ack(&c);
+	fx_guest_fin(&c);
 	fx_assert_no_flows();
 	fx_peer_eof(&c);
 }
@@ -468,8 +465,7 @@ static void test_fin_after_host_data(void **state)
 	c.rseq++;
 	fx_quiet();
 
-	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
-	fx_expect_ack(&c);
+	fx_guest_fin(&c);
 	fx_assert_no_flows();
 	fx_peer_eof(&c);
 }
@@ -481,9 +477,7 @@ static void test_rst_from_guest(void **state)
 
 	(void)state;
 	fx_open_out(&c, true, 40007);
-	fx_guest_frame(&c, TCP_F_RST, c.gseq, 0, 0, 0, -1, NULL, 0);
-	fx_batch_end();
-	assert_int_equal(flow_count(&fx.flows), 0);
+	fx_guest_rst(&c);
 	fx_peer_reset(&c);
 	fx_assert_no_flows();
 }
@@ -597,8 +591,7 @@ static void test_connections_apart(void **state)
 
 	close_guest_first(&a);
 	assert_int_equal(flow_count(&fx.flows), 2);
-	fx_guest_frame(&in, TCP_F_RST, in.gseq, 0, 0, 0, -1, NULL, 0);
-	fx_batch_end();
+	fx_guest_rst(&in);
 	fx_peer_reset(&in);
 	close_guest_first(&b);
 	fx_assert_no_flows();

@@ -57,6 +57,21 @@ static void expect_data(const struct fx_conn *c, uint32_t seq,
 	}
 }
 
+/**
+ * acked_then_reset() - The guest acknowledges everything: no retransmission
+ *			may follow, however long; then the guest resets
+ * @c:		Connection
+ */
+static void acked_then_reset(const struct fx_conn *c)
+{
+	fx_guest_ack(c, c->rseq, c->gwnd);
+	fx_advance(RTO_MAX_MS * 2);
+	fx_quiet();
+	fx_peer_nothing(c);
+	fx_guest_rst(c);
+	fx_assert_no_flows();
+}
+
 /* Unacknowledged data is sent again from the oldest unacknowledged byte
  * when the RTO expires, with the timeout doubled each time
  */
@@ -86,15 +101,7 @@ static void test_rto_retransmits_from_snd_una(void **state)
 	expect_data(&c, start + 1000, data + 1000, 500);
 	fx_quiet();
 
-	/* All acknowledged: no more retransmissions */
-	fx_guest_ack(&c, c.rseq, c.gwnd);
-	fx_advance(RTO_MAX_MS * 2);
-	fx_quiet();
-	fx_peer_nothing(&c);
-	assert_int_equal(flow_count(&fx.flows), 1);
-	fx_guest_frame(&c, TCP_F_RST, c.gseq, 0, 0, 0, -1, NULL, 0);
-	fx_batch_end();
-	fx_assert_no_flows();
+	acked_then_reset(&c);
 }
 
 /* After 8 retransmissions without progress the connection is reset */
@@ -153,13 +160,7 @@ static void test_three_dup_acks_retransmit(void **state)
 	fx_guest_ack(&c, start + 1000, c.gwnd);	/* third duplicate */
 	expect_data(&c, start + 1000, data + 1000, 2000);
 	fx_quiet();
-
-	fx_guest_ack(&c, c.rseq, c.gwnd);
-	fx_advance(RTO_MAX_MS);
-	fx_quiet();
-	fx_guest_frame(&c, TCP_F_RST, c.gseq, 0, 0, 0, -1, NULL, 0);
-	fx_batch_end();
-	fx_assert_no_flows();
+	acked_then_reset(&c);
 }
 
 /* Without SO_PEEK_OFF (Linux before 6.9) the bytes in flight are peeked
@@ -198,12 +199,7 @@ static void test_retransmit_without_peek_off(void **state)
 	fx_peer_write(&c, "end", 3);
 	expect_data(&c, c.rseq, (const uint8_t *)"end", 3);
 	c.rseq += 3;
-	fx_guest_ack(&c, c.rseq, c.gwnd);
-	fx_advance(RTO_MAX_MS);
-	fx_quiet();
-	fx_guest_frame(&c, TCP_F_RST, c.gseq, 0, 0, 0, -1, NULL, 0);
-	fx_batch_end();
-	fx_assert_no_flows();
+	acked_then_reset(&c);
 }
 
 /* Our FIN, unacknowledged, is sent again on timeout */
@@ -224,8 +220,7 @@ static void test_fin_retransmitted(void **state)
 	fx_quiet();
 
 	c.rseq = fin + 1;
-	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
-	fx_expect_ack(&c);
+	fx_guest_fin(&c);
 	fx_assert_no_flows();
 	fx_peer_eof(&c);
 }
@@ -268,7 +263,7 @@ static void test_syn_to_guest_unanswered(void **state)
 	(void)state;
 	fx_listen_in(true);
 	fx_host_connect(&c, true);
-	fx_expect_syn(&c);
+	fx_expect_our_syn(&c, false);
 
 	for (i = 0; i < MAX_RETRIES / 2; i++) {
 		expire(rto);
@@ -299,7 +294,7 @@ static void test_synack_unanswered(void **state)
 	l = fx_host_listener(true, 16);
 	fx_conn_init(&c, true, 41005, fx_sock_port(l));
 	fx_guest_syn(&c);
-	fx_expect_synack(&c);
+	fx_expect_our_syn(&c, true);
 	c.peer = fx_peer_opts(fx_fd(accept4(l, NULL, NULL, SOCK_CLOEXEC)));
 
 	for (i = 0; i < MAX_RETRIES / 2; i++) {
@@ -336,8 +331,7 @@ static void test_established_idle_kept(void **state)
 	fx_expect_ack(&c);
 	fx_peer_read(&c, got, 2);
 	assert_memory_equal(got, "ok", 2);
-	fx_guest_frame(&c, TCP_F_RST, c.gseq, 0, 0, 0, -1, NULL, 0);
-	fx_batch_end();
+	fx_guest_rst(&c);
 	fx_assert_no_flows();
 }
 
@@ -351,8 +345,7 @@ static void test_half_closed_by_guest_idle(void **state)
 
 	(void)state;
 	fx_open_out(&c, true, 41007);
-	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
-	fx_expect_ack(&c);
+	fx_guest_fin(&c);
 	fx_peer_eof(&c);
 
 	expire(FIN_IDLE_MS + 1);
@@ -394,8 +387,7 @@ static void test_half_closed_idle_counts_from_activity(void **state)
 
 	(void)state;
 	fx_open_out(&c, true, 41008);
-	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
-	fx_expect_ack(&c);
+	fx_guest_fin(&c);
 
 	/* From the host, 60 s after the FIN */
 	fx_advance(FIN_IDLE_MS / 2);
@@ -434,8 +426,7 @@ static void test_half_closed_idle_counts_host_activity(void **state)
 	(void)state;
 	fx_open_out(&c, true, 41010);
 	c.gwnd = 0;
-	fx_guest(&c, TCP_F_FIN | TCP_F_ACK, NULL, 0);
-	fx_expect_ack(&c);
+	fx_guest_fin(&c);
 
 	fx_advance(FIN_IDLE_MS / 2);
 	fx_quiet();
