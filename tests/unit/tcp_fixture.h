@@ -639,6 +639,30 @@ static inline uint16_t fx_expect_ack(const struct fx_conn *c)
 }
 
 /**
+ * fx_only() - Dispatch whatever comes for FX_QUIET_MS: the frames that
+ *	       result, if any, must all be of one kind
+ * @c:		Connection
+ * @flags:	TCP flags of every frame allowed
+ * @seq:	Their sequence number
+ *
+ * For segments the RFC lets us answer or drop: no other frame may come.
+ */
+static inline void fx_only(const struct fx_conn *c, uint8_t flags,
+			   uint32_t seq)
+{
+	uint64_t end = fx_real_ms() + FX_QUIET_MS;
+	struct fx_seg s;
+
+	while (fx_real_ms() < end)
+		fx_pump(5);
+	while (fx_pending()) {
+		fx_next(c, &s);
+		assert_int_equal(s.flags, flags);
+		assert_int_equal(s.seq, seq);
+	}
+}
+
+/**
  * fx_recv_data() - Take data frames to the guest, in sequence, @len bytes
  * @c:		Connection, @c->rseq advanced (the guest doesn't ACK yet)
  * @buf:	Payload, filled

@@ -81,15 +81,12 @@ static void outbound_handshake(bool v4)
 	lo = fx_addr(v4 ? "127.0.0.1" : "::1");
 	assert_true(inany_equals(&a, &lo));
 
-	/* A retransmitted SYN changes nothing */
+	/* A retransmitted SYN: at most our SYN-ACK again */
 	fx_guest_frame(&c, TCP_F_SYN, c.gseq - 1, 0, c.gwnd, FX_GUEST_MSS, 0,
 		       NULL, 0);
 	fx_batch_end();
-	fx_quiet();
-
-	/* An ACK of something else doesn't complete the handshake */
-	fx_guest_ack(&c, c.isn, c.gwnd);
-	fx_quiet();
+	fx_only(&c, TCP_F_SYN | TCP_F_ACK, c.isn);
+	assert_int_equal(flow_count(&fx.flows), 1);
 
 	fx_guest(&c, TCP_F_ACK, NULL, 0);
 	fx_quiet();
@@ -125,10 +122,14 @@ static void inbound_handshake(bool v4)
 	fx_expect_our_syn(&c, false);
 	assert_int_equal(flow_count(&fx.flows), 1);
 
-	/* A SYN-ACK for another SYN, or a bare ACK, is ignored */
+	/* A SYN-ACK for another SYN doesn't complete the handshake: it is
+	 * dropped, or answered with an RST (RFC 9293 3.10.7.3)
+	 */
 	fx_guest_frame(&c, TCP_F_SYN | TCP_F_ACK, c.gseq, c.isn, c.gwnd,
 		       FX_GUEST_MSS, 0, NULL, 0);
 	fx_batch_end();
+	fx_only(&c, TCP_F_RST, c.isn);
+	/* An ACK without SYN is dropped */
 	fx_guest_ack(&c, c.rseq, c.gwnd);
 	fx_quiet();
 

@@ -297,6 +297,12 @@ static void test_synack_unanswered(void **state)
 	fx_expect_our_syn(&c, true);
 	c.peer = fx_peer_opts(fx_fd(accept4(l, NULL, NULL, SOCK_CLOEXEC)));
 
+	/* An ACK of something else completes nothing: dropped, or answered
+	 * with an RST (RFC 9293 3.10.7.4), and the SYN-ACK goes on
+	 */
+	fx_guest_ack(&c, c.isn, c.gwnd);
+	fx_only(&c, TCP_F_RST, c.isn);
+
 	for (i = 0; i < MAX_RETRIES / 2; i++) {
 		expire(rto);
 		fx_expect(&c, TCP_F_SYN | TCP_F_ACK, c.isn, c.gseq, &s);
