@@ -6,11 +6,13 @@
  * (transport/tcp.h): guest segments go in through tcp_tap_input() and
  * tcp_tap_batch_end(), exactly as the loop hands them over after
  * pkt_parse_ip(); socket and timer events come from a real epoll descriptor
- * and are dispatched by reference type, as loop.c does. Frames to the guest
- * go to a fake frame sink (packet/sink.h) that copies each committed frame
- * into a log; the tests take frames from the log in order and read their
- * headers back at fixed offsets, checking the IP and TCP checksums, so a
- * frame the engine builds wrong fails here whatever the test looks at.
+ * and are dispatched by reference type, as loop.c does, and every round
+ * ends as there: sink flushed, closed flows released (flow_batch_end()).
+ * Frames to the guest go to a fake frame sink (packet/sink.h) that copies
+ * each committed frame into a log; the tests take frames from the log in
+ * order and read their headers back at fixed offsets, checking the IP and
+ * TCP checksums, so a frame the engine builds wrong fails here whatever the
+ * test looks at.
  *
  * The host side is real: loopback sockets of this process. The guest
  * reaches the host's loopback through the --map-host-loopback address
@@ -408,6 +410,16 @@ static inline int fx_teardown(void **state)
 /* Events, as the loop dispatches them */
 
 /**
+ * fx_round_end() - End a round of events as the loop does: flush the sink,
+ *		    then release the flows closed during the round
+ */
+static inline void fx_round_end(void)
+{
+	fx.sink.flush(&fx.sink);
+	flow_batch_end(&fx.flows);
+}
+
+/**
  * fx_pump() - Wait for events once, and dispatch them
  * @timeout_ms:	Real milliseconds to wait at most
  *
@@ -441,6 +453,7 @@ static inline int fx_pump(int timeout_ms)
 			fail_msg("unexpected epoll type %u", ref.type);
 		}
 	}
+	fx_round_end();
 	return n;
 }
 
@@ -773,11 +786,13 @@ static inline void fx_guest_frame(const struct fx_conn *c, uint8_t flags,
 }
 
 /**
- * fx_batch_end() - End the batch of guest frames, as the loop does
+ * fx_batch_end() - End the batch of guest frames, and with it the round
+ *		    of events, as the loop does
  */
 static inline void fx_batch_end(void)
 {
 	tcp_tap_batch_end(&fx.t);
+	fx_round_end();
 	fx.arena_used = 0;
 }
 
@@ -827,11 +842,13 @@ static inline void fx_pattern(uint8_t *buf, size_t len, unsigned int seed)
 }
 
 /**
- * fx_assert_no_flows() - No connection left, nothing more for the guest
+ * fx_assert_no_flows() - No connection left, every flow index free again,
+ *			  nothing more for the guest
  */
 static inline void fx_assert_no_flows(void)
 {
 	assert_int_equal(flow_count(&fx.flows), 0);
+	assert_int_equal(flow_closed(&fx.flows), 0);	/* all free again */
 	fx_quiet();
 }
 
