@@ -102,8 +102,10 @@ $(B)/man/%: man/%.scd
 	$(call say,SCDOC,$<)
 	$(Q)scdoc < $< > $@
 
-# Unit tests: one binary per tests/unit/test_*.c, linked with libcommon
-$(B)/tests/%: tests/unit/%.c $(LIB)
+# Unit tests: one binary per tests/unit/test_*.c, linked with libcommon;
+# the fixtures they share (tests/unit/*.h) rebuild them all
+UNIT_HDRS := $(wildcard tests/unit/*.h)
+$(B)/tests/%: tests/unit/%.c $(UNIT_HDRS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) -lcmocka $(LIBS_ALL) -o $@
@@ -122,7 +124,7 @@ $(B)/asan/libcommon.a: $(LIB_SRCS)
 	done
 	@rm -f $@; $(AR) rcs $@ $(B)/asan/obj/*.o
 
-$(B)/asan/%: tests/unit/%.c $(B)/asan/libcommon.a
+$(B)/asan/%: tests/unit/%.c $(UNIT_HDRS) $(B)/asan/libcommon.a
 	$(call say,ASAN,$@)
 	$(Q)$(CC) $(BASE_CFLAGS) -O1 -g -U_FORTIFY_SOURCE $(SAN) $< \
 		$(B)/asan/libcommon.a -lcmocka $(LIBS_ALL) -o $@

@@ -519,8 +519,15 @@ void tcp_timer_handler(struct tcp_ctx *t)
 
 	for (idx = 0; idx < FLOW_MAX; idx++) {
 		struct tcp_conn *c = &t->conn[idx];
+		bool half = c->flags & (TCP_GUEST_FIN | TCP_FIN_SENT);
 
-		if (c->state != TCP_ST_FREE && c->deadline && c->deadline <= now)
+		if (c->state == TCP_ST_FREE)
+			continue;
+		/* A half-closed connection with nothing in flight has no
+		 * deadline (the last ACK cleared it), but an idle timeout
+		 */
+		if (c->deadline ? c->deadline <= now :
+				  half && now - c->last_act > TCP_FIN_IDLE_MS)
 			tcp_verdict_apply(t, idx, tcp_timer_conn(t, idx, now));
 	}
 	tcp_timer_idle(t);
