@@ -145,6 +145,7 @@ struct fx_conn {
  * @flows:	Flow table
  * @t:		TCP engine
  * @l2:		Guest's addresses
+ * @l2s:	What the link learnt of the guest (its MAC)
  * @nat:	Translations: the host's loopback as FX_HOST_LO4/6
  * @fwd:	Inbound rules (one, set by fx_open_in())
  * @sink:	The fake sink
@@ -169,6 +170,7 @@ struct fx_state {
 	struct flow_table flows;
 	struct tcp_ctx t;
 	struct l2_conf l2;
+	struct l2_state l2s;
 	struct nat nat;
 	struct fwd_table fwd;
 	struct frame_sink sink;
@@ -347,7 +349,8 @@ static inline int fx_setup(void **state)
 	(void)state;
 	memset(&fx.l2, 0, sizeof(fx.l2));
 	memcpy(fx.l2.our_mac, fx_our_mac, 6);
-	memcpy(fx.l2.guest_mac, fx_guest_mac, 6);
+	memset(&fx.l2s, 0, sizeof(fx.l2s));
+	memcpy(fx.l2s.guest_mac, fx_guest_mac, 6);
 	fx.l2.v4 = fx.l2.v6 = true;
 	inet_pton(AF_INET, FX_GUEST4, &fx.l2.addr4);
 	fx.l2.prefix4 = 24;
@@ -378,8 +381,8 @@ static inline int fx_setup(void **state)
 	flow_init(&fx.flows, key);
 	fx.epfd = epoll_create1(EPOLL_CLOEXEC);
 	assert_true(fx.epfd >= 0);
-	assert_int_equal(tcp_init(&fx.t, &fx.flows, &fx.sink, &fx.l2, fx.epfd,
-				  FX_MTU, &fx.nat),
+	assert_int_equal(tcp_init(&fx.t, &fx.flows, &fx.sink, &fx.l2, &fx.l2s,
+				  fx.epfd, FX_MTU, &fx.nat),
 			 0);
 	return 0;
 }
