@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "inany_fixture.h"
 #include "l2_fixture.h"
 #include "os/epref.h"
 #include "packet/checksum.h"
@@ -203,27 +204,6 @@ static inline void fx_put32(uint8_t *p, uint32_t v)
 }
 
 /**
- * fx_addr() - Parse an address of either family into an inany
- * @s:		Text form
- *
- * Return: the address
- */
-static inline union inany_addr fx_addr(const char *s)
-{
-	union inany_addr a;
-	struct in_addr v4;
-	struct in6_addr v6;
-
-	if (inet_pton(AF_INET, s, &v4) == 1) {
-		inany_from_v4(&a, v4);
-		return a;
-	}
-	assert_int_equal(inet_pton(AF_INET6, s, &v6), 1);
-	inany_from_v6(&a, &v6);
-	return a;
-}
-
-/**
  * fx_real_ms() - The real monotonic time, whatever the engine's clock says
  *
  * Return: milliseconds
@@ -362,9 +342,9 @@ static inline int fx_setup(void **state)
 	fx.l2.mtu = FX_MTU;
 
 	memset(&fx.nat, 0, sizeof(fx.nat));
-	fx.nat.v4.host_lo = fx_addr(FX_HOST_LO4);
+	fx.nat.v4.host_lo = fx_inany(FX_HOST_LO4);
 	fx.nat.v4.host_lo_set = true;
-	fx.nat.v6.host_lo = fx_addr(FX_HOST_LO6);
+	fx.nat.v6.host_lo = fx_inany(FX_HOST_LO6);
 	fx.nat.v6.host_lo_set = true;
 
 	fx.sink = (struct frame_sink){fx_sink_reserve, fx_sink_commit,
@@ -784,7 +764,8 @@ static inline void fx_guest_frame(const struct fx_conn *c, uint8_t flags,
 	memcpy(th + 16, &ck, 2);
 
 	assert_int_equal(pkt_parse_ip(pview_make(f, flen), &p), 0);
-	p.l4_csum_partial = false;	/* set by the link: checksums are real */
+	/* the link sets this; here checksums are real */
+	p.l4_csum_partial = false;
 	tcp_tap_input(&fx.t, &p);
 }
 

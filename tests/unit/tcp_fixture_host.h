@@ -19,7 +19,7 @@
 static inline socklen_t fx_sock_addr(bool v4, uint16_t port,
 				     union sockaddr_inany *sa)
 {
-	union inany_addr lo = fx_addr(v4 ? "127.0.0.1" : "::1");
+	union inany_addr lo = fx_inany(v4 ? "127.0.0.1" : "::1");
 
 	return inany_to_sockaddr(sa, &lo, port, 0);
 }
@@ -96,8 +96,8 @@ static inline void fx_conn_init(struct fx_conn *c, bool v4, uint16_t gport,
 {
 	memset(c, 0, sizeof(*c));
 	c->v4 = v4;
-	c->gaddr = fx_addr(v4 ? FX_GUEST4 : FX_GUEST6);
-	c->raddr = fx_addr(v4 ? FX_HOST_LO4 : FX_HOST_LO6);
+	c->gaddr = fx_inany(v4 ? FX_GUEST4 : FX_GUEST6);
+	c->raddr = fx_inany(v4 ? FX_HOST_LO4 : FX_HOST_LO6);
 	c->gport = gport;
 	c->rport = rport;
 	c->gseq = FX_GUEST_ISN;
@@ -204,7 +204,7 @@ static inline void fx_listen_in(bool v4)
 
 	for (i = 0; i < 20 && ret; i++) {
 		memset(&fx.fwd, 0, sizeof(fx.fwd));
-		r->addr = fx_addr(v4 ? "127.0.0.1" : "::1");
+		r->addr = fx_inany(v4 ? "127.0.0.1" : "::1");
 		r->proto = IPPROTO_TCP;
 		r->first = r->last = r->to = fx_free_port(v4);
 		fx.fwd.n = 1;

@@ -13,23 +13,11 @@
 #include <string.h>
 
 #include "flow/nat.h"
-
-static union inany_addr A(const char *s)
-{
-	union inany_addr a;
-	struct in_addr v4;
-
-	memset(&a, 0, sizeof(a));
-	if (inet_pton(AF_INET, s, &v4) == 1)
-		inany_from_v4(&a, v4);
-	else
-		assert_int_equal(inet_pton(AF_INET6, s, &a.a6), 1);
-	return a;
-}
+#include "inany_fixture.h"
 
 static void assert_addr(const union inany_addr *a, const char *s)
 {
-	union inany_addr b = A(s);
+	union inany_addr b = fx_inany(s);
 
 	assert_memory_equal(a, &b, sizeof(b));
 }
@@ -38,11 +26,11 @@ static void assert_addr(const union inany_addr *a, const char *s)
 static void fill(struct nat *n)
 {
 	memset(n, 0, sizeof(*n));
-	n->v4.guest = A("198.51.100.1");
-	n->v4.gw = A("198.51.100.254");
+	n->v4.guest = fx_inany("198.51.100.1");
+	n->v4.gw = fx_inany("198.51.100.254");
 	n->v4.self = n->v4.gw;
-	n->v6.guest = A("2001:db8:1::1");
-	n->v6.gw = A("fe80::1");
+	n->v6.guest = fx_inany("2001:db8:1::1");
+	n->v6.gw = fx_inany("fe80::1");
 	n->v6.self = n->v6.gw;
 }
 
@@ -58,7 +46,7 @@ static void test_no_nat_by_default(void **state)
 	assert_addr(&out, "198.51.100.254");	/* no --map-host-loopback */
 	assert_int_equal(port, 80);
 	assert_int_equal(nat_inbound(&n, &(union inany_addr){
-					     .a6 = A("203.0.113.9").a6 },
+					     .a6 = fx_inany("203.0.113.9").a6 },
 				     NULL, &out),
 			 0);
 	assert_addr(&out, "203.0.113.9");
@@ -79,17 +67,17 @@ static void test_gateway_maps_to_loopback(void **state)
 
 	nat_outbound(&n, &n.v4.gw, 8080, &out, &port);
 	assert_addr(&out, "127.0.0.1");
-	dst = A("fe80::1");
+	dst = fx_inany("fe80::1");
 	nat_outbound(&n, &dst, 22, &out, &port);
 	assert_addr(&out, "::1");
-	dst = A("198.51.100.2");
+	dst = fx_inany("198.51.100.2");
 	nat_outbound(&n, &dst, 22, &out, &port);
 	assert_addr(&out, "198.51.100.2");
 }
 
 static void test_map_guest_addr(void **state)
 {
-	union inany_addr out, dst = A("169.254.1.2");
+	union inany_addr out, dst = fx_inany("169.254.1.2");
 	struct nat n;
 	uint16_t port;
 
@@ -103,14 +91,14 @@ static void test_map_guest_addr(void **state)
 
 static void test_dns_forward_only_dns_ports(void **state)
 {
-	union inany_addr out, dst = A("169.254.1.1");
+	union inany_addr out, dst = fx_inany("169.254.1.1");
 	struct nat n;
 	uint16_t port;
 
 	(void)state;
 	fill(&n);
 	n.v4.dns_fwd = dst;
-	n.v4.dns_host = A("198.51.100.2");
+	n.v4.dns_host = fx_inany("198.51.100.2");
 	n.v4.dns_set = true;
 	nat_outbound(&n, &dst, 53, &out, &port);
 	assert_addr(&out, "198.51.100.2");
@@ -147,12 +135,12 @@ static void with_opts(struct nat *n, enum opts o)
 		n->v4.host_lo_set = n->v6.host_lo_set = true;
 		break;
 	case OPTS_PODMAN:
-		n->v4.map_guest = A("169.254.1.2");
+		n->v4.map_guest = fx_inany("169.254.1.2");
 		n->v4.map_guest_set = true;
 		break;
 	case OPTS_MAP_LO:
-		n->v4.host_lo = A("169.254.1.3");
-		n->v6.host_lo = A("fd00::3");
+		n->v4.host_lo = fx_inany("169.254.1.3");
+		n->v6.host_lo = fx_inany("fd00::3");
 		n->v4.host_lo_set = n->v6.host_lo_set = true;
 		break;
 	case OPTS_ROOTLESSKIT:
@@ -242,9 +230,9 @@ static void test_inbound_cases(void **state)
 		const struct inbound_case *c = &inbound_cases[i];
 
 		with_opts(&n, c->o);
-		p = A(c->peer);
+		p = fx_inany(c->peer);
 		if (c->seen6)
-			seen = A(c->seen6);
+			seen = fx_inany(c->seen6);
 		assert_int_equal(nat_inbound(&n, &p, c->seen6 ? &seen : NULL,
 					     &out),
 				 0);
@@ -259,24 +247,24 @@ static void test_inbound_cases(void **state)
 
 static void test_inbound_no_gateway(void **state)
 {
-	union inany_addr p = A("0.0.0.0"), out;
+	union inany_addr p = fx_inany("0.0.0.0"), out;
 	struct nat n;
 
 	(void)state;
 	/* nothing to show an unreachable IPv4 peer as: refused */
 	with_opts(&n, OPTS_ROOTLESSKIT);
-	n.v4.self = A("0.0.0.0");
+	n.v4.self = fx_inany("0.0.0.0");
 	assert_int_equal(nat_inbound(&n, &p, NULL, &out), -EADDRNOTAVAIL);
-	p = A("127.0.0.1");
+	p = fx_inany("127.0.0.1");
 	assert_int_equal(nat_inbound(&n, &p, NULL, &out), -EADDRNOTAVAIL);
-	p = A("203.0.113.9");
+	p = fx_inany("203.0.113.9");
 	assert_int_equal(nat_inbound(&n, &p, NULL, &out), 0);
 	assert_addr(&out, "203.0.113.9");
 }
 
 static void test_inbound_in_place(void **state)
 {
-	union inany_addr a = A("198.51.100.1");
+	union inany_addr a = fx_inany("198.51.100.1");
 	struct nat n;
 
 	(void)state;

@@ -15,23 +15,9 @@
 #include <sys/epoll.h>
 
 #include "conf/conf.h"
+#include "inany_fixture.h"
 #include "transport/splice.h"
 #include "transport/tcp_splice.h"
-
-static union inany_addr addr(const char *s)
-{
-	union inany_addr a;
-	struct in_addr v4;
-	struct in6_addr v6;
-
-	if (inet_pton(AF_INET, s, &v4) == 1) {
-		inany_from_v4(&a, v4);
-		return a;
-	}
-	assert_int_equal(inet_pton(AF_INET6, s, &v6), 1);
-	inany_from_v6(&a, &v6);
-	return a;
-}
 
 static struct splice_cfg cfg_default(void)
 {
@@ -44,7 +30,7 @@ static struct splice_cfg cfg_default(void)
 
 static void assert_addr(const union inany_addr *a, const char *s)
 {
-	union inany_addr b = addr(s);
+	union inany_addr b = fx_inany(s);
 
 	assert_true(inany_equals(a, &b));
 }
@@ -61,11 +47,11 @@ static void test_loopback_addresses(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		a = addr(yes[i]);
+		a = fx_inany(yes[i]);
 		assert_true(splice_is_loopback(&a));
 	}
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
-		a = addr(no[i]);
+		a = fx_inany(no[i]);
 		assert_false(splice_is_loopback(&a));
 	}
 }
@@ -75,13 +61,13 @@ static void test_inbound_default_targets_ns_address(void **state)
 {
 	struct splice_cfg c = cfg_default();
 	struct fwd_rule r = {.first = 80, .last = 80, .to = 80};
-	union inany_addr peer = addr("127.0.0.1"), dst;
+	union inany_addr peer = fx_inany("127.0.0.1"), dst;
 
 	(void)state;
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "192.0.2.5");
-	peer = addr("::1");
+	peer = fx_inany("::1");
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "2001:db8::5");
@@ -91,14 +77,14 @@ static void test_inbound_lo_to_lo(void **state)
 {
 	struct splice_cfg c = cfg_default();
 	struct fwd_rule r = {.first = 80, .last = 80, .to = 80};
-	union inany_addr peer = addr("127.0.0.3"), dst;
+	union inany_addr peer = fx_inany("127.0.0.3"), dst;
 
 	(void)state;
 	c.lo_to_lo = true;
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "127.0.0.1");
-	peer = addr("::1");
+	peer = fx_inany("::1");
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "::1");
@@ -109,7 +95,7 @@ static void test_inbound_no_ns_address(void **state)
 {
 	struct splice_cfg c = cfg_default();
 	struct fwd_rule r = {.first = 80, .last = 80, .to = 80};
-	union inany_addr peer = addr("127.0.0.1"), dst;
+	union inany_addr peer = fx_inany("127.0.0.1"), dst;
 
 	(void)state;
 	memset(&c.ns_addr4, 0, sizeof(c.ns_addr4));
@@ -117,7 +103,7 @@ static void test_inbound_no_ns_address(void **state)
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "127.0.0.1");
-	peer = addr("::1");
+	peer = fx_inany("::1");
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "::1");
@@ -127,7 +113,7 @@ static void test_inbound_not_spliced(void **state)
 {
 	struct splice_cfg c = cfg_default();
 	struct fwd_rule r = {.first = 80, .last = 80, .to = 80};
-	union inany_addr peer = addr("198.51.100.2"), dst;
+	union inany_addr peer = fx_inany("198.51.100.2"), dst;
 
 	(void)state;
 	/* a remote peer goes through the tap */
@@ -135,13 +121,13 @@ static void test_inbound_not_spliced(void **state)
 			 SPLICE_NO);
 	/* --no-splice: loopback peers too */
 	c.enabled = false;
-	peer = addr("127.0.0.1");
+	peer = fx_inany("127.0.0.1");
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_NO);
 	/* a disabled family is not spliced either */
 	c = cfg_default();
 	c.v6 = false;
-	peer = addr("::1");
+	peer = fx_inany("::1");
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_NO);
 }
@@ -150,14 +136,14 @@ static void test_splice_only_refuses_others(void **state)
 {
 	struct splice_cfg c = cfg_default();
 	struct fwd_rule r = {.first = 80, .last = 80, .to = 80};
-	union inany_addr peer = addr("198.51.100.2"), dst;
+	union inany_addr peer = fx_inany("198.51.100.2"), dst;
 
 	(void)state;
 	c.only = true;
 	c.lo_to_lo = true;
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_REFUSE);
-	peer = addr("127.0.0.1");
+	peer = fx_inany("127.0.0.1");
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "127.0.0.1");
@@ -169,14 +155,14 @@ static void test_inbound_target_address(void **state)
 	struct splice_cfg c = cfg_default();
 	struct fwd_rule r = {
 		.first = 80, .last = 80, .to = 80, .taddr_set = true};
-	union inany_addr peer = addr("127.0.0.1"), dst;
+	union inany_addr peer = fx_inany("127.0.0.1"), dst;
 
 	(void)state;
-	r.taddr = addr("127.0.0.9");
+	r.taddr = fx_inany("127.0.0.9");
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "127.0.0.9");
-	r.taddr = addr("192.0.2.77");
+	r.taddr = fx_inany("192.0.2.77");
 	assert_int_equal(splice_decide(&c, SPLICE_INBOUND, &r, &peer, &dst),
 			 SPLICE_NO);
 	c.only = true;
@@ -189,19 +175,19 @@ static void test_outbound_targets_host_loopback(void **state)
 {
 	struct splice_cfg c = cfg_default();
 	struct fwd_rule r = {.first = 80, .last = 80, .to = 80};
-	union inany_addr peer = addr("192.0.2.5"), dst;
+	union inany_addr peer = fx_inany("192.0.2.5"), dst;
 
 	(void)state;
 	c.enabled = false; /* --no-splice doesn't apply: no other path */
 	assert_int_equal(splice_decide(&c, SPLICE_OUTBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "127.0.0.1");
-	peer = addr("::1");
+	peer = fx_inany("::1");
 	assert_int_equal(splice_decide(&c, SPLICE_OUTBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "::1");
 	r.taddr_set = true;
-	r.taddr = addr("127.0.0.2");
+	r.taddr = fx_inany("127.0.0.2");
 	assert_int_equal(splice_decide(&c, SPLICE_OUTBOUND, &r, &peer, &dst),
 			 SPLICE_YES);
 	assert_addr(&dst, "127.0.0.2");

@@ -78,7 +78,7 @@ static void outbound_handshake(bool v4)
 
 	c.peer = fx_peer_opts(fx_fd(accept4(l, &sa.sa, &sl, SOCK_CLOEXEC)));
 	assert_int_equal(inany_from_sockaddr(&a, &port, &sa), 0);
-	lo = fx_addr(v4 ? "127.0.0.1" : "::1");
+	lo = fx_inany(v4 ? "127.0.0.1" : "::1");
 	assert_true(inany_equals(&a, &lo));
 
 	/* A retransmitted SYN: at most our SYN-ACK again */
@@ -337,7 +337,8 @@ static void test_host_not_reading_window_closes_and_reopens(void **state)
 			off = c.gseq - base + (uint32_t)i * SEG;
 			for (j = 0; j < SEG; j++)
 				seg[j] = stream_byte(off + j);
-			fx_guest_frame(&c, TCP_F_ACK, c.gseq + (uint32_t)i * SEG,
+			fx_guest_frame(&c, TCP_F_ACK,
+				       c.gseq + (uint32_t)i * SEG,
 				       c.rseq, c.gwnd, 0, -1, seg, SEG);
 		}
 		fx_batch_end();
