@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 /* Segmentation offload types, as struct virtio_net_hdr has them */
 enum frame_gso {
@@ -41,6 +42,26 @@ struct frame_offload {
 	uint16_t hdr_len;
 };
 
+#define SINK_SG_IOV_MAX 72 /* pieces of one scattered frame: 64 KiB in 1 KiB
+			    * buffers, and some that cross regions
+			    */
+
+/**
+ * struct sink_sg - A frame reserved in pieces, straight in the guest's memory
+ * @hdr:	Headers: contiguous, as many bytes as reserve_sg() was asked
+ * @iov:	Payload areas after the headers, in order
+ * @iovcnt:	How many
+ * @cap:	Payload bytes they hold in total
+ * @tok:	The link's handle of the frame
+ */
+struct sink_sg {
+	uint8_t *hdr;
+	struct iovec iov[SINK_SG_IOV_MAX];
+	unsigned int iovcnt;
+	size_t cap;
+	uint32_t tok;
+};
+
 /**
  * struct frame_sink - A destination for frames to the guest
  * @reserve:	Reserve up to @n buffers (flushing first if none is free),
@@ -52,6 +73,17 @@ struct frame_offload {
  * @offload:	@commit accepts checksum and TCP segmentation offloads
  * @udp_gso:	... and UDP segmentation (FRAME_GSO_UDP_L4) too
  * @priv:	Link's own state
+ * @reserve_sg:	Optional (NULL if the link has no such frames): reserve one
+ *		frame with @hdr_len contiguous bytes for headers and up to
+ *		@payload bytes after them, in @f; return the payload bytes
+ *		reserved (0: none, nothing to commit). Frames reserved this way
+ *		are committed in the order they were reserved, none of the
+ *		other kind is reserved in between, and once one is committed
+ *		with fewer payload bytes than reserved, every later one is
+ *		committed with 0 (the link gives back what is left)
+ * @commit_sg:	Queue a frame from @reserve_sg with @len payload bytes
+ *		(0: give it back) after @f->hdr's headers, with offloads @o as
+ *		for @commit
  */
 struct frame_sink {
 	unsigned int (*reserve)(struct frame_sink *s, unsigned int n,
@@ -62,6 +94,10 @@ struct frame_sink {
 	bool offload;
 	bool udp_gso;
 	void *priv;
+	size_t (*reserve_sg)(struct frame_sink *s, size_t hdr_len,
+			     size_t payload, struct sink_sg *f);
+	void (*commit_sg)(struct frame_sink *s, struct sink_sg *f, size_t len,
+			  const struct frame_offload *o);
 };
 
 #endif /* PACKET_SINK_H */
