@@ -66,7 +66,7 @@ static int vu_mem_map(int fd, uint64_t len, const char *what, uint8_t **out)
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (st.st_size < 0 || (uint64_t)st.st_size < len) {
-		log_err("vhost-user: %s needs %llu bytes, its file has %lld",
+		log_debug("vhost-user: %s needs %llu bytes, its file has %lld",
 			what, (unsigned long long)len, (long long)st.st_size);
 		return -EINVAL;
 	}
@@ -142,7 +142,7 @@ int vu_mem_set(struct vu_mem *m, const struct vu_mem_desc *d,
 		char what[32];
 
 		if (!vu_mem_desc_ok(&d[i])) {
-			log_err("vhost-user: memory region %u is impossible",
+			log_debug("vhost-user: memory region %u is impossible",
 				i);
 			ret = -EINVAL;
 			goto fail;
