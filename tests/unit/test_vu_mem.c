@@ -25,14 +25,14 @@
  * pages at gpa 1 MiB (file offset 9 pages), as qemu describes low and high
  * memory of one backend
  */
-#define R0_GPA 0x0ULL
-#define R0_UVA 0x7f0000000000ULL
-#define R0_OFF PAGE
-#define R0_LEN (8 * PAGE)
-#define R1_GPA 0x100000ULL
-#define R1_UVA 0x7f0000100000ULL
-#define R1_OFF (9 * PAGE)
-#define R1_LEN (4 * PAGE)
+#define R0_GPA	 0x0ULL
+#define R0_UVA	 0x7f0000000000ULL
+#define R0_OFF	 PAGE
+#define R0_LEN	 (8 * PAGE)
+#define R1_GPA	 0x100000ULL
+#define R1_UVA	 0x7f0000100000ULL
+#define R1_OFF	 (9 * PAGE)
+#define R1_LEN	 (4 * PAGE)
 #define FILE_LEN (13 * PAGE)
 
 /**
@@ -44,10 +44,10 @@
 static int two_regions(struct vu_mem *m)
 {
 	const struct vu_mem_desc d[2] = {
-		{ R0_GPA, R0_LEN, R0_UVA, R0_OFF },
-		{ R1_GPA, R1_LEN, R1_UVA, R1_OFF },
+		{R0_GPA, R0_LEN, R0_UVA, R0_OFF},
+		{R1_GPA, R1_LEN, R1_UVA, R1_OFF},
 	};
-	int fd = fx_memfd(FILE_LEN, true), fds[2] = { fd, fd };
+	int fd = fx_memfd(FILE_LEN, true), fds[2] = {fd, fd};
 
 	vu_mem_init(m);
 	assert_int_equal(vu_mem_set(m, d, fds, 2), 0);
@@ -116,12 +116,12 @@ static void test_uva_needs_whole_range_in_one_region(void **state)
 static void test_set_refuses_wrapping_regions(void **state)
 {
 	const struct vu_mem_desc bad[] = {
-		{ UINT64_MAX - PAGE + 1, 2 * PAGE, 0, 0 },
-		{ 0, 2 * PAGE, UINT64_MAX - PAGE, 0 },
-		{ 0, 2 * PAGE, 0, UINT64_MAX - PAGE },
-		{ 0, 0, 0, 0 },
+		{UINT64_MAX - PAGE + 1, 2 * PAGE, 0, 0},
+		{0, 2 * PAGE, UINT64_MAX - PAGE, 0},
+		{0, 2 * PAGE, 0, UINT64_MAX - PAGE},
+		{0, 0, 0, 0},
 	};
-	int fd = fx_memfd(4 * PAGE, true), fds[1] = { fd };
+	int fd = fx_memfd(4 * PAGE, true), fds[1] = {fd};
 	struct vu_mem m;
 	unsigned int i;
 
@@ -140,10 +140,10 @@ static void test_set_refuses_wrapping_regions(void **state)
 
 static void test_set_refuses_more_than_the_file_holds(void **state)
 {
-	const struct vu_mem_desc big = { 0, 2 * PAGE, 0, 0 };
-	const struct vu_mem_desc off = { 0, PAGE, 0, PAGE + 1 };
-	const struct vu_mem_desc fits = { 0, PAGE, 0, PAGE };
-	int fd = fx_memfd(2 * PAGE - 1, false), fds[1] = { fd };
+	const struct vu_mem_desc big = {0, 2 * PAGE, 0, 0};
+	const struct vu_mem_desc off = {0, PAGE, 0, PAGE + 1};
+	const struct vu_mem_desc fits = {0, PAGE, 0, PAGE};
+	int fd = fx_memfd(2 * PAGE - 1, false), fds[1] = {fd};
 	struct vu_mem m;
 
 	(void)state;
@@ -169,12 +169,12 @@ static void test_set_refuses_more_than_the_file_holds(void **state)
 static void test_failed_table_keeps_old_one_and_maps_nothing(void **state)
 {
 	const struct vu_mem_desc d[3] = {
-		{ 0, PAGE, 0x1000, 0 },
-		{ 0x10000, PAGE, 0x20000, 0 },
-		{ 0x20000, 64 * PAGE, 0x30000, 0 }, /* beyond the file */
+		{0, PAGE, 0x1000, 0},
+		{0x10000, PAGE, 0x20000, 0},
+		{0x20000, 64 * PAGE, 0x30000, 0}, /* beyond the file */
 	};
 	struct vu_mem m;
-	int fd = two_regions(&m), fds[3] = { fd, fd, fd };
+	int fd = two_regions(&m), fds[3] = {fd, fd, fd};
 
 	(void)state;
 	assert_int_equal(fx_map_count(), 2);
@@ -284,9 +284,11 @@ int main(void)
 		cmocka_unit_test(test_uva_needs_whole_range_in_one_region),
 		cmocka_unit_test(test_set_refuses_wrapping_regions),
 		cmocka_unit_test(test_set_refuses_more_than_the_file_holds),
-		cmocka_unit_test(test_failed_table_keeps_old_one_and_maps_nothing),
+		cmocka_unit_test(
+			test_failed_table_keeps_old_one_and_maps_nothing),
 		cmocka_unit_test(test_dirty_log_marks_pages_written),
-		cmocka_unit_test(test_dirty_log_refuses_more_than_the_file_holds),
+		cmocka_unit_test(
+			test_dirty_log_refuses_more_than_the_file_holds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

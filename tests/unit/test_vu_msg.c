@@ -24,52 +24,6 @@
 #include "vu_fixture.h"
 
 /**
- * put_hdr() - Write a message header in wire form
- * @buf:	At least VU_MSG_HDR_LEN bytes
- * @req:	Request
- * @flags:	Flags
- * @size:	Payload size
- */
-static void put_hdr(uint8_t *buf, uint32_t req, uint32_t flags, uint32_t size)
-{
-	memcpy(buf, &req, 4);
-	memcpy(buf + 4, &flags, 4);
-	memcpy(buf + 8, &size, 4);
-}
-
-/**
- * send_fds() - Send bytes with descriptors over a UNIX socket
- * @s:		Socket
- * @buf:	Bytes
- * @len:	How many, at least one
- * @fds:	Descriptors
- * @nfds:	How many, up to 16
- */
-static void send_fds(int s, const void *buf, size_t len, const int *fds,
-		     unsigned int nfds)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 16)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-
-	if (nfds) {
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	assert_int_equal(sendmsg(s, &mh, 0), (ssize_t)len);
-}
-
-/**
  * pair() - A connected pair of UNIX stream sockets, ours non-blocking
  * @sv:		Set to { ours, the frontend's }
  */
@@ -81,12 +35,12 @@ static void pair(int sv[2])
 
 static void test_parse_takes_one_message(void **state)
 {
-	uint8_t buf[VU_MSG_HDR_LEN + 300] = { 0 };
+	uint8_t buf[VU_MSG_HDR_LEN + 300] = {0};
 	uint64_t v = 0x1122334455667788ULL;
 	struct vu_msg m;
 
 	(void)state;
-	put_hdr(buf, VU_SET_FEATURES, VU_MSG_VERSION, 8);
+	fx_put_hdr(buf, VU_SET_FEATURES, VU_MSG_VERSION, 8);
 	memcpy(buf + VU_MSG_HDR_LEN, &v, 8);
 	assert_int_equal(vu_msg_parse(buf, 20, &m), 20);
 	assert_int_equal(vu_msg_parse(buf, sizeof(buf), &m), 20);
@@ -102,12 +56,12 @@ static void test_parse_takes_one_message(void **state)
 	assert_int_equal(vu_msg_parse(buf, 11, &m), -ENODATA);
 	assert_int_equal(vu_msg_parse(buf, 0, &m), -ENODATA);
 
-	put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, sizeof(m.u));
+	fx_put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, sizeof(m.u));
 	assert_int_equal(vu_msg_parse(buf, sizeof(buf), &m),
 			 VU_MSG_HDR_LEN + (int)sizeof(m.u));
-	put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, sizeof(m.u) + 1);
+	fx_put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, sizeof(m.u) + 1);
 	assert_int_equal(vu_msg_parse(buf, sizeof(buf), &m), -EMSGSIZE);
-	put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, UINT32_MAX);
+	fx_put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, UINT32_MAX);
 	assert_int_equal(vu_msg_parse(buf, sizeof(buf), &m), -EMSGSIZE);
 }
 
@@ -141,19 +95,26 @@ static void test_check_sizes_and_descriptors(void **state)
 		uint32_t req, size;
 		unsigned int nfds;
 	} good[] = {
-		{ VU_GET_FEATURES, 0, 0 },    { VU_SET_FEATURES, 8, 0 },
-		{ VU_SET_OWNER, 0, 0 },	      { VU_SET_LOG_BASE, 16, 1 },
-		{ VU_SET_LOG_FD, 0, 1 },      { VU_SET_VRING_NUM, 8, 0 },
-		{ VU_SET_VRING_ADDR, 40, 0 }, { VU_SET_VRING_BASE, 8, 0 },
-		{ VU_GET_VRING_BASE, 8, 0 },  { VU_GET_PROTOCOL_FEATURES, 0, 0 },
-		{ VU_SET_PROTOCOL_FEATURES, 8, 0 },
-		{ VU_GET_QUEUE_NUM, 0, 0 },   { VU_SET_VRING_ENABLE, 8, 0 },
-		{ VU_SEND_RARP, 8, 0 },	      { VU_SET_DEVICE_STATE_FD, 8, 1 },
-		{ VU_CHECK_DEVICE_STATE, 0, 0 },
+		{VU_GET_FEATURES, 0, 0},
+		{VU_SET_FEATURES, 8, 0},
+		{VU_SET_OWNER, 0, 0},
+		{VU_SET_LOG_BASE, 16, 1},
+		{VU_SET_LOG_FD, 0, 1},
+		{VU_SET_VRING_NUM, 8, 0},
+		{VU_SET_VRING_ADDR, 40, 0},
+		{VU_SET_VRING_BASE, 8, 0},
+		{VU_GET_VRING_BASE, 8, 0},
+		{VU_GET_PROTOCOL_FEATURES, 0, 0},
+		{VU_SET_PROTOCOL_FEATURES, 8, 0},
+		{VU_GET_QUEUE_NUM, 0, 0},
+		{VU_SET_VRING_ENABLE, 8, 0},
+		{VU_SEND_RARP, 8, 0},
+		{VU_SET_DEVICE_STATE_FD, 8, 1},
+		{VU_CHECK_DEVICE_STATE, 0, 0},
 	};
-	static const uint32_t unhandled[] = { 0, VU_RESET_OWNER, 20, 21, 24,
-					      37, 41, VU_REQ_MAX, 1000,
-					      UINT32_MAX };
+	static const uint32_t unhandled[] = {
+		0,  VU_RESET_OWNER, 20,	  21,	     24, 37,
+		41, VU_REQ_MAX,	    1000, UINT32_MAX};
 	struct vu_msg m;
 	unsigned int i;
 
@@ -187,8 +148,8 @@ static void test_check_sizes_and_descriptors(void **state)
 
 static void test_check_vring_descriptors(void **state)
 {
-	static const uint32_t reqs[] = { VU_SET_VRING_KICK, VU_SET_VRING_CALL,
-					 VU_SET_VRING_ERR };
+	static const uint32_t reqs[] = {VU_SET_VRING_KICK, VU_SET_VRING_CALL,
+					VU_SET_VRING_ERR};
 	struct vu_msg m;
 	unsigned int i;
 
@@ -253,10 +214,10 @@ static void test_recv_message_and_descriptors(void **state)
 	fds[1] = fx_memfd(4096, false);
 
 	memset(buf, 0, sizeof(buf));
-	put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION | VU_MSG_F_NEED_REPLY,
-		8 + 64);
+	fx_put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION | VU_MSG_F_NEED_REPLY,
+		   8 + 64);
 	buf[VU_MSG_HDR_LEN] = 2;
-	send_fds(sv[1], buf, sizeof(buf), fds, 2);
+	fx_send_fds(sv[1], buf, sizeof(buf), fds, 2);
 	close(fds[0]);
 	close(fds[1]);
 
@@ -276,8 +237,8 @@ static void test_recv_message_and_descriptors(void **state)
 	assert_int_equal(vu_msg_recv(sv[0], &m), -EAGAIN);
 
 	/* Two messages in one write are read one at a time */
-	put_hdr(buf, VU_GET_FEATURES, VU_MSG_VERSION, 0);
-	put_hdr(buf + 12, VU_SET_OWNER, VU_MSG_VERSION, 0);
+	fx_put_hdr(buf, VU_GET_FEATURES, VU_MSG_VERSION, 0);
+	fx_put_hdr(buf + 12, VU_SET_OWNER, VU_MSG_VERSION, 0);
 	assert_int_equal(write(sv[1], buf, 24), 24);
 	assert_int_equal(vu_msg_recv(sv[0], &m), 0);
 	assert_int_equal(m.req, VU_GET_FEATURES);
@@ -300,8 +261,8 @@ static void test_recv_refuses_oversized_and_closes_fds(void **state)
 	(void)state;
 	pair(sv);
 	fds[0] = fx_memfd(4096, false);
-	put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, 100000);
-	send_fds(sv[1], buf, sizeof(buf), fds, 1);
+	fx_put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, 100000);
+	fx_send_fds(sv[1], buf, sizeof(buf), fds, 1);
 	assert_int_equal(vu_msg_recv(sv[0], &m), -EMSGSIZE);
 	assert_int_equal(m.nfds, 0);
 	close(sv[0]);
@@ -311,8 +272,8 @@ static void test_recv_refuses_oversized_and_closes_fds(void **state)
 	pair(sv);
 	for (i = 1; i < 9; i++)
 		fds[i] = fds[0];
-	put_hdr(buf, VU_SET_OWNER, VU_MSG_VERSION, 0);
-	send_fds(sv[1], buf, sizeof(buf), fds, 9);
+	fx_put_hdr(buf, VU_SET_OWNER, VU_MSG_VERSION, 0);
+	fx_send_fds(sv[1], buf, sizeof(buf), fds, 9);
 	assert_int_equal(vu_msg_recv(sv[0], &m), -EMSGSIZE);
 	assert_int_equal(m.nfds, 0);
 	close(fds[0]);
@@ -344,12 +305,12 @@ static void test_recv_waits_for_the_rest_then_gives_up(void **state)
 
 	(void)state;
 	pair(sv);
-	put_hdr(buf, VU_SET_FEATURES, VU_MSG_VERSION, 8);
+	fx_put_hdr(buf, VU_SET_FEATURES, VU_MSG_VERSION, 8);
 	memcpy(buf + VU_MSG_HDR_LEN, &v, 8);
 
 	/* Cut after 5 bytes of header, the rest 100 ms later */
 	fd = fx_memfd(4096, false);
-	send_fds(sv[1], buf, 5, &fd, 1);
+	fx_send_fds(sv[1], buf, 5, &fd, 1);
 	close(fd);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -365,7 +326,7 @@ static void test_recv_waits_for_the_rest_then_gives_up(void **state)
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 
 	/* A header, and no payload ever: refused after about a second */
-	send_fds(sv[1], buf, VU_MSG_HDR_LEN + 3, NULL, 0);
+	fx_send_fds(sv[1], buf, VU_MSG_HDR_LEN + 3, NULL, 0);
 	t0 = now_ms();
 	assert_int_equal(vu_msg_recv(sv[0], &m), -ETIMEDOUT);
 	assert_in_range(now_ms() - t0, 900, 5000);
@@ -379,9 +340,10 @@ static void test_recv_waits_for_the_rest_then_gives_up(void **state)
 static void test_reply_bytes(void **state)
 {
 	static const uint8_t want[] = {
-		11, 0, 0, 0, 5, 0, 0, 0, 8, 0, 0, 0, 1, 0, 0, 0, 0x34, 0x12, 0, 0,
+		11, 0, 0, 0, 5, 0, 0,	 0,    8, 0,
+		0,  0, 1, 0, 0, 0, 0x34, 0x12, 0, 0,
 	};
-	const uint32_t st[2] = { 1, 0x1234 };
+	const uint32_t st[2] = {1, 0x1234};
 	uint8_t got[64];
 	struct vu_msg m = msg(VU_GET_VRING_BASE, 8, 0);
 	int sv[2];
