@@ -347,9 +347,13 @@ void vu_vq_push(struct vu_vq *q, const struct vu_mem *m, uint16_t head,
 {
 	struct vring_used *used = q->used;
 	uint16_t pos = (uint16_t)(q->used_idx + q->pushed) & (q->num - 1);
-	struct vring_used_elem *u = &used->ring[pos];
+	struct vring_used_elem *u;
 	uint64_t gpa;
 
+	/* stopped since the pop: nothing to give it back to */
+	if (!used)
+		return;
+	u = &used->ring[pos];
 	__atomic_store_n(&u->id, htole32(head), __ATOMIC_RELAXED);
 	__atomic_store_n(&u->len, htole32(len), __ATOMIC_RELAXED);
 	q->pushed++;
@@ -369,7 +373,7 @@ void vu_vq_flush(struct vu_vq *q, const struct vu_mem *m)
 	struct vring_used *used = q->used;
 	uint16_t idx = (uint16_t)(q->used_idx + q->pushed);
 
-	if (!q->pushed)
+	if (!q->pushed || !used)
 		return;
 	__atomic_store_n(&used->idx, htole16(idx), __ATOMIC_RELEASE);
 	if (q->log_used && vu_mem_logging(m))
@@ -397,6 +401,5 @@ void vu_vq_notify(const struct vu_vq *q)
 	if (flags & VRING_AVAIL_F_NO_INTERRUPT)
 		return;
 	/* EAGAIN: the counter is full, the guest will see it anyway */
-	if (write(q->call_fd, &one, sizeof(one)) < 0)
-		return;
+	(void)!write(q->call_fd, &one, sizeof(one));
 }

@@ -241,6 +241,11 @@ static void test_init_not_ready(void **state)
 	assert_int_equal(vu_vq_avail(&t.q), 0);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), -EAGAIN);
 	vu_vq_notify(&t.q);
+
+	/* a queue stopped between pop and push: nothing given back */
+	vu_vq_push(&t.q, &t.m, 0, 0);
+	assert_int_equal(t.q.pushed, 0);
+	vu_vq_flush(&t.q, &t.m);
 }
 
 /**
