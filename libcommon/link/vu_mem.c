@@ -253,7 +253,7 @@ void *vu_mem_uva(const struct vu_mem *m, uint64_t uva, uint64_t len)
  */
 int vu_mem_log_set(struct vu_mem *m, int fd, uint64_t size, uint64_t off)
 {
-	uint8_t *map;
+	uint8_t *map = NULL;
 	int ret;
 
 	if (!size || off > UINT64_MAX - size)
