@@ -235,6 +235,25 @@ static int vu_dev_queue(const struct vu_msg *m, uint32_t index,
 }
 
 /**
+ * vu_dev_idle_queue() - Check the queue of a vring state, which can't run
+ * @d:		Device
+ * @m:		Message with a struct vu_vring_state
+ * @q:		Set to the queue
+ *
+ * Return: 0 if there is such a queue and it's stopped, -ERANGE if there
+ *	   is none, -EBUSY if it runs
+ */
+static int vu_dev_idle_queue(const struct vu_dev *d, const struct vu_msg *m,
+			     enum vu_queue *q)
+{
+	int ret = vu_dev_queue(m, m->u.state.index, q);
+
+	if (ret)
+		return ret;
+	return d->vq[*q].started ? -EBUSY : 0;
+}
+
+/**
  * vu_dev_reply_u64() - Reply with one number
  * @d:		Device
  * @m:		Message replied to
@@ -389,10 +408,8 @@ static int vu_set_vring_num(struct vu_dev *d, struct vu_msg *m)
 	enum vu_queue q;
 	int ret;
 
-	if ((ret = vu_dev_queue(m, m->u.state.index, &q)))
+	if ((ret = vu_dev_idle_queue(d, m, &q)))
 		return ret;
-	if (d->vq[q].started)
-		return -EBUSY;
 	if (!num || num > VU_RING_MAX || (num & (num - 1))) {
 		log_debug("vhost-user: ring size %u for queue %u", num, q);
 		return -EINVAL;
@@ -441,10 +458,8 @@ static int vu_set_vring_base(struct vu_dev *d, struct vu_msg *m)
 	enum vu_queue q;
 	int ret;
 
-	if ((ret = vu_dev_queue(m, m->u.state.index, &q)))
+	if ((ret = vu_dev_idle_queue(d, m, &q)))
 		return ret;
-	if (d->vq[q].started)
-		return -EBUSY;
 	if (m->u.state.num > UINT16_MAX)
 		return -EINVAL;
 	d->vq[q].last_avail = (uint16_t)m->u.state.num;
