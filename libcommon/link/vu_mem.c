@@ -314,6 +314,9 @@ void vu_mem_log(const struct vu_mem *m, uint64_t gpa, uint64_t len)
 	if (last >= bits)
 		last = bits - 1;
 
+	/* Release: the frontend clears a bit, then copies the page, so the
+	 * data written must be visible before the bit is
+	 */
 	for (; page <= last; page++) {
 		__atomic_fetch_or(&m->log[page / 8],
 				  (uint8_t)(1U << (page % 8)),
