@@ -8,6 +8,9 @@ a DHCPv6 client script and Debian 13's static busybox as /bin/busybox13 (Debian
 then runs /gt.sh, which reads its own words of the kernel command line and
 prints one "GT-..." line on the serial console per step:
 
+  (always)           "GT-IRQ msi=1" if the virtio device interrupts are
+                     MSI-X (/proc/interrupts), else msi=0
+
   gt.v6=1            wait (20 s) for a global SLAAC address: "GT-SLAAC
                      addr=A"; then udhcpc6 (busybox13): "GT-DHCP6 ip=A dns=D"
   gt.ping=A,B        ping -c 3 each address: "GT-PING4 rc=R" or "GT-PING6"
@@ -62,6 +65,9 @@ for w in $(cat /proc/cmdline); do
 	gt.timeout=*) TMO=${w#gt.timeout=} ;;
 	esac
 done
+m=0
+grep virtio /proc/interrupts | grep -q MSI && m=1
+echo "GT-IRQ msi=$m"
 if [ -n "$V6" ]; then
 	i=0; a=
 	while [ -z "$a" ] && [ $i -lt 200 ]; do
@@ -226,9 +232,13 @@ def speed(res, key, nbytes):
     return "%.1f MiB/s in %.1f s" % (nbytes / T.MIB / max(secs, 0.01), secs)
 
 
-def check_lease(res, console, ip=T.HOST4):
-    """virtio_net NIC, the DHCP lease @ip/24 via the gateway."""
+def check_lease(res, console, ip=T.HOST4, msix=None):
+    """virtio_net NIC (with MSI-X interrupts or not, unless @msix is
+    None), the DHCP lease @ip/24 via the gateway."""
     assert res.get("NIC", {}).get("driver") == "virtio_net", console
+    if msix is not None:
+        assert res.get("IRQ", {}).get("msi") == str(int(msix)), \
+            "MSI-X expected %s: %s" % (msix, res.get("IRQ"))
     dhcp = res.get("DHCP")
     assert dhcp, "no DHCP lease (%s); console:\n%s" % (res["ERR"], console)
     assert dhcp["ip"] == ip and dhcp["mask"] == "24", dhcp
@@ -272,18 +282,17 @@ def check_post(res, nbytes, console):
             p.get("bytes"), nbytes, p.get("sha256"), rnd["sha256"])
 
 
-def put_result(res, peer_res, nbytes, console):
-    """None if the server in `remote` got exactly the guest's random file
-    (sent with nc, which half-closes when its input ends and then waits
-    for the server to close), else what differs."""
+def check_put(res, peer_res, nbytes, console):
+    """The server in `remote` got exactly the guest's random file, sent
+    with nc, which half-closes when its input ends and then waits for
+    the server to close."""
     rnd, p = res.get("RND"), res.get("PUT")
     assert rnd and p, "no nc upload result; console:\n" + console
-    if peer_res["recv"] == nbytes and p["rc"] == "0" and \
-            peer_res["recv_sha"] == rnd["sha256"] and not peer_res["error"]:
-        return None
-    return "nc upload with the guest's FIN: server got %s of %d bytes " \
-        "(%s), nc exit %s" % (peer_res["recv"], nbytes,
-                              peer_res["error"] or "no error", p["rc"])
+    assert peer_res["recv"] == nbytes and p["rc"] == "0" and \
+        peer_res["recv_sha"] == rnd["sha256"] and not peer_res["error"], \
+        "nc upload with the guest's FIN: server got %s of %d bytes (%s), " \
+        "nc exit %s" % (peer_res["recv"], nbytes,
+                        peer_res["error"] or "no error", p["rc"])
 
 
 def verdict(notes):
