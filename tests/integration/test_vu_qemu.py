@@ -156,17 +156,6 @@ def full_cmdline(blob):
                      ping=(T.REMOTE4, T.REMOTE6), timeout=90)
 
 
-def inbound_client(topo):
-    """A client in `host` at 127.0.0.1:FWD_PORT (passt's -t), sending
-    XFER_BYTES while it reads until the guest's nc closes."""
-    argv = ["ip", "netns", "exec", topo.host] + T.peer_argv(
-        "connect", "127.0.0.1", FWD_PORT, send=XFER_BYTES, timeout=60,
-        deadline=150)
-    r = T.run(argv, timeout=160)
-    assert r.returncode == 0, r.stderr
-    return T.peer_json(r.stdout)
-
-
 def run_full_guest(topo, procs, tmp, argv, pp, blob, label, msix):
     """Boot the guest of @argv with every step; check them all.  @pp:
     passt's Popen, still running when the guest is gone; @blob: the
@@ -177,7 +166,8 @@ def run_full_guest(topo, procs, tmp, argv, pp, blob, label, msix):
     res = g.wait("LISTEN")
     assert "LISTEN" in res, "guest never listened; console:\n" \
         + g.console()[-4000:]
-    client = inbound_client(topo)
+    # passt -t: a client in `host` at 127.0.0.1
+    client = V.inbound_client(topo.host, "127.0.0.1", FWD_PORT, XFER_BYTES)
     rc, res, tail, secs = g.finish(BOOT_SECS)
     print("%s: boot with every step %.1f s; download %s, upload %s, "
           "inbound %s" % (label, secs,

@@ -26,6 +26,7 @@ prints one "GT-..." line on the serial console per step:
                      "GT-LISTEN port=P"; it sends /tmp/rnd to the one
                      client and stores what the client sends: "GT-INBOUND
                      bytes=N sha256=H rc=R start end"
+  gt.hold=SECS       "GT-HOLD", then stay up that long (for virsh destroy)
   gt.timeout=SECS    bound of each nc (default 60)
 
 The download is guest_image's own gt.fetch (busybox wget of a file of
@@ -53,7 +54,7 @@ import topo as T
 GT_SH = r"""#!/bin/sh
 t() { cut -d' ' -f1 /proc/uptime; }
 sha() { h=$(sha256sum "$1"); echo "${h%% *}"; }
-V6=; PING=; BYTES=; POST=; PUT=; LISTEN=; TMO=60
+V6=; PING=; BYTES=; POST=; PUT=; LISTEN=; HOLD=; TMO=60
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	gt.v6=*) V6=1 ;;
@@ -62,6 +63,7 @@ for w in $(cat /proc/cmdline); do
 	gt.post=*) POST=${w#gt.post=} ;;
 	gt.put=*) PUT=${w#gt.put=} ;;
 	gt.listen=*) LISTEN=${w#gt.listen=} ;;
+	gt.hold=*) HOLD=${w#gt.hold=} ;;
 	gt.timeout=*) TMO=${w#gt.timeout=} ;;
 	esac
 done
@@ -119,6 +121,10 @@ if [ -n "$LISTEN" ]; then
 	echo "GT-INBOUND bytes=$(wc -c < /tmp/got) sha256=$(sha /tmp/got)" \
 		"rc=$rc start=$s end=$e"
 	rm -f /tmp/got
+fi
+if [ -n "$HOLD" ]; then
+	echo "GT-HOLD secs=$HOLD uptime=$(t)"
+	sleep "$HOLD"
 fi
 """
 
@@ -193,7 +199,7 @@ def vu_net(sock, mib=256, msix=True):
 
 
 def cmdline(nbytes=0, fetch=None, post=None, put=None, listen=None,
-            v6=False, ping=(), timeout=60):
+            v6=False, ping=(), hold=0, timeout=60):
     """The guest's words for the steps above and gt.fetch=@fetch (None or
     empty: not done)."""
     w = ["gt.timeout=%d" % timeout]
@@ -211,6 +217,8 @@ def cmdline(nbytes=0, fetch=None, post=None, put=None, listen=None,
         w.append("gt.put=%s:%d" % put)
     if listen:
         w.append("gt.listen=%d" % listen)
+    if hold:
+        w.append("gt.hold=%d" % hold)
     return " ".join(w)
 
 
@@ -261,6 +269,17 @@ def check_ping(res, console):
     for k in ("PING4", "PING6"):
         assert res.get(k, {}).get("rc") == "0", \
             "%s failed: %s; console:\n%s" % (k, res.get(k), console)
+
+
+def inbound_client(netns, addr, port, nbytes):
+    """A client in @netns at @addr:@port (forwarded to the guest's nc -l)
+    sending @nbytes while it reads until the guest's nc closes; returns
+    tcp_peer.py's result."""
+    argv = ["ip", "netns", "exec", netns] + T.peer_argv(
+        "connect", addr, port, send=nbytes, timeout=60, deadline=150)
+    r = T.run(argv, timeout=160)
+    assert r.returncode == 0, r.stderr
+    return T.peer_json(r.stdout)
 
 
 def check_fetch(res, blob, nbytes, console):
