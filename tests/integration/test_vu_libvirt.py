@@ -36,13 +36,13 @@ differs", after every other check passed.
 
 import pytest
 
-import deb13_env as D
 import guest_image as G
 import topo as T
 import vu_guest as V
-from test_libvirt import (DOMAIN, GUEST_DIR, STATE_DIR, check_launched_by_libvirt,  # noqa: F401,E501
-                          domain_gone, libvirtd, passt_pids, read_console,
-                          start_domain, the_passt, virsh, vm_env)
+from test_libvirt import (  # noqa: F401 (libvirtd, vm_env: fixtures)
+    DOMAIN, GUEST_DIR, STATE_DIR, check_launched_by_libvirt, domain_gone,
+    libvirtd, passt_pids, read_console, start_domain, the_passt, virsh,
+    vm_env)
 from test_passt_qemu import blob_server
 
 XFER_BYTES = 16 << 20
@@ -94,7 +94,8 @@ def leftovers(env, paths):
     return left
 
 
-def test_libvirt_vhost_user(topo, libvirtd, vu_initrd, procs, tmp):  # noqa: F811,E501
+def test_libvirt_vhost_user(topo, libvirtd, vu_initrd,  # noqa: F811
+                            procs, tmp):
     env = libvirtd
     with blob_server(topo, XFER_BYTES, HTTP_PORT) as blob:
         post = V.post_sink(procs, topo.remote, T.REMOTE4, POST_PORT)
