@@ -54,19 +54,14 @@ import topo as T
 GT_SH = r"""#!/bin/sh
 t() { cut -d' ' -f1 /proc/uptime; }
 sha() { h=$(sha256sum "$1"); echo "${h%% *}"; }
-V6=; PING=; BYTES=; POST=; PUT=; LISTEN=; HOLD=; TMO=60
-for w in $(cat /proc/cmdline); do
-	case "$w" in
-	gt.v6=*) V6=1 ;;
-	gt.ping=*) PING=${w#gt.ping=} ;;
-	gt.bytes=*) BYTES=${w#gt.bytes=} ;;
-	gt.post=*) POST=${w#gt.post=} ;;
-	gt.put=*) PUT=${w#gt.put=} ;;
-	gt.listen=*) LISTEN=${w#gt.listen=} ;;
-	gt.hold=*) HOLD=${w#gt.hold=} ;;
-	gt.timeout=*) TMO=${w#gt.timeout=} ;;
-	esac
-done
+arg() {
+	for w in $(cat /proc/cmdline); do
+		[ "${w%%=*}" = "gt.$1" ] && echo "${w#*=}"
+	done
+}
+V6=$(arg v6); PING=$(arg ping); BYTES=$(arg bytes); POST=$(arg post)
+PUT=$(arg put); LISTEN=$(arg listen); HOLD=$(arg hold)
+TMO=$(arg timeout); TMO=${TMO:-60}
 m=0
 grep virtio /proc/interrupts | grep -q MSI && m=1
 echo "GT-IRQ msi=$m"
