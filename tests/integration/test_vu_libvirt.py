@@ -71,6 +71,9 @@ VU_DOMAIN = DOMAIN.replace("<interface type='user'>",
                            "<interface type='vhostuser'>").replace(
     "  <vcpu>", MEMORY + "  <vcpu>")
 
+assert "<interface type='vhostuser'>" in VU_DOMAIN and MEMORY in VU_DOMAIN, \
+    "test_libvirt.DOMAIN changed: the vhost-user form was not made"
+
 VU_IFACE = """      <source type='unix' mode='client'/>
       <portForward proto='tcp'>
         <range start='%d' to='%d'/>
