@@ -96,7 +96,7 @@ DOMAIN = """<domain type='qemu'>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>%(dir)s/vmlinuz</kernel>
-    <initrd>%(dir)s/initrd</initrd>
+    <initrd>%(dir)s/%(initrd)s</initrd>
     <cmdline>console=ttyS0 panic=-1 quiet loglevel=3 %(cmdline)s</cmdline>
   </os>
   <features><acpi/></features>
@@ -292,14 +292,15 @@ def test_qemu10_stream(topo, vm_env, procs, tmp, http_blob):  # noqa: F811
 
 
 # -- libvirt 11 ------------------------------------------------------------
-def start_domain(env, name, cmdline, iface, backend=""):
-    """virsh create a transient domain; return (domain id, console path
-    inside)."""
+def start_domain(env, name, cmdline, iface, backend="", template=DOMAIN,
+                 initrd="initrd"):
+    """virsh create a transient domain of @template (DOMAIN) booting
+    GUEST_DIR/@initrd; return (domain id, console path inside)."""
     console = "%s/%s.log" % (GUEST_DIR, name)
     env.sh("rm -f %s" % console)
-    xml = DOMAIN % {"name": name, "dir": GUEST_DIR, "cmdline": cmdline,
-                    "qemu": QEMU, "iface": iface, "backend": backend,
-                    "console": console}
+    xml = template % {"name": name, "dir": GUEST_DIR, "cmdline": cmdline,
+                      "qemu": QEMU, "iface": iface, "backend": backend,
+                      "console": console, "initrd": initrd}
     path = "%s/%s.xml" % (GUEST_DIR, name)
     env.write(path, xml, owner=D.UID)
     r = virsh(env, "create", path)
@@ -324,13 +325,15 @@ def the_passt(env):
     return pid, [a.decode() for a in argv if a], exe
 
 
-def check_launched_by_libvirt(env, pid, argv, exe, state, extra):
-    """argv is libvirt 11.3's (compat.md 3.2), the binary the one under
-    test, the pid file names the daemon."""
+def check_launched_by_libvirt(env, pid, argv, exe, state, extra,
+                              head=("passt",)):
+    """argv is libvirt 11.3's (compat.md 3.2: @head, then --one-off
+    ...), the binary the one under test, the pid file names the
+    daemon."""
     sock = "%s/%s-net0.socket" % (STATE_DIR, state)
     pidfile = "%s/%s-net0-passt.pid" % (STATE_DIR, state)
-    assert argv == ["passt", "--one-off", "--socket", sock, "--pid",
-                    pidfile] + extra, argv
+    assert argv == list(head) + ["--one-off", "--socket", sock, "--pid",
+                                 pidfile] + extra, argv
     assert exe in (D.tool("passt"), D.tool("passt") + ".avx2"), \
         "libvirt ran %s, not the passt under test" % exe
     # libvirt reads it while the daemon lives (to move it to the VM's

@@ -18,6 +18,7 @@ busybox-static; the kernel comes from linux-image-amd64 if installed, else
 its .deb is fetched with apt-get download (see guest_image.py).
 """
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -43,28 +44,36 @@ def guest():
         T.need(False, "no guest image: %s" % e)
 
 
-@pytest.fixture(scope="module")
-def http_blob(topo):
-    """python3 -m http.server on 198.51.100.2:8471 in `remote` serving
-    BLOB_BYTES random bytes (for this module's tests); returns (URL,
-    SHA-256 hex)."""
+@contextlib.contextmanager
+def blob_server(topo, nbytes, port=HTTP_PORT):
+    """python3 -m http.server on 198.51.100.2:@port in `remote` serving
+    @nbytes random bytes; yields (URL, SHA-256 hex)."""
     d = T.user_tmpdir()
-    data = os.urandom(BLOB_BYTES)
+    data = os.urandom(nbytes)
     (d / BLOB).write_bytes(data)
     procs = T.Procs()
-    p = procs.popen(["ip", "netns", "exec", topo.remote, T.PY, "-m",
-                     "http.server", "--bind", T.REMOTE4,
-                     "--directory", str(d), str(HTTP_PORT)])
-    ok = T.wait_for(lambda: ":%d " % HTTP_PORT in T.run(
-        ["ip", "netns", "exec", topo.remote, "ss", "-Htln"]).stdout, 10)
-    if not ok or p.poll() is not None:
-        p.kill()
-        pytest.fail("http.server did not start: %r"
-                    % (p.communicate(timeout=5),))
-    yield ("http://%s:%d/%s" % (T.REMOTE4, HTTP_PORT, BLOB),
-           hashlib.sha256(data).hexdigest())
-    procs.cleanup()
-    shutil.rmtree(d, ignore_errors=True)
+    try:
+        p = procs.popen(["ip", "netns", "exec", topo.remote, T.PY, "-m",
+                         "http.server", "--bind", T.REMOTE4,
+                         "--directory", str(d), str(port)])
+        ok = T.wait_for(lambda: ":%d " % port in T.run(
+            ["ip", "netns", "exec", topo.remote, "ss", "-Htln"]).stdout, 10)
+        if not ok or p.poll() is not None:
+            p.kill()
+            pytest.fail("http.server did not start: %r"
+                        % (p.communicate(timeout=5),))
+        yield ("http://%s:%d/%s" % (T.REMOTE4, port, BLOB),
+               hashlib.sha256(data).hexdigest())
+    finally:
+        procs.cleanup()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def http_blob(topo):
+    """blob_server() of BLOB_BYTES for this module's tests."""
+    with blob_server(topo, BLOB_BYTES) as blob:
+        yield blob
 
 
 def start_passt(topo, procs, tmp):
