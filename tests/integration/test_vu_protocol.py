@@ -73,6 +73,11 @@ def better(why):
     pytest.skip("reference passt differs (deliberately better): " + why)
 
 
+def differs(why):
+    """Skip a check where the reference follows another reading."""
+    pytest.skip("reference passt differs: " + why)
+
+
 # -- starting passt --------------------------------------------------------
 class Passt:
     """One passt --vhost-user -f: host PID, socket and log paths."""
@@ -325,7 +330,7 @@ def test_get_queue_num(passt_vu):
     assert r.raw == V.HDR.pack(V.GET_QUEUE_NUM, REPLY_FLAGS, 8) + \
         struct.pack("<Q", n), r
     if reference():
-        better("upstream answers GET_QUEUE_NUM with 2 (virtqueues), "
+        differs("upstream answers GET_QUEUE_NUM with 2 (virtqueues), "
                "compat.md 4.3 says 1 (queue pairs)")
 
 
@@ -569,11 +574,14 @@ def test_dirty_log(passt_vu):
 
 
 # -- 3. hostile front ends ----------------------------------------------------
-def survived(p, f, what, settle=1.0):
+def survived(p, f, what, settle=1.0, close_first=False):
     """After hostile @what: passt is alive (upstream: skip as deliberately
     better, with its exit and last line), ours logged a line about it, and
-    once the connection is gone a new front end is served."""
+    once the connection is gone (@close_first: before looking) a new front
+    end is served."""
     before = len(p.lines()) if not hasattr(f, "log_mark") else f.log_mark
+    if close_first:
+        f.close()
     time.sleep(settle)
     if not p.alive():
         st = p.wait(5)
@@ -723,6 +731,7 @@ def test_hostile_ring_size(passt_vu, num):
         f.u64(V.SET_VRING_KICK, q.index, [q.kick])
         f.u64(V.SET_VRING_CALL, q.index, [q.call])
         f.state(V.SET_VRING_ENABLE, q.index, 1)
+    f.sync()
     try:
         f.post_rx(8)
         f.send_frame(GB.dhcp_discover(GUEST_MAC, 7))
@@ -748,6 +757,7 @@ def test_hostile_ring_runs_off_region(passt_vu):
         f.u64(V.SET_VRING_KICK, q.index, [q.kick])
         f.u64(V.SET_VRING_CALL, q.index, [q.call])
         f.state(V.SET_VRING_ENABLE, q.index, 1)
+    f.sync()
     # make the avail index (inside) say there is work
     f.mem.write(2 * f.mem.size - 64 - 16 + 2, struct.pack("<H", 5))
     for q in f.vq:
@@ -783,6 +793,7 @@ def test_hostile_ring_addr_outside(passt_vu, which):
         f.u64(V.SET_VRING_KICK, q.index, [q.kick])
         f.u64(V.SET_VRING_CALL, q.index, [q.call])
         f.state(V.SET_VRING_ENABLE, q.index, 1)
+    f.sync()
     try:
         f.post_rx(4)
         f.send_frame(GB.dhcp_discover(GUEST_MAC, 5))
@@ -915,20 +926,22 @@ def test_hostile_half_message(passt_vu):
     mark(p, f)
     f.s.sendall(V.HDR.pack(V.SET_VRING_ADDR, V.VERSION, 40) + bytes(10))
     time.sleep(0.5)
-    s = GB.connect_unix(str(p.sock), 5)
-    s.settimeout(3)
     responsive = False
-    try:
-        s.sendall(V.HDR.pack(V.GET_FEATURES, V.VERSION, 0))
-        d = s.recv(64)
-        responsive = True    # EOF (turned away) or an answer
-        del d
-    except socket.timeout:
-        pass
-    except (ConnectionResetError, BrokenPipeError):
-        responsive = True
-    s.close()
-    if not responsive:
+    if p.alive():
+        try:
+            s = V.connect(p.sock, 3)
+            s.settimeout(3)
+            s.sendall(V.HDR.pack(V.GET_FEATURES, V.VERSION, 0))
+            s.recv(64)
+            responsive = True    # EOF (turned away) or an answer
+        except socket.timeout:
+            pass
+        except (ConnectionResetError, BrokenPipeError):
+            responsive = True
+        except OSError:
+            pass
+        s.close()
+    if p.alive() and not responsive:
         if reference():
             better("upstream blocks in recv() on half a message: a second "
                    "client gets neither an answer nor EOF in 3 s")
@@ -942,10 +955,11 @@ def test_hostile_half_message(passt_vu):
 def test_disconnect_midway(passt_vu, stage):
     """The front end goes away at each stage; a new one is served."""
     p = passt_vu()
-    f = V.Frontend(p.sock)
+    f = mark(p, V.Frontend(p.sock))
     f.negotiate()
     if stage == "mid_message":
         f.s.sendall(V.HDR.pack(V.SET_MEM_TABLE, V.VERSION, 72) + bytes(20))
+        time.sleep(0.3)     # passt sees the partial message before EOF
     elif stage == "with_traffic":
         f.setup_queues()
         f.post_rx(4)
@@ -961,11 +975,7 @@ def test_disconnect_midway(passt_vu, stage):
             f.send(V.SET_VRING_ADDR, q.addr_payload())
             f.u64(V.SET_VRING_KICK, 1, [q.kick])
         assert f.sync()
-    f.close()
-    time.sleep(0.3)
-    assert p.alive(), "passt died on a disconnect %s: %s" % (stage,
-                                                              p.text())
-    assert serves_new_client(p), p.text()[-2000:]
+    survived(p, f, "a disconnect " + stage, close_first=True)
 
 
 def test_second_client_turned_away(passt_vu):

@@ -392,6 +392,9 @@ class Frontend:
             self.u64(SET_VRING_CALL, q.index, [q.call])
         for q in self.vq:
             self.state(SET_VRING_ENABLE, q.index, 1)
+        # the queues' descriptors are polled beside the control socket:
+        # a kick could be seen before the rest of these messages
+        return self.sync()
 
     def start(self, want=None, rx=32, rx_size=2048, log=False):
         """The whole start-up, then @rx receive buffers of @rx_size bytes
