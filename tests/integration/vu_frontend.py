@@ -34,6 +34,7 @@ Used by test_vu_protocol.py; the frames it sends (DHCP, ARP, ICMP, UDP) are
 built in test_vu_protocol.py and guest_bridge.py.
 """
 
+import fcntl
 import mmap
 import os
 import select
@@ -112,16 +113,23 @@ class GuestMemory:
     guest-physical @gpas[i] and front-end address uva_base + i * size,
     backed by the memfd at offset i * size (that is its mmap offset).
     @fd_size is the memfd's real size (default: all regions); a smaller
-    one makes a region claim more than the descriptor holds."""
+    one makes a region claim more than the descriptor holds.  The memfd
+    is sealed against growing and shrinking unless @seal is false."""
 
     def __init__(self, size=8 << 20, gpas=(0, 1 << 32),
-                 uva_base=0x7f3a40000000, fd_size=None):
+                 uva_base=0x7f3a40000000, fd_size=None, seal=True):
         self.size = size
         self.gpas = list(gpas)
         self.uva_base = uva_base
         self.total = size * len(self.gpas)
-        self.fd = os.memfd_create("vu-guest-ram", os.MFD_CLOEXEC)
+        self.fd = os.memfd_create("vu-guest-ram",
+                                  os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         os.ftruncate(self.fd, self.total if fd_size is None else fd_size)
+        if seal:
+            # as qemu's memory-backend-memfd (seal=on, its default): the
+            # back end may rely on the size staying
+            fcntl.fcntl(self.fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK |
+                        fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL)
         self.map = mmap.mmap(self.fd, min(self.total, fd_size or self.total))
         self.next = [0] * len(self.gpas)   # bump allocator per region
 
@@ -291,15 +299,21 @@ class Frontend:
         self.features = 0
         self.log = None
         self.rx_bufs = 0
+        self.gone = False
 
     # -- messages -------------------------------------------------------------
     def send(self, req, payload=b"", fds=(), flags=VERSION, size=None):
         """Send one message (raw: @size overrides the header's size)."""
         hdr = HDR.pack(req, flags, len(payload) if size is None else size)
-        if fds:
-            socket.send_fds(self.s, [hdr + payload], list(fds))
-        else:
-            self.s.sendall(hdr + payload)
+        try:
+            if fds:
+                socket.send_fds(self.s, [hdr + payload], list(fds))
+            else:
+                self.s.sendall(hdr + payload)
+        except (BrokenPipeError, ConnectionResetError):
+            # the back end closed the connection (as it may on hostile
+            # input): what follows is only sent into the void
+            self.gone = True
 
     def recv(self, timeout=None):
         """The next message (header and payload) from the back end."""
