@@ -645,6 +645,14 @@ def _frame_at(f, frame=None):
     return f.mem.gpa(off), len(data)
 
 
+def negotiated(passt_vu):
+    """A passt, and a front end past feature negotiation, log marked."""
+    p = passt_vu()
+    f = mark(p, V.Frontend(p.sock))
+    f.negotiate()
+    return p, f
+
+
 def started_hostile(passt_vu):
     p, f = started(passt_vu)
     return p, mark(p, f)
@@ -734,49 +742,33 @@ def test_hostile_rx_outside(passt_vu):
     survived(p, f, "receive buffers outside guest memory")
 
 
-@pytest.mark.parametrize("num", [0, 3, 1000, 32768 * 2, 0xffffffff])
-def test_hostile_ring_size(passt_vu, num):
-    """SET_VRING_NUM not a power of two, 0, or beyond 32768, then the
-    rest of the start-up and traffic."""
-    p = passt_vu()
-    f = mark(p, V.Frontend(p.sock))
-    f.negotiate()
-    f.set_mem_table()
-    f.vq = [V.Virtqueue(f.mem, V.RXQ, 256), V.Virtqueue(f.mem, V.TXQ, 256)]
-    for q in f.vq:
-        f.state(V.SET_VRING_NUM, q.index, num)
-        f.state(V.SET_VRING_BASE, q.index, 0)
-        f.send(V.SET_VRING_ADDR, q.addr_payload())
-        f.u64(V.SET_VRING_KICK, q.index, [q.kick])
-        f.u64(V.SET_VRING_CALL, q.index, [q.call])
-        f.state(V.SET_VRING_ENABLE, q.index, 1)
-    f.sync()
+def _bad_rings(passt_vu, what, num=None, addr=None):
+    """Start-up announcing ring size @num or SET_VRING_ADDR payloads
+    @addr(frontend, queue), then receive buffers and a frame."""
+    p, f = negotiated(passt_vu)
+    f.setup_queues(num=num, addr=addr and (lambda q: addr(f, q)))
     try:
         f.post_rx(8)
         f.send_frame(GB.dhcp_discover(GUEST_MAC, 7))
     except OSError:
         pass
-    survived(p, f, "ring size %d" % num)
+    survived(p, f, what)
+
+
+@pytest.mark.parametrize("num", [0, 3, 1000, 32768 * 2, 0xffffffff])
+def test_hostile_ring_size(passt_vu, num):
+    """SET_VRING_NUM not a power of two, 0, or beyond 32768, then the
+    rest of the start-up and traffic."""
+    _bad_rings(passt_vu, "ring size %d" % num, num=num)
 
 
 def test_hostile_ring_runs_off_region(passt_vu):
     """A 32768-entry ring whose tables start inside the first region but
     run past its end (and past the memfd)."""
-    p = passt_vu()
-    f = mark(p, V.Frontend(p.sock))
-    f.negotiate()
-    f.set_mem_table()
-    f.vq = [V.Virtqueue(f.mem, V.RXQ, 256), V.Virtqueue(f.mem, V.TXQ, 256)]
+    p, f = negotiated(passt_vu)
     end_uva = f.mem.uva(2 * f.mem.size) - 64      # last bytes of region 1
-    for q in f.vq:
-        f.state(V.SET_VRING_NUM, q.index, 32768)
-        f.state(V.SET_VRING_BASE, q.index, 0)
-        f.send(V.SET_VRING_ADDR, struct.pack("<IIQQQQ", q.index, 0, end_uva,
-                                             end_uva - 32, end_uva - 16, 0))
-        f.u64(V.SET_VRING_KICK, q.index, [q.kick])
-        f.u64(V.SET_VRING_CALL, q.index, [q.call])
-        f.state(V.SET_VRING_ENABLE, q.index, 1)
-    f.sync()
+    f.setup_queues(num=32768, addr=lambda q: struct.pack(
+        "<IIQQQQ", q.index, 0, end_uva, end_uva - 32, end_uva - 16, 0))
     # make the avail index (inside) say there is work
     f.mem.write(2 * f.mem.size - 64 - 16 + 2, struct.pack("<H", 5))
     for q in f.vq:
@@ -788,14 +780,7 @@ def test_hostile_ring_runs_off_region(passt_vu):
 def test_hostile_ring_addr_outside(passt_vu, which):
     """SET_VRING_ADDR with one table outside every region (or given as a
     guest-physical address where a front-end address belongs)."""
-    p = passt_vu()
-    f = mark(p, V.Frontend(p.sock))
-    f.negotiate()
-    f.set_mem_table()
-    f.vq = [V.Virtqueue(f.mem, V.RXQ, 256), V.Virtqueue(f.mem, V.TXQ, 256)]
-    for q in f.vq:
-        f.state(V.SET_VRING_NUM, q.index, q.num)
-        f.state(V.SET_VRING_BASE, q.index, 0)
+    def addr(f, q):
         d, u, a = f.mem.uva(q.desc), f.mem.uva(q.used), f.mem.uva(q.avail)
         bad = 0x10_0000_0000
         if which == "desc":
@@ -807,18 +792,9 @@ def test_hostile_ring_addr_outside(passt_vu, which):
         else:
             d, u, a = f.mem.gpa(q.desc), f.mem.gpa(q.used), \
                 f.mem.gpa(q.avail)
-        f.send(V.SET_VRING_ADDR, struct.pack("<IIQQQQ", q.index, 0, d, u, a,
-                                             0))
-        f.u64(V.SET_VRING_KICK, q.index, [q.kick])
-        f.u64(V.SET_VRING_CALL, q.index, [q.call])
-        f.state(V.SET_VRING_ENABLE, q.index, 1)
-    f.sync()
-    try:
-        f.post_rx(4)
-        f.send_frame(GB.dhcp_discover(GUEST_MAC, 5))
-    except OSError:
-        pass
-    survived(p, f, "ring address (%s) outside guest memory" % which)
+        return struct.pack("<IIQQQQ", q.index, 0, d, u, a, 0)
+    _bad_rings(passt_vu, "ring address (%s) outside guest memory" % which,
+               addr=addr)
 
 
 def test_hostile_region_beyond_memfd(passt_vu):
@@ -865,9 +841,7 @@ def test_hostile_memfd_shrinks(passt_vu):
 def test_hostile_region_wraps(passt_vu):
     """A region whose guest-physical end wraps past 2^64, and one whose
     front-end address does; then a descriptor in the wrapping part."""
-    p = passt_vu()
-    f = mark(p, V.Frontend(p.sock))
-    f.negotiate()
+    p, f = negotiated(passt_vu)
     size = f.mem.size
     regions = [(0, size, f.mem.uva(0), 0),
                ((1 << 64) - size // 2, size, f.mem.uva(size), size)]
@@ -885,9 +859,7 @@ def test_hostile_region_wraps(passt_vu):
                                   "mem_no_fds", "mem_bad_fd"])
 def test_hostile_message(passt_vu, case):
     """Payload sizes and descriptor counts that don't match the request."""
-    p = passt_vu()
-    f = mark(p, V.Frontend(p.sock))
-    f.negotiate()
+    p, f = negotiated(passt_vu)
     regions = f.mem.regions()
     if case == "size_too_small":
         f.send(V.SET_VRING_NUM, struct.pack("<I", 0))
@@ -925,9 +897,7 @@ def test_hostile_message(passt_vu, case):
                                   "base_bad_index", "get_base_unset"])
 def test_hostile_order(passt_vu, case):
     """Messages out of order or for queues that don't exist."""
-    p = passt_vu()
-    f = mark(p, V.Frontend(p.sock))
-    f.negotiate()
+    p, f = negotiated(passt_vu)
     f.vq = [V.Virtqueue(f.mem, V.RXQ, 256), V.Virtqueue(f.mem, V.TXQ, 256)]
     q = f.vq[V.TXQ]
     if case == "addr_before_mem":
@@ -1008,9 +978,7 @@ def test_hostile_half_message(passt_vu):
                                    "mid_message"])
 def test_disconnect_midway(passt_vu, stage):
     """The front end goes away at each stage; a new one is served."""
-    p = passt_vu()
-    f = mark(p, V.Frontend(p.sock))
-    f.negotiate()
+    p, f = negotiated(passt_vu)
     if stage == "mid_message":
         f.s.sendall(V.HDR.pack(V.SET_MEM_TABLE, V.VERSION, 72) + bytes(20))
         time.sleep(0.3)     # passt sees the partial message before EOF

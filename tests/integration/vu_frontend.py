@@ -354,20 +354,6 @@ class Frontend:
         self.send(SET_MEM_TABLE, self.mem_table_payload(regions),
                   [self.mem.fd] * len(regions) if fds is None else fds)
 
-    def closed_by_peer(self, timeout=5):
-        """True once the back end closed this connection."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            self.s.settimeout(max(0.01, end - time.monotonic()))
-            try:
-                if not self.s.recv(1 << 16):
-                    return True
-            except socket.timeout:
-                return False
-            except (ConnectionResetError, BrokenPipeError):
-                return True
-        return False
-
     # -- qemu's start-up sequence ----------------------------------------
     def negotiate(self, want=None, pfeatures=None):
         """GET_FEATURES, GET/SET_PROTOCOL_FEATURES, GET_QUEUE_NUM,
@@ -391,16 +377,18 @@ class Frontend:
         self.u64(SET_FEATURES, self.features)
         return offered, poff
 
-    def setup_queues(self, log=False):
+    def setup_queues(self, log=False, num=None, addr=None):
         """SET_MEM_TABLE, then for both queues SET_VRING_NUM, _BASE, _ADDR,
-        _KICK, _CALL, and SET_VRING_ENABLE (qemu's order)."""
+        _KICK, _CALL, and SET_VRING_ENABLE (qemu's order).  A test can
+        announce another ring size (@num) or other SET_VRING_ADDR payloads
+        (@addr(queue)) than those of the rings built here."""
         self.set_mem_table()
         self.vq = [Virtqueue(self.mem, RXQ, self.num),
                    Virtqueue(self.mem, TXQ, self.num)]
         for q in self.vq:
-            self.state(SET_VRING_NUM, q.index, q.num)
+            self.state(SET_VRING_NUM, q.index, q.num if num is None else num)
             self.state(SET_VRING_BASE, q.index, 0)
-            self.send(SET_VRING_ADDR,
+            self.send(SET_VRING_ADDR, addr(q) if addr else
                       q.addr_payload(VRING_F_LOG if log else 0))
             self.u64(SET_VRING_KICK, q.index, [q.kick])
             self.u64(SET_VRING_CALL, q.index, [q.call])
