@@ -87,6 +87,9 @@ struct vu_dev_ops {
  * @log_call_fd: SET_LOG_FD descriptor, -1 if none
  * @mem:	Guest memory and dirty log
  * @vq:		Virtqueues
+ * @addr:	Last SET_VRING_ADDR of each queue: translated again when the
+ *		memory table or the ring size changes
+ * @addr_set:	SET_VRING_ADDR came for the queue
  * @ops:	Link callbacks
  */
 struct vu_dev {
@@ -99,6 +102,8 @@ struct vu_dev {
 	int log_call_fd;
 	struct vu_mem mem;
 	struct vu_vq vq[VU_QUEUES];
+	struct vu_vring_addr addr[VU_QUEUES];
+	bool addr_set[VU_QUEUES];
 	struct vu_dev_ops ops;
 };
 

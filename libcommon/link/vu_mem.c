@@ -1,56 +1,314 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* vu_mem.c - TEMP stub: vu_mem_gpa() and vu_mem_log() only, for vu_ring.c's
- * tests until the real vu_mem.c (helper "proto") lands; to be dropped
+/* vu_mem.c - vhost-user: the guest's memory regions and the dirty log
+ *
+ * Theory of operation: SET_MEM_TABLE gives up to VU_MEM_REGIONS_MAX regions,
+ * each with a descriptor; we map every descriptor whole, from offset 0 up to
+ * the end of the region (mmap_off + size), with MAP_SHARED | MAP_NORESERVE
+ * and read/write access only (the vhost-user seccomp profile allows exactly
+ * these), and keep the region's start inside that mapping. A table replaces
+ * the previous one only once every region of it is mapped: a failure leaves
+ * the old table as it was and nothing of the new one.
+ *
+ * The frontend's numbers are not trusted: a region whose end wraps around
+ * (in guest-physical, frontend-virtual or file terms) is refused, and so is
+ * one claiming more bytes than its file holds, since touching a page beyond
+ * the end of a shared file kills us with SIGBUS. The file can still shrink
+ * afterwards unless it is sealed against that (qemu's memfd backend seals
+ * it): we say so, once, in the log.
+ *
+ * Translations compare by subtraction only (offset = addr - start, then
+ * offset < size), so no sum of untrusted numbers can wrap into a range that
+ * looks valid. The dirty log is a bitmap shared the same way (SET_LOG_BASE);
+ * vu_mem_log() sets bits with atomic byte operations, as the frontend reads
+ * and clears them concurrently, and never touches a byte beyond its length.
+ *
+ * System calls: fstat, fcntl (F_GET_SEALS), mmap, munmap.
  */
 
-#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
+#include "base/log.h"
 #include "link/vu_mem.h"
 
 /**
- * vu_mem_gpa() - Translate a guest-physical range (TEMP stub)
+ * vu_mem_init() - Start with no memory and no log
+ * @m:		Guest memory
+ */
+void vu_mem_init(struct vu_mem *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+/**
+ * vu_mem_map() - Map a descriptor for its first @len bytes, if it has them
+ * @fd:		Descriptor
+ * @len:	Bytes needed
+ * @what:	Name for the log
+ * @out:	Set to the mapping on success
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int vu_mem_map(int fd, uint64_t len, const char *what, uint8_t **out)
+{
+	static bool warned_shrink;
+	struct stat st;
+	void *p;
+	int seals;
+
+	if (!len || len > SIZE_MAX)
+		return -EINVAL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size < 0 || (uint64_t)st.st_size < len) {
+		log_err("vhost-user: %s needs %llu bytes, its file has %lld",
+			what, (unsigned long long)len, (long long)st.st_size);
+		return -EINVAL;
+	}
+
+	seals = fcntl(fd, F_GET_SEALS);
+	if ((seals < 0 || !(seals & F_SEAL_SHRINK)) && !warned_shrink) {
+		log_info("vhost-user: guest memory is not sealed against "
+			 "shrinking: the frontend could make us crash");
+		warned_shrink = true;
+	}
+
+	p = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	*out = p;
+	return 0;
+}
+
+/**
+ * vu_mem_unmap_regions() - Unmap regions of a table
+ * @r:		Regions
+ * @n:		How many
+ */
+static void vu_mem_unmap_regions(struct vu_region *r, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].map)
+			munmap(r[i].map, r[i].map_len);
+		r[i].map = NULL;
+		r[i].map_len = 0;
+	}
+}
+
+/**
+ * vu_mem_desc_ok() - Check the numbers of a region description
+ * @d:		Region as the frontend described it
+ *
+ * Return: true if its size is non-zero and none of its ends wraps around
+ */
+static bool vu_mem_desc_ok(const struct vu_mem_desc *d)
+{
+	if (!d->size)
+		return false;
+	if (d->gpa > UINT64_MAX - d->size || d->uva > UINT64_MAX - d->size)
+		return false;
+	return d->mmap_off <= UINT64_MAX - d->size;
+}
+
+/**
+ * vu_mem_set() - Map a new memory table, replacing the current one
+ * @m:		Guest memory
+ * @d:		Regions as SET_MEM_TABLE gives them
+ * @fds:	One descriptor per region (not closed here)
+ * @n:		Regions, 1 to VU_MEM_REGIONS_MAX
+ *
+ * Return: 0 on success, -errno on failure (the old table stays in place)
+ */
+int vu_mem_set(struct vu_mem *m, const struct vu_mem_desc *d,
+	       const int *fds, unsigned int n)
+{
+	struct vu_region r[VU_MEM_REGIONS_MAX] = { 0 };
+	unsigned int i;
+	int ret;
+
+	if (!n || n > VU_MEM_REGIONS_MAX)
+		return -EINVAL;
+
+	for (i = 0; i < n; i++) {
+		uint64_t len = d[i].mmap_off + d[i].size;
+		char what[32];
+
+		if (!vu_mem_desc_ok(&d[i])) {
+			log_err("vhost-user: memory region %u is impossible",
+				i);
+			ret = -EINVAL;
+			goto fail;
+		}
+		snprintf(what, sizeof(what), "memory region %u", i);
+		ret = vu_mem_map(fds[i], len, what, &r[i].map);
+		if (ret)
+			goto fail;
+		r[i].map_len = (size_t)len;
+		r[i].gpa = d[i].gpa;
+		r[i].size = d[i].size;
+		r[i].uva = d[i].uva;
+		r[i].mmap_off = d[i].mmap_off;
+	}
+
+	vu_mem_unmap_regions(m->r, m->n);
+	memcpy(m->r, r, sizeof(r));
+	m->n = n;
+	return 0;
+
+fail:
+	vu_mem_unmap_regions(r, i);
+	return ret;
+}
+
+/**
+ * vu_mem_clear() - Unmap every region and the dirty log
+ * @m:		Guest memory
+ */
+void vu_mem_clear(struct vu_mem *m)
+{
+	vu_mem_unmap_regions(m->r, m->n);
+	m->n = 0;
+	vu_mem_log_clear(m);
+}
+
+/**
+ * vu_mem_gpa() - Translate a guest-physical range, as far as it is contiguous
  * @m:		Guest memory
  * @gpa:	Guest-physical address
- * @len:	Length wanted
- * @avail:	Set to the bytes mapped from @gpa on, at most @len
+ * @len:	Bytes wanted from there
+ * @avail:	Set to the bytes mapped contiguously from @gpa: at most @len,
+ *		less where the region ends (0 on failure)
  *
- * Return: our pointer to @gpa, NULL if no region holds it
+ * Return: our pointer to @gpa, NULL if no region holds it or @len is 0
  */
 void *vu_mem_gpa(const struct vu_mem *m, uint64_t gpa, uint64_t len,
 		 uint64_t *avail)
 {
 	unsigned int i;
 
+	*avail = 0;
+	if (!len)
+		return NULL;
+
 	for (i = 0; i < m->n; i++) {
 		const struct vu_region *r = &m->r[i];
-		uint64_t left;
+		uint64_t off;
 
-		if (!r->map || gpa < r->gpa || gpa - r->gpa >= r->size)
+		if (gpa < r->gpa)
 			continue;
-		left = r->size - (gpa - r->gpa);
-		*avail = left < len ? left : len;
-		return r->map + r->mmap_off + (gpa - r->gpa);
+		off = gpa - r->gpa;
+		if (off >= r->size)
+			continue;
+		*avail = len < r->size - off ? len : r->size - off;
+		return r->map + r->mmap_off + off;
 	}
 	return NULL;
 }
 
 /**
- * vu_mem_log() - Mark a written guest-physical range dirty (TEMP stub)
+ * vu_mem_uva() - Translate a range of the frontend's virtual addresses
  * @m:		Guest memory
- * @gpa:	First byte written
+ * @uva:	Frontend's virtual address
+ * @len:	Length of the range, non-zero
+ *
+ * Return: our pointer to @uva, NULL unless one region holds the whole range
+ */
+void *vu_mem_uva(const struct vu_mem *m, uint64_t uva, uint64_t len)
+{
+	unsigned int i;
+
+	if (!len)
+		return NULL;
+
+	for (i = 0; i < m->n; i++) {
+		const struct vu_region *r = &m->r[i];
+		uint64_t off;
+
+		if (uva < r->uva)
+			continue;
+		off = uva - r->uva;
+		if (off >= r->size || len > r->size - off)
+			continue;
+		return r->map + r->mmap_off + off;
+	}
+	return NULL;
+}
+
+/**
+ * vu_mem_log_set() - Map a new dirty log, replacing the current one
+ * @m:		Guest memory
+ * @fd:		Descriptor of the shared bitmap (not closed here)
+ * @size:	Bytes of the bitmap
+ * @off:	Its offset in @fd
+ *
+ * Return: 0 on success, -errno on failure (the old log stays in place)
+ */
+int vu_mem_log_set(struct vu_mem *m, int fd, uint64_t size, uint64_t off)
+{
+	uint8_t *map;
+	int ret;
+
+	if (!size || off > UINT64_MAX - size)
+		return -EINVAL;
+	ret = vu_mem_map(fd, off + size, "dirty log", &map);
+	if (ret)
+		return ret;
+
+	vu_mem_log_clear(m);
+	m->log_map = map;
+	m->log_map_len = (size_t)(off + size);
+	m->log = map + off;
+	m->log_len = (size_t)size;
+	return 0;
+}
+
+/**
+ * vu_mem_log_clear() - Unmap the dirty log
+ * @m:		Guest memory
+ */
+void vu_mem_log_clear(struct vu_mem *m)
+{
+	if (m->log_map)
+		munmap(m->log_map, m->log_map_len);
+	m->log_map = NULL;
+	m->log_map_len = 0;
+	m->log = NULL;
+	m->log_len = 0;
+}
+
+/**
+ * vu_mem_log() - Mark a written range of guest memory in the dirty log
+ * @m:		Guest memory
+ * @gpa:	Guest-physical address of the first byte written
  * @len:	Bytes written
+ *
+ * Pages beyond the end of the bitmap are not marked (the frontend sized it
+ * for the memory it has).
  */
 void vu_mem_log(const struct vu_mem *m, uint64_t gpa, uint64_t len)
 {
-	uint64_t page;
+	uint64_t page, last, bits;
 
 	if (!m->log || !len)
 		return;
-	for (page = gpa / VU_LOG_PAGE; page <= (gpa + len - 1) / VU_LOG_PAGE;
-	     page++) {
-		if (page / 8 >= m->log_len)
-			return;
+
+	page = gpa / VU_LOG_PAGE;
+	last = (len - 1 > UINT64_MAX - gpa ? UINT64_MAX : gpa + len - 1) /
+	       VU_LOG_PAGE;
+	bits = (uint64_t)m->log_len * 8;
+	if (last >= bits)
+		last = bits - 1;
+
+	for (; page <= last; page++) {
 		__atomic_fetch_or(&m->log[page / 8], (uint8_t)(1U << (page % 8)),
-				  __ATOMIC_RELAXED);
+				  __ATOMIC_RELEASE);
 	}
 }
