@@ -66,6 +66,8 @@ enum tcp_state {
  * @TCP_SOCK_RDHUP:	The socket reported the peer's FIN (EPOLLRDHUP): a
  *			peek that drains it is followed by one that finds
  *			the end of file, as no new event will come
+ * @TCP_SINK_WAIT:	The sink had no room for data the socket holds: the
+ *			socket is polled again once it has (tcp_sink_ready())
  */
 enum tcp_conn_flag {
 	TCP_GUEST_FIN = 1 << 0,
@@ -80,6 +82,7 @@ enum tcp_conn_flag {
 	TCP_LISTED = 1 << 9,
 	TCP_WRITE_PENDING = 1 << 10,
 	TCP_SOCK_RDHUP = 1 << 11,
+	TCP_SINK_WAIT = 1 << 12,
 };
 
 /**
@@ -173,6 +176,8 @@ _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
  * @wq:		Guest payload to write at the end of the batch, in order
  * @nwq:	Entries in @wq
  * @nconn:	Connections open
+ * @sink_wait:	Connections with TCP_SINK_WAIT, at most (a hint: zero
+ *		means none)
  * @fwd:	Inbound forwarding rules (-t)
  * @splice:	pasta's loopback fast path, NULL if none (passt)
  * @rl_full:	Rate limit of "flow table full" messages
@@ -196,6 +201,7 @@ struct tcp_ctx {
 	struct tcp_wq_ent wq[TCP_WQ_MAX];
 	unsigned int nwq;
 	unsigned int nconn;
+	unsigned int sink_wait;
 	const struct fwd_table *fwd;
 	struct tcp_splice_ctx *splice;
 	struct ratelimit rl_full;
