@@ -131,7 +131,6 @@ struct conf {
 	/* Recognised, not supported yet: parsed for when they are */
 	unsigned int stats_delay; /* --stats, 0 if not given */
 	char conf_path[108];	  /* -c, --conf-path */
-	bool print_caps;	  /* --print-capabilities */
 	bool migrate_exit;
 	bool migrate_no_linger;
 	bool chroot_fallback;

@@ -10,7 +10,8 @@
  * store into the field at .off (a bool, or a string buffer of .size bytes).
  *
  * The handlers of --help and --version are here, not in handlers.c: the
- * table names them and they print the table, so they belong with it.
+ * table names them and they print the table, so they belong with it, and so
+ * does the one of --print-capabilities, the other option that only prints.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -62,6 +63,32 @@ static int opt_version(struct conf *c, const struct conf_opt *o,
 	return 1;
 }
 
+/**
+ * opt_print_caps() - --print-capabilities: what the vhost-user backend
+ *		      convention asks, on stderr
+ * @c:		Unused
+ * @o:		Unused
+ * @arg:	Unused
+ *
+ * The convention (vhost-user.rst, "Backend program conventions") wants a
+ * JSON object naming the device type. Upstream prints it line by line
+ * through its logger, which writes to stderr at that point whatever the
+ * other options say (-q, -l), in every mode: so do we, and it takes effect
+ * where it stands, as upstream's does (an option after it is not looked at).
+ *
+ * Return: 1, exit with status 0
+ */
+static int opt_print_caps(struct conf *c, const struct conf_opt *o,
+			  const char *arg)
+{
+	(void)c;
+	(void)o;
+	(void)arg;
+	fputs("{\n  \"type\": \"net\"\n}\n", stderr);
+	fflush(stderr);
+	return 1;
+}
+
 #define F(field) .off = offsetof(struct conf, field)
 #define S(field) F(field), .size = sizeof(((struct conf *)0)->field)
 
@@ -105,8 +132,8 @@ const struct conf_opt conf_opts[] = {
 	 opt_string, S(sock_path), .help = "Same as --socket"},
 	{"vhost-user", 0, NULL, CONF_M_PASST_ANY, CONF_SUP_YES, false, opt_nop,
 	 .help = "Speak vhost-user on the socket"},
-	{"print-capabilities", 0, NULL, CONF_M_PASST_ANY, CONF_SUP_NO, false,
-	 opt_true, F(print_caps),
+	{"print-capabilities", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false,
+	 opt_print_caps,
 	 .help = "Print vhost-user back-end capabilities and exit"},
 	{"repair-path", 0, "PATH", CONF_M_PASST_ANY, CONF_SUP_NO, false,
 	 opt_string, S(repair_path),

@@ -240,6 +240,7 @@ int passt_main(int argc, char **argv)
 	setup_log(&c, c.quiet);
 	setup_drop_root(&c);
 	ready.daemon = !c.foreground;
+	ready.profile = c.mode == MODE_VU ? SANDBOX_PASST_VU : SANDBOX_PASST;
 
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;

@@ -22,9 +22,20 @@
  * arguments filtered. Anything else kills the process with SIGSYS. The
  * filter is compiled with libseccomp, exported as BPF into a static buffer
  * and the libseccomp context released before the filter is installed, so
- * that no memory is allocated or released afterwards: brk, mmap, mremap and
- * munmap are not on any list. doc/sandbox.md lists the table; a unit test
- * keeps the two in sync.
+ * that no memory is allocated or released afterwards: brk, mremap and
+ * mprotect are on no list, mmap and munmap only on the one of passt in
+ * vhost-user mode. doc/sandbox.md lists the table; a unit test keeps the
+ * two in sync.
+ *
+ * vhost-user (SANDBOX_PASST_VU): the frontend shares the guest's memory and
+ * the dirty log as descriptors (SCM_RIGHTS), which passt maps at run time,
+ * whenever a SET_MEM_TABLE or SET_LOG_BASE comes. That profile is passt's,
+ * plus mmap() in the one form the link uses (no address hint, read and
+ * write, never execute, MAP_SHARED | MAP_NORESERVE and nothing else: no
+ * anonymous, private or fixed mapping; on a descriptor), munmap(), and
+ * fstat() and F_GET_SEALS to check a memory file before it is mapped. A
+ * process that could map as it likes could allocate, or map code; this one
+ * only maps what it holds open (what the frontend sent), and only as data.
  */
 
 #include <errno.h>
@@ -80,9 +91,11 @@
 
 #define PASTA  (1U << SANDBOX_PASTA)
 #define PASST  (1U << SANDBOX_PASST)
+#define VU     (1U << SANDBOX_PASST_VU)
 #define REPAIR (1U << SANDBOX_PASST_REPAIR)
 #define NETCFG (1U << SANDBOX_NETCFG)
-#define LOOP   (PASTA | PASST)
+#define PASSTS (PASST | VU)
+#define LOOP   (PASTA | PASSTS)
 
 /* The allowlist: doc/sandbox.md lists the same, test_sandbox checks it */
 static const struct sandbox_rule sandbox_table[] = {
@@ -119,8 +132,17 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"sendmmsg", LOOP, SB_ANY, "UDP batches"},
 	{"ioctl", LOOP, SB_IOCTL, "queued bytes"},
 	{"fcntl", LOOP, SB_FCNTL, "non-blocking flags, pipe sizes"},
-	{"poll", PASST, SB_ANY, "stream link: waiting for qemu to read"},
-	{"ppoll", PASST, SB_ANY, "as poll (arches without poll)"},
+	{"poll", PASSTS, SB_ANY, "stream link: waiting for qemu to read"},
+	{"ppoll", PASSTS, SB_ANY, "as poll (arches without poll)"},
+	/* vhost-user: the guest's memory and the dirty log, shared by the
+	 * frontend as descriptors (SET_MEM_TABLE, SET_LOG_BASE)
+	 */
+	{"mmap", VU, SB_MMAP_SHARED, "guest memory, dirty log"},
+	{"mmap2", VU, SB_MMAP_SHARED, "as mmap (32-bit arches)"},
+	{"munmap", VU, SB_ANY, "guest memory replaced, frontend gone"},
+	{"fstat", VU, SB_ANY, "size of a guest memory file"},
+	{"newfstatat", VU, SB_STAT_FD, "fstat() of glibc 2.33 and later"},
+	{"fcntl", VU, SB_FCNTL_SEALS, "can a guest memory file shrink"},
 	/* Splicing and the guest's namespace (pasta) */
 	{"splice", PASTA, SB_ANY, "spliced connections"},
 	{"pipe2", PASTA, SB_ANY, "spliced connections"},
@@ -164,13 +186,15 @@ const struct sandbox_rule *sandbox_rules(size_t *n)
  * sandbox_profile_name() - Tool name of a profile
  * @p:		Profile
  *
- * Return: "pasta", "passt", "passt-repair", "pasta-netcfg", or "?"
+ * Return: "pasta", "passt", "passt-vu", "passt-repair", "pasta-netcfg", or
+ *	   "?"
  */
 const char *sandbox_profile_name(enum sandbox_profile p)
 {
 	static const char *const names[SANDBOX_PROFILES] = {
 		[SANDBOX_PASTA] = "pasta",
 		[SANDBOX_PASST] = "passt",
+		[SANDBOX_PASST_VU] = "passt-vu",
 		[SANDBOX_PASST_REPAIR] = "passt-repair",
 		[SANDBOX_NETCFG] = "pasta-netcfg",
 	};
@@ -197,6 +221,10 @@ const char *sandbox_arg_name(enum sandbox_arg a)
 		[SB_CLONE_NSCALL] = "CLONE_VM+CLONE_VFORK+CLONE_FILES+SIGCHLD",
 		[SB_SETNS_NET] = "CLONE_NEWNET",
 		[SB_SOCKOPT_REPAIR] = "SOL_TCP, TCP_REPAIR",
+		[SB_MMAP_SHARED] = "NULL, PROT_READ+PROT_WRITE, "
+				   "MAP_SHARED+MAP_NORESERVE, fd >= 0",
+		[SB_FCNTL_SEALS] = "F_GET_SEALS",
+		[SB_STAT_FD] = "AT_EMPTY_PATH",
 	};
 
 	return (unsigned)a < SB_ARGS ? names[a] : "?";
@@ -468,6 +496,26 @@ static int sandbox_add_pair(scmp_filter_ctx ctx, int nr, unsigned int a,
 }
 
 /**
+ * sandbox_add_mmap() - Allow mmap() of a descriptor as shared data only
+ * @ctx:	libseccomp context
+ * @nr:		System call number (mmap, or mmap2)
+ *
+ * The kernel takes prot and flags as unsigned long: all 64 bits must match,
+ * so that no bit above the first 32 slips by. The descriptor is an int,
+ * whose sign is bit 31 (the kernel ignores the bits above).
+ *
+ * Return: 0 on success, negative on failure
+ */
+static int sandbox_add_mmap(scmp_filter_ctx ctx, int nr)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 4,
+				SCMP_A0(SCMP_CMP_EQ, 0),
+				SCMP_A2(SCMP_CMP_EQ, PROT_READ | PROT_WRITE),
+				SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_NORESERVE),
+				SCMP_A4(SCMP_CMP_MASKED_EQ, 0x80000000U, 0));
+}
+
+/**
  * sandbox_add() - Add one allowlist entry to a filter
  * @ctx:	libseccomp context
  * @nr:		System call number
@@ -484,6 +532,8 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 	static const long odir[] = {O_RDONLY | O_DIRECTORY | O_CLOEXEC, -1};
 	static const long nscall[] = {SANDBOX_NSCALL_FLAGS, -1};
 	static const long newnet[] = {CLONE_NEWNET, -1};
+	static const long seals[] = {F_GET_SEALS, -1};
+	static const long emptypath[] = {AT_EMPTY_PATH, -1};
 	int ret;
 
 	switch (arg) {
@@ -515,6 +565,12 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 		return sandbox_add_cmp(ctx, nr, 1, newnet);
 	case SB_SOCKOPT_REPAIR:
 		return sandbox_add_pair(ctx, nr, 1, SOL_TCP, 2, TCP_REPAIR);
+	case SB_MMAP_SHARED:
+		return sandbox_add_mmap(ctx, nr);
+	case SB_FCNTL_SEALS:
+		return sandbox_add_cmp(ctx, nr, 1, seals);
+	case SB_STAT_FD:
+		return sandbox_add_cmp(ctx, nr, 3, emptypath);
 	default:
 		return -EINVAL;
 	}

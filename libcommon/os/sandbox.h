@@ -11,6 +11,8 @@
  * enum sandbox_profile - Which allowlist a tool's loop gets
  * @SANDBOX_PASTA:		pasta's event loop
  * @SANDBOX_PASST:		passt's event loop (UNIX stream link)
+ * @SANDBOX_PASST_VU:		passt's event loop in vhost-user mode: passt's
+ *				list, and mapping the guest's memory
  * @SANDBOX_PASST_REPAIR:	passt-repair, from the start of main()
  * @SANDBOX_NETCFG:		pasta-netcfg, once its netlink sockets are open
  * @SANDBOX_PROFILES:		Number of profiles
@@ -18,6 +20,7 @@
 enum sandbox_profile {
 	SANDBOX_PASTA,
 	SANDBOX_PASST,
+	SANDBOX_PASST_VU,
 	SANDBOX_PASST_REPAIR,
 	SANDBOX_NETCFG,
 	SANDBOX_PROFILES,
@@ -36,6 +39,10 @@ enum sandbox_profile {
  * @SB_CLONE_NSCALL:	clone(): flags of ns_call() exactly
  * @SB_SETNS_NET:	setns(): CLONE_NEWNET only
  * @SB_SOCKOPT_REPAIR:	setsockopt(): SOL_TCP, TCP_REPAIR only
+ * @SB_MMAP_SHARED:	mmap(): address NULL, PROT_READ | PROT_WRITE and
+ *			MAP_SHARED | MAP_NORESERVE exactly, a descriptor
+ * @SB_FCNTL_SEALS:	fcntl(): F_GET_SEALS only
+ * @SB_STAT_FD:		newfstatat(): AT_EMPTY_PATH exactly (fstat())
  * @SB_ARGS:		Number of filters
  */
 enum sandbox_arg {
@@ -49,6 +56,9 @@ enum sandbox_arg {
 	SB_CLONE_NSCALL,
 	SB_SETNS_NET,
 	SB_SOCKOPT_REPAIR,
+	SB_MMAP_SHARED,
+	SB_FCNTL_SEALS,
+	SB_STAT_FD,
 	SB_ARGS,
 };
 
@@ -133,7 +143,8 @@ const struct sandbox_rule *sandbox_rules(size_t *n);
  * sandbox_profile_name() - Tool name of a profile
  * @p:		Profile
  *
- * Return: "pasta", "passt", "passt-repair", "pasta-netcfg", or "?"
+ * Return: "pasta", "passt", "passt-vu", "passt-repair", "pasta-netcfg", or
+ *	   "?"
  */
 const char *sandbox_profile_name(enum sandbox_profile p);
 

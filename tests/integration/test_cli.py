@@ -139,3 +139,59 @@ def test_pasta_host_lo_to_ns_lo_probe(topo, pasta):
         assert r.returncode == 0, r.stderr
         assert r.stdout.startswith("pasta "), r.stdout
 
+
+
+# --print-capabilities (compat.md 1.1, 4.3): the vhost-user back-end
+# convention's JSON, three lines through upstream's logger, so on stderr,
+# exit 0, in every mode (--vhost-user anywhere selects vhost-user mode),
+# acted on where it stands
+CAPS = '{\n  "type": "net"\n}\n'
+CAPS_CASES = [
+    ("passt", []),
+    ("passt", ["--print-capabilities", "--vhost-user"]),
+    ("pasta", []),
+    ("pasta", ["--print-capabilities", "--vhost-user"]),
+    ("passt", ["-q", "-l", "/nonexistent/log"]),
+    ("passt", ["--print-capabilities", "--bogus-option"]),
+    ("pasta", ["--print-capabilities", "-t", "99999"]),
+]
+CAPS_IDS = [" ".join([n] + a) for n, a in CAPS_CASES]
+
+
+@pytest.mark.parametrize("name,args", CAPS_CASES, ids=CAPS_IDS)
+def test_print_capabilities_on_stderr_exits_0(topo, name, args):
+    p = tool(name)
+    T.skip_on_reference(p, "Debian 12's 2023 build lacks the option")
+    argv = [p] + args
+    if "--print-capabilities" not in args:
+        argv.append("--print-capabilities")
+    r = topo.run_as_user_in_host(argv)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "", CAPS)
+
+
+def test_print_capabilities_same_as_debian13(topo):
+    import deb13_env
+    for name in ("passt", "pasta"):
+        if deb13_env.reference(name) == "Debian 12":
+            pytest.skip("Debian 12's 2023 build lacks the option")
+    env = deb13_env.start_or_skip(topo, tools=("passt", "pasta"))
+    try:
+        for name, args in CAPS_CASES + [("passt", ["--print-capabilities=x"])]:
+            if "--print-capabilities" not in " ".join(args):
+                args = args + ["--print-capabilities"]
+            ref = env.run(["/usr/bin/" + name] + args, user=True)
+            ours = env.run([deb13_env.tool(name)] + args, user=True)
+            got = (ours.returncode, ours.stdout,
+                   error_lines(ours.stderr)[:1])
+            want = (ref.returncode, ref.stdout, error_lines(ref.stderr)[:1])
+            if name == "passt" and args[-1] == "--print-capabilities=x":
+                # getopt's wording; the usage text after it is ours
+                got = (got[0], got[1], [ln.split(": ", 1)[-1]
+                                        for ln in got[2]])
+                want = (want[0], want[1], [ln.split(": ", 1)[-1]
+                                           for ln in want[2]])
+            else:
+                assert ours.stderr == ref.stderr == CAPS, (name, args)
+            assert got == want, (name, args)
+    finally:
+        env.stop()

@@ -10,7 +10,10 @@ root, and the process no longer dumpable (its /proc files belong to root).  past
 error message) blocks on a full pipe, after its filter is on.
 sandbox_selftest.c (built on demand into build/) sets up the same
 sandbox as the unprivileged user and then makes a call that no allowlist
-has: it must die of SIGSYS.
+has: it must die of SIGSYS.  passt's vhost-user list ("passt-vu") maps a
+memfd as the link maps guest memory, and dies of any other mmap(); a
+running passt --vhost-user maps the memory a client sends it
+(SET_MEM_TABLE), sandboxed, and unmaps it when the client goes.
 """
 
 import fcntl
@@ -18,6 +21,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import time
 
 import pytest
@@ -244,20 +248,142 @@ def selftest_binary():
     return str(SELFTEST_BIN)
 
 
-@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair",
-                                  "pasta-netcfg"])
+PROFILES = ["pasta", "passt", "passt-vu", "passt-repair", "pasta-netcfg"]
+
+
+@pytest.mark.parametrize("tool", PROFILES)
 def test_selftest_allowed_path_runs(topo, tool):
     r = topo.run_as_user_in_host([selftest_binary(), tool, "none"])
     assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
     assert r.stdout == "entries 0\nsandboxed\n", r.stdout
 
 
-@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair",
-                                  "pasta-netcfg"])
-@pytest.mark.parametrize("call", ["mmap", "brk", "execve", "open"])
-def test_selftest_violation_kills_with_sigsys(topo, tool, call):
-    r = topo.run_as_user_in_host([selftest_binary(), tool, call])
+def assert_killed(r):
     # Killed, not returning: Popen reports -signal
     assert r.returncode == -signal.SIGSYS, (r.returncode, r.stdout,
                                             r.stderr)
     assert r.stdout.endswith("sandboxed\n"), r.stdout
+
+
+@pytest.mark.parametrize("tool", PROFILES)
+@pytest.mark.parametrize("call", ["mmap", "brk", "execve", "open"])
+def test_selftest_violation_kills_with_sigsys(topo, tool, call):
+    assert_killed(topo.run_as_user_in_host([selftest_binary(), tool, call]))
+
+
+def test_selftest_vu_maps_shared_memory(topo):
+    r = topo.run_as_user_in_host([selftest_binary(), "passt-vu", "vu-mmap"])
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    assert r.stdout == "entries 0\nsandboxed\nmapped\n", r.stdout
+
+
+@pytest.mark.parametrize("tool", ["pasta", "passt", "passt-repair",
+                                  "pasta-netcfg"])
+def test_selftest_vu_mapping_killed_in_other_profiles(topo, tool):
+    assert_killed(topo.run_as_user_in_host([selftest_binary(), tool,
+                                            "vu-mmap"]))
+
+
+@pytest.mark.parametrize("call", ["mmap-exec", "mmap-private", "mmap-anon",
+                                  "mmap-fixed", "mmap-populate"])
+def test_selftest_vu_other_mmap_kills(topo, call):
+    assert_killed(topo.run_as_user_in_host([selftest_binary(), "passt-vu",
+                                            call]))
+
+
+# vhost-user messages (compat.md 4.3): header of request, flags, size
+VU_HDR = struct.Struct("<III")
+VU_VERSION, VU_REPLY = 0x1, 0x4
+VU_GET_FEATURES, VU_SET_FEATURES, VU_SET_OWNER, VU_SET_MEM_TABLE = 1, 2, 3, 5
+VIRTIO_F_VERSION_1 = 1 << 32
+GUEST_MEM = 1 << 20
+
+
+def vu_send(s, req, payload=b"", fds=()):
+    msg = VU_HDR.pack(req, VU_VERSION, len(payload)) + payload
+    if fds:
+        socket.send_fds(s, [msg], list(fds))
+    else:
+        s.sendall(msg)
+
+
+def vu_get_features(s):
+    """GET_FEATURES, and its reply: header and one u64."""
+    vu_send(s, VU_GET_FEATURES)
+    data = b""
+    while len(data) < VU_HDR.size + 8:
+        chunk = s.recv(VU_HDR.size + 8 - len(data))
+        assert chunk, "connection closed before the GET_FEATURES reply"
+        data += chunk
+    req, flags, size = VU_HDR.unpack(data[:VU_HDR.size])
+    assert (req, flags, size) == (VU_GET_FEATURES, VU_VERSION | VU_REPLY,
+                                  8), data
+    return struct.unpack("<Q", data[VU_HDR.size:])[0]
+
+
+def guest_memory():
+    """A memfd as qemu's memory-backend-memfd makes it: sealed size."""
+    fd = os.memfd_create("passt-test-guest", os.MFD_CLOEXEC |
+                         os.MFD_ALLOW_SEALING)
+    os.ftruncate(fd, GUEST_MEM)
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK |
+                fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL)
+    return fd
+
+
+def shared_maps(pid):
+    """Lines of /proc/PID/maps mapping our guest memory file."""
+    with open("/proc/%d/maps" % pid) as f:
+        return [ln for ln in f if "passt-test-guest" in ln]
+
+
+def test_passt_vhost_user_sandboxed_maps_guest_memory(topo, procs, tmp):
+    passt = T.tool_path("passt")
+    T.skip_on_reference(passt, "Debian's 2023 passt has no vhost-user")
+    sock = tmp / "passt.socket"
+    p = topo.popen_as_user_in_host(procs, [passt, "-f", "-q", "--vhost-user",
+                                           "-t", "none", "-u", "none",
+                                           "-s", sock], text=True)
+    if not T.wait_for(lambda: sock.exists() or p.poll() is not None, 5):
+        pytest.fail("no socket from passt --vhost-user")
+    if p.poll() is not None:
+        err = p.stderr.read()
+        # Until the vhost-user link is in this build (issue 15)
+        if "--vhost-user: not supported" in err:
+            pytest.skip("this build refuses --vhost-user")
+        pytest.fail("passt --vhost-user exited %d: %s" % (p.returncode, err))
+    assert_sandboxed(p.pid)
+    mem = guest_memory()
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(5)
+    try:
+        c.connect(str(sock))
+        features = vu_get_features(c)
+        assert features & VIRTIO_F_VERSION_1, hex(features)
+        vu_send(c, VU_SET_OWNER)
+        vu_send(c, VU_SET_FEATURES, struct.pack("<Q", VIRTIO_F_VERSION_1))
+        # One region: guest-physical 0, at 0x7f0000000000 in "qemu"
+        region = struct.pack("<QQQQ", 0, GUEST_MEM, 0x7f0000000000, 0)
+        vu_send(c, VU_SET_MEM_TABLE, struct.pack("<II", 1, 0) + region,
+                fds=[mem])
+        # Still alive (the filter let the mmap() through), and mapped
+        # shared, read-write, never executable
+        assert vu_get_features(c) == features
+        maps = shared_maps(p.pid)
+        assert len(maps) == 1, maps
+        assert maps[0].split()[1] == "rw-s", maps
+    finally:
+        c.close()
+        os.close(mem)
+    # The frontend went away: the memory is unmapped (munmap() allowed),
+    # and passt waits for the next one
+    assert T.wait_for(lambda: not T.pid_alive(p.pid) or
+                      not shared_maps(p.pid), 5), shared_maps(p.pid)
+    assert p.poll() is None, (p.returncode, p.stderr.read())
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(5)
+    c.connect(str(sock))
+    assert vu_get_features(c) == features
+    c.close()
+    p.terminate()
+    p.wait(timeout=5)

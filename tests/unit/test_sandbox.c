@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_sandbox.c - seccomp allowlists kill what they don't list, the table
- * matches doc/sandbox.md, isolation leaves an empty root and no capabilities
+ * matches doc/sandbox.md, isolation leaves an empty root and no capabilities,
+ * passt in vhost-user mode maps shared memory files and nothing else
  *
  * Each check that installs a filter or detaches namespaces runs in a forked
  * child, so the test process itself stays unconfined; the parent checks the
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sockios.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -435,15 +437,236 @@ static void test_isolate(void **state)
 }
 
 /**
- * test_table_sane() - Every entry resolves, belongs to a tool, and nothing
- *		       that allocates memory or runs programs is listed
+ * child_vu_maps() - passt's vhost-user profile: map a memory file as the
+ *		     link does, check it, use it, unmap it
+ * @p:		Unused
+ *
+ * Return: CHILD_OK if all of it worked
+ */
+static int child_vu_maps(int p)
+{
+	int fd = memfd_create("guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	const size_t len = 2 * 4096;
+	volatile uint8_t *m;
+	struct stat st;
+	int seals;
+
+	(void)p;
+	if (fd < 0 || ftruncate(fd, (off_t)len) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW))
+		return CHILD_SETUP;
+	if (sandbox_seccomp(SANDBOX_PASST_VU))
+		return CHILD_SETUP;
+	/* What the link checks before it maps: size, and seals */
+	if (fstat(fd, &st) || (size_t)st.st_size != len)
+		return CHILD_CHECK;
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK))
+		return CHILD_CHECK;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+		 fd, 0);
+	if (m == MAP_FAILED)
+		return CHILD_CHECK;
+	m[0] = 0x5a;
+	m[len - 1] = 0xa5;
+	if (pread(fd, (void *)&seals, 1, 0) != 1 || (seals & 0xff) != 0x5a)
+		return CHILD_CHECK;
+	if (munmap((void *)m, len))
+		return CHILD_CHECK;
+	/* A second mapping, as the next SET_MEM_TABLE makes */
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+		 fd, 0);
+	if (m == MAP_FAILED || m[len - 1] != 0xa5 || munmap((void *)m, len))
+		return CHILD_CHECK;
+	close(fd);
+	return CHILD_OK;
+}
+
+/**
+ * test_vu_maps_guest_memory() - The vhost-user profile maps memory files
+ * @state:	Unused
+ */
+static void test_vu_maps_guest_memory(void **state)
+{
+	int ws;
+
+	(void)state;
+	if (UNDER_SANITIZER)
+		skip();
+	ws = run_child(child_vu_maps, 0);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), CHILD_OK);
+}
+
+/**
+ * struct mmap_case - An mmap() the vhost-user profile must refuse
+ * @addr:	Address: FIXED_ADDR for the page the child maps first
+ * @prot:	Protection
+ * @flags:	Flags
+ * @fd:		Descriptor: MEM_FD for the memory file
+ * @what:	Description, for the failure message
+ */
+struct mmap_case {
+	unsigned long addr;
+	unsigned long prot;
+	unsigned long flags;
+	long fd;
+	const char *what;
+};
+
+#define FIXED_ADDR 1UL
+#define MEM_FD	   (-2L)
+#define RW	   (PROT_READ | PROT_WRITE)
+#define SHARED_NR  (MAP_SHARED | MAP_NORESERVE)
+
+static const struct mmap_case mmap_bad[] = {
+	{0, RW | PROT_EXEC, SHARED_NR, MEM_FD, "PROT_EXEC"},
+	{0, PROT_READ | PROT_EXEC, SHARED_NR, MEM_FD, "read and execute"},
+	{0, PROT_READ, SHARED_NR, MEM_FD, "PROT_READ alone"},
+	{0, PROT_NONE, SHARED_NR, MEM_FD, "PROT_NONE"},
+	{0, RW, MAP_PRIVATE | MAP_NORESERVE, MEM_FD, "MAP_PRIVATE"},
+	{0, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, "private anonymous (malloc)"},
+	{0, RW, SHARED_NR | MAP_ANONYMOUS, -1, "MAP_ANONYMOUS"},
+	{0, RW, SHARED_NR | MAP_ANONYMOUS, MEM_FD, "MAP_ANONYMOUS, a file"},
+	{FIXED_ADDR, RW, SHARED_NR | MAP_FIXED, MEM_FD, "MAP_FIXED"},
+	{FIXED_ADDR, RW, SHARED_NR | MAP_FIXED_NOREPLACE, MEM_FD,
+	 "MAP_FIXED_NOREPLACE"},
+	{FIXED_ADDR, RW, SHARED_NR, MEM_FD, "address hint"},
+	{0, RW, MAP_SHARED, MEM_FD, "MAP_SHARED without MAP_NORESERVE"},
+	{0, RW, MAP_SHARED_VALIDATE | MAP_NORESERVE, MEM_FD,
+	 "MAP_SHARED_VALIDATE"},
+	{0, RW, SHARED_NR | MAP_POPULATE, MEM_FD, "MAP_POPULATE"},
+	{0, RW, SHARED_NR | MAP_GROWSDOWN, MEM_FD, "MAP_GROWSDOWN"},
+	{0, RW, SHARED_NR | MAP_HUGETLB, MEM_FD, "MAP_HUGETLB"},
+	{0, RW, SHARED_NR, -1, "descriptor -1"},
+	{0, RW, SHARED_NR, 0x80000003L, "descriptor with the sign bit"},
+#if ULONG_MAX > 0xffffffffUL
+	{0, RW | (1UL << 32), SHARED_NR, MEM_FD, "prot bit 32"},
+	{0, RW, SHARED_NR | (1UL << 40), MEM_FD, "flags bit 40"},
+#endif
+};
+
+/**
+ * child_vu_mmap_bad() - The vhost-user profile, then a refused mmap()
+ * @i:		Index in mmap_bad[]
+ *
+ * Return: CHILD_SETUP or CHILD_SURVIVED, which both mean failure
+ */
+static int child_vu_mmap_bad(int i)
+{
+	const struct mmap_case *c = &mmap_bad[i];
+	int fd = memfd_create("guest", MFD_CLOEXEC);
+	unsigned long addr = c->addr;
+	void *page;
+
+	if (fd < 0 || ftruncate(fd, 4096))
+		return CHILD_SETUP;
+	page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return CHILD_SETUP;
+	if (addr == FIXED_ADDR)
+		addr = (unsigned long)page;
+	if (sandbox_seccomp(SANDBOX_PASST_VU))
+		return CHILD_SETUP;
+	syscall(SYS_mmap, addr, 4096UL, c->prot, c->flags,
+		c->fd == MEM_FD ? (long)fd : c->fd, 0L);
+	return CHILD_SURVIVED;
+}
+
+/**
+ * test_vu_mmap_other_forms_kill() - Any other mmap() is killed
+ * @state:	Unused
+ */
+static void test_vu_mmap_other_forms_kill(void **state)
+{
+	size_t i;
+	int ws;
+
+	(void)state;
+	for (i = 0; i < sizeof(mmap_bad) / sizeof(mmap_bad[0]); i++) {
+		ws = run_child(child_vu_mmap_bad, (int)i);
+		if (!WIFSIGNALED(ws) || WTERMSIG(ws) != SIGSYS)
+			fail_msg("mmap() with %s: not killed (status %#x)",
+				 mmap_bad[i].what, ws);
+	}
+}
+
+/* Memory calls that stay refused: each child installs profile (arg >> 8) */
+enum vu_bad { VU_MMAP_ALLOWED_FORM, VU_MUNMAP, VU_MPROTECT_EXEC, VU_MREMAP,
+	      VU_BAD_CALLS };
+
+/**
+ * child_mem_bad() - Install a profile, map a memory file, then make a call
+ *		     the profile must refuse
+ * @arg:	(profile << 8) | enum vu_bad
+ *
+ * Return: CHILD_SETUP or CHILD_SURVIVED, which both mean failure
+ */
+static int child_mem_bad(int arg)
+{
+	int fd = memfd_create("guest", MFD_CLOEXEC);
+	void *m;
+
+	if (fd < 0 || ftruncate(fd, 8192))
+		return CHILD_SETUP;
+	m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED || sandbox_seccomp((enum sandbox_profile)(arg >> 8)))
+		return CHILD_SETUP;
+	switch ((enum vu_bad)(arg & 0xff)) {
+	case VU_MMAP_ALLOWED_FORM:
+		syscall(SYS_mmap, NULL, 4096UL, (long)RW, (long)SHARED_NR,
+			(long)fd, 0L);
+		break;
+	case VU_MUNMAP:
+		syscall(SYS_munmap, m, 8192UL);
+		break;
+	case VU_MPROTECT_EXEC:
+		syscall(SYS_mprotect, m, 4096UL, (long)(PROT_READ | PROT_EXEC));
+		break;
+	case VU_MREMAP:
+		syscall(SYS_mremap, m, 8192UL, 4096UL, 0L);
+		break;
+	default:
+		break;
+	}
+	return CHILD_SURVIVED;
+}
+
+/**
+ * test_mem_calls_outside_vu_kill() - pasta's and passt's profiles kill even
+ *				      the mmap() and munmap() vhost-user
+ *				      makes; no profile has mprotect, mremap
+ * @state:	Unused
+ */
+static void test_mem_calls_outside_vu_kill(void **state)
+{
+	int p, b;
+
+	(void)state;
+	for (p = 0; p < SANDBOX_PROFILES; p++) {
+		for (b = 0; b < VU_BAD_CALLS; b++) {
+			if (p == SANDBOX_PASST_VU &&
+			    (b == VU_MMAP_ALLOWED_FORM || b == VU_MUNMAP))
+				continue;
+			assert_sigsys(run_child(child_mem_bad, (p << 8) | b));
+		}
+	}
+}
+
+/**
+ * test_table_sane() - Every entry resolves, belongs to a tool, nothing that
+ *		       allocates memory or runs programs is listed, and mmap()
+ *		       only for passt in vhost-user mode, with its arguments
  * @state:	Unused
  */
 static void test_table_sane(void **state)
 {
-	static const char *const never[] = {"brk",	"mmap",	    "mremap",
-					    "munmap",	"mprotect", "execve",
-					    "execveat", "mount",    "ptrace"};
+	static const char *const never[] = {"brk",	"mremap", "mprotect",
+					    "execve",	"execveat", "mount",
+					    "ptrace",	"remap_file_pages"};
+	static const char *const vu_only[] = {"mmap", "mmap2", "munmap"};
+	const uint32_t vu = 1U << SANDBOX_PASST_VU;
+	const uint32_t passt = 1U << SANDBOX_PASST;
 	const struct sandbox_rule *r;
 	size_t n, i, j;
 
@@ -459,9 +682,23 @@ static void test_table_sane(void **state)
 			fail_msg("unknown system call %s", r[i].name);
 		for (j = 0; j < sizeof(never) / sizeof(never[0]); j++)
 			assert_string_not_equal(r[i].name, never[j]);
+		for (j = 0; j < sizeof(vu_only) / sizeof(vu_only[0]); j++) {
+			if (strcmp(r[i].name, vu_only[j]))
+				continue;
+			assert_int_equal(r[i].profiles, vu);
+			if (strcmp(r[i].name, "munmap"))
+				assert_int_equal(r[i].arg, SB_MMAP_SHARED);
+		}
+		/* vhost-user mode is passt's loop with more: everything of
+		 * passt's list is on its list
+		 */
+		if (r[i].profiles & passt)
+			assert_true(r[i].profiles & vu);
 	}
 	assert_string_equal(sandbox_profile_name(SANDBOX_PASST_REPAIR),
 			    "passt-repair");
+	assert_string_equal(sandbox_profile_name(SANDBOX_PASST_VU),
+			    "passt-vu");
 	assert_string_equal(sandbox_profile_name(SANDBOX_PROFILES), "?");
 }
 
@@ -539,6 +776,9 @@ int main(void)
 		cmocka_unit_test(test_pasta_nscall),
 		cmocka_unit_test(test_netcfg_profile),
 		cmocka_unit_test(test_isolate),
+		cmocka_unit_test(test_vu_maps_guest_memory),
+		cmocka_unit_test(test_vu_mmap_other_forms_kill),
+		cmocka_unit_test(test_mem_calls_outside_vu_kill),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
