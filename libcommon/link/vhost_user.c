@@ -118,6 +118,12 @@ static void vu_started(void *arg)
 	log_info("vhost-user: queues started%s%s",
 		 v->sink.offload ? ", segmentation offload to the guest" : "",
 		 v->sink.udp_gso ? " (UDP too)" : "");
+	if (!vu_vq_avail(&v->dev.vq[VU_RX])) {
+		/* no receive buffers yet: greet when the guest gives some */
+		v->greet = true;
+		vu_rx_starved(v, true);
+		return;
+	}
 	if (v->on_start)
 		v->on_start(v->cb_arg);
 }
@@ -130,7 +136,7 @@ static void vu_stopped(void *arg)
 {
 	struct vu_link *v = arg;
 
-	v->running = false;
+	v->running = v->greet = false;
 	log_debug("vhost-user: queues stopped");
 }
 
@@ -161,7 +167,7 @@ void vu_client(struct vu_link *v, int fd)
 
 	vu_dev_init(&v->dev, fd, vu_offered_features(), &ops);
 	vu_sink_init(v);
-	v->running = v->starved = v->rx_kick_on = false;
+	v->running = v->starved = v->rx_kick_on = v->greet = false;
 }
 
 /**
@@ -170,10 +176,17 @@ void vu_client(struct vu_link *v, int fd)
  */
 void vu_disconnect(struct vu_link *v)
 {
+	log_debug("vhost-user: frames from the guest: %llu (%llu bad, "
+		  "%llu with offloads not agreed on), to the guest: %llu "
+		  "(%llu dropped)",
+		  (unsigned long long)v->n.frames_in,
+		  (unsigned long long)v->n.bad,
+		  (unsigned long long)v->gso_bad,
+		  (unsigned long long)v->sent, (unsigned long long)v->lost);
 	v->running = false;
 	vu_dev_reset(&v->dev);
 	vu_sink_init(v);
-	v->starved = v->rx_kick_on = false;
+	v->starved = v->rx_kick_on = v->greet = false;
 	v->dev.fd = -1;
 }
 

@@ -76,6 +76,8 @@ struct vu_sg_frame {
  * @sg_short:	A scattered frame was committed shorter than reserved
  * @starved:	The receive ring ran out: we poll its kick descriptor
  * @rx_kick_on:	... and epoll reports it
+ * @greet:	The queues started without receive buffers: call @on_start
+ *		when the guest gives some
  * @on_start:	Called when the queues start (greeting), or NULL
  * @on_rx_room:	Called when the guest added receive buffers after we ran
  *		out (TCP waits for that), or NULL
@@ -99,6 +101,7 @@ struct vu_link {
 	bool sg_short;
 	bool starved;
 	bool rx_kick_on;
+	bool greet;
 	void (*on_start)(void *arg);
 	void (*on_rx_room)(void *arg);
 	void *cb_arg;

@@ -148,6 +148,10 @@ void vu_rx_kick(struct vu_link *v)
 	if (!vu_rx_ok(v) || !vu_vq_avail(&v->dev.vq[VU_RX]))
 		return;
 	vu_rx_starved(v, false);
+	if (v->greet && v->on_start) {
+		v->greet = false;
+		v->on_start(v->cb_arg);
+	}
 	if (v->on_rx_room)
 		v->on_rx_room(v->cb_arg);
 }
