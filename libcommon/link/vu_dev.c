@@ -35,7 +35,7 @@
 #include "link/vu_dev.h"
 
 /* Protocol features we offer (DEVICE_STATE comes with migration) */
-#define VU_PF_OFFERED \
+#define VU_PF_OFFERED                                                          \
 	(VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_RARP) | VU_BIT(VU_PF_REPLY_ACK))
 
 #define VU_VRING_F_LOG 0 /* SET_VRING_ADDR flags: log used ring writes */
@@ -275,8 +275,9 @@ static int vu_set_features(struct vu_dev *d, struct vu_msg *m)
 
 	d->features = f;
 	d->features_set = true;
-	d->hdr_len = (f & (VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_MRG_RXBUF))) ?
-			     12 : 10;
+	d->hdr_len = (f & (VU_BIT(VU_F_VERSION_1) | VU_BIT(VU_F_MRG_RXBUF)))
+			     ? 12
+			     : 10;
 
 	/* vhost-user.rst, "Ring states": without protocol features, rings
 	 * are enabled from the start
@@ -545,8 +546,7 @@ static int vu_set_vring_fd(struct vu_dev *d, struct vu_msg *m)
 	if ((ret = vu_dev_queue(m, m->u.u64 & VU_VRING_IDX_MASK, &q)))
 		return ret;
 
-	fd = m->req == VU_SET_VRING_CALL ? &d->vq[q].call_fd :
-					   &d->vq[q].err_fd;
+	fd = m->req == VU_SET_VRING_CALL ? &d->vq[q].call_fd : &d->vq[q].err_fd;
 	vu_dev_close(fd);
 	if (!(m->u.u64 & VU_VRING_NOFD)) {
 		*fd = m->fds[0];
@@ -649,24 +649,24 @@ struct vu_dev_handler {
 };
 
 static const struct vu_dev_handler vu_dev_handlers[VU_REQ_MAX] = {
-	[VU_GET_FEATURES] = { vu_get_features, true },
-	[VU_SET_FEATURES] = { vu_set_features, false },
-	[VU_SET_OWNER] = { vu_nop, false },
-	[VU_SET_MEM_TABLE] = { vu_set_mem_table, false },
-	[VU_SET_LOG_BASE] = { vu_set_log_base, true },
-	[VU_SET_LOG_FD] = { vu_set_log_fd, false },
-	[VU_SET_VRING_NUM] = { vu_set_vring_num, false },
-	[VU_SET_VRING_ADDR] = { vu_set_vring_addr, false },
-	[VU_SET_VRING_BASE] = { vu_set_vring_base, false },
-	[VU_GET_VRING_BASE] = { vu_get_vring_base, true },
-	[VU_SET_VRING_KICK] = { vu_set_vring_kick, false },
-	[VU_SET_VRING_CALL] = { vu_set_vring_fd, false },
-	[VU_SET_VRING_ERR] = { vu_set_vring_fd, false },
-	[VU_GET_PROTOCOL_FEATURES] = { vu_get_protocol_features, true },
-	[VU_SET_PROTOCOL_FEATURES] = { vu_set_protocol_features, false },
-	[VU_GET_QUEUE_NUM] = { vu_get_queue_num, true },
-	[VU_SET_VRING_ENABLE] = { vu_set_vring_enable, false },
-	[VU_SEND_RARP] = { vu_send_rarp, false },
+	[VU_GET_FEATURES] = {vu_get_features, true},
+	[VU_SET_FEATURES] = {vu_set_features, false},
+	[VU_SET_OWNER] = {vu_nop, false},
+	[VU_SET_MEM_TABLE] = {vu_set_mem_table, false},
+	[VU_SET_LOG_BASE] = {vu_set_log_base, true},
+	[VU_SET_LOG_FD] = {vu_set_log_fd, false},
+	[VU_SET_VRING_NUM] = {vu_set_vring_num, false},
+	[VU_SET_VRING_ADDR] = {vu_set_vring_addr, false},
+	[VU_SET_VRING_BASE] = {vu_set_vring_base, false},
+	[VU_GET_VRING_BASE] = {vu_get_vring_base, true},
+	[VU_SET_VRING_KICK] = {vu_set_vring_kick, false},
+	[VU_SET_VRING_CALL] = {vu_set_vring_fd, false},
+	[VU_SET_VRING_ERR] = {vu_set_vring_fd, false},
+	[VU_GET_PROTOCOL_FEATURES] = {vu_get_protocol_features, true},
+	[VU_SET_PROTOCOL_FEATURES] = {vu_set_protocol_features, false},
+	[VU_GET_QUEUE_NUM] = {vu_get_queue_num, true},
+	[VU_SET_VRING_ENABLE] = {vu_set_vring_enable, false},
+	[VU_SEND_RARP] = {vu_send_rarp, false},
 };
 
 /**

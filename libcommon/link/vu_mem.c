@@ -66,8 +66,8 @@ static int vu_mem_map(int fd, uint64_t len, const char *what, uint8_t **out)
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (st.st_size < 0 || (uint64_t)st.st_size < len) {
-		log_err("vhost-user: %s needs %llu bytes, its file has %lld",
-			what, (unsigned long long)len, (long long)st.st_size);
+		log_debug("vhost-user: %s needs %llu bytes, its file has %lld",
+			  what, (unsigned long long)len, (long long)st.st_size);
 		return -EINVAL;
 	}
 
@@ -127,10 +127,10 @@ static bool vu_mem_desc_ok(const struct vu_mem_desc *d)
  *
  * Return: 0 on success, -errno on failure (the old table stays in place)
  */
-int vu_mem_set(struct vu_mem *m, const struct vu_mem_desc *d,
-	       const int *fds, unsigned int n)
+int vu_mem_set(struct vu_mem *m, const struct vu_mem_desc *d, const int *fds,
+	       unsigned int n)
 {
-	struct vu_region r[VU_MEM_REGIONS_MAX] = { 0 };
+	struct vu_region r[VU_MEM_REGIONS_MAX] = {0};
 	unsigned int i;
 	int ret;
 
@@ -142,8 +142,8 @@ int vu_mem_set(struct vu_mem *m, const struct vu_mem_desc *d,
 		char what[32];
 
 		if (!vu_mem_desc_ok(&d[i])) {
-			log_err("vhost-user: memory region %u is impossible",
-				i);
+			log_debug("vhost-user: memory region %u is impossible",
+				  i);
 			ret = -EINVAL;
 			goto fail;
 		}
@@ -308,7 +308,8 @@ void vu_mem_log(const struct vu_mem *m, uint64_t gpa, uint64_t len)
 		last = bits - 1;
 
 	for (; page <= last; page++) {
-		__atomic_fetch_or(&m->log[page / 8], (uint8_t)(1U << (page % 8)),
+		__atomic_fetch_or(&m->log[page / 8],
+				  (uint8_t)(1U << (page % 8)),
 				  __ATOMIC_RELEASE);
 	}
 }

@@ -52,52 +52,52 @@ struct vu_msg_rule {
  * (SET_MEM_TABLE, SET_VRING_KICK/CALL/ERR) are checked in vu_msg_check()
  */
 static const struct vu_msg_rule vu_msg_rules[VU_REQ_MAX] = {
-	[VU_GET_FEATURES] = { "GET_FEATURES", true, 0, 0 },
-	[VU_SET_FEATURES] = { "SET_FEATURES", true, 8, 0 },
-	[VU_SET_OWNER] = { "SET_OWNER", true, 0, 0 },
-	[VU_RESET_OWNER] = { "RESET_OWNER", false, 0, 0 },
-	[VU_SET_MEM_TABLE] = { "SET_MEM_TABLE", true, 0, 0 },
-	[VU_SET_LOG_BASE] = { "SET_LOG_BASE", true,
-			      sizeof(struct vu_log_area), 1 },
-	[VU_SET_LOG_FD] = { "SET_LOG_FD", true, 0, 1 },
-	[VU_SET_VRING_NUM] = { "SET_VRING_NUM", true,
-			       sizeof(struct vu_vring_state), 0 },
-	[VU_SET_VRING_ADDR] = { "SET_VRING_ADDR", true,
-				sizeof(struct vu_vring_addr), 0 },
-	[VU_SET_VRING_BASE] = { "SET_VRING_BASE", true,
-				sizeof(struct vu_vring_state), 0 },
-	[VU_GET_VRING_BASE] = { "GET_VRING_BASE", true,
-				sizeof(struct vu_vring_state), 0 },
-	[VU_SET_VRING_KICK] = { "SET_VRING_KICK", true, 8, 0 },
-	[VU_SET_VRING_CALL] = { "SET_VRING_CALL", true, 8, 0 },
-	[VU_SET_VRING_ERR] = { "SET_VRING_ERR", true, 8, 0 },
-	[VU_GET_PROTOCOL_FEATURES] = { "GET_PROTOCOL_FEATURES", true, 0, 0 },
-	[VU_SET_PROTOCOL_FEATURES] = { "SET_PROTOCOL_FEATURES", true, 8, 0 },
-	[VU_GET_QUEUE_NUM] = { "GET_QUEUE_NUM", true, 0, 0 },
-	[VU_SET_VRING_ENABLE] = { "SET_VRING_ENABLE", true,
-				  sizeof(struct vu_vring_state), 0 },
-	[VU_SEND_RARP] = { "SEND_RARP", true, 8, 0 },
-	[20] = { "NET_SET_MTU", false, 0, 0 },
-	[21] = { "SET_BACKEND_REQ_FD", false, 0, 0 },
-	[22] = { "IOTLB_MSG", false, 0, 0 },
-	[23] = { "SET_VRING_ENDIAN", false, 0, 0 },
-	[24] = { "GET_CONFIG", false, 0, 0 },
-	[25] = { "SET_CONFIG", false, 0, 0 },
-	[28] = { "POSTCOPY_ADVISE", false, 0, 0 },
-	[29] = { "POSTCOPY_LISTEN", false, 0, 0 },
-	[30] = { "POSTCOPY_END", false, 0, 0 },
-	[31] = { "GET_INFLIGHT_FD", false, 0, 0 },
-	[32] = { "SET_INFLIGHT_FD", false, 0, 0 },
-	[34] = { "RESET_DEVICE", false, 0, 0 },
-	[36] = { "GET_MAX_MEM_SLOTS", false, 0, 0 },
-	[37] = { "ADD_MEM_REG", false, 0, 0 },
-	[38] = { "REM_MEM_REG", false, 0, 0 },
-	[39] = { "SET_STATUS", false, 0, 0 },
-	[40] = { "GET_STATUS", false, 0, 0 },
-	[41] = { "GET_SHARED_OBJECT", false, 0, 0 },
-	[VU_SET_DEVICE_STATE_FD] = { "SET_DEVICE_STATE_FD", true,
-				     sizeof(struct vu_state_fd), 1 },
-	[VU_CHECK_DEVICE_STATE] = { "CHECK_DEVICE_STATE", true, 0, 0 },
+	[VU_GET_FEATURES] = {"GET_FEATURES", true, 0, 0},
+	[VU_SET_FEATURES] = {"SET_FEATURES", true, 8, 0},
+	[VU_SET_OWNER] = {"SET_OWNER", true, 0, 0},
+	[VU_RESET_OWNER] = {"RESET_OWNER", false, 0, 0},
+	[VU_SET_MEM_TABLE] = {"SET_MEM_TABLE", true, 0, 0},
+	[VU_SET_LOG_BASE] = {"SET_LOG_BASE", true, sizeof(struct vu_log_area),
+			     1},
+	[VU_SET_LOG_FD] = {"SET_LOG_FD", true, 0, 1},
+	[VU_SET_VRING_NUM] = {"SET_VRING_NUM", true,
+			      sizeof(struct vu_vring_state), 0},
+	[VU_SET_VRING_ADDR] = {"SET_VRING_ADDR", true,
+			       sizeof(struct vu_vring_addr), 0},
+	[VU_SET_VRING_BASE] = {"SET_VRING_BASE", true,
+			       sizeof(struct vu_vring_state), 0},
+	[VU_GET_VRING_BASE] = {"GET_VRING_BASE", true,
+			       sizeof(struct vu_vring_state), 0},
+	[VU_SET_VRING_KICK] = {"SET_VRING_KICK", true, 8, 0},
+	[VU_SET_VRING_CALL] = {"SET_VRING_CALL", true, 8, 0},
+	[VU_SET_VRING_ERR] = {"SET_VRING_ERR", true, 8, 0},
+	[VU_GET_PROTOCOL_FEATURES] = {"GET_PROTOCOL_FEATURES", true, 0, 0},
+	[VU_SET_PROTOCOL_FEATURES] = {"SET_PROTOCOL_FEATURES", true, 8, 0},
+	[VU_GET_QUEUE_NUM] = {"GET_QUEUE_NUM", true, 0, 0},
+	[VU_SET_VRING_ENABLE] = {"SET_VRING_ENABLE", true,
+				 sizeof(struct vu_vring_state), 0},
+	[VU_SEND_RARP] = {"SEND_RARP", true, 8, 0},
+	[20] = {"NET_SET_MTU", false, 0, 0},
+	[21] = {"SET_BACKEND_REQ_FD", false, 0, 0},
+	[22] = {"IOTLB_MSG", false, 0, 0},
+	[23] = {"SET_VRING_ENDIAN", false, 0, 0},
+	[24] = {"GET_CONFIG", false, 0, 0},
+	[25] = {"SET_CONFIG", false, 0, 0},
+	[28] = {"POSTCOPY_ADVISE", false, 0, 0},
+	[29] = {"POSTCOPY_LISTEN", false, 0, 0},
+	[30] = {"POSTCOPY_END", false, 0, 0},
+	[31] = {"GET_INFLIGHT_FD", false, 0, 0},
+	[32] = {"SET_INFLIGHT_FD", false, 0, 0},
+	[34] = {"RESET_DEVICE", false, 0, 0},
+	[36] = {"GET_MAX_MEM_SLOTS", false, 0, 0},
+	[37] = {"ADD_MEM_REG", false, 0, 0},
+	[38] = {"REM_MEM_REG", false, 0, 0},
+	[39] = {"SET_STATUS", false, 0, 0},
+	[40] = {"GET_STATUS", false, 0, 0},
+	[41] = {"GET_SHARED_OBJECT", false, 0, 0},
+	[VU_SET_DEVICE_STATE_FD] = {"SET_DEVICE_STATE_FD", true,
+				    sizeof(struct vu_state_fd), 1},
+	[VU_CHECK_DEVICE_STATE] = {"CHECK_DEVICE_STATE", true, 0, 0},
 };
 
 /**
@@ -208,7 +208,7 @@ static uint64_t vu_msg_deadline(void)
  */
 static int vu_msg_wait(int fd, short events, uint64_t deadline)
 {
-	struct pollfd pfd = { .fd = fd, .events = events };
+	struct pollfd pfd = {.fd = fd, .events = events};
 	int left = vu_msg_left_ms(deadline), ret;
 
 	if (!left)
@@ -300,7 +300,7 @@ int vu_msg_recv(int fd, struct vu_msg *m)
 		struct cmsghdr align;
 	} ctl;
 	uint8_t hdr[VU_MSG_HDR_LEN];
-	struct iovec iov = { .iov_base = hdr, .iov_len = sizeof(hdr) };
+	struct iovec iov = {.iov_base = hdr, .iov_len = sizeof(hdr)};
 	struct msghdr mh = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
