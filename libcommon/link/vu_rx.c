@@ -42,7 +42,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "link/pcap.h"
-#include "link/vhost_user.h"
+#include "link/vu_rx.h"
 #include "os/epref.h"
 #include "services/l2.h"
 

@@ -34,7 +34,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
-#include "link/vhost_user.h"
+#include "link/vu_tx.h"
 
 #define VU_ETH_HLEN 14
 
