@@ -333,6 +333,37 @@ static void tcp_offload(const struct tcp_conn *c, struct frame_offload *o,
 }
 
 /**
+ * tcp_peek_none() - A peek found nothing new: end of file, or an error
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @r:		What the peek returned: 0 or -errno
+ *
+ * Return: TCP_V_RESET if reading the socket failed, TCP_V_OK otherwise
+ */
+static enum tcp_verdict tcp_peek_none(struct tcp_ctx *t, int idx, ssize_t r)
+{
+	if (r == 0)
+		tcp_send_fin(t, idx);
+	else if (r != -EAGAIN && r != -EINTR)
+		return TCP_V_RESET;
+	return TCP_V_OK;
+}
+
+/**
+ * tcp_wnd_field() - Window to advertise with data frames, scaled
+ * @t:		TCP context
+ * @c:		Connection, wnd_adv updated
+ *
+ * Return: the window field
+ */
+static uint16_t tcp_wnd_field(struct tcp_ctx *t, struct tcp_conn *c)
+{
+	c->wnd_adv = tcp_wnd_to_guest(t, c);
+	return (uint16_t)MIN(c->wnd_adv >> ((c->flags & TCP_WS_OK) ?
+					    TCP_WS_OURS : 0), 65535U);
+}
+
+/**
  * tcp_burst_done() - What follows a burst of data frames to the guest
  * @t:		TCP context
  * @idx:	Flow index
@@ -526,17 +557,11 @@ static enum tcp_verdict tcp_data_burst_sg(struct tcp_ctx *t, int idx,
 	if (r <= 0) {
 		for (i = 0; i < n; i++)
 			t->sink->commit_sg(t->sink, &f[i], 0, NULL);
-		if (r == 0)
-			tcp_send_fin(t, idx);
-		else if (r != -EAGAIN && r != -EINTR)
-			return TCP_V_RESET;
-		return TCP_V_OK;
+		return tcp_peek_none(t, idx, r);
 	}
 
 	left = (size_t)r;
-	c->wnd_adv = tcp_wnd_to_guest(t, c);
-	wnd = (uint16_t)MIN(c->wnd_adv >> ((c->flags & TCP_WS_OK) ?
-					   TCP_WS_OURS : 0), 65535U);
+	wnd = tcp_wnd_field(t, c);
 	for (i = 0; i < n; i++) {
 		size_t len = MIN(left, f[i].cap);
 
@@ -600,17 +625,11 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 	if (r <= 0) {
 		for (i = 0; i < n; i++)
 			t->sink->commit(t->sink, bufs[i], 0, NULL);
-		if (r == 0)
-			tcp_send_fin(t, idx);
-		else if (r != -EAGAIN && r != -EINTR)
-			return TCP_V_RESET;
-		return TCP_V_OK;
+		return tcp_peek_none(t, idx, r);
 	}
 
 	left = (size_t)r;
-	c->wnd_adv = tcp_wnd_to_guest(t, c);
-	wnd = (uint16_t)MIN(c->wnd_adv >> ((c->flags & TCP_WS_OK) ?
-					   TCP_WS_OURS : 0), 65535U);
+	wnd = tcp_wnd_field(t, c);
 	for (i = 0; i < n; i++) {
 		size_t len = MIN(left, seg), flen;
 		uint8_t fl = TCP_F_ACK;
