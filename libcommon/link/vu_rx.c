@@ -338,27 +338,34 @@ static int vu_rx_copy(struct vu_link *v, struct virtio_net_hdr_mrg_rxbuf *h,
  * vu_rx_drain() - Copy the staged frames into the guest's buffers
  * @v:		vhost-user link
  *
- * Return: 0, or -errno of the first frame dropped (all later ones too)
+ * A frame too large for one element without MRG_RXBUF is dropped alone;
+ * once the ring is empty, or the queues stopped, every later frame is.
+ *
+ * Return: 0, or -errno of the first frame dropped
  */
 static int vu_rx_drain(struct vu_link *v)
 {
 	static struct ratelimit rl;
+	int ret = 0, stop = 0, r;
 	unsigned int i;
-	int ret = 0;
 
 	for (i = 0; i < v->pool_used; i++) {
 		size_t len = v->pool_len[i];
 
 		if (!len)
 			continue;
-		if (!ret && !vu_rx_ok(v))
-			ret = -ENOTCONN;
-		if (!ret) {
-			pcap_frame(vu_pool[i], len);
-			ret = vu_rx_copy(v, &vu_pool_hdr[i], vu_pool[i], len);
-		}
-		if (ret)
+		if (!stop && !vu_rx_ok(v))
+			stop = -ENOTCONN;
+		r = stop ? stop : vu_rx_copy(v, &vu_pool_hdr[i], vu_pool[i],
+					     len);
+		if (r) {
 			v->lost++;
+			ret = ret ? ret : r;
+			if (r == -ENOBUFS)	/* no buffers for later ones */
+				stop = r;
+			continue;
+		}
+		pcap_frame(vu_pool[i], len);
 	}
 	v->pool_used = 0;
 	if (ret && ret != -ENOTCONN)
