@@ -412,7 +412,25 @@ static void tcp_sink_wait(struct tcp_ctx *t, int idx)
 	if (c->flags & TCP_SINK_WAIT)
 		return;
 	c->flags |= TCP_SINK_WAIT;
+	if (t->sink_wait < TCP_SINK_WAITQ)
+		t->sink_waitq[t->sink_wait] = (uint32_t)idx;
 	t->sink_wait++;
+}
+
+/**
+ * tcp_sink_rearm() - Poll a connection waiting for the sink again
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+static void tcp_sink_rearm(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (!(c->flags & TCP_SINK_WAIT))
+		return;
+	c->flags &= (uint16_t)~TCP_SINK_WAIT;
+	if (c->state == TCP_ST_ESTABLISHED)
+		tcp_epoll_rearm(t, idx);
 }
 
 /**
@@ -422,22 +440,20 @@ static void tcp_sink_wait(struct tcp_ctx *t, int idx)
  * @t:		TCP context
  *
  * The sockets are edge-triggered and their data was there before: re-arming
- * them reports it in the next round of events.
+ * them reports it in the next round of events. A connection listed that
+ * closed in the meantime lost its flag with its state (a new one on the
+ * same index has no flag): nothing is done for it.
  */
 void tcp_sink_ready(struct tcp_ctx *t)
 {
 	unsigned int i;
 
-	if (!t->sink_wait)
-		return;
-	for (i = 0; i < FLOW_MAX; i++) {
-		struct tcp_conn *c = &t->conn[i];
-
-		if (!(c->flags & TCP_SINK_WAIT))
-			continue;
-		c->flags &= (uint16_t)~TCP_SINK_WAIT;
-		if (c->state == TCP_ST_ESTABLISHED)
-			tcp_epoll_rearm(t, (int)i);
+	if (t->sink_wait <= TCP_SINK_WAITQ) {
+		for (i = 0; i < t->sink_wait; i++)
+			tcp_sink_rearm(t, (int)t->sink_waitq[i]);
+	} else {
+		for (i = 0; i < FLOW_MAX; i++)
+			tcp_sink_rearm(t, (int)i);
 	}
 	t->sink_wait = 0;
 }

@@ -137,6 +137,7 @@ struct tcp_conn {
 };
 
 #define TCP_WQ_MAX 256		/* guest segments queued before writing */
+#define TCP_SINK_WAITQ 64	/* connections waiting for the sink, listed */
 
 /**
  * struct tcp_wq_ent - Payload of a guest segment, to be written at the end of
@@ -178,6 +179,8 @@ _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
  * @nconn:	Connections open
  * @sink_wait:	Connections with TCP_SINK_WAIT, at most (a hint: zero
  *		means none)
+ * @sink_waitq:	Their flow indexes, the first TCP_SINK_WAITQ of them (more:
+ *		tcp_sink_ready() looks at every connection)
  * @fwd:	Inbound forwarding rules (-t)
  * @splice:	pasta's loopback fast path, NULL if none (passt)
  * @rl_full:	Rate limit of "flow table full" messages
@@ -202,6 +205,7 @@ struct tcp_ctx {
 	unsigned int nwq;
 	unsigned int nconn;
 	unsigned int sink_wait;
+	uint32_t sink_waitq[TCP_SINK_WAITQ];
 	const struct fwd_table *fwd;
 	struct tcp_splice_ctx *splice;
 	struct ratelimit rl_full;
