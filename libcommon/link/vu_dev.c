@@ -16,10 +16,12 @@
  * longer map. SET_VRING_ADDR before SET_MEM_TABLE is allowed (translated
  * later); a ring that doesn't fit in the memory we have is an error.
  *
- * The link learns about the queues through two callbacks: started() when
- * both queues run (vu_dev_running() turned true), stopped() before a queue
- * it may be using stops or the memory under it changes, so that it drops
- * what it holds in guest memory first.
+ * The link learns about the queues through two callbacks, called so that
+ * they alternate: started() when both queues run (vu_dev_running() turned
+ * true, checked after every message), stopped() when that ends, and before
+ * a running queue stops or the memory under it changes, so that the link
+ * drops what it holds in guest memory first; started() follows again if
+ * the queues still run after the change.
  *
  * REPLY_ACK (vhost-user.rst, "REPLY_ACK"): once negotiated, a request
  * without a reply of its own that carries VU_MSG_F_NEED_REPLY is answered
@@ -89,28 +91,35 @@ bool vu_dev_running(const struct vu_dev *d)
 }
 
 /**
- * vu_dev_any_started() - Does any queue run?
- * @d:		Device
- *
- * Return: true if one is started
- */
-static bool vu_dev_any_started(const struct vu_dev *d)
-{
-	return d->vq[VU_RX].started || d->vq[VU_TX].started;
-}
-
-/**
  * vu_dev_update() - Tell the link when the device starts or stops running
  * @d:		Device
- * @was:	vu_dev_running() before the change
  */
-static void vu_dev_update(struct vu_dev *d, bool was)
+static void vu_dev_update(struct vu_dev *d)
 {
 	bool now = vu_dev_running(d);
 
-	if (!was && now && d->ops.started)
+	if (now == d->told_running)
+		return;
+	d->told_running = now;
+	if (now && d->ops.started)
 		d->ops.started(d->ops.arg);
-	else if (was && !now && d->ops.stopped)
+	else if (!now && d->ops.stopped)
+		d->ops.stopped(d->ops.arg);
+}
+
+/**
+ * vu_dev_quiesce() - Make the link let go of guest memory, if it uses it
+ * @d:		Device
+ *
+ * Called before a queue stops or the memory changes under it; the next
+ * vu_dev_update() tells the link if the queues run again.
+ */
+static void vu_dev_quiesce(struct vu_dev *d)
+{
+	if (!d->told_running)
+		return;
+	d->told_running = false;
+	if (d->ops.stopped)
 		d->ops.stopped(d->ops.arg);
 }
 
@@ -196,7 +205,7 @@ static int vu_dev_vq_map(struct vu_dev *d, enum vu_queue q)
  * @d:		Device
  * @q:		Queue
  *
- * The caller tells the link (vu_dev_update() or ops.stopped).
+ * The caller tells the link first if it may be using it (vu_dev_quiesce()).
  */
 static void vu_dev_vq_stop(struct vu_dev *d, enum vu_queue q)
 {
@@ -223,6 +232,25 @@ static int vu_dev_queue(const struct vu_msg *m, uint32_t index,
 	}
 	*q = (enum vu_queue)index;
 	return 0;
+}
+
+/**
+ * vu_dev_idle_queue() - Check the queue of a vring state, which can't run
+ * @d:		Device
+ * @m:		Message with a struct vu_vring_state
+ * @q:		Set to the queue
+ *
+ * Return: 0 if there is such a queue and it's stopped, -ERANGE if there
+ *	   is none, -EBUSY if it runs
+ */
+static int vu_dev_idle_queue(const struct vu_dev *d, const struct vu_msg *m,
+			     enum vu_queue *q)
+{
+	int ret = vu_dev_queue(m, m->u.state.index, q);
+
+	if (ret)
+		return ret;
+	return d->vq[*q].started ? -EBUSY : 0;
 }
 
 /**
@@ -262,7 +290,6 @@ static int vu_get_features(struct vu_dev *d, struct vu_msg *m)
 static int vu_set_features(struct vu_dev *d, struct vu_msg *m)
 {
 	uint64_t f = m->u.u64;
-	bool was = vu_dev_running(d);
 	unsigned int q;
 
 	if (!(f & VU_BIT(VU_F_VERSION_1)))
@@ -286,7 +313,6 @@ static int vu_set_features(struct vu_dev *d, struct vu_msg *m)
 		for (q = 0; q < VU_QUEUES; q++)
 			d->vq[q].enabled = true;
 	}
-	vu_dev_update(d, was);
 	return 0;
 }
 
@@ -319,8 +345,7 @@ static int vu_set_mem_table(struct vu_dev *d, struct vu_msg *m)
 	int ret;
 
 	/* The link drops its pointers into the old memory first */
-	if (vu_dev_any_started(d) && d->ops.stopped)
-		d->ops.stopped(d->ops.arg);
+	vu_dev_quiesce(d);
 
 	ret = vu_mem_set(&d->mem, m->u.mem.r, m->fds, m->u.mem.nregions);
 
@@ -332,7 +357,6 @@ static int vu_set_mem_table(struct vu_dev *d, struct vu_msg *m)
 			ret = ret ? ret : r;
 		}
 	}
-	vu_dev_update(d, false);
 	return ret;
 }
 
@@ -384,10 +408,8 @@ static int vu_set_vring_num(struct vu_dev *d, struct vu_msg *m)
 	enum vu_queue q;
 	int ret;
 
-	if ((ret = vu_dev_queue(m, m->u.state.index, &q)))
+	if ((ret = vu_dev_idle_queue(d, m, &q)))
 		return ret;
-	if (d->vq[q].started)
-		return -EBUSY;
 	if (!num || num > VU_RING_MAX || (num & (num - 1))) {
 		log_debug("vhost-user: ring size %u for queue %u", num, q);
 		return -EINVAL;
@@ -408,7 +430,6 @@ static int vu_set_vring_num(struct vu_dev *d, struct vu_msg *m)
  */
 static int vu_set_vring_addr(struct vu_dev *d, struct vu_msg *m)
 {
-	bool was = vu_dev_running(d);
 	enum vu_queue q;
 	int ret;
 
@@ -418,8 +439,8 @@ static int vu_set_vring_addr(struct vu_dev *d, struct vu_msg *m)
 	d->addr[q] = m->u.addr;
 	d->addr_set[q] = true;
 	if ((ret = vu_dev_vq_map(d, q)) && d->vq[q].started) {
+		vu_dev_quiesce(d);
 		vu_dev_vq_stop(d, q);
-		vu_dev_update(d, was);
 	}
 	return ret;
 }
@@ -437,10 +458,8 @@ static int vu_set_vring_base(struct vu_dev *d, struct vu_msg *m)
 	enum vu_queue q;
 	int ret;
 
-	if ((ret = vu_dev_queue(m, m->u.state.index, &q)))
+	if ((ret = vu_dev_idle_queue(d, m, &q)))
 		return ret;
-	if (d->vq[q].started)
-		return -EBUSY;
 	if (m->u.state.num > UINT16_MAX)
 		return -EINVAL;
 	d->vq[q].last_avail = (uint16_t)m->u.state.num;
@@ -460,17 +479,14 @@ static int vu_set_vring_base(struct vu_dev *d, struct vu_msg *m)
 static int vu_get_vring_base(struct vu_dev *d, struct vu_msg *m)
 {
 	struct vu_vring_state st;
-	bool was;
 	enum vu_queue q;
 	int ret;
 
 	if ((ret = vu_dev_queue(m, m->u.state.index, &q)))
 		return ret;
 
-	was = d->vq[q].started;
+	vu_dev_quiesce(d);
 	vu_dev_vq_stop(d, q);
-	if (was && d->ops.stopped)
-		d->ops.stopped(d->ops.arg);
 
 	st.index = q;
 	st.num = d->vq[q].last_avail;
@@ -511,7 +527,6 @@ static void vu_dev_vq_start(struct vu_dev *d, enum vu_queue q)
  */
 static int vu_set_vring_kick(struct vu_dev *d, struct vu_msg *m)
 {
-	bool was = vu_dev_running(d);
 	enum vu_queue q;
 	int ret;
 
@@ -527,7 +542,6 @@ static int vu_set_vring_kick(struct vu_dev *d, struct vu_msg *m)
 		m->fds[0] = -1;
 	}
 	vu_dev_vq_start(d, q);
-	vu_dev_update(d, was);
 	return 0;
 }
 
@@ -607,7 +621,6 @@ static int vu_get_queue_num(struct vu_dev *d, struct vu_msg *m)
  */
 static int vu_set_vring_enable(struct vu_dev *d, struct vu_msg *m)
 {
-	bool was = vu_dev_running(d);
 	enum vu_queue q;
 	int ret;
 
@@ -616,7 +629,6 @@ static int vu_set_vring_enable(struct vu_dev *d, struct vu_msg *m)
 	if (m->u.state.num > 1)
 		return -EINVAL;
 	d->vq[q].enabled = m->u.state.num;
-	vu_dev_update(d, was);
 	return 0;
 }
 
@@ -691,6 +703,7 @@ int vu_dev_handle(struct vu_dev *d, struct vu_msg *m)
 		ret = h->fn ? h->fn(d, m) : -ENOTSUP;
 	}
 	vu_msg_close_fds(m);
+	vu_dev_update(d);
 	if (ret == -ENOTSUP)
 		return ret;
 
@@ -714,8 +727,7 @@ void vu_dev_reset(struct vu_dev *d)
 	int fd = d->fd;
 	unsigned int q;
 
-	if (vu_dev_any_started(d) && ops.stopped)
-		ops.stopped(ops.arg);
+	vu_dev_quiesce(d);
 	for (q = 0; q < VU_QUEUES; q++) {
 		vu_dev_vq_stop(d, q);
 		vu_dev_close(&d->vq[q].err_fd);

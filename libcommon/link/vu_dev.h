@@ -90,6 +90,8 @@ struct vu_dev_ops {
  * @addr:	Last SET_VRING_ADDR of each queue: translated again when the
  *		memory table or the ring size changes
  * @addr_set:	SET_VRING_ADDR came for the queue
+ * @told_running: The link was told the queues run (ops.started), and not
+ *		since that they stopped
  * @ops:	Link callbacks
  */
 struct vu_dev {
@@ -104,6 +106,7 @@ struct vu_dev {
 	struct vu_vq vq[VU_QUEUES];
 	struct vu_vring_addr addr[VU_QUEUES];
 	bool addr_set[VU_QUEUES];
+	bool told_running;
 	struct vu_dev_ops ops;
 };
 

@@ -180,6 +180,32 @@ void vu_mem_clear(struct vu_mem *m)
 }
 
 /**
+ * vu_mem_find() - Find the region holding an address
+ * @m:		Guest memory
+ * @addr:	Address
+ * @uva:	@addr is the frontend's virtual address, not guest-physical
+ * @off:	Set to the offset of @addr in the region
+ *
+ * Return: the region, NULL if none holds @addr
+ */
+static const struct vu_region *
+vu_mem_find(const struct vu_mem *m, uint64_t addr, bool uva, uint64_t *off)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct vu_region *r = &m->r[i];
+		uint64_t start = uva ? r->uva : r->gpa;
+
+		if (addr < start || addr - start >= r->size)
+			continue;
+		*off = addr - start;
+		return r;
+	}
+	return NULL;
+}
+
+/**
  * vu_mem_gpa() - Translate a guest-physical range, as far as it is contiguous
  * @m:		Guest memory
  * @gpa:	Guest-physical address
@@ -192,25 +218,14 @@ void vu_mem_clear(struct vu_mem *m)
 void *vu_mem_gpa(const struct vu_mem *m, uint64_t gpa, uint64_t len,
 		 uint64_t *avail)
 {
-	unsigned int i;
+	const struct vu_region *r;
+	uint64_t off;
 
 	*avail = 0;
-	if (!len)
+	if (!len || !(r = vu_mem_find(m, gpa, false, &off)))
 		return NULL;
-
-	for (i = 0; i < m->n; i++) {
-		const struct vu_region *r = &m->r[i];
-		uint64_t off;
-
-		if (gpa < r->gpa)
-			continue;
-		off = gpa - r->gpa;
-		if (off >= r->size)
-			continue;
-		*avail = len < r->size - off ? len : r->size - off;
-		return r->map + r->mmap_off + off;
-	}
-	return NULL;
+	*avail = len < r->size - off ? len : r->size - off;
+	return r->map + r->mmap_off + off;
 }
 
 /**
@@ -219,27 +234,19 @@ void *vu_mem_gpa(const struct vu_mem *m, uint64_t gpa, uint64_t len,
  * @uva:	Frontend's virtual address
  * @len:	Length of the range, non-zero
  *
- * Return: our pointer to @uva, NULL unless one region holds the whole range
+ * Return: our pointer to @uva, NULL unless the region holding @uva holds
+ *	   the whole range
  */
 void *vu_mem_uva(const struct vu_mem *m, uint64_t uva, uint64_t len)
 {
-	unsigned int i;
+	const struct vu_region *r;
+	uint64_t off;
 
-	if (!len)
+	if (!len || !(r = vu_mem_find(m, uva, true, &off)))
 		return NULL;
-
-	for (i = 0; i < m->n; i++) {
-		const struct vu_region *r = &m->r[i];
-		uint64_t off;
-
-		if (uva < r->uva)
-			continue;
-		off = uva - r->uva;
-		if (off >= r->size || len > r->size - off)
-			continue;
-		return r->map + r->mmap_off + off;
-	}
-	return NULL;
+	if (len > r->size - off)
+		return NULL;
+	return r->map + r->mmap_off + off;
 }
 
 /**
@@ -253,7 +260,7 @@ void *vu_mem_uva(const struct vu_mem *m, uint64_t uva, uint64_t len)
  */
 int vu_mem_log_set(struct vu_mem *m, int fd, uint64_t size, uint64_t off)
 {
-	uint8_t *map;
+	uint8_t *map = NULL;
 	int ret;
 
 	if (!size || off > UINT64_MAX - size)
@@ -307,6 +314,9 @@ void vu_mem_log(const struct vu_mem *m, uint64_t gpa, uint64_t len)
 	if (last >= bits)
 		last = bits - 1;
 
+	/* Release: the frontend clears a bit, then copies the page, so the
+	 * data written must be visible before the bit is
+	 */
 	for (; page <= last; page++) {
 		__atomic_fetch_or(&m->log[page / 8],
 				  (uint8_t)(1U << (page % 8)),

@@ -51,8 +51,50 @@
 #include "base/log.h"
 #include "link/vu_ring.h"
 
-/* Ring alignments the virtio specification requires (2.7, table 2.2) */
-#define VQ_ALIGN_BAD(p, a) ((uintptr_t)(p) & ((a) - 1))
+/**
+ * vq_misaligned() - Is a ring not aligned as virtio 1.2, 2.7 requires?
+ * @p:		Ring
+ * @align:	Its alignment (VRING_*_ALIGN_SIZE), a power of two
+ *
+ * Return: true if it isn't
+ */
+static inline bool vq_misaligned(const void *p, uintptr_t align)
+{
+	return (uintptr_t)p & (align - 1);
+}
+
+/**
+ * vq_ld16() - Load a 16-bit little-endian field the guest writes, once
+ * @p:		Field
+ *
+ * Return: its value
+ */
+static inline uint16_t vq_ld16(const __virtio16 *p)
+{
+	return le16toh(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+/**
+ * vq_ld32() - Load a 32-bit little-endian field the guest writes, once
+ * @p:		Field
+ *
+ * Return: its value
+ */
+static inline uint32_t vq_ld32(const __virtio32 *p)
+{
+	return le32toh(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
+
+/**
+ * vq_ld64() - Load a 64-bit little-endian field the guest writes, once
+ * @p:		Field
+ *
+ * Return: its value
+ */
+static inline uint64_t vq_ld64(const __virtio64 *p)
+{
+	return le64toh(__atomic_load_n(p, __ATOMIC_RELAXED));
+}
 
 /**
  * vu_vq_init() - Set a virtqueue to its reset state: nothing configured
@@ -80,9 +122,9 @@ bool vu_vq_ready(const struct vu_vq *q)
 		return false;
 	if (!q->desc || !q->avail || !q->used)
 		return false;
-	return !(VQ_ALIGN_BAD(q->desc, VRING_DESC_ALIGN_SIZE) ||
-		 VQ_ALIGN_BAD(q->avail, VRING_AVAIL_ALIGN_SIZE) ||
-		 VQ_ALIGN_BAD(q->used, VRING_USED_ALIGN_SIZE));
+	return !(vq_misaligned(q->desc, VRING_DESC_ALIGN_SIZE) ||
+		 vq_misaligned(q->avail, VRING_AVAIL_ALIGN_SIZE) ||
+		 vq_misaligned(q->used, VRING_USED_ALIGN_SIZE));
 }
 
 /**
@@ -137,8 +179,8 @@ unsigned int vu_vq_avail(const struct vu_vq *q)
 static int vq_break(struct vu_vq *q, const char *what, unsigned int val)
 {
 	q->broken = true;
-	log_err("vhost-user: virtqueue of size %u broken by the guest: %s (%u),"
-		" stopped until reset", q->num, what, val);
+	log_err("vhost-user: virtqueue stopped until reset: %s (%u), size %u",
+		what, val, q->num);
 	return -EIO;
 }
 
@@ -196,14 +238,11 @@ static const char *vq_chain(const struct vu_vq *q, const struct vu_mem *m,
 
 	do {
 		const struct vring_desc *d = &table[i];
-		uint64_t addr = le64toh(__atomic_load_n(&d->addr,
-							__ATOMIC_RELAXED));
-		uint32_t len = le32toh(__atomic_load_n(&d->len,
-						       __ATOMIC_RELAXED));
-		uint16_t next = le16toh(__atomic_load_n(&d->next,
-							__ATOMIC_RELAXED));
+		uint64_t addr = vq_ld64(&d->addr);
+		uint32_t len = vq_ld32(&d->len);
+		uint16_t next = vq_ld16(&d->next);
 
-		flags = le16toh(__atomic_load_n(&d->flags, __ATOMIC_RELAXED));
+		flags = vq_ld16(&d->flags);
 		if (++seen > q->num)
 			return "loop";
 		if (flags & VRING_DESC_F_INDIRECT)
@@ -266,8 +305,7 @@ int vu_vq_pop(struct vu_vq *q, const struct vu_mem *m, struct vu_elem *e)
 	if (!n)
 		return -EAGAIN;
 
-	head = le16toh(__atomic_load_n(
-		&avail->ring[q->last_avail & (q->num - 1)], __ATOMIC_RELAXED));
+	head = vq_ld16(&avail->ring[q->last_avail & (q->num - 1)]);
 	if (head >= q->num)
 		return vq_break(q, "head index outside the table", head);
 	q->last_avail++;
@@ -309,14 +347,20 @@ void vu_vq_push(struct vu_vq *q, const struct vu_mem *m, uint16_t head,
 {
 	struct vring_used *used = q->used;
 	uint16_t pos = (uint16_t)(q->used_idx + q->pushed) & (q->num - 1);
-	struct vring_used_elem *u = &used->ring[pos];
+	struct vring_used_elem *u;
+	uint64_t gpa;
 
+	/* stopped since the pop: nothing to give it back to */
+	if (!used)
+		return;
+	u = &used->ring[pos];
 	__atomic_store_n(&u->id, htole32(head), __ATOMIC_RELAXED);
 	__atomic_store_n(&u->len, htole32(len), __ATOMIC_RELAXED);
 	q->pushed++;
-	if (q->log_used && vu_mem_logging(m))
-		vu_mem_log(m, q->used_gpa + offsetof(struct vring_used, ring) +
-			      (uint64_t)pos * sizeof(*u), sizeof(*u));
+	if (!q->log_used || !vu_mem_logging(m))
+		return;
+	gpa = q->used_gpa + offsetof(struct vring_used, ring);
+	vu_mem_log(m, gpa + (uint64_t)pos * sizeof(*u), sizeof(*u));
 }
 
 /**
@@ -329,7 +373,7 @@ void vu_vq_flush(struct vu_vq *q, const struct vu_mem *m)
 	struct vring_used *used = q->used;
 	uint16_t idx = (uint16_t)(q->used_idx + q->pushed);
 
-	if (!q->pushed)
+	if (!q->pushed || !used)
 		return;
 	__atomic_store_n(&used->idx, htole16(idx), __ATOMIC_RELEASE);
 	if (q->log_used && vu_mem_logging(m))
@@ -353,10 +397,9 @@ void vu_vq_notify(const struct vu_vq *q)
 		return;
 	/* used->idx before avail->flags: pairs with the driver's fence */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	flags = le16toh(__atomic_load_n(&avail->flags, __ATOMIC_RELAXED));
+	flags = vq_ld16(&avail->flags);
 	if (flags & VRING_AVAIL_F_NO_INTERRUPT)
 		return;
 	/* EAGAIN: the counter is full, the guest will see it anyway */
-	if (write(q->call_fd, &one, sizeof(one)) < 0)
-		return;
+	(void)!write(q->call_fd, &one, sizeof(one));
 }

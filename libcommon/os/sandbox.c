@@ -221,8 +221,7 @@ const char *sandbox_arg_name(enum sandbox_arg a)
 		[SB_CLONE_NSCALL] = "CLONE_VM+CLONE_VFORK+CLONE_FILES+SIGCHLD",
 		[SB_SETNS_NET] = "CLONE_NEWNET",
 		[SB_SOCKOPT_REPAIR] = "SOL_TCP, TCP_REPAIR",
-		[SB_MMAP_SHARED] = "NULL, PROT_READ+PROT_WRITE, "
-				   "MAP_SHARED+MAP_NORESERVE, fd >= 0",
+		[SB_MMAP_SHARED] = "NULL, RW, MAP_SHARED+MAP_NORESERVE, fd",
 		[SB_FCNTL_SEALS] = "F_GET_SEALS",
 		[SB_STAT_FD] = "AT_EMPTY_PATH",
 	};
@@ -508,11 +507,11 @@ static int sandbox_add_pair(scmp_filter_ctx ctx, int nr, unsigned int a,
  */
 static int sandbox_add_mmap(scmp_filter_ctx ctx, int nr)
 {
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 4,
-				SCMP_A0(SCMP_CMP_EQ, 0),
-				SCMP_A2(SCMP_CMP_EQ, PROT_READ | PROT_WRITE),
-				SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_NORESERVE),
-				SCMP_A4(SCMP_CMP_MASKED_EQ, 0x80000000U, 0));
+	return seccomp_rule_add(
+		ctx, SCMP_ACT_ALLOW, nr, 4, SCMP_A0(SCMP_CMP_EQ, 0),
+		SCMP_A2(SCMP_CMP_EQ, PROT_READ | PROT_WRITE),
+		SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_NORESERVE),
+		SCMP_A4(SCMP_CMP_MASKED_EQ, 0x80000000U, 0));
 }
 
 /**

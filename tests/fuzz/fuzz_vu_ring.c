@@ -28,7 +28,7 @@
 
 #define FZ_REGIONS    3
 #define FZ_REGION_MAX 8192
-#define FZ_NUM_SHIFT  9		/* ring sizes 1..256 */
+#define FZ_NUM_SHIFT  9 /* ring sizes 1..256 */
 #define FZ_POPS	      (2 * (1 << (FZ_NUM_SHIFT - 1)) + 8)
 #define FZ_GPA0	      0x10000ULL
 
@@ -201,8 +201,8 @@ static void fz_setup(struct fz *f, struct cur *c)
 	take_into(c, ((struct vring_avail *)f->q.avail)->ring, 2 * num);
 	fz_bias(f, gpa - FZ_GPA0);
 	((struct vring_avail *)f->q.avail)->flags = 0;
-	((struct vring_avail *)f->q.avail)->idx = (uint16_t)(f->start +
-							     f->ahead);
+	((struct vring_avail *)f->q.avail)->idx =
+		(uint16_t)(f->start + f->ahead);
 	memset(f->q.used, 0, sizeof(struct vring_used));
 	((struct vring_used *)f->q.used)->idx = f->start;
 	f->q.last_avail = f->q.used_idx = f->start;
@@ -322,7 +322,8 @@ static void fz_pop_all(struct fz *f, struct cur *c)
 		abort();
 	if ((uint16_t)(f->q.last_avail - f->start) != f->n + f->refused)
 		abort();
-	if (ret == -EAGAIN && f->q.last_avail != (uint16_t)(f->start + f->ahead))
+	if (ret == -EAGAIN &&
+	    f->q.last_avail != (uint16_t)(f->start + f->ahead))
 		abort();
 }
 
@@ -359,7 +360,7 @@ static void fz_push_all(struct fz *f)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cur c = { data, size };
+	struct cur c = {data, size};
 	static struct fz f;
 
 	memset(&f, 0, sizeof(f));

@@ -86,6 +86,21 @@ NEEDED = {
         ("init_t", "passt_runtime_t", "sock_file", "create"),
         ("virtd_t", "passt_t", "process", "transition"),
         ("qemu_t", "passt_t", "unix_stream_socket", "connectto"),
+        # vhost-user: guest memory passed as descriptors, mapped shared
+        # (memfds of any domain, hugetlbfs, libvirt's memory files), and
+        # eventfds; the repair socket beside the socket
+        ("passt_t", "tmpfs_t", "file", "map"),
+        ("passt_t", "tmpfs_t", "file", "write"),
+        ("passt_t", "user_tmpfs_t", "file", "map"),
+        ("passt_t", "user_tmp_t", "file", "map"),
+        ("passt_t", "virt_tmpfs_type", "file", "map"),
+        ("passt_t", "svirt_image_t", "file", "map"),
+        ("passt_t", "hugetlbfs_t", "file", "map"),
+        ("passt_t", "anon_inodefs_t", "file", "write"),
+        ("passt_t", "qemu_t", "fd", "use"),
+        ("passt_t", "svirt_t", "fd", "use"),
+        ("passt_t", "unconfined_t", "fd", "use"),
+        ("passt_t", "virt_var_run_t", "sock_file", "create"),
     ],
     "pasta": [
         ("pasta_t", "self", "tun_socket", "create"),
@@ -158,6 +173,16 @@ def test_selinux_passt_narrow(cil):
     caps = {p for _, p in perms_of(allows, "passt_t", "capability")}
     assert not caps & {"sys_admin", "net_admin", "dac_override",
                        "sys_module", "sys_ptrace"}, caps
+    # vhost-user maps guest memory as data only, from descriptors it was
+    # given: no executable memory, no opening the memory files by path
+    procs = {p for _, p in perms_of(allows, "passt_t", "process")}
+    assert not procs & {"execmem", "execheap", "execstack", "execmod"}, \
+        procs
+    for t in ("tmpfs_t", "user_tmpfs_t", "virt_tmpfs_type", "svirt_image_t",
+              "hugetlbfs_t", "anon_inodefs_t"):
+        perms = {p for tgt, p in perms_of(allows, "passt_t", "file")
+                 if tgt == t}
+        assert not perms & {"execute", "open", "create", "unlink"}, (t, perms)
 
 
 def test_selinux_netcfg_narrow(cil):
@@ -270,6 +295,16 @@ def test_apparmor_passt_narrow():
     assert not exec_rules(lines), exec_rules(lines)
     assert not rules(lines, r"/dev/net/tun")
     assert not rules(lines, r"^capability (net_admin|sys_module|dac_override)")
+    # vhost-user: guest memory read-write, never mapped executable; the
+    # repair socket (PATH.repair) where the sockets go
+    assert rules(lines, r'^"/memfd:\*"\s+rw,')
+    assert rules(lines, r"^owner /dev/hugepages/\*\*\s+rw,")
+    assert rules(lines, r"^owner /var/lib/libvirt/qemu/ram/\*\*\s+rw,")
+    mapped = rules(lines, r"(memfd|hugepages|/dev/shm|qemu/ram)")
+    assert mapped and not [ln for ln in mapped
+                           if re.search(r"\s\S*m\S*,$", ln)], mapped
+    assert rules(lines, r"^@\{run\}/libvirt/qemu/passt/\*\s+rw,")
+    assert rules(lines, r"^owner /tmp/\*\*\s+rw,")
 
 
 def test_apparmor_pasta():

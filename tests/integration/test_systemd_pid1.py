@@ -34,7 +34,13 @@ HTTP download from `remote`, SHA-256 checked.  Then:
 * no "Referenced but unset environment variable" (the bad instance has no
   configuration file);
 * `systemctl stop passt@vm.socket passt@vm.service` leaves no passt
-  process and no socket file.
+  process and no socket file;
+* vhost-user through the same units (doc/passt.md): /etc/passt/vu.conf
+  with "PASST_OPTS=--vhost-user", a vhost-user client on
+  /run/passt/vu.socket starts passt@vu.service, which answers
+  GET_FEATURES and maps the memfd sent with SET_MEM_TABLE, under the
+  unit's SystemCallFilter= and MemoryDenyWriteExecute= and passt's own
+  vhost-user seccomp list, and unmaps it when the client goes.
 
 Reference run (PASST=<root>/usr/bin/passt, Debian 13's upstream passt of
 2025-05): upstream has no socket activation (compat.md 7.1) and logs each
@@ -51,6 +57,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -61,6 +68,7 @@ import pytest
 import deb13_env
 import guest_bridge as GB
 import guest_image as G
+import test_sandbox as TS
 import topo as T
 from test_passt_qemu import BLOB_BYTES, guest, http_blob  # noqa: F401
 
@@ -421,6 +429,140 @@ def test_sandbox_failure_never_reported_started(box):
     r = box.run(["journalctl", "-b", "--no-pager", "-g",
                  "Referenced but unset"])
     assert "PASST_OPTS" not in r.stdout, r.stdout
+
+
+# -- vhost-user through the same units -----------------------------------------
+VU_SOCK = "/run/passt/vu.socket"
+
+
+def need_vhost_user(box):
+    """Skip while the build under test refuses --vhost-user (until issue
+    15's link is in): the option is probed, nothing else.  Debian 12's
+    passt doesn't know it at all."""
+    if reference() == "Debian 12":
+        pytest.skip("Debian 12's passt has no vhost-user")
+    r = box.run(["/usr/bin/passt", "--vhost-user", "--version"])
+    if r.returncode != 0 and "--vhost-user: not supported" in r.stderr:
+        pytest.skip("this build refuses --vhost-user")
+    assert r.returncode == 0, r.stderr
+
+
+def guest_maps(box, pid):
+    """passt's mappings of the test's guest memory (its /proc inside)."""
+    text = box.path("/proc/%d/maps" % pid).read_text()
+    return [ln for ln in text.splitlines() if "passt-test-guest" in ln]
+
+
+def vu_maps_and_unmaps(box, sock, find_pid):
+    """As a vhost-user frontend on @sock (inside): GET_FEATURES answered,
+    a memfd sent with SET_MEM_TABLE mapped by passt (find_pid(), called
+    once the first reply came: socket activation starts it then) shared
+    and read-write, unmapped once we close.  Return passt's PID inside."""
+    mem = TS.guest_memory()
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(10)
+    try:
+        c.connect(str(box.path(sock)))
+        # 12 bytes {GET_FEATURES, version 1, size 0}, a 20-byte reply
+        features = TS.vu_get_features(c)
+        assert features & TS.VIRTIO_F_VERSION_1, hex(features)
+        pid = find_pid()
+        TS.vu_send(c, TS.VU_SET_OWNER)
+        TS.vu_send(c, TS.VU_SET_FEATURES,
+                   struct.pack("<Q", TS.VIRTIO_F_VERSION_1))
+        region = struct.pack("<QQQQ", 0, TS.GUEST_MEM, 0x7f0000000000, 0)
+        TS.vu_send(c, TS.VU_SET_MEM_TABLE,
+                   struct.pack("<II", 1, 0) + region, fds=[mem])
+        assert TS.vu_get_features(c) == features
+        maps = guest_maps(box, pid)
+        assert len(maps) == 1 and maps[0].split()[1] == "rw-s", maps
+    finally:
+        c.close()
+        os.close(mem)
+    assert T.wait_for(lambda: not guest_maps(box, pid), 5)
+    return pid
+
+
+def running_pid(box, unit):
+    """MainPID (inside) of @unit, which must be active and running."""
+    st = box.show(unit, "ActiveState", "SubState", "MainPID")
+    if (st["ActiveState"], st["SubState"]) != ("active", "running"):
+        log = box.run(["journalctl", "-b", "--no-pager", "-u", unit]).stdout
+        pytest.fail("%s: %s\n%s" % (unit, st, log[-3000:]))
+    return int(st["MainPID"])
+
+
+def no_passt_left(box):
+    assert T.wait_for(lambda: box.run(["pgrep", "-x", "passt"])
+                      .returncode == 1, 5), box.run(["ps", "-ef"]).stdout
+
+
+def test_vhost_user_instance_maps_guest_memory(box):
+    """PASST_OPTS=--vhost-user in /etc/passt/vu.conf: a vhost-user client
+    on passt@vu.socket gets GET_FEATURES answered, and its guest memory
+    mapped shared and read-write, under the unit's filters; the memory is
+    unmapped when it goes, and stopping the units leaves nothing."""
+    need_ours()
+    need_vhost_user(box)
+    box.write("/etc/passt/vu.conf", "PASST_OPTS=--vhost-user\n")
+    box.run(["systemctl", "start", "passt@vu.socket"], check=True)
+    pid = vu_maps_and_unmaps(box, VU_SOCK,
+                             lambda: running_pid(box, "passt@vu.service"))
+    assert running_pid(box, "passt@vu.service") == pid
+    box.run(["systemctl", "stop", "passt@vu.socket", "passt@vu.service"],
+            check=True)
+    no_passt_left(box)
+    assert not box.path(VU_SOCK).exists()
+
+
+# The unit's [Service] settings that are about confinement, not about how
+# passt is started: systemd-run applies them to any passt
+NOT_CONFINEMENT = ("Type", "Environment", "EnvironmentFile", "ExecStart",
+                   "Restart")
+
+
+def unit_confinement():
+    """-p KEY=VALUE arguments: units/passt@.service's confinement."""
+    props, section = [], None
+    for ln in (T.REPO / "units" / "passt@.service").read_text().splitlines():
+        ln = ln.strip()
+        if ln.startswith("["):
+            section = ln
+        elif section == "[Service]" and "=" in ln and \
+                not ln.startswith("#"):
+            if ln.split("=", 1)[0] not in NOT_CONFINEMENT:
+                props += ["-p", ln]
+    assert any("MemoryDenyWriteExecute=yes" in p for p in props), props
+    assert any("SystemCallFilter=" in p for p in props), props
+    return props
+
+
+def test_vhost_user_under_unit_confinement(box):
+    """Any passt --vhost-user (Debian 13's too) under the confinement of
+    passt@.service, SystemCallFilter= and MemoryDenyWriteExecute=
+    included, run by systemd-run with a socket of its own: it maps the
+    guest memory a frontend sends, and unmaps it.  Debian 13's passt can't
+    start under the unit's confinement whatever the mode (setgroups(),
+    which SystemCallFilter= leaves out, and namespaces beyond
+    RestrictNamespaces=): its reference run goes unconfined, checking the
+    client and the rest of the test."""
+    need_vhost_user(box)
+    sock = "/run/passt-vu/vu.socket"
+    props = unit_confinement() if reference() is None else []
+    box.run(["systemd-run", "--unit=passt-vu", "-p", "Type=simple",
+             "-p", "RuntimeDirectory=passt-vu"] + props +
+            ["/usr/bin/passt", "-f", "-q", "--vhost-user", "-s", sock,
+             "-t", "none", "-u", "none"], check=True)
+    try:
+        assert T.wait_for(lambda: box.path(sock).is_socket(), 10), \
+            box.run(["journalctl", "-b", "--no-pager", "-u",
+                     "passt-vu"]).stdout
+        pid = running_pid(box, "passt-vu.service")
+        assert vu_maps_and_unmaps(box, sock, lambda: pid) == pid
+        assert running_pid(box, "passt-vu.service") == pid
+    finally:
+        box.run(["systemctl", "stop", "passt-vu.service"])
+    no_passt_left(box)
 
 
 # -- any passt as a plain service ----------------------------------------------

@@ -592,8 +592,13 @@ static void test_vu_mmap_other_forms_kill(void **state)
 }
 
 /* Memory calls that stay refused: each child installs profile (arg >> 8) */
-enum vu_bad { VU_MMAP_ALLOWED_FORM, VU_MUNMAP, VU_MPROTECT_EXEC, VU_MREMAP,
-	      VU_BAD_CALLS };
+enum vu_bad {
+	VU_MMAP_ALLOWED_FORM,
+	VU_MUNMAP,
+	VU_MPROTECT_EXEC,
+	VU_MREMAP,
+	VU_BAD_CALLS
+};
 
 /**
  * child_mem_bad() - Install a profile, map a memory file, then make a call
@@ -610,7 +615,8 @@ static int child_mem_bad(int arg)
 	if (fd < 0 || ftruncate(fd, 8192))
 		return CHILD_SETUP;
 	m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED || sandbox_seccomp((enum sandbox_profile)(arg >> 8)))
+	if (m == MAP_FAILED ||
+	    sandbox_seccomp((enum sandbox_profile)(arg >> 8)))
 		return CHILD_SETUP;
 	switch ((enum vu_bad)(arg & 0xff)) {
 	case VU_MMAP_ALLOWED_FORM:
@@ -661,9 +667,9 @@ static void test_mem_calls_outside_vu_kill(void **state)
  */
 static void test_table_sane(void **state)
 {
-	static const char *const never[] = {"brk",	"mremap", "mprotect",
-					    "execve",	"execveat", "mount",
-					    "ptrace",	"remap_file_pages"};
+	static const char *const never[] = {
+		"brk",	    "mremap", "mprotect", "execve",
+		"execveat", "mount",  "ptrace",	  "remap_file_pages"};
 	static const char *const vu_only[] = {"mmap", "mmap2", "munmap"};
 	const uint32_t vu = 1U << SANDBOX_PASST_VU;
 	const uint32_t passt = 1U << SANDBOX_PASST;
@@ -697,8 +703,7 @@ static void test_table_sane(void **state)
 	}
 	assert_string_equal(sandbox_profile_name(SANDBOX_PASST_REPAIR),
 			    "passt-repair");
-	assert_string_equal(sandbox_profile_name(SANDBOX_PASST_VU),
-			    "passt-vu");
+	assert_string_equal(sandbox_profile_name(SANDBOX_PASST_VU), "passt-vu");
 	assert_string_equal(sandbox_profile_name(SANDBOX_PROFILES), "?");
 }
 

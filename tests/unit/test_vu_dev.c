@@ -387,7 +387,7 @@ static void test_reply_ack(void **state)
 
 static void test_start_run_and_stop(void **state)
 {
-	const uint32_t st[2] = {VU_TX, 4};
+	const uint32_t st[2] = {VU_TX, 4}, rx[2] = {VU_RX, 3};
 	unsigned int q;
 
 	(void)state;
@@ -451,6 +451,16 @@ static void test_start_run_and_stop(void **state)
 	assert_int_equal(req_vring_fd(VU_SET_VRING_KICK, VU_TX, false), 0);
 	assert_int_equal(fe.started, 3);
 	expect_none();
+
+	/* The link hears once that the device stopped, whatever follows */
+	assert_int_equal(req_state(VU_GET_VRING_BASE, VU_RX, 0), 0);
+	expect_reply(VU_GET_VRING_BASE, rx, 8);
+	assert_int_equal(fe.stopped, 3);
+	assert_int_equal(req_state(VU_GET_VRING_BASE, VU_RX, 0), 0);
+	expect_reply(VU_GET_VRING_BASE, rx, 8);
+	assert_int_equal(set_mem(MEM_UVA, 0), 0);
+	assert_int_equal(fe.stopped, 3);
+	assert_int_equal(fe.started, 3);
 }
 
 static void test_mem_table_moves_rings(void **state)

@@ -251,34 +251,44 @@ static void test_recv_message_and_descriptors(void **state)
 	assert_int_equal(fx_fd_count(), before);
 }
 
-static void test_recv_refuses_oversized_and_closes_fds(void **state)
+/**
+ * recv_refused() - Send a header with descriptors: it must be refused
+ * @req:	Request
+ * @size:	Payload size the header gives
+ * @fds:	Descriptors
+ * @nfds:	How many
+ */
+static void recv_refused(uint32_t req, uint32_t size, const int *fds,
+			 unsigned int nfds)
 {
 	uint8_t buf[VU_MSG_HDR_LEN];
-	int sv[2], fds[9], before = fx_fd_count();
 	struct vu_msg m;
+	int sv[2];
+
+	pair(sv);
+	fx_put_hdr(buf, req, VU_MSG_VERSION, size);
+	fx_send_fds(sv[1], buf, sizeof(buf), fds, nfds);
+	assert_int_equal(vu_msg_recv(sv[0], &m), -EMSGSIZE);
+	assert_int_equal(m.nfds, 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void test_recv_refuses_oversized_and_closes_fds(void **state)
+{
+	int fds[9], before = fx_fd_count();
 	unsigned int i;
 
 	(void)state;
-	pair(sv);
 	fds[0] = fx_memfd(4096, false);
-	fx_put_hdr(buf, VU_SET_MEM_TABLE, VU_MSG_VERSION, 100000);
-	fx_send_fds(sv[1], buf, sizeof(buf), fds, 1);
-	assert_int_equal(vu_msg_recv(sv[0], &m), -EMSGSIZE);
-	assert_int_equal(m.nfds, 0);
-	close(sv[0]);
-	close(sv[1]);
+	recv_refused(VU_SET_MEM_TABLE, 100000, fds, 1);
 
 	/* More descriptors than a message can have */
-	pair(sv);
 	for (i = 1; i < 9; i++)
 		fds[i] = fds[0];
-	fx_put_hdr(buf, VU_SET_OWNER, VU_MSG_VERSION, 0);
-	fx_send_fds(sv[1], buf, sizeof(buf), fds, 9);
-	assert_int_equal(vu_msg_recv(sv[0], &m), -EMSGSIZE);
-	assert_int_equal(m.nfds, 0);
+	recv_refused(VU_SET_OWNER, 0, fds, 9);
+
 	close(fds[0]);
-	close(sv[0]);
-	close(sv[1]);
 	assert_int_equal(fx_fd_count(), before);
 }
 

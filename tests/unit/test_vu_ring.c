@@ -27,13 +27,13 @@
 
 #include "link/vu_ring.h"
 
-#define R0_GPA	  0x10000ULL	/* region 0: the rings and buffers */
-#define R1_GPA	  0x20000ULL	/* region 1: right after it */
+#define R0_GPA	  0x10000ULL /* region 0: the rings and buffers */
+#define R1_GPA	  0x20000ULL /* region 1: right after it */
 #define R_SIZE	  0x10000ULL
 #define DESC_GPA  0x10000ULL
 #define AVAIL_GPA 0x11000ULL
-#define USED_GPA  0x12f00ULL	/* used entry 31 straddles a log page */
-#define BUF_GPA	  0x14000ULL	/* buffers from here to the end of region 1 */
+#define USED_GPA  0x12f00ULL	 /* used entry 31 straddles a log page */
+#define BUF_GPA	  0x14000ULL	 /* buffers from here to the end of region 1 */
 #define BIG_GPA	  0x100000000ULL /* region 2 (overflow test): 4 GiB, */
 #define BIG_SIZE  0x100000000ULL /* reserved, never touched */
 #define NUM	  256
@@ -108,10 +108,10 @@ static int setup(void **state)
 	assert_non_null(t.r0);
 	assert_non_null(t.r1);
 	t.m.n = 2;
-	t.m.r[0] = (struct vu_region){ R0_GPA, R_SIZE, 0x7000000, 0, t.r0,
-				       R_SIZE };
-	t.m.r[1] = (struct vu_region){ R1_GPA, R_SIZE, 0x8000000, 0, t.r1,
-				       R_SIZE };
+	t.m.r[0] =
+		(struct vu_region){R0_GPA, R_SIZE, 0x7000000, 0, t.r0, R_SIZE};
+	t.m.r[1] =
+		(struct vu_region){R1_GPA, R_SIZE, 0x8000000, 0, t.r1, R_SIZE};
 	ring_reset(NUM, 0);
 	return 0;
 }
@@ -191,6 +191,39 @@ static void check_used(uint16_t idx, uint16_t head, uint32_t len)
 }
 
 /**
+ * check_elem() - Check the counts and totals of a popped element
+ * @e:		Element
+ * @n_out:	Expected readable pieces
+ * @n_in:	Expected writable pieces
+ * @out_len:	Expected readable bytes
+ * @in_len:	Expected writable bytes
+ */
+static void check_elem(const struct vu_elem *e, unsigned int n_out,
+		       unsigned int n_in, uint32_t out_len, uint32_t in_len)
+{
+	assert_int_equal(e->n_out, n_out);
+	assert_int_equal(e->n_in, n_in);
+	assert_int_equal(e->out_len, out_len);
+	assert_int_equal(e->in_len, in_len);
+}
+
+/**
+ * check_seg() - Check one piece of a popped element
+ * @e:		Element
+ * @i:		Piece
+ * @p:		Expected pointer
+ * @len:	Expected length
+ * @gpa:	Expected guest-physical address
+ */
+static void check_seg(const struct vu_elem *e, unsigned int i, const void *p,
+		      uint32_t len, uint64_t gpa)
+{
+	assert_ptr_equal(e->seg[i].p, p);
+	assert_int_equal(e->seg[i].len, len);
+	assert_int_equal(e->seg[i].gpa, gpa);
+}
+
+/**
  * test_init_not_ready() - A queue fresh from vu_vq_init() moves nothing
  * @state:	Unused
  */
@@ -208,6 +241,11 @@ static void test_init_not_ready(void **state)
 	assert_int_equal(vu_vq_avail(&t.q), 0);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), -EAGAIN);
 	vu_vq_notify(&t.q);
+
+	/* a queue stopped between pop and push: nothing given back */
+	vu_vq_push(&t.q, &t.m, 0, 0);
+	assert_int_equal(t.q.pushed, 0);
+	vu_vq_flush(&t.q, &t.m);
 }
 
 /**
@@ -259,29 +297,21 @@ static void test_pop_push_flush(void **state)
 	offer(5);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), 0);
 	assert_int_equal(e.head, 5);
-	assert_int_equal(e.n_out, 2);
-	assert_int_equal(e.n_in, 1);
-	assert_int_equal(e.out_len, 1012);
-	assert_int_equal(e.in_len, 1500);
-	assert_ptr_equal(e.seg[0].p, g(BUF_GPA));
-	assert_int_equal(e.seg[0].len, 12);
-	assert_int_equal(e.seg[0].gpa, BUF_GPA);
-	assert_ptr_equal(e.seg[1].p, g(BUF_GPA + 0x100));
-	assert_int_equal(e.seg[1].len, 1000);
-	assert_ptr_equal(e.seg[2].p, g(BUF_GPA + 0x1000));
-	assert_int_equal(e.seg[2].len, 1500);
-	assert_int_equal(e.seg[2].gpa, BUF_GPA + 0x1000);
+	check_elem(&e, 2, 1, 1012, 1500);
+	check_seg(&e, 0, g(BUF_GPA), 12, BUF_GPA);
+	check_seg(&e, 1, g(BUF_GPA + 0x100), 1000, BUF_GPA + 0x100);
+	check_seg(&e, 2, g(BUF_GPA + 0x1000), 1500, BUF_GPA + 0x1000);
 	assert_int_equal(t.q.last_avail, 1);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), -EAGAIN);
 
 	vu_vq_push(&t.q, &t.m, e.head, 1400);
-	assert_int_equal(used_idx(), 0);	/* not published yet */
+	assert_int_equal(used_idx(), 0); /* not published yet */
 	check_used(0, 5, 1400);
 	vu_vq_flush(&t.q, &t.m);
 	assert_int_equal(used_idx(), 1);
 	assert_int_equal(t.q.used_idx, 1);
 	assert_int_equal(t.q.pushed, 0);
-	vu_vq_flush(&t.q, &t.m);		/* nothing new: no change */
+	vu_vq_flush(&t.q, &t.m); /* nothing new: no change */
 	assert_int_equal(used_idx(), 1);
 }
 
@@ -300,7 +330,7 @@ static void test_wraparound(void **state)
 		desc(i, BUF_GPA + i * 0x100, 64 + i, VRING_DESC_F_WRITE, 0);
 	for (i = 0; i < 8; i++)
 		offer((uint16_t)(7 - i));
-	assert_int_equal(vu_vq_avail(&t.q), 8);	/* a full ring is fine */
+	assert_int_equal(vu_vq_avail(&t.q), 8); /* a full ring is fine */
 	for (i = 0; i < 8; i++) {
 		assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), 0);
 		assert_int_equal(e.head, 7 - i);
@@ -340,20 +370,11 @@ static void test_cross_region(void **state)
 	desc(1, R1_GPA - 0x10, 0x20, VRING_DESC_F_WRITE, 0);
 	offer(0);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), 0);
-	assert_int_equal(e.n_out, 2);
-	assert_int_equal(e.n_in, 2);
-	assert_int_equal(e.out_len, 0x1000);
-	assert_int_equal(e.in_len, 0x20);
-	assert_ptr_equal(e.seg[0].p, t.r0 + R_SIZE - 0x300);
-	assert_int_equal(e.seg[0].len, 0x300);
-	assert_int_equal(e.seg[0].gpa, R1_GPA - 0x300);
-	assert_ptr_equal(e.seg[1].p, t.r1);
-	assert_int_equal(e.seg[1].len, 0xd00);
-	assert_int_equal(e.seg[1].gpa, R1_GPA);
-	assert_ptr_equal(e.seg[2].p, t.r0 + R_SIZE - 0x10);
-	assert_int_equal(e.seg[2].len, 0x10);
-	assert_ptr_equal(e.seg[3].p, t.r1);
-	assert_int_equal(e.seg[3].len, 0x10);
+	check_elem(&e, 2, 2, 0x1000, 0x20);
+	check_seg(&e, 0, t.r0 + R_SIZE - 0x300, 0x300, R1_GPA - 0x300);
+	check_seg(&e, 1, t.r1, 0xd00, R1_GPA);
+	check_seg(&e, 2, t.r0 + R_SIZE - 0x10, 0x10, R1_GPA - 0x10);
+	check_seg(&e, 3, t.r1, 0x10, R1_GPA);
 
 	/* running off the end of region 1 is running off guest memory */
 	desc(3, R1_GPA + R_SIZE - 8, 16, 0, 0);
@@ -378,18 +399,16 @@ static void test_zero_length_skipped(void **state)
 	desc(5, 0xdead0000, 0, 0, 0);
 	offer(0);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), 0);
-	assert_int_equal(e.n_out, 2);
-	assert_int_equal(e.n_in, 1);
-	assert_int_equal(e.out_len, 30);
-	assert_int_equal(e.in_len, 30);
-	assert_ptr_equal(e.seg[2].p, g(BUF_GPA + 30));
+	check_elem(&e, 2, 1, 30, 30);
+	check_seg(&e, 0, g(BUF_GPA), 10, BUF_GPA);
+	check_seg(&e, 1, g(BUF_GPA + 10), 20, BUF_GPA + 10);
+	check_seg(&e, 2, g(BUF_GPA + 30), 30, BUF_GPA + 30);
 
 	/* nothing but empty descriptors: an empty element */
 	desc(6, 0, 0, 0, 0);
 	offer(6);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), 0);
-	assert_int_equal(e.n_out + e.n_in, 0);
-	assert_int_equal(e.out_len + e.in_len, 0);
+	check_elem(&e, 0, 0, 0, 0);
 }
 
 /**
@@ -516,7 +535,7 @@ static void test_bad_loop(void **state)
 	offer(0);
 	expect_given_back(0);
 
-	desc(7, BUF_GPA, 0, VRING_DESC_F_NEXT, 7);	/* self, empty */
+	desc(7, BUF_GPA, 0, VRING_DESC_F_NEXT, 7); /* self, empty */
 	offer(7);
 	expect_given_back(7);
 
@@ -608,8 +627,8 @@ static void test_bad_overflow(void **state)
 		t.big = NULL;
 		skip();
 	}
-	t.m.r[2] = (struct vu_region){ BIG_GPA, BIG_SIZE, 0x9000000, 0, t.big,
-				       BIG_SIZE };
+	t.m.r[2] = (struct vu_region){BIG_GPA, BIG_SIZE, 0x9000000,
+				      0,       t.big,	 BIG_SIZE};
 	t.m.n = 3;
 
 	desc(0, BIG_GPA, UINT32_MAX, VRING_DESC_F_NEXT, 1);
@@ -617,9 +636,7 @@ static void test_bad_overflow(void **state)
 	desc(2, BUF_GPA, 0x100, VRING_DESC_F_WRITE, 0);
 	offer(0);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), 0);
-	assert_int_equal(e.out_len, UINT32_MAX);
-	assert_int_equal(e.n_out, 1);
-	assert_int_equal(e.in_len, 0x100);
+	check_elem(&e, 1, 1, UINT32_MAX, 0x100);
 	vu_vq_push(&t.q, &t.m, e.head, 0);
 	vu_vq_flush(&t.q, &t.m);
 
@@ -649,7 +666,7 @@ static void test_bad_unmapped(void **state)
 	desc(1, R0_GPA - 1, 2, VRING_DESC_F_WRITE, 0);
 	offer(0);
 	expect_given_back(0);
-	desc(0, UINT64_MAX - 4, 10, 0, 0);	/* wraps the address space */
+	desc(0, UINT64_MAX - 4, 10, 0, 0); /* wraps the address space */
 	offer(0);
 	expect_given_back(0);
 }
@@ -670,10 +687,10 @@ static void test_bad_too_many_segments(void **state)
 		     (uint16_t)(i + 1));
 	offer(0);
 	assert_int_equal(vu_vq_pop(&t.q, &t.m, &e), 0);
-	assert_int_equal(e.n_out, VU_ELEM_SEG_MAX);
-	assert_int_equal(e.out_len, VU_ELEM_SEG_MAX * 16);
-	assert_ptr_equal(e.seg[VU_ELEM_SEG_MAX - 1].p,
-			 g(BUF_GPA + (VU_ELEM_SEG_MAX - 1) * 16));
+	check_elem(&e, VU_ELEM_SEG_MAX, 0, VU_ELEM_SEG_MAX * 16, 0);
+	check_seg(&e, VU_ELEM_SEG_MAX - 1,
+		  g(BUF_GPA + (VU_ELEM_SEG_MAX - 1) * 16), 16,
+		  BUF_GPA + (VU_ELEM_SEG_MAX - 1) * 16);
 	vu_vq_push(&t.q, &t.m, 0, 0);
 	vu_vq_flush(&t.q, &t.m);
 
@@ -750,7 +767,7 @@ static void test_notify(void **state)
 	(void)state;
 	fd = eventfd(0, EFD_NONBLOCK);
 	assert_true(fd >= 0);
-	vu_vq_notify(&t.q);		/* no call descriptor: nothing */
+	vu_vq_notify(&t.q); /* no call descriptor: nothing */
 	t.q.call_fd = fd;
 	vu_vq_notify(&t.q);
 	vu_vq_notify(&t.q);
