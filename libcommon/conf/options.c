@@ -130,7 +130,7 @@ const struct conf_opt conf_opts[] = {
 		 "default: first free /tmp/passt_N.socket"},
 	{"socket-path", 's', "PATH", CONF_M_PASST_ANY, CONF_SUP_YES, true,
 	 opt_string, S(sock_path), .help = "Same as --socket"},
-	{"vhost-user", 0, NULL, CONF_M_PASST_ANY, CONF_SUP_NO, false, opt_nop,
+	{"vhost-user", 0, NULL, CONF_M_PASST_ANY, CONF_SUP_YES, false, opt_nop,
 	 .help = "Speak vhost-user on the socket"},
 	{"print-capabilities", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false,
 	 opt_print_caps,

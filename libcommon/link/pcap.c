@@ -95,6 +95,17 @@ int pcap_open(const char *path)
 }
 
 /**
+ * pcap_enabled() - Tell whether frames are being captured
+ *
+ * Return: true if pcap_frame() writes them: a caller whose frame is in
+ *	   pieces gathers it only then
+ */
+bool pcap_enabled(void)
+{
+	return pcap_fd >= 0;
+}
+
+/**
  * pcap_frame() - Append one frame, if capturing
  * @frame:	Ethernet frame
  * @len:	Its length

@@ -352,6 +352,7 @@ void stream_init(struct stream_link *s, int epfd)
 	memset(s, 0, sizeof(*s));
 	s->listen_fd = s->fd = -1;
 	s->epfd = epfd;
+	s->client_type = EPOLL_TYPE_STREAM;
 	stream_rx_init(&s->rx, stream_rx_buf, sizeof(stream_rx_buf));
 	s->sink.reserve = stream_sink_reserve;
 	s->sink.commit = stream_sink_commit;
@@ -498,7 +499,7 @@ int stream_client(struct stream_link *s, int fd)
 	stream_buf_raise(fd, SO_SNDBUFFORCE, SO_SNDBUF);
 	stream_buf_raise(fd, SO_RCVBUFFORCE, SO_RCVBUF);
 	s->gen = (s->gen + 1) & STREAM_GEN_MASK;
-	ret = epref_ctl(s->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_STREAM, s->gen, fd,
+	ret = epref_ctl(s->epfd, EPOLL_CTL_ADD, s->client_type, s->gen, fd,
 			EPOLLIN | EPOLLRDHUP);
 	if (ret)
 		return ret;

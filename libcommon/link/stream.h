@@ -10,6 +10,7 @@
 
 #include "base/view.h"
 #include "link/input.h"
+#include "os/epref.h"
 #include "packet/sink.h"
 
 #define STREAM_HDR_LEN	 4     /* big-endian frame length before each frame */
@@ -57,6 +58,8 @@ size_t stream_msg_finish(uint8_t *msg, size_t len);
  * @pool_len:	Length of each committed frame, 0 if given back
  * @gen:	Generation of the client, counted per client, in the index
  *		field of its epoll reference (stream_event_current())
+ * @client_type: epoll type of the client socket: EPOLL_TYPE_STREAM, or
+ *		EPOLL_TYPE_VU when the socket speaks vhost-user
  */
 struct stream_link {
 	int listen_fd;
@@ -71,6 +74,7 @@ struct stream_link {
 	unsigned int pool_used;
 	size_t pool_len[STREAM_POOL];
 	uint32_t gen;
+	enum epoll_type client_type;
 };
 
 void stream_init(struct stream_link *s, int epfd);

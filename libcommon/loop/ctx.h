@@ -10,6 +10,7 @@
 #include "conf/conf.h"
 #include "flow/flow.h"
 #include "link/stream.h"
+#include "link/vhost_user.h"
 #include "link/tap.h"
 #include "os/epref.h"
 #include "os/ns.h"
@@ -29,8 +30,10 @@
  * @l2s:	What the link learnt of the guest from its frames: its MAC
  *		and the IPv6 addresses it sends from (services/l2.h)
  * @tap:	Tap device (pasta)
- * @stream:	qemu stream socket and its client (passt)
- * @sink:	Frames to the guest: &tap.sink or &stream.sink
+ * @stream:	qemu stream socket and its client (passt); with
+ *		--vhost-user, the control socket and its client
+ * @vu:		passt --vhost-user: the device and its queues
+ * @sink:	Frames to the guest: &tap.sink, &stream.sink or &vu.sink
  * @epfd:	epoll descriptor
  * @sigfd:	signalfd for SIGCHLD, SIGTERM, SIGQUIT
  * @nsw:	Watch on the namespace file, nsw.fd -1 if not watching
@@ -62,6 +65,7 @@ struct ctx {
 	struct l2_state l2s;
 	struct tap tap;
 	struct stream_link stream;
+	struct vu_link vu;
 	struct frame_sink *sink;
 	int epfd;
 	int sigfd;

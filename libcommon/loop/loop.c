@@ -230,14 +230,47 @@ static bool loop_signal(struct ctx *x, int *status)
 }
 
 /**
+ * loop_batch_end() - End of a batch of frames from the guest: the transports
+ *		      act on what they kept pointers to
+ * @arg:	Context
+ */
+static void loop_batch_end(void *arg)
+{
+	struct ctx *x = arg;
+
+	tcp_tap_batch_end(&x->tcp);
+	udp_tap_batch_end(&x->udp);
+	frag_batch_end(&loop_frag);
+}
+
+/**
+ * loop_client_end() - passt's client went away: close, wait for the next
+ * @x:		Context
+ * @status:	Set to the exit status when the loop must end
+ *
+ * Return: true if the loop must end (--one-off, or no listening socket to
+ *	   take the next one: --fd, systemd's Accept=yes)
+ */
+static bool loop_client_end(struct ctx *x, int *status)
+{
+	if (x->c->mode == MODE_VU)
+		vu_disconnect(&x->vu);
+	stream_close(&x->stream);
+	memset(&x->l2s, 0, sizeof(x->l2s));	/* the next guest is new */
+	if (!x->c->one_off && x->stream.listen_fd >= 0)
+		return false;
+	log_info("Client connection closed, exiting");
+	*status = EXIT_SUCCESS;
+	return true;
+}
+
+/**
  * loop_stream() - Frames from passt's qemu client, or its disconnection
  * @x:		Context
  * @events:	epoll events of the client socket
  * @status:	Set to the exit status when the loop must end
  *
- * Return: true if the loop must end (client gone with --one-off, or with
- *	   no listening socket to take the next one: --fd, systemd's
- *	   Accept=yes)
+ * Return: true if the loop must end (see loop_client_end())
  */
 static bool loop_stream(struct ctx *x, uint32_t events, int *status)
 {
@@ -246,18 +279,75 @@ static bool loop_stream(struct ctx *x, uint32_t events, int *status)
 	int ret;
 
 	ret = stream_handler(&x->stream, &in, events);
-	tcp_tap_batch_end(&x->tcp);
-	udp_tap_batch_end(&x->udp);
-	frag_batch_end(&loop_frag);
+	loop_batch_end(x);
 	if (!ret)
 		return false;
-	stream_close(&x->stream);
-	memset(&x->l2s, 0, sizeof(x->l2s));	/* the next guest is new */
-	if (!x->c->one_off && x->stream.listen_fd >= 0)
+	return loop_client_end(x, status);
+}
+
+/**
+ * loop_vu() - A message from passt's vhost-user frontend, or its
+ *	       disconnection
+ * @x:		Context
+ * @status:	Set to the exit status when the loop must end
+ *
+ * Return: true if the loop must end (see loop_client_end())
+ */
+static bool loop_vu(struct ctx *x, int *status)
+{
+	if (!vu_ctl_handler(&x->vu))
 		return false;
-	log_info("Client connection closed, exiting");
-	*status = EXIT_SUCCESS;
-	return true;
+	return loop_client_end(x, status);
+}
+
+/**
+ * loop_vu_kick() - The guest kicked one of its queues
+ * @x:		Context
+ * @ref:	Reference of the event: queue and descriptor
+ */
+static void loop_vu_kick(struct ctx *x, union epoll_ref ref)
+{
+	struct link_input in = { &x->c->l2, &x->l2s, loop_l3, x, vu_send,
+				 &x->vu };
+
+	/* a queue whose descriptor was replaced earlier in this batch */
+	if (ref.idx >= VU_QUEUES || ref.fd != x->vu.dev.vq[ref.idx].kick_fd)
+		return;
+	if (ref.idx == VU_TX)
+		vu_tx_handler(&x->vu, &in, loop_batch_end, x);
+	else
+		vu_rx_kick(&x->vu);
+}
+
+/**
+ * loop_accept() - A client connects to passt's socket
+ * @x:		Context
+ * @status:	Set to the exit status when the loop must end
+ *
+ * Return: true if the loop must end
+ */
+static bool loop_accept(struct ctx *x, int *status)
+{
+	bool had_client;
+	int ret;
+
+	if (stream_client_gone(&x->stream)) {
+		if (x->c->mode == MODE_VU ? loop_vu(x, status) :
+		    loop_stream(x, EPOLLHUP, status))
+			return true;
+	}
+	had_client = x->stream.fd >= 0;
+	if ((ret = stream_accept(&x->stream))) {
+		log_warn("Couldn't accept: %s", strerror(-ret));
+		return false;
+	}
+	if (had_client || x->stream.fd < 0)
+		return false;
+	if (x->c->mode == MODE_VU)
+		vu_client(&x->vu, x->stream.fd);	/* greets once started */
+	else
+		loop_greet(x);
+	return false;
 }
 
 /**
@@ -272,7 +362,6 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 			  int *status)
 {
 	union epoll_ref ref = { .u64 = ev->data.u64 };
-	bool had_client;
 	int ret;
 
 	switch (ref.type) {
@@ -284,9 +373,7 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 		 */
 		ret = tap_handler(&x->tap, &x->c->l2, &x->l2s, loop_l3, x,
 				  x->idle ? 1 : TAP_BATCH);
-		tcp_tap_batch_end(&x->tcp);
-		udp_tap_batch_end(&x->udp);
-		frag_batch_end(&loop_frag);
+		loop_batch_end(x);
 		if (!ret && !(ev->events & (EPOLLHUP | EPOLLERR)))
 			return false;
 		log_err("Tap device gone: %s", strerror(ret ? -ret : EIO));
@@ -334,15 +421,7 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 		udp_splice_listen_handler(&x->usp, ref.idx, ref.fd);
 		return false;
 	case EPOLL_TYPE_STREAM_LISTEN:
-		if (stream_client_gone(&x->stream) &&
-		    loop_stream(x, EPOLLHUP, status))
-			return true;
-		had_client = x->stream.fd >= 0;
-		if ((ret = stream_accept(&x->stream)))
-			log_warn("Couldn't accept: %s", strerror(-ret));
-		else if (!had_client && x->stream.fd >= 0)
-			loop_greet(x);
-		return false;
+		return loop_accept(x, status);
 	case EPOLL_TYPE_STREAM:
 		/* a client closed earlier in this batch: its descriptor may
 		 * be the new client's already
@@ -350,6 +429,13 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 		if (!stream_event_current(&x->stream, ref.idx, ref.fd))
 			return false;
 		return loop_stream(x, ev->events, status);
+	case EPOLL_TYPE_VU:
+		if (!stream_event_current(&x->stream, ref.idx, ref.fd))
+			return false;
+		return loop_vu(x, status);
+	case EPOLL_TYPE_VU_KICK:
+		loop_vu_kick(x, ref);
+		return false;
 	case EPOLL_TYPE_SCAN_TIMER:
 		fwd_auto_timer(&x->fa); /* scans after the batch */
 		return false;
@@ -389,7 +475,7 @@ static int loop_wait(struct ctx *x, struct epoll_event *evs,
 
 /* Which side the events of a round came from */
 enum loop_side {
-	LOOP_GUEST = 1 << 0,	/* frames: tap, qemu stream */
+	LOOP_GUEST = 1 << 0,	/* frames: tap, qemu stream, vhost-user */
 	LOOP_HOST = 1 << 1,	/* data on sockets of translated flows */
 	LOOP_TCP = 1 << 2,	/* ... of which TCP ones */
 };
@@ -412,6 +498,7 @@ static unsigned int loop_sides(const struct epoll_event *evs, int n)
 		switch (ref.type) {
 		case EPOLL_TYPE_TAP:
 		case EPOLL_TYPE_STREAM:
+		case EPOLL_TYPE_VU_KICK:
 			sides |= LOOP_GUEST;
 			break;
 		case EPOLL_TYPE_TCP:

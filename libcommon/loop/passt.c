@@ -40,6 +40,27 @@
 #include "os/ns.h"
 
 /**
+ * passt_vu_started() - The vhost-user queues started: greet the guest
+ * @arg:	Context
+ */
+static void passt_vu_started(void *arg)
+{
+	loop_greet(arg);
+}
+
+/**
+ * passt_vu_rx_room() - The guest gave receive buffers after we ran out:
+ *			TCP, which keeps its data in the sockets, sends again
+ * @arg:	Context
+ */
+static void passt_vu_rx_room(void *arg)
+{
+	struct ctx *x = arg;
+
+	tcp_sink_ready(&x->tcp);
+}
+
+/**
  * passt_loop_setup() - Create the epoll instance, block the signals we read
  *			through a signalfd later
  * @x:		Context
@@ -53,6 +74,14 @@ static void passt_loop_setup(struct ctx *x)
 	x->sigfd = -1;
 	stream_init(&x->stream, x->epfd);
 	x->sink = &x->stream.sink;
+	if (x->c->mode != MODE_VU)
+		return;
+	x->stream.client_type = EPOLL_TYPE_VU;
+	vu_init(&x->vu, x->epfd);
+	x->vu.on_start = passt_vu_started;
+	x->vu.on_rx_room = passt_vu_rx_room;
+	x->vu.cb_arg = x;
+	x->sink = &x->vu.sink;
 }
 
 /**
@@ -71,6 +100,8 @@ static void passt_client_fd(struct ctx *x, int fd, const char *what)
 		die("%s %d isn't a connected stream socket", what, fd);
 	if ((ret = stream_client(&x->stream, fd)))
 		die("Couldn't use %s %d: %s", what, fd, strerror(-ret));
+	if (x->c->mode == MODE_VU)
+		vu_client(&x->vu, fd);
 	/* no listening socket: we end with this client (loop_stream()) */
 	log_info("Serving the client on %s %d", what, fd);
 }
@@ -134,6 +165,16 @@ static void passt_link_setup(struct ctx *x)
 		    strerror(-ret));
 	p = x->stream.path;
 	log_info("UNIX domain socket bound at %s", p);
+	if (c->mode == MODE_VU) {
+		log_info("You can start qemu with:");
+		log_info("    kvm ... -chardev socket,id=chr0,path=%s "
+			 "-netdev vhost-user,id=netdev0,chardev=chr0 "
+			 "-device virtio-net,netdev=netdev0 "
+			 "-object memory-backend-memfd,id=memfd0,share=on,"
+			 "size=$RAMSIZE -numa node,memdev=memfd0",
+			 p);
+		return;
+	}
 	log_info("You can now start qemu (>= 7.2) with:");
 	log_info("    qemu-system-x86_64 ... -device virtio-net-pci,netdev=s "
 		 "-netdev stream,id=s,server=off,addr.type=unix,"
@@ -220,7 +261,7 @@ int passt_main(int argc, char **argv)
 	if (ret)
 		return EXIT_FAILURE;
 	passt_link_setup(&x);
-	if (x.stream.fd >= 0)
+	if (x.stream.fd >= 0 && c.mode != MODE_VU)
 		loop_greet(&x);	/* --fd, or a connection systemd accepted */
 	notify = passt_notify_open();
 	setup_ready(&x, &ready);

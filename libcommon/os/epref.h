@@ -41,6 +41,10 @@
  *				idx: epref_listen()
  * @EPOLL_TYPE_UDP_SPLICE:	UDP socket of a loopback-to-loopback flow
  * @EPOLL_TYPE_SCAN_TIMER:	timerfd rescanning bound ports ("auto")
+ * @EPOLL_TYPE_VU:		passt --vhost-user: connected control socket,
+ *				idx: generation of the client (as STREAM)
+ * @EPOLL_TYPE_VU_KICK:		passt --vhost-user: kick eventfd of a queue,
+ *				idx: the queue (enum vu_queue)
  */
 enum epoll_type {
 	EPOLL_TYPE_NONE,
@@ -61,6 +65,8 @@ enum epoll_type {
 	EPOLL_TYPE_UDP_LISTEN_NS,
 	EPOLL_TYPE_UDP_SPLICE,
 	EPOLL_TYPE_SCAN_TIMER,
+	EPOLL_TYPE_VU,
+	EPOLL_TYPE_VU_KICK,
 };
 
 /**

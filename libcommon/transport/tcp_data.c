@@ -53,7 +53,9 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "packet/checksum.h"
 #include "packet/frame.h"
+#include "transport/tcp.h"
 #include "transport/tcp_data.h"
 #include "transport/tcp_sock.h"
 
@@ -213,40 +215,31 @@ static void tcp_send_fin(struct tcp_ctx *t, int idx)
 }
 
 /**
- * tcp_peek() - Peek data not yet sent to the guest into frame buffers
+ * tcp_peek_iov() - Peek data not yet sent to the guest into an iovec
  * @t:		TCP context
  * @c:		Connection
- * @bufs:	Frame buffers
- * @n:		How many
- * @off:	Payload offset in each
- * @seg:	Payload size of each
- * @room:	Bytes at most, in total (the last buffer takes the rest)
+ * @iov:	Where the data goes, from @iov[1] on: @iov[0] is ours (the
+ *		bytes in flight, without SO_PEEK_OFF)
+ * @n:		Entries from @iov[1] on
  *
  * Return: bytes of new data, 0 at end of file, -errno
  */
-static ssize_t tcp_peek(struct tcp_ctx *t, struct tcp_conn *c,
-			uint8_t **bufs, unsigned int n, size_t off, size_t seg,
-			size_t room)
+static ssize_t tcp_peek_iov(struct tcp_ctx *t, struct tcp_conn *c,
+			    struct iovec *iov, unsigned int n)
 {
 	static uint8_t discard[TCP_DISCARD_MAX];
-	struct iovec iov[TCP_MAX_FRAMES + 1];
 	uint32_t in_flight = c->snd_nxt - c->snd_una;
-	struct msghdr mh = { .msg_iov = iov };
-	unsigned int i, v = 0;
+	struct msghdr mh = { .msg_iov = iov + 1, .msg_iovlen = n };
 	ssize_t r;
 
 	if (!t->peek_off) {
 		if (in_flight > TCP_DISCARD_MAX)
 			return -EAGAIN;
-		iov[v].iov_base = discard;
-		iov[v++].iov_len = in_flight;
+		iov[0].iov_base = discard;
+		iov[0].iov_len = in_flight;
+		mh.msg_iov = iov;
+		mh.msg_iovlen = n + 1;
 	}
-	for (i = 0; i < n; i++) {
-		iov[v].iov_base = bufs[i] + off;
-		iov[v++].iov_len = MIN(seg, room);
-		room -= MIN(seg, room);
-	}
-	mh.msg_iovlen = v;
 
 	r = recvmsg(c->sock, &mh, MSG_PEEK | MSG_DONTWAIT);
 	if (r < 0)
@@ -264,6 +257,33 @@ static ssize_t tcp_peek(struct tcp_ctx *t, struct tcp_conn *c,
 		}
 	}
 	return r;
+}
+
+/**
+ * tcp_peek() - Peek data not yet sent to the guest into frame buffers
+ * @t:		TCP context
+ * @c:		Connection
+ * @bufs:	Frame buffers
+ * @n:		How many
+ * @off:	Payload offset in each
+ * @seg:	Payload size of each
+ * @room:	Bytes at most, in total (the last buffer takes the rest)
+ *
+ * Return: bytes of new data, 0 at end of file, -errno
+ */
+static ssize_t tcp_peek(struct tcp_ctx *t, struct tcp_conn *c,
+			uint8_t **bufs, unsigned int n, size_t off, size_t seg,
+			size_t room)
+{
+	struct iovec iov[TCP_MAX_FRAMES + 1];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		iov[i + 1].iov_base = bufs[i] + off;
+		iov[i + 1].iov_len = MIN(seg, room);
+		room -= MIN(seg, room);
+	}
+	return tcp_peek_iov(t, c, iov, n);
 }
 
 /**
@@ -313,6 +333,263 @@ static void tcp_offload(const struct tcp_conn *c, struct frame_offload *o,
 }
 
 /**
+ * tcp_peek_none() - A peek found nothing new: end of file, or an error
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @r:		What the peek returned: 0 or -errno
+ *
+ * Return: TCP_V_RESET if reading the socket failed, TCP_V_OK otherwise
+ */
+static enum tcp_verdict tcp_peek_none(struct tcp_ctx *t, int idx, ssize_t r)
+{
+	if (r == 0)
+		tcp_send_fin(t, idx);
+	else if (r != -EAGAIN && r != -EINTR)
+		return TCP_V_RESET;
+	return TCP_V_OK;
+}
+
+/**
+ * tcp_wnd_field() - Window to advertise with data frames, scaled
+ * @t:		TCP context
+ * @c:		Connection, wnd_adv updated
+ *
+ * Return: the window field
+ */
+static uint16_t tcp_wnd_field(struct tcp_ctx *t, struct tcp_conn *c)
+{
+	c->wnd_adv = tcp_wnd_to_guest(t, c);
+	return (uint16_t)MIN(c->wnd_adv >> ((c->flags & TCP_WS_OK) ?
+					    TCP_WS_OURS : 0), 65535U);
+}
+
+/**
+ * tcp_burst_done() - What follows a burst of data frames to the guest
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @r:		Bytes sent
+ * @asked:	Bytes the frames had room for
+ * @room:	Bytes the guest's window had room for
+ * @more:	Set if more data may be waiting: call again
+ *
+ * Return: TCP_V_OK
+ */
+static enum tcp_verdict tcp_burst_done(struct tcp_ctx *t, int idx, size_t r,
+				       size_t asked, size_t room, bool *more)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	c->flags &= (uint16_t)~TCP_ACK_PENDING;
+	if (!c->deadline)
+		c->deadline = clock_ms() + c->rto;
+
+	/* Drained: the next arrival is an event, but the end of file that
+	 * already came isn't, and only the next peek can return it
+	 */
+	if (r < asked) {
+		*more = c->flags & TCP_SOCK_RDHUP;
+		return TCP_V_OK;
+	}
+	if (asked == room) {
+		/* window full: the guest's ACK re-enables reading */
+		tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLIN);
+		return TCP_V_OK;
+	}
+	*more = true;
+	return TCP_V_OK;
+}
+
+/**
+ * tcp_sink_wait() - The sink had no room for a connection's data: poll its
+ *		     socket again when it has (tcp_sink_ready())
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+static void tcp_sink_wait(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (c->flags & TCP_SINK_WAIT)
+		return;
+	c->flags |= TCP_SINK_WAIT;
+	if (t->sink_wait < TCP_SINK_WAITQ)
+		t->sink_waitq[t->sink_wait] = (uint32_t)idx;
+	t->sink_wait++;
+}
+
+/**
+ * tcp_sink_rearm() - Poll a connection waiting for the sink again
+ * @t:		TCP context
+ * @idx:	Flow index
+ */
+static void tcp_sink_rearm(struct tcp_ctx *t, int idx)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (!(c->flags & TCP_SINK_WAIT))
+		return;
+	c->flags &= (uint16_t)~TCP_SINK_WAIT;
+	if (c->state == TCP_ST_ESTABLISHED)
+		tcp_epoll_rearm(t, idx);
+}
+
+/**
+ * tcp_sink_ready() - The sink has room again (vhost-user: the guest gave
+ *		      receive buffers): connections waiting for it read their
+ *		      sockets again
+ * @t:		TCP context
+ *
+ * The sockets are edge-triggered and their data was there before: re-arming
+ * them reports it in the next round of events. A connection listed that
+ * closed in the meantime lost its flag with its state (a new one on the
+ * same index has no flag): nothing is done for it.
+ */
+void tcp_sink_ready(struct tcp_ctx *t)
+{
+	unsigned int i;
+
+	if (t->sink_wait <= TCP_SINK_WAITQ) {
+		for (i = 0; i < t->sink_wait; i++)
+			tcp_sink_rearm(t, (int)t->sink_waitq[i]);
+	} else {
+		for (i = 0; i < FLOW_MAX; i++)
+			tcp_sink_rearm(t, (int)i);
+	}
+	t->sink_wait = 0;
+}
+
+/**
+ * tcp_csum_sg() - Complete the TCP checksum of a scattered frame
+ * @th:		TCP header, its checksum field holding the pseudo-header sum
+ *		(tcp_frame_finish_partial())
+ * @thlen:	TCP header length
+ * @iov:	Payload pieces
+ * @n:		How many
+ * @len:	Payload bytes, from the first piece on
+ *
+ * Return: the checksum, network order
+ */
+static uint16_t tcp_csum_sg(const uint8_t *th, size_t thlen,
+			    const struct iovec *iov, unsigned int n, size_t len)
+{
+	uint32_t sum = csum_partial(th, thlen, 0);
+	size_t off = thlen;
+	unsigned int i;
+
+	for (i = 0; i < n && len; i++) {
+		size_t l = MIN(len, iov[i].iov_len);
+		uint32_t p = csum_partial(iov[i].iov_base, l, 0);
+
+		p = (p & 0xffff) + (p >> 16);
+		p = (p & 0xffff) + (p >> 16);
+		if (off & 1)	/* RFC 1071 2(B): odd offset, bytes swapped */
+			p = ((p & 0xff) << 8) | (p >> 8);
+		sum += p;
+		off += l;
+		len -= l;
+	}
+	return csum_fold(sum);
+}
+
+/**
+ * tcp_sg_finish() - Write the headers of a scattered data frame, commit it
+ * @t:		TCP context
+ * @c:		Connection
+ * @f:		Frame from reserve_sg
+ * @off:	Length of the headers
+ * @len:	Payload bytes, 0 to give the frame back
+ * @fl:		TCP flags
+ * @wnd:	Window field
+ */
+static void tcp_sg_finish(struct tcp_ctx *t, struct tcp_conn *c,
+			  struct sink_sg *f, size_t off, size_t len, uint8_t fl,
+			  uint16_t wnd)
+{
+	size_t l4 = FRAME_ETH_HLEN +
+		    (inany_is_v4(&c->hdr.dst) ? FRAME_IP4_HLEN : FRAME_IP6_HLEN);
+	struct frame_offload o;
+	uint16_t check;
+
+	if (!len) {
+		t->sink->commit_sg(t->sink, f, 0, NULL);
+		return;
+	}
+	tcp_frame_finish_partial(f->hdr, &c->hdr, NULL, c->snd_nxt, c->rcv_nxt,
+				 fl, wnd, len);
+	if (t->sink->offload) {
+		tcp_offload(c, &o, off, len);
+		t->sink->commit_sg(t->sink, f, len, &o);
+		return;
+	}
+	/* the checksum field is at offset 16 of the TCP header (RFC 9293) */
+	check = tcp_csum_sg(f->hdr + l4, off - l4, f->iov, f->iovcnt, len);
+	memcpy(f->hdr + l4 + 16, &check, sizeof(check));
+	t->sink->commit_sg(t->sink, f, len, NULL);
+}
+
+#define TCP_SG_IOV_MAX 1023	/* recvmsg() takes 1024 (UIO_MAXIOV) */
+
+/**
+ * tcp_data_burst_sg() - One burst of socket data read straight into frames
+ *			 in the guest's memory (the sink's reserve_sg)
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @off:	Length of the headers of a data frame
+ * @seg:	Payload bytes per frame, at most
+ * @room:	Bytes the guest's window has room for
+ * @more:	Set if more data may be waiting: call again
+ *
+ * Return: TCP_V_RESET if reading the socket failed, TCP_V_OK otherwise
+ */
+static enum tcp_verdict tcp_data_burst_sg(struct tcp_ctx *t, int idx,
+					  size_t off, size_t seg, size_t room,
+					  bool *more)
+{
+	static struct iovec iov[TCP_SG_IOV_MAX + 1];
+	static struct sink_sg f[TCP_MAX_FRAMES];
+	struct tcp_conn *c = &t->conn[idx];
+	size_t asked = 0, left, got;
+	unsigned int n = 0, v = 0, i;
+	uint16_t wnd;
+	ssize_t r;
+
+	while (n < TCP_MAX_FRAMES && asked < room &&
+	       v + SINK_SG_IOV_MAX <= TCP_SG_IOV_MAX) {
+		got = t->sink->reserve_sg(t->sink, off,
+					  MIN(seg, room - asked), &f[n]);
+		if (!got) {
+			tcp_sink_wait(t, idx);
+			break;
+		}
+		memcpy(iov + 1 + v, f[n].iov, f[n].iovcnt * sizeof(*iov));
+		v += f[n].iovcnt;
+		asked += got;
+		n++;
+	}
+	if (!n)
+		return TCP_V_OK;
+
+	r = tcp_peek_iov(t, c, iov, v);
+	if (r <= 0) {
+		for (i = 0; i < n; i++)
+			t->sink->commit_sg(t->sink, &f[i], 0, NULL);
+		return tcp_peek_none(t, idx, r);
+	}
+
+	left = (size_t)r;
+	wnd = tcp_wnd_field(t, c);
+	for (i = 0; i < n; i++) {
+		size_t len = MIN(left, f[i].cap);
+
+		left -= len;
+		tcp_sg_finish(t, c, &f[i], off, len,
+			      TCP_F_ACK | (len && !left ? TCP_F_PSH : 0), wnd);
+		c->snd_nxt += (uint32_t)len;
+	}
+	return tcp_burst_done(t, idx, (size_t)r, asked, room, more);
+}
+
+/**
  * tcp_data_burst() - Send one burst of what the socket holds to the guest
  * @t:		TCP context
  * @idx:	Flow index
@@ -349,10 +626,14 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 	memcpy(c->hdr.dst_mac, l2_guest_dst_mac(t->l2s), ETH_ADDR_LEN);
 	off = tcp_frame_payload_off(&c->hdr, NULL);
 	seg = tcp_frame_payload_max(t, c, off);
+	if (t->sink->reserve_sg)
+		return tcp_data_burst_sg(t, idx, off, seg, room, more);
 	want = MIN((room + seg - 1) / seg, TCP_MAX_FRAMES);
 	n = t->sink->reserve(t->sink, want, bufs, &cap);
-	if (!n)
+	if (!n) {
+		tcp_sink_wait(t, idx);
 		return TCP_V_OK;
+	}
 	seg = MIN(seg, cap - off);
 	asked = MIN((size_t)room, n * seg);
 
@@ -360,17 +641,11 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 	if (r <= 0) {
 		for (i = 0; i < n; i++)
 			t->sink->commit(t->sink, bufs[i], 0, NULL);
-		if (r == 0)
-			tcp_send_fin(t, idx);
-		else if (r != -EAGAIN && r != -EINTR)
-			return TCP_V_RESET;
-		return TCP_V_OK;
+		return tcp_peek_none(t, idx, r);
 	}
 
 	left = (size_t)r;
-	c->wnd_adv = tcp_wnd_to_guest(t, c);
-	wnd = (uint16_t)MIN(c->wnd_adv >> ((c->flags & TCP_WS_OK) ?
-					   TCP_WS_OURS : 0), 65535U);
+	wnd = tcp_wnd_field(t, c);
 	for (i = 0; i < n; i++) {
 		size_t len = MIN(left, seg), flen;
 		uint8_t fl = TCP_F_ACK;
@@ -396,24 +671,7 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 		}
 		c->snd_nxt += (uint32_t)len;
 	}
-	c->flags &= (uint16_t)~TCP_ACK_PENDING;
-	if (!c->deadline)
-		c->deadline = clock_ms() + c->rto;
-
-	/* Drained: the next arrival is an event, but the end of file that
-	 * already came isn't, and only the next peek can return it
-	 */
-	if ((size_t)r < asked) {
-		*more = c->flags & TCP_SOCK_RDHUP;
-		return TCP_V_OK;
-	}
-	if (asked == room) {
-		/* window full: the guest's ACK re-enables reading */
-		tcp_epoll_set(t, idx, c->ev & ~(uint32_t)EPOLLIN);
-		return TCP_V_OK;
-	}
-	*more = true;
-	return TCP_V_OK;
+	return tcp_burst_done(t, idx, (size_t)r, asked, room, more);
 }
 
 /**

@@ -66,6 +66,8 @@ enum tcp_state {
  * @TCP_SOCK_RDHUP:	The socket reported the peer's FIN (EPOLLRDHUP): a
  *			peek that drains it is followed by one that finds
  *			the end of file, as no new event will come
+ * @TCP_SINK_WAIT:	The sink had no room for data the socket holds: the
+ *			socket is polled again once it has (tcp_sink_ready())
  */
 enum tcp_conn_flag {
 	TCP_GUEST_FIN = 1 << 0,
@@ -80,6 +82,7 @@ enum tcp_conn_flag {
 	TCP_LISTED = 1 << 9,
 	TCP_WRITE_PENDING = 1 << 10,
 	TCP_SOCK_RDHUP = 1 << 11,
+	TCP_SINK_WAIT = 1 << 12,
 };
 
 /**
@@ -134,6 +137,7 @@ struct tcp_conn {
 };
 
 #define TCP_WQ_MAX 256		/* guest segments queued before writing */
+#define TCP_SINK_WAITQ 64	/* connections waiting for the sink, listed */
 
 /**
  * struct tcp_wq_ent - Payload of a guest segment, to be written at the end of
@@ -173,6 +177,10 @@ _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
  * @wq:		Guest payload to write at the end of the batch, in order
  * @nwq:	Entries in @wq
  * @nconn:	Connections open
+ * @sink_wait:	Connections with TCP_SINK_WAIT, at most (a hint: zero
+ *		means none)
+ * @sink_waitq:	Their flow indexes, the first TCP_SINK_WAITQ of them (more:
+ *		tcp_sink_ready() looks at every connection)
  * @fwd:	Inbound forwarding rules (-t)
  * @splice:	pasta's loopback fast path, NULL if none (passt)
  * @rl_full:	Rate limit of "flow table full" messages
@@ -196,6 +204,8 @@ struct tcp_ctx {
 	struct tcp_wq_ent wq[TCP_WQ_MAX];
 	unsigned int nwq;
 	unsigned int nconn;
+	unsigned int sink_wait;
+	uint32_t sink_waitq[TCP_SINK_WAITQ];
 	const struct fwd_table *fwd;
 	struct tcp_splice_ctx *splice;
 	struct ratelimit rl_full;
