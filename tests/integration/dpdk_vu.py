@@ -186,16 +186,20 @@ def _is_socket(path):
 
 
 # -- the frontend ------------------------------------------------------------
+# A guest's driver stops its queue when the ring is full; testpmd would drop
+# the frame instead, and the guest's TCP would back off on every burst: it
+# retries a full ring for up to 1000 x 10 us instead ("set fwd X retry").
+RETRY = ["set burst tx delay 10 retry 1000"]
+
+
 def _cmdline(offloads, host_bits, engine, mss=1448):
     """testpmd commands (--cmdline-file) for @offloads ("on"/"off") given
     the backend's features @host_bits, forwarding with @engine ("io": the
     frames untouched, "csum": checksums towards the kernel recomputed)."""
     has = {n: bool(host_bits >> F[n] & 1) for n in F}
     if offloads == "off":
-        if engine == "io":
-            return ["set fwd io"]
         # csum's default: every checksum computed in software
-        return ["set fwd csum"]
+        return RETRY + ["set fwd %s retry" % engine]
     c = ["port stop all"]
     if has["GUEST_CSUM"]:
         c += ["port config 0 rx_offload tcp_cksum on",
@@ -207,7 +211,7 @@ def _cmdline(offloads, host_bits, engine, mss=1448):
               "port config 0 tx_offload udp_cksum on"]
     if has["HOST_TSO4"] and has["HOST_TSO6"]:
         c += ["port config 0 tx_offload tcp_tso on"]
-    c += ["set fwd csum"]
+    c += RETRY + ["set fwd csum retry"]
     # towards the kernel (port 1): every checksum in software
     c += ["csum set ip sw 1", "csum set tcp sw 1", "csum set udp sw 1"]
     # towards the backend (port 0): what it offers, the rest in software
@@ -284,7 +288,7 @@ def start_testpmd(topo, procs, tmp, sock, netns=None, offloads="off",
             str(lifetime), TESTPMD, "-l", "0,1", "--no-huge", "-m", "512",
             "--no-pci", "--file-prefix=" + prefix,
             "--log-level=pmd.net.virtio.init:debug",
-            "--vdev", "net_virtio_user0,path=%s,queues=1,mrg_rxbuf=1,"
+            "--vdev", "net_virtio_user0,path=%s,queues=1,queue_size=1024,mrg_rxbuf=1,"
             "packed_vq=0" % sock,
             "--vdev", "net_tap0,iface=" + GUEST_IF, "--",
             "--no-mlockall", "--total-num-mbufs=%d" % MBUFS,
