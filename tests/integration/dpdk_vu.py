@@ -18,21 +18,28 @@ both ports lets chains through, but the tap PMD takes frames of at most
 1522 bytes, so the guest's MTU is 1500 (segments of up to 64 KiB still
 travel between testpmd and passt when TSO is negotiated).
 
+Forwarding.  testpmd's `io` engine moves frames untouched, so the guest's
+kernel checks every checksum the backend wrote; its `csum` engine
+recomputes the checksums towards the kernel (frames from the backend may
+carry partial ones) and rewrites both MAC addresses of every frame: to
+the port's peer (--eth-peer: passt's MAC for port 0, and for port 1 the
+default peer address, which the kernel's tap is given) and from the
+port's own.  Both engines retry a full ring for up to 10 ms instead of
+dropping the frame, as a guest's driver stops its queue.
+
 Offloads.  The virtio PMD asks the backend for a feature only when the port
 is configured for the matching offload: rx TCP/UDP checksum -> GUEST_CSUM,
 rx LRO -> GUEST_TSO4/6, tx TCP/UDP checksum -> CSUM, tx TSO ->
-HOST_TSO4/6 (DPDK 22.11 knows no USO).  With offloads off, testpmd's `io`
-engine moves frames untouched and no checksum or segmentation feature is
-negotiated.  With offloads on, every offload the backend offers (read from
-a probe run: the virtio PMD logs "host_features before negotiate") is
-enabled on port 0 and testpmd's `csum` engine does what a guest's driver
-would: it computes in software every checksum the kernel side needs
-(frames from the backend may carry partial checksums), asks the backend
-for checksums towards it (`csum set tcp hw 0`), and with HOST_TSO merges
-IPv4 TCP segments from the kernel (GRO on port 1) and sends them as TSO
-frames (`tso set MSS 0`).  The negotiated set is read from the virtio
-PMD's log ("features after negotiate = ..."), so a test can show which
-features were on in a run.
+HOST_TSO4/6 (DPDK 22.11 knows no USO).  With offloads off no checksum or
+segmentation feature is negotiated.  With offloads on, every offload the
+backend offers (read from a probe run: the virtio PMD logs
+"host_features before negotiate") is enabled on port 0 and the `csum`
+engine does what a guest's driver would: it asks the backend for checksums
+towards it (`csum set tcp hw 0`), and with HOST_TSO merges IPv4 TCP
+segments from the kernel (GRO on port 1) and sends them as TSO frames
+(`tso set MSS 0`).  The negotiated set is read from the virtio PMD's log
+("features after negotiate = ..."), so a test can show which features
+were on in a run.
 
 The backend: our passt ($PASST) runs as the test user in `host`; upstream's
 (Debian 13's passt package, $PASST pointing into the Debian 13 root, or
@@ -48,7 +55,6 @@ import re
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import topo as T
@@ -132,13 +138,13 @@ def _refused(out):
     return RuntimeError("passt --vhost-user did not start: %s" % out)
 
 
-def start_backend(topo, procs, tmp, binary, env=None, args=(), debug=False):
-    """passt @binary --vhost-user -f as the test user, forwarding nothing;
+def start_backend(topo, procs, tmp, binary, env=None, args=(), debug=False,
+                  fwd=("-t", "none", "-u", "none")):
+    """passt @binary --vhost-user -f as the test user, forwarding @fwd;
     inside the Deb13 @env if given (upstream's), else in `host`.  Raises
     RuntimeError with passt's output if it exits or makes no socket."""
     n = next(_ids)
-    extra = ["-t", "none", "-u", "none"] + list(args) + (
-        ["--debug"] if debug else [])
+    extra = list(fwd) + list(args) + (["--debug"] if debug else [])
     if env is not None:
         sock_in, log_in, pid_in = ("/tmp/vu%d.sock" % n, "/tmp/vu%d.log" % n,
                                    "/tmp/vu%d.pid" % n)
@@ -186,6 +192,13 @@ def _is_socket(path):
 
 
 # -- the frontend ------------------------------------------------------------
+# testpmd's csum engine rewrites both MAC addresses of every frame it
+# forwards: to the port's peer (--eth-peer) and from the port's own.  The
+# peer of port 0 is passt's MAC, and the kernel's tap gets the default peer
+# address of port 1, so that the guest sees frames addressed to it.
+PASST_MAC = "9a:55:9a:55:9a:55"
+TAP_PEER_MAC = "02:00:00:00:00:01"
+
 # A guest's driver stops its queue when the ring is full; testpmd would drop
 # the frame instead, and the guest's TCP would back off on every burst: it
 # retries a full ring for up to 1000 x 10 us instead ("set fwd X retry").
@@ -288,11 +301,11 @@ def start_testpmd(topo, procs, tmp, sock, netns=None, offloads="off",
             str(lifetime), TESTPMD, "-l", "0,1", "--no-huge", "-m", "512",
             "--no-pci", "--file-prefix=" + prefix,
             "--log-level=pmd.net.virtio.init:debug",
-            "--vdev", "net_virtio_user0,path=%s,queues=1,queue_size=1024,mrg_rxbuf=1,"
-            "packed_vq=0" % sock,
+            "--vdev", "net_virtio_user0,path=%s,queues=1,queue_size=1024,"
+            "mrg_rxbuf=1,packed_vq=0" % sock,
             "--vdev", "net_tap0,iface=" + GUEST_IF, "--",
             "--no-mlockall", "--total-num-mbufs=%d" % MBUFS,
-            "--enable-scatter",
+            "--enable-scatter", "--eth-peer=0," + PASST_MAC,
             "--stats-period=3600", "--cmdline-file=%s" % cmds]
     with open(log, "w") as out:
         p = procs.popen(argv, stdout=out, stderr=subprocess.STDOUT)
@@ -305,6 +318,8 @@ def start_testpmd(topo, procs, tmp, sock, netns=None, offloads="off",
     if not T.wait_for(up, 30, 0.1) or p.poll() is not None:
         txt = tp.stop()
         raise RuntimeError("testpmd did not start: %s" % txt[-3000:])
+    T.sh(["ip", "-n", ns, "link", "set", GUEST_IF, "address",
+          TAP_PEER_MAC])
     tp.features = tp.negotiated()
     tp.host_bits = tp.offered()
     return tp
