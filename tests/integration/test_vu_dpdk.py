@@ -17,10 +17,12 @@ namespace; the guest takes its lease with udhcpc and its address by SLAAC
   no corruption, no duplicates, loss at most UDP_LOSS_PCT each way.
 * Offloads: with testpmd's ports configured for no offload, no checksum
   or segmentation feature is negotiated; configured for every offload the
-  backend offers (a probe run reads them), every one of those is
-  negotiated (the virtio PMD's "features after negotiate" line), and a
-  transfer each way is intact in both runs.  Ours must offer CSUM,
-  GUEST_CSUM, HOST_TSO4/6 and GUEST_TSO4/6; upstream offers none of them.
+  backend offers (a probe run reads them) that this frontend can carry
+  (CSUM, GUEST_CSUM, HOST_TSO4/6: not GUEST_TSO4/6, see dpdk_vu.py),
+  every one of those is negotiated (the virtio PMD's "features after
+  negotiate" line), and a transfer each way is intact in both runs.  Ours
+  must offer CSUM, GUEST_CSUM, HOST_TSO4/6 and GUEST_TSO4/6; upstream
+  offers none of them.
 
 Upstream (Debian 13's passt 2025-05) differs from the contract in two ways
 the tests work around, and ours must not need:
@@ -56,8 +58,10 @@ CONNS, CONN_PARALLEL, CONN_SIZE = 500, 500, 4096
 UDP_COUNT, UDP_SIZE = 100000, 1000
 UDP_RATE = T.env_secs("PASST_TEST_UDP_RATE", 5000)
 # The same bound as test_passt_guest.py's through the stream socket: at
-# 5,000 datagrams/s neither testpmd's rings (256 descriptors, polled) nor
-# the kernels' socket buffers should overflow.
+# 5,000 datagrams/s neither testpmd's rings (1024 descriptors, polled,
+# retried when full) nor the kernels' socket buffers should overflow.
+# Upstream met it guest -> remote (0.3 % and 0.2 % lost) and loses about
+# half remote -> guest (skipped for it, see the test).
 UDP_LOSS_PCT = 1.0
 OFFLOAD_BYTES = 64 * T.MIB
 RA_TRIES_REF = 5
@@ -173,6 +177,12 @@ def test_udp_numbered_datagrams(topo, procs, tmp, vu, dst):
     assert s["corrupt"] == 0 and s["dups"] == 0, s
     assert s["distinct"] >= n * (1 - UDP_LOSS_PCT / 100), ("out", s)
     assert c["corrupt"] == 0 and c["dups"] == 0, c
+    if is_upstream():
+        # measured: 48.2 % (v4) and 48.5 % (v6) of the echoes lost on the
+        # way to the guest; ours is held to the stream socket's bound
+        pytest.skip("upstream loses about half of remote -> guest at "
+                    "%d/s (%d of %d arrived)" % (UDP_RATE, c["distinct"],
+                                                 s["echoed"]))
     assert c["distinct"] >= s["echoed"] * (1 - UDP_LOSS_PCT / 100), \
         ("back", c, s)
 
@@ -183,13 +193,13 @@ def test_offloads(topo, procs, tmp, vu, offloads):
     offered = set(V.names(tp.host_bits)) & set(V.OFFLOAD_BITS)
     got = set(V.names(tp.features)) & set(V.OFFLOAD_BITS)
     print("offered %s, negotiated %s" % (sorted(offered), sorted(got)))
+    if not is_upstream():
+        missing = set(OURS_OFFLOADS) - offered
+        assert not missing, "ours must offer %s" % sorted(missing)
     if offloads == "off":
         assert not got, "offloads negotiated with none configured: %s" % got
     else:
-        assert got == offered, (offered, got)
-        if not is_upstream():
-            missing = set(OURS_OFFLOADS) - got
-            assert not missing, "ours must offer %s" % sorted(missing)
+        assert got == offered & set(V.FRONTEND_OFFLOADS), (offered, got)
     for fam in FAMS.values():
         transfer(topo, procs, tmp, g, fam, OFFLOAD_BYTES, 0)
         transfer(topo, procs, tmp, g, fam, 0, OFFLOAD_BYTES)
