@@ -32,9 +32,9 @@ is configured for the matching offload: rx TCP/UDP checksum -> GUEST_CSUM,
 rx LRO -> GUEST_TSO4/6, tx TCP/UDP checksum -> CSUM, tx TSO ->
 HOST_TSO4/6 (DPDK 22.11 knows no USO).  rx LRO is never asked for: the
 tap PMD takes at most 1522-byte frames and DPDK 22.11's GSO library cannot
-cut TCP/IPv6, so GUEST_TSO4/6 segments could not reach the kernel.  With offloads off no checksum or
-segmentation feature is negotiated.  With offloads on, every offload the
-backend offers (read from a probe run: the virtio PMD logs
+cut TCP/IPv6, so GUEST_TSO4/6 segments could not reach the kernel.  With
+offloads off no checksum or segmentation feature is negotiated.  With
+offloads on, every other offload the backend offers (read from a probe run: the virtio PMD logs
 "host_features before negotiate") is enabled on port 0 and the `csum`
 engine does what a guest's driver would: it asks the backend for checksums
 towards it (`csum set tcp hw 0`), and with HOST_TSO merges IPv4 TCP
@@ -59,6 +59,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+import guest_bridge as G
 import topo as T
 
 TESTPMD = "/usr/bin/dpdk-testpmd"
@@ -166,7 +167,7 @@ def start_backend(topo, procs, tmp, binary, env=None, args=(), debug=False,
             pidf] + extra)
 
     def ready():
-        return (_is_socket(sock) and pidf.exists() and
+        return (G.is_socket(sock) and pidf.exists() and
                 pidf.read_text().strip().isdigit()) or p.poll() is not None
     if not T.wait_for(ready, 10) or p.poll() is not None:
         if p.poll() is None:
@@ -186,13 +187,6 @@ def start_backend(topo, procs, tmp, binary, env=None, args=(), debug=False,
         T.kill_alive(pid)
     return Backend("upstream" if env is not None else "ours", sock, pid, log,
                    stop)
-
-
-def _is_socket(path):
-    try:
-        return (os.stat(path).st_mode & 0o170000) == 0o140000
-    except OSError:
-        return False
 
 
 # -- the frontend ------------------------------------------------------------
@@ -303,7 +297,6 @@ def start_testpmd(topo, procs, tmp, sock, netns=None, offloads="off",
     namespace if None), killed by `timeout` after @lifetime seconds in any
     case; waits for the tap.  Returns a TestPmd."""
     need_testpmd()
-    import guest_bridge as G
     ns = netns or G.add_guest_ns(topo)
     n = next(_ids)
     prefix = "%s-vu%d" % (topo.tag, n)
@@ -365,7 +358,6 @@ def configure(topo, tp, tmp, mtu=MTU, ra_tries=1):
     enabled on the tap only now, so that the router solicitation finds the
     rings running.  Up to @ra_tries solicitations (restarting IPv6 on the
     tap between them).  Returns (Guest, solicitations needed)."""
-    import guest_bridge as G
     g = Guest(tp.netns, tmp)
     T.sh(["ip", "netns", "exec", g.netns, "sysctl", "-qw",
           "net.ipv6.conf.%s.disable_ipv6=1" % GUEST_IF])

@@ -160,15 +160,9 @@ def test_tcp_500_connections(topo, procs, tmp, vu):
 @pytest.mark.parametrize("dst", [T.REMOTE4, T.REMOTE6], ids=["v4", "v6"])
 def test_udp_numbered_datagrams(topo, procs, tmp, vu, dst):
     be, tp, g = vu()
-    port = next(_ports)
-    limit = UDP_COUNT / UDP_RATE + 30
-    srv = T.start_udp_peer(procs, topo.remote, "echo", dst, port, tmp,
-                           deadline=limit + 10)
-    cli = T.start_udp_peer(procs, g.netns, "stream", dst, port,
-                           count=UDP_COUNT, size=UDP_SIZE, rate=UDP_RATE,
-                           deadline=limit)
-    c = T.peer_result(cli, limit + 15)
-    s = T.stop_udp_peer(srv)
+    c, s = T.udp_there_and_back(procs, g.netns, topo.remote, dst,
+                                next(_ports), tmp, UDP_COUNT, UDP_SIZE,
+                                UDP_RATE)
     still_running(be, tp)
     n = UDP_COUNT
     print("UDP %s: remote got %d of %d, guest got back %d of %d"
