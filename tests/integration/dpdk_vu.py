@@ -36,9 +36,9 @@ cut TCP/IPv6, so GUEST_TSO4/6 segments could not reach the kernel.  With
 offloads off no checksum or segmentation feature is negotiated.  With
 offloads on, every other offload the backend offers (read from a probe
 run: the virtio PMD logs "host_features before negotiate") is enabled on
-port 0 and the `csum` engine does what a guest's driver would: it asks the backend for checksums
-towards it (`csum set tcp hw 0`), and with HOST_TSO merges IPv4 TCP
-segments from the kernel (GRO on port 1) and sends them as TSO frames
+port 0 and the `csum` engine does what a guest's driver would: it asks
+the backend for checksums towards it (`csum set tcp hw 0`), and with
+HOST_TSO merges IPv4 TCP segments from the kernel (GRO on port 1) and sends them as TSO frames
 (`tso set MSS 0`).  The negotiated set is read from the virtio PMD's log
 ("features after negotiate = ..."), so a test can show which features
 were on in a run.
