@@ -38,10 +38,10 @@ offloads on, every other offload the backend offers (read from a probe
 run: the virtio PMD logs "host_features before negotiate") is enabled on
 port 0 and the `csum` engine does what a guest's driver would: it asks
 the backend for checksums towards it (`csum set tcp hw 0`), and with
-HOST_TSO merges IPv4 TCP segments from the kernel (GRO on port 1) and sends them as TSO frames
-(`tso set MSS 0`).  The negotiated set is read from the virtio PMD's log
-("features after negotiate = ..."), so a test can show which features
-were on in a run.
+HOST_TSO merges IPv4 TCP segments from the kernel (GRO on port 1) and
+sends them as TSO frames (`tso set MSS 0`).  The negotiated set is read
+from the virtio PMD's log ("features after negotiate = ..."), so a test
+can show which features were on in a run.
 
 The backend: our passt ($PASST) runs as the test user in `host`; upstream's
 (Debian 13's passt package, $PASST pointing into the Debian 13 root, or
