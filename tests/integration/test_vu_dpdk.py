@@ -63,7 +63,11 @@ UDP_RATE = T.env_secs("PASST_TEST_UDP_RATE", 5000)
 # Upstream met it guest -> remote (0.3 % and 0.2 % lost) and loses about
 # half remote -> guest (skipped for it, see the test).
 UDP_LOSS_PCT = 1.0
-OFFLOAD_BYTES = 64 * T.MIB
+OFFLOAD_BYTES = 16 * T.MIB
+# Upstream moves guest -> remote TCP at about 5 MB/s through this frontend
+# (256 MiB in 50 s, ours 13 s): its transfers get this many times the
+# usual time limit (T.transfer_timeout(), 10 MiB/s)
+UPSTREAM_SLOWDOWN = 4
 RA_TRIES_REF = 5
 OURS_OFFLOADS = ("CSUM", "GUEST_CSUM", "GUEST_TSO4", "GUEST_TSO6",
                  "HOST_TSO4", "HOST_TSO6")
@@ -129,7 +133,8 @@ def still_running(be, tp):
 def transfer(topo, procs, tmp, g, dst, g_bytes, rem_bytes):
     """tcp_peer.py: the guest connects to remote's @dst; checks the pair."""
     port = next(_ports)
-    limit = T.transfer_timeout(g_bytes + rem_bytes)
+    limit = T.transfer_timeout(g_bytes + rem_bytes) * (
+        UPSTREAM_SLOWDOWN if is_upstream() else 1)
     srv = T.start_peer(procs, topo.remote, "listen", "::", port, tmp,
                        send=rem_bytes, seed=2, deadline=limit,
                        order=TI.order(rem_bytes))
@@ -172,8 +177,9 @@ def test_udp_numbered_datagrams(topo, procs, tmp, vu, dst):
     assert s["distinct"] >= n * (1 - UDP_LOSS_PCT / 100), ("out", s)
     assert c["corrupt"] == 0 and c["dups"] == 0, c
     if is_upstream():
-        # measured: 48.2 % (v4) and 48.5 % (v6) of the echoes lost on the
-        # way to the guest; ours is held to the stream socket's bound
+        # measured: 8 % to 48 % of the echoes lost on the way to the
+        # guest, depending on the machine's load; ours is held to the
+        # stream socket's bound
         pytest.skip("upstream loses about half of remote -> guest at "
                     "%d/s (%d of %d arrived)" % (UDP_RATE, c["distinct"],
                                                  s["echoed"]))
