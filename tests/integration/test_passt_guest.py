@@ -205,15 +205,9 @@ def test_udp_inbound_forwarded_port(topo, procs, tmp, passt_guest, host,
 def test_udp_numbered_datagrams_there_and_back(topo, procs, tmp, passt_guest,
                                                dst):
     g = passt_guest()
-    port = next(_ports)
-    limit = UDP_COUNT / UDP_RATE + 30
-    srv = T.start_udp_peer(procs, topo.remote, "echo", dst, port, tmp,
-                           deadline=limit + 10)
-    cli = T.start_udp_peer(procs, g.netns, "stream", dst, port,
-                           count=UDP_COUNT, size=UDP_SIZE, rate=UDP_RATE,
-                           deadline=limit)
-    c = T.peer_result(cli, limit + 15)
-    s = T.stop_udp_peer(srv)
+    c, s = T.udp_there_and_back(procs, g.netns, topo.remote, dst,
+                                next(_ports), tmp, UDP_COUNT, UDP_SIZE,
+                                UDP_RATE)
     still_running(g)
     # counters of the bridge (tap drops) in every message below
     s["bridge"] = G.bridge_stats(g)

@@ -624,6 +624,20 @@ def stop_udp_peer(p, timeout=10):
     return peer_result(p, timeout)
 
 
+def udp_there_and_back(procs, netns, remote_ns, dst, port, tmp, count, size,
+                       rate):
+    """udp_peer.py: @count numbered datagrams of @size bytes at @rate/s
+    from @netns to an echo server on @dst @port in @remote_ns, and back;
+    returns (client result, server result)."""
+    limit = count / rate + 30
+    srv = start_udp_peer(procs, remote_ns, "echo", dst, port, tmp,
+                         deadline=limit + 10)
+    cli = start_udp_peer(procs, netns, "stream", dst, port, count=count,
+                         size=size, rate=rate, deadline=limit)
+    c = peer_result(cli, limit + 15)
+    return c, stop_udp_peer(srv)
+
+
 def gw_mac(netns):
     """MAC address the namespace @netns resolved for the IPv4 gateway
     (pasta's), or None."""
