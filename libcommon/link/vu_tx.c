@@ -21,9 +21,11 @@
  * takes as one segment of up to 64 KiB, as from the tap device: that is
  * accepted only where HOST_TSO4 or HOST_TSO6 was negotiated. UDP
  * super-frames (HOST_USO) are not offered: nothing here splits them into
- * datagrams. An element that is too short, or doesn't map, or a broken ring
- * drops frames with a rate-limited log line; the guest gets its buffers
- * back.
+ * datagrams. An element that is too short (shorter than the virtio-net
+ * header, or zero-length descriptors only), that has device-writable
+ * buffers (the transmit queue's are read-only), or doesn't map, or a broken
+ * ring drops frames with a rate-limited log line saying why; the guest gets
+ * its buffers back.
  */
 
 #include <endian.h>
@@ -71,6 +73,26 @@ static void vu_tx_gather(const struct vu_elem *e, size_t off, uint8_t *dst,
 }
 
 /**
+ * vu_tx_bad() - Say what is wrong with a transmit element
+ * @e:		Element that vu_tx_frame() refuses
+ * @hl:		Length of the virtio-net header
+ *
+ * Return: a short reason, for the log
+ */
+static const char *vu_tx_bad(const struct vu_elem *e, size_t hl)
+{
+	if (e->n_in)
+		return "device-writable buffer on the transmit queue";
+	if (!e->out_len)
+		return "zero length";
+	if (e->out_len < hl)
+		return "shorter than the virtio-net header";
+	if (e->out_len < hl + VU_ETH_HLEN)
+		return "shorter than an Ethernet header";
+	return "longer than the largest frame";
+}
+
+/**
  * vu_tx_gso_ok() - Is the segmentation offload of a frame one we agreed on?
  * @v:		vhost-user link
  * @gso_type:	gso_type of its virtio-net header
@@ -107,12 +129,12 @@ static void vu_tx_frame(struct vu_link *v, const struct vu_elem *e,
 	struct pview frame = { 0 };
 	unsigned int i;
 
-	if (e->out_len < hl + VU_ETH_HLEN ||
+	if (e->n_in || e->out_len < hl + VU_ETH_HLEN ||
 	    e->out_len - hl > VU_FRAME_MAX || hl > sizeof(h)) {
 		v->n.bad++;
-		log_rl(&rl, LOG_LVL_DEBUG,
-		       "vhost-user: bad frame length %u from guest, dropped",
-		       e->out_len);
+		log_rl(&rl, LOG_LVL_WARN,
+		       "vhost-user: bad transmit chain at %u: %s, dropped",
+		       e->head, vu_tx_bad(e, hl));
 		return;
 	}
 	len = e->out_len - hl;
