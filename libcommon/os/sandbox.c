@@ -143,6 +143,7 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"fstat", VU, SB_ANY, "size of a guest memory file"},
 	{"newfstatat", VU, SB_STAT_FD, "fstat() of glibc 2.33 and later"},
 	{"fcntl", VU, SB_FCNTL_SEALS, "can a guest memory file shrink"},
+	{"unlinkat", VU, SB_ANY, "our socket and PID file, at exit"},
 	/* Splicing and the guest's namespace (pasta) */
 	{"splice", PASTA, SB_ANY, "spliced connections"},
 	{"pipe2", PASTA, SB_ANY, "spliced connections"},
