@@ -23,6 +23,8 @@
 #include "transport/udp_splice.h"
 #include "transport/udp.h"
 
+struct exit_file;
+
 /**
  * struct ctx - State of a running instance
  * @c:		Configuration: complete once start-up is done, read-only
@@ -105,12 +107,14 @@ void setup_signals_block(bool sigchld);
  * @profile:	seccomp allowlist of the loop
  * @daemon:	Go to the background (no -f, no command of ours to run)
  * @sigchld:	The loop reads SIGCHLD too
+ * @pid_exit:	If not NULL, set up to remove the PID file at exit
  */
 struct setup_ready {
 	struct sandbox_opts sb;
 	enum sandbox_profile profile;
 	bool daemon;
 	bool sigchld;
+	struct exit_file *pid_exit;
 };
 
 void setup_ready(struct ctx *x, const struct setup_ready *r);

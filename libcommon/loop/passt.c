@@ -18,7 +18,11 @@
  * ready; with -f, write our own PID. Under systemd (Type=notify),
  * "READY=1" goes to $NOTIFY_SOCKET once the seccomp filter is on as well,
  * through a socket connected before the root went away. Any failure before
- * that point exits 1 and leaves no PID file.
+ * that point exits 1 and leaves no PID file. In vhost-user mode, a clean
+ * end (a termination signal, --one-off) removes our own socket file (not
+ * one passed with --fd or by systemd) and the PID file, through their
+ * directories opened before the sandbox: libvirt doesn't remove them for a
+ * vhostuser interface. The stream mode leaves them, as upstream does.
  */
 
 #include <errno.h>
@@ -139,6 +143,10 @@ static bool passt_activated(struct ctx *x)
 	return true;
 }
 
+/* vhost-user mode: our socket and PID file, removed when we exit */
+static struct exit_file passt_exit_sock = { .dirfd = -1 };
+static struct exit_file passt_exit_pid = { .dirfd = -1 };
+
 /**
  * passt_link_setup() - Open the link to qemu: --fd, systemd's, or our own
  * @x:		Context
@@ -166,6 +174,10 @@ static void passt_link_setup(struct ctx *x)
 	p = x->stream.path;
 	log_info("UNIX domain socket bound at %s", p);
 	if (c->mode == MODE_VU) {
+		/* ours: removed at exit (see passt_main()) */
+		if ((ret = exit_file_open(&passt_exit_sock, p)))
+			die("Couldn't open the directory of %s: %s", p,
+			    strerror(-ret));
 		log_info("You can start qemu with:");
 		log_info("    kvm ... -chardev socket,id=chr0,path=%s "
 			 "-netdev vhost-user,id=netdev0,chardev=chr0 "
@@ -241,6 +253,8 @@ int passt_main(int argc, char **argv)
 	setup_drop_root(&c);
 	ready.daemon = !c.foreground;
 	ready.profile = c.mode == MODE_VU ? SANDBOX_PASST_VU : SANDBOX_PASST;
+	if (c.mode == MODE_VU)
+		ready.pid_exit = &passt_exit_pid;
 
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;
@@ -269,5 +283,11 @@ int passt_main(int argc, char **argv)
 	if (notify >= 0 && (ret = notify_ready(notify)))
 		log_warn("Couldn't notify systemd: %s", strerror(-ret));
 
-	return loop_run(&x);
+	ret = loop_run(&x);
+	/* Stream mode leaves them, as upstream: libvirt removes them for
+	 * type='user'; for vhostuser nobody does but us
+	 */
+	exit_file_remove(&passt_exit_sock);
+	exit_file_remove(&passt_exit_pid);
+	return ret;
 }

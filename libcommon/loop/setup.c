@@ -191,6 +191,8 @@ void setup_ready(struct ctx *x, const struct setup_ready *r)
 
 	if ((ret = pidfile_open(&pf, path)))
 		die("Couldn't open PID file %s: %s", path, strerror(-ret));
+	if (r->pid_exit && *path && (ret = exit_file_open(r->pid_exit, path)))
+		setup_fail(&pf, "Couldn't open the PID file's directory", ret);
 	o.newpid = r->daemon;
 	if (sandbox_isolate(&o))
 		setup_fail(&pf, "Failed to sandbox process, exiting", 0);

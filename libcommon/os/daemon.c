@@ -20,6 +20,12 @@
  * removes our file through the directory's descriptor, which still reaches
  * it, or empties the caller's.
  *
+ * passt in vhost-user mode removes its socket and PID file when it exits,
+ * which nobody else does for it (libvirt leaves them in its state directory
+ * for vhostuser interfaces): exit_file_open() keeps a descriptor of the
+ * directory of each, opened before the sandbox, and exit_file_remove()
+ * removes the file through it at the end.
+ *
  * Under systemd (Type=notify), readiness is a "READY=1" datagram to
  * $NOTIFY_SOCKET instead, and it must only be sent once we are sandboxed:
  * systemd reports the unit as started at that moment. By then the socket's
@@ -56,13 +62,14 @@ static void pidfile_none(struct pidfile *pf)
 }
 
 /**
- * pidfile_open_dir() - Open the directory of a path, remember the file name
- * @pf:		Handle, dirfd and name set on success
+ * dir_open() - Open the directory of a path, split off the file name
  * @path:	Path of the file
+ * @dirfd:	Set to the directory (O_PATH) on success
+ * @name:	Set to the file name, NAME_MAX + 1 bytes
  *
  * Return: 0 on success, -errno on failure
  */
-static int pidfile_open_dir(struct pidfile *pf, const char *path)
+static int dir_open(const char *path, int *dirfd, char *name)
 {
 	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
 	char dir[PATH_MAX];
@@ -70,7 +77,7 @@ static int pidfile_open_dir(struct pidfile *pf, const char *path)
 
 	if (!*base)
 		return -EISDIR;
-	if (strlen(base) >= sizeof(pf->name))
+	if (strlen(base) > NAME_MAX)
 		return -ENAMETOOLONG;
 	dlen = slash ? (size_t)(slash - path) : 0;
 	if (dlen >= sizeof(dir))
@@ -84,10 +91,10 @@ static int pidfile_open_dir(struct pidfile *pf, const char *path)
 		dir[dlen] = '\0';
 	}
 
-	pf->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (pf->dirfd < 0)
+	*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd < 0)
 		return -errno;
-	memcpy(pf->name, base, strlen(base) + 1);
+	memcpy(name, base, strlen(base) + 1);
 	return 0;
 }
 
@@ -109,7 +116,7 @@ int pidfile_open(struct pidfile *pf, const char *path)
 	pidfile_none(pf);
 	if (!*path)
 		return 0;
-	if ((ret = pidfile_open_dir(pf, path)))
+	if ((ret = dir_open(path, &pf->dirfd, pf->name)))
 		return ret;
 
 	pf->fd = openat(pf->dirfd, pf->name, wr | O_CREAT | O_EXCL, 0600);
@@ -193,6 +200,41 @@ void pidfile_abort(struct pidfile *pf)
 		unlinkat(pf->dirfd, pf->name, 0);
 	}
 	pidfile_close(pf);
+}
+
+/**
+ * exit_file_open() - Remember a file to remove when we exit
+ * @f:		Handle, standing for no file on failure
+ * @path:	Path of the file, ours (a socket we bound, a PID file)
+ *
+ * Its directory is opened now: the sandbox takes the path away later.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int exit_file_open(struct exit_file *f, const char *path)
+{
+	int ret = dir_open(path, &f->dirfd, f->name);
+
+	if (ret)
+		f->dirfd = -1;
+	return ret;
+}
+
+/**
+ * exit_file_remove() - We exit: remove the file, if there is one
+ * @f:		Handle, then standing for no file
+ *
+ * Under the seccomp filter, this needs unlinkat (passt's vhost-user
+ * profile only).
+ */
+void exit_file_remove(struct exit_file *f)
+{
+	if (f->dirfd < 0)
+		return;
+	if (unlinkat(f->dirfd, f->name, 0) && errno != ENOENT)
+		log_debug("Couldn't remove %s: %s", f->name, strerror(errno));
+	close(f->dirfd);
+	f->dirfd = -1;
 }
 
 /**

@@ -22,10 +22,22 @@ struct pidfile {
 	char name[NAME_MAX + 1];
 };
 
+/**
+ * struct exit_file - A file of ours to remove when we exit
+ * @dirfd:	Its directory (O_PATH), opened before the sandbox, -1 for none
+ * @name:	Its name in @dirfd
+ */
+struct exit_file {
+	int dirfd;
+	char name[NAME_MAX + 1];
+};
+
 int pidfile_open(struct pidfile *pf, const char *path);
 int pidfile_write(const struct pidfile *pf, pid_t pid);
 void pidfile_close(struct pidfile *pf);
 void pidfile_abort(struct pidfile *pf);
+int exit_file_open(struct exit_file *f, const char *path);
+void exit_file_remove(struct exit_file *f);
 pid_t daemon_fork(int *ready);
 int daemon_wait_ready(int fd);
 int daemon_ready(int fd);
