@@ -7,7 +7,9 @@ and after (fork() refused by RLIMIT_NPROC, once the sandbox has taken the
 file's path away) both exit 1 with no file; a file the caller created
 (qemu's mkstemp()) is emptied, not removed. A successful start writes the
 PID of the process that runs: the daemon (no -f), ourselves (-f), pasta
-itself (spawning a command).
+itself (spawning a command). In vhost-user mode, passt removes its socket
+and PID file when it ends (SIGTERM, --one-off); the stream mode leaves
+them, as upstream does.
 """
 
 import os
@@ -164,3 +166,57 @@ def test_pasta_command_pid_is_pastas(topo, procs, tmp, pasta):
                              ["-P", pidfile, "--", "sleep", "30"], pidfile)
     assert named == pid
     assert is_tool(pid)
+
+
+def vu_daemon(topo, procs, tmp, passt, extra=()):
+    """Start passt --vhost-user in the background: (PID, socket, PID file).
+    Debian 12's passt (the reference here) has no --vhost-user; Debian
+    13's leaves both files behind (test_vu_libvirt.py shows it there)."""
+    T.skip_on_reference(passt, "no --vhost-user in Debian 12's passt")
+    sock, pidfile = tmp / "vu.socket", tmp / "vu.pid"
+    res = topo.run_as_user_in_host([passt, "--vhost-user"] + NO_FWD +
+                                   list(extra) +
+                                   ["-s", sock, "-P", pidfile])
+    assert res.returncode == 0, res.stderr
+    pid = read_pid(pidfile)
+    procs.add(pid)
+    assert sock.exists()
+    return pid, sock, pidfile
+
+
+def gone(pid, *files):
+    """Wait for @pid to end; then none of @files may be left."""
+    assert T.wait_for(lambda: not T.pid_alive(pid), 5), "still running"
+    left = [str(f) for f in files if os.path.lexists(f)]
+    assert not left, "left behind at exit: %s" % left
+
+
+def test_passt_vu_sigterm_removes_its_files(topo, procs, tmp, passt):
+    """vhost-user: libvirt stops passt with SIGTERM and removes neither
+    file for a vhostuser interface, so passt does."""
+    pid, sock, pidfile = vu_daemon(topo, procs, tmp, passt)
+    os.kill(pid, 15)
+    gone(pid, sock, pidfile)
+
+
+def test_passt_vu_one_off_removes_its_files(topo, procs, tmp, passt):
+    """vhost-user, --one-off: the frontend leaves, passt ends, no files."""
+    pid, sock, pidfile = vu_daemon(topo, procs, tmp, passt, ["-1"])
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect(str(sock))
+    c.close()
+    gone(pid, sock, pidfile)
+
+
+def test_passt_stream_sigterm_leaves_its_socket(topo, procs, tmp, passt):
+    """Stream mode keeps upstream's behaviour: the socket file stays
+    (libvirt removes it for type='user'), and so does the PID file."""
+    sock, pidfile = tmp / "s", tmp / "passt.pid"
+    res = topo.run_as_user_in_host([passt] + NO_FWD +
+                                   ["-s", sock, "-P", pidfile])
+    assert res.returncode == 0, res.stderr
+    pid = read_pid(pidfile)
+    procs.add(pid)
+    os.kill(pid, 15)
+    assert T.wait_for(lambda: not T.pid_alive(pid), 5), "still running"
+    assert sock.exists() and pidfile.exists()
