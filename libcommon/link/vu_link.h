@@ -35,6 +35,7 @@
 /**
  * struct vu_sg_frame - A frame reserved with reserve_sg, until committed
  * @nelem:	Receive elements it took
+ * @used:	... of which given to the guest when it was committed
  * @head:	Their heads, in order
  * @avail:	Their places in the available ring (vu_vq_unpop() back to
  *		one gives it and every later one back)
@@ -47,6 +48,7 @@
  */
 struct vu_sg_frame {
 	uint16_t nelem;
+	uint16_t used;
 	uint16_t head[VU_SG_ELEMS];
 	uint16_t avail[VU_SG_ELEMS];
 	uint32_t cap[VU_SG_ELEMS];
@@ -76,6 +78,10 @@ struct vu_sg_frame {
  * @sg_back:	Some elements are to be given back once all are committed
  * @sg_back_at:	... from this place in the available ring on
  * @sg_short:	A scattered frame was committed shorter than reserved
+ * @rx_floor:	Place in the receive ring just after the latest chain
+ *		given to the guest: going back (vu_vq_unpop()) never goes
+ *		before it, or that chain would be taken and given twice
+ * @rx_floor_set: @rx_floor is meaningful
  * @starved:	The receive ring ran out: we poll its kick descriptor
  * @rx_kick_on:	... and epoll reports it
  * @greet:	The queues started without receive buffers: call @on_start
@@ -101,6 +107,8 @@ struct vu_link {
 	bool sg_back;
 	uint16_t sg_back_at;
 	bool sg_short;
+	uint16_t rx_floor;
+	bool rx_floor_set;
 	bool starved;
 	bool rx_kick_on;
 	bool greet;

@@ -22,6 +22,12 @@
  *   elements to the guest; the elements of frames given back (the sink.h
  *   contract makes them the last ones taken) return to the ring with
  *   vu_vq_unpop() once every reserved frame was committed.
+ * Going back in the ring re-offers every chain from there on, so it must
+ * never go back across a chain already given to the guest: one the ring
+ * refused (vu_vq_pop() pushed it), one with nothing to write to (we pushed
+ * it), a frame written since. The link keeps the place just after the
+ * latest of those (rx_floor); elements to give back that lie before it go
+ * back to the guest as used, with length 0, instead of being re-offered.
  * Every byte written into guest memory is marked in the dirty log when the
  * frontend set one up. Used elements are published (vu_vq_flush()) and the
  * guest is notified once per flush, not per frame.
@@ -157,6 +163,61 @@ void vu_rx_kick(struct vu_link *v)
 }
 
 /**
+ * vu_rx_gave() - A receive chain was given to the guest: going back stops
+ *		  after it
+ * @v:		vhost-user link
+ * @next:	Place in the available ring just after the chain
+ */
+static void vu_rx_gave(struct vu_link *v, uint16_t next)
+{
+	uint16_t last = v->dev.vq[VU_RX].last_avail;
+
+	if (!v->rx_floor_set ||
+	    (uint16_t)(last - next) < (uint16_t)(last - v->rx_floor)) {
+		v->rx_floor = next;
+		v->rx_floor_set = true;
+	}
+}
+
+/**
+ * vu_rx_back_to() - Where the receive ring can go back to, asked for a place
+ * @v:		vhost-user link
+ * @pos:	Place of the first element to give back
+ *
+ * Return: @pos, or the floor if @pos is before it
+ */
+static uint16_t vu_rx_back_to(const struct vu_link *v, uint16_t pos)
+{
+	uint16_t last = v->dev.vq[VU_RX].last_avail;
+
+	if (v->rx_floor_set &&
+	    (uint16_t)(last - pos) > (uint16_t)(last - v->rx_floor))
+		return v->rx_floor;
+	return pos;
+}
+
+/**
+ * vu_rx_release() - Give back the elements of a frame that lie before a
+ *		     place, used with length 0 (going back stops at @to)
+ * @v:		vhost-user link
+ * @f:		Frame
+ * @from:	Its first element not given to the guest
+ * @to:		Place the ring goes back to
+ */
+static void vu_rx_release(struct vu_link *v, const struct vu_sg_frame *f,
+			  unsigned int from, uint16_t to)
+{
+	struct vu_vq *q = &v->dev.vq[VU_RX];
+	uint16_t last = q->last_avail;
+	unsigned int i;
+
+	for (i = from; i < f->nelem; i++) {
+		if ((uint16_t)(last - f->avail[i]) > (uint16_t)(last - to))
+			vu_vq_push(q, &v->dev.mem, f->head[i], 0);
+	}
+}
+
+/**
  * vu_rx_collect() - Take receive elements until some bytes fit
  * @v:		vhost-user link, frames may be written
  * @f:		Elements and buffers, appended to
@@ -182,8 +243,10 @@ static size_t vu_rx_collect(struct vu_link *v, struct vu_sg_frame *f,
 	while (have < need && f->nelem < VU_SG_ELEMS &&
 	       (mrg || !f->nelem)) {
 		ret = vu_vq_pop(q, &v->dev.mem, e);
+		if (ret == -EINVAL)	/* given back by vu_ring.c */
+			vu_rx_gave(v, q->last_avail);
 		if (ret == -EINVAL && bad++ < VU_SG_ELEMS)
-			continue;	/* given back by vu_ring.c */
+			continue;
 		if (ret) {
 			if (ret == -EAGAIN)
 				vu_rx_starved(v, true);
@@ -191,6 +254,7 @@ static size_t vu_rx_collect(struct vu_link *v, struct vu_sg_frame *f,
 		}
 		if (!e->in_len) {	/* nothing to write to: back, empty */
 			vu_vq_push(q, &v->dev.mem, e->head, 0);
+			vu_rx_gave(v, q->last_avail);
 			continue;
 		}
 		if (f->nseg + e->n_in > VU_SG_SEGS) {
@@ -213,14 +277,21 @@ static size_t vu_rx_collect(struct vu_link *v, struct vu_sg_frame *f,
  * @v:		vhost-user link
  * @f:		Frame: its elements must be the last ones taken
  * @k:		First element to give back
+ *
+ * They return to the ring, but those before a chain given to the guest
+ * since, which go to the guest used and empty.
  */
 static void vu_rx_unpop(struct vu_link *v, const struct vu_sg_frame *f,
 			unsigned int k)
 {
 	struct vu_vq *q = &v->dev.vq[VU_RX];
+	uint16_t to;
 
-	if (k < f->nelem)
-		vu_vq_unpop(q, (uint16_t)(q->last_avail - f->avail[k]));
+	if (k >= f->nelem)
+		return;
+	to = vu_rx_back_to(v, f->avail[k]);
+	vu_rx_release(v, f, k, to);
+	vu_vq_unpop(q, (uint16_t)(q->last_avail - to));
 }
 
 /**
@@ -288,21 +359,24 @@ static void vu_rx_hdr_fill(const struct vu_link *v,
  * vu_rx_push() - Give the elements holding a written frame to the guest
  * @v:		vhost-user link
  * @f:		Frame
+ * @k:		Its elements holding it, the first ones
  * @len:	Bytes written from its start, virtio-net header included
  */
 static void vu_rx_push(struct vu_link *v, const struct vu_sg_frame *f,
-		       size_t len)
+		       unsigned int k, size_t len)
 {
 	struct vu_vq *q = &v->dev.vq[VU_RX];
 	unsigned int i;
 
 	vu_segs_log(&v->dev.mem, f->seg, f->nseg, len);
-	for (i = 0; i < f->nelem; i++) {
+	for (i = 0; i < k; i++) {
 		uint32_t n = (uint32_t)MIN(len, (size_t)f->cap[i]);
 
 		vu_vq_push(q, &v->dev.mem, f->head[i], n);
 		len -= n;
 	}
+	if (k)
+		vu_rx_gave(v, (uint16_t)(f->avail[k - 1] + 1));
 	v->sent++;
 }
 
@@ -330,7 +404,7 @@ static int vu_rx_copy(struct vu_link *v, struct virtio_net_hdr_mrg_rxbuf *h,
 	h->num_buffers = htole16(f->nelem);
 	vu_segs_copy(f->seg, f->nseg, 0, h, hl);
 	vu_segs_copy(f->seg, f->nseg, hl, frame, len);
-	vu_rx_push(v, f, need);
+	vu_rx_push(v, f, f->nelem, need);
 	return 0;
 }
 
@@ -562,11 +636,18 @@ static void vu_sg_back(struct vu_link *v, const struct vu_sg_frame *f,
 static void vu_sg_round_end(struct vu_link *v)
 {
 	struct vu_vq *q = &v->dev.vq[VU_RX];
+	unsigned int i;
+	uint16_t to;
 
-	if (v->sg_back)
-		vu_vq_unpop(q, (uint16_t)(q->last_avail - v->sg_back_at));
+	if (v->sg_back) {
+		to = vu_rx_back_to(v, v->sg_back_at);
+		for (i = 0; i < v->sg_n; i++)
+			vu_rx_release(v, &vu_sg[i], vu_sg[i].used, to);
+		vu_vq_unpop(q, (uint16_t)(q->last_avail - to));
+	}
 	v->sg_n = v->sg_done = 0;
 	v->sg_back = v->sg_short = false;
+	v->rx_floor_set = false;
 }
 
 /**
@@ -623,6 +704,7 @@ static void vu_sink_commit_sg(struct frame_sink *s, struct sink_sg *out,
 		len = 0;
 	}
 	len = MIN(len, out->cap);
+	f->used = 0;
 	if (!len) {
 		vu_sg_back(v, f, 0);
 		v->sg_short = true;
@@ -633,7 +715,7 @@ static void vu_sink_commit_sg(struct frame_sink *s, struct sink_sg *out,
 	k = vu_rx_elems_for(f, total);
 	vu_sg_back(v, f, k);
 	v->sg_short = len < out->cap;
-	f->nelem = (uint16_t)k;
+	f->used = (uint16_t)k;
 
 	vu_rx_hdr_fill(v, &h, o);
 	h.num_buffers = htole16(k);
@@ -642,7 +724,7 @@ static void vu_sink_commit_sg(struct frame_sink *s, struct sink_sg *out,
 		vu_segs_copy(f->seg, f->nseg, hl, f->hbuf, f->hdr_len);
 	if (pcap_enabled())
 		vu_sg_pcap(f, hl, total - hl);
-	vu_rx_push(v, f, total);
+	vu_rx_push(v, f, k, total);
 done:
 	if (++v->sg_done == v->sg_n)
 		vu_sg_round_end(v);
@@ -690,4 +772,5 @@ void vu_sink_init(struct vu_link *v)
 	v->pool_used = 0;
 	v->sg_n = v->sg_done = 0;
 	v->sg_back = v->sg_short = false;
+	v->rx_floor_set = false;
 }

@@ -6,7 +6,9 @@
  * checks what the link writes there: frames staged and copied over several
  * buffers with MRG_RXBUF (num_buffers, used lengths, the "data valid" flag),
  * a frame too large for one element without it, scattered frames reserved
- * in place and the elements of the ones given back returned to the ring,
+ * in place and the elements of the ones given back returned to the ring
+ * (but never across a chain given to the guest meanwhile: no chain is used
+ * twice),
  * and frames from the guest handed to the engine in place or gathered,
  * their elements given back after the batch.
  */
@@ -294,6 +296,128 @@ static void test_rx_sg(void **state)
 }
 
 /**
+ * used_once() - Every used entry names a different chain
+ * @q:		Queue
+ */
+static void used_once(unsigned int q)
+{
+	unsigned int i, j, n = used_idx(q);
+	uint32_t len;
+
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++)
+			assert_int_not_equal(used(q, i, &len),
+					     used(q, j, &len));
+	}
+}
+
+/**
+ * offer_between() - Receive buffers 0 and 2, and between them a chain
+ *		     given back as soon as it is taken
+ * @bad:	The chain in between doesn't map (the ring refuses it), else
+ *		it has nothing to write to (the link gives it back)
+ */
+static void offer_between(bool bad)
+{
+	struct vring_desc *d = (struct vring_desc *)g(RING_GPA(VU_RX));
+
+	offer(VU_RX, 0, 1, BUF_LEN, true);
+	offer(VU_RX, 1, 1, BUF_LEN, !bad);
+	if (bad)
+		d[1].addr = htole64(0x700000000000ULL);
+	else
+		d[1].flags = 0;	/* device-readable: nothing to write to */
+	offer(VU_RX, 2, 1, BUF_LEN, true);
+}
+
+/**
+ * rx_sg_back_across() - A scattered frame given back over a chain that was
+ *			 given to the guest meanwhile: never twice
+ * @bad:	As offer_between()
+ */
+static void rx_sg_back_across(bool bad)
+{
+	struct frame_sink *s = &t.v.sink;
+	struct sink_sg f;
+	uint32_t len;
+
+	offer_between(bad);
+	assert_int_equal(s->reserve_sg(s, 54, 1500, &f), 1500);
+	s->commit_sg(s, &f, 0, NULL);
+	assert_int_equal(s->flush(s), 0);
+	/* 1 was given back when taken, 0 is given back empty: only 2 can
+	 * be offered again, 1 can't
+	 */
+	assert_int_equal(vu_vq_avail(&t.v.dev.vq[VU_RX]), 1);
+	assert_int_equal(used_idx(VU_RX), 2);
+	assert_int_equal(used(VU_RX, 0, &len), 1);
+	assert_int_equal(len, 0);
+	assert_int_equal(used(VU_RX, 1, &len), 0);
+	assert_int_equal(len, 0);
+
+	assert_int_equal(s->reserve_sg(s, 54, 100, &f), 100);
+	s->commit_sg(s, &f, 100, NULL);
+	assert_int_equal(s->flush(s), 0);
+	assert_int_equal(used_idx(VU_RX), 3);
+	assert_int_equal(used(VU_RX, 2, &len), 2);
+	assert_int_equal(len, 12 + 54 + 100);
+	used_once(VU_RX);
+}
+
+/**
+ * test_rx_sg_back_across_refused() - rx_sg_back_across(), a refused chain
+ * @state:	Unused
+ */
+static void test_rx_sg_back_across_refused(void **state)
+{
+	(void)state;
+	rx_sg_back_across(true);
+}
+
+/**
+ * test_rx_sg_back_across_readonly() - rx_sg_back_across(), a chain with
+ *				       nothing to write to
+ * @state:	Unused
+ */
+static void test_rx_sg_back_across_readonly(void **state)
+{
+	(void)state;
+	rx_sg_back_across(false);
+}
+
+/**
+ * test_rx_staged_back_across() - A staged frame that doesn't fit gives its
+ *				  elements back over a chain given meanwhile
+ * @state:	Unused
+ */
+static void test_rx_staged_back_across(void **state)
+{
+	struct frame_sink *s = &t.v.sink;
+	uint8_t *buf;
+	uint32_t len;
+	size_t cap;
+
+	(void)state;
+	offer_between(true);
+	assert_int_equal(s->reserve(s, 1, &buf, &cap), 1);
+	memset(buf, 0x5a, 2500);
+	s->commit(s, buf, 2500, NULL);		/* needs three buffers */
+	assert_int_equal(s->flush(s), -ENOBUFS);
+	assert_int_equal(vu_vq_avail(&t.v.dev.vq[VU_RX]), 1);
+
+	offer(VU_RX, 3, 1, BUF_LEN, true);
+	offer(VU_RX, 4, 1, BUF_LEN, true);
+	assert_int_equal(s->reserve(s, 1, &buf, &cap), 1);
+	memset(buf, 0xa5, 2500);
+	s->commit(s, buf, 2500, NULL);
+	assert_int_equal(s->flush(s), 0);
+	assert_int_equal(used_idx(VU_RX), 5);
+	assert_int_equal(used(VU_RX, 2, &len), 2);
+	assert_int_equal(len, BUF_LEN);
+	used_once(VU_RX);
+}
+
+/**
  * test_rx_stopped() - Nothing is written while the queues are stopped
  * @state:	Unused
  */
@@ -408,6 +532,9 @@ int main(void)
 		T(test_rx_staged_mrg),
 		T(test_rx_no_mrg_too_big),
 		T(test_rx_sg),
+		T(test_rx_sg_back_across_refused),
+		T(test_rx_sg_back_across_readonly),
+		T(test_rx_staged_back_across),
 		T(test_rx_stopped),
 		T(test_tx),
 	};
