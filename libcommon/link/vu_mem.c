@@ -17,14 +17,17 @@
  * it; seal=off, memory-backend-file and DPDK don't): we say so, once, in
  * the log, and guard against it.
  *
- * The guard (vu_mem_guard_init(), at start-up): a file of our own, sparse,
- * VU_GUARD_ZERO_LEN bytes long and sealed so that nobody can cut it, and a
- * SIGBUS handler. Every mapping of guest memory (and of the dirty log) is
+ * The guard (vu_mem_guard_init(), at start-up): a file of zeros of our own,
+ * sparse, VU_GUARD_ZERO_LEN bytes long and sealed so that nobody can cut,
+ * grow or write it, and a SIGBUS handler. Every mapping of guest memory (and of the dirty log) is
  * in a static table, added once it exists and removed before it goes, so
  * the handler, which reads nothing else, never takes a stale range for a
  * live one. A SIGBUS inside one of them means the frontend cut its file:
  * the handler maps our file with MAP_FIXED over the rest of that mapping
  * (from the faulting page on, at most VU_GUARD_ZERO_LEN bytes a time),
+ * privately: it reads zeros, and what we write there goes to pages of our
+ * own, copied on write and gone with the mapping (a shared mapping would
+ * keep them in the file, for every connection to come),
  * notes that guest memory went away (vu_mem_lost()) and returns; the
  * faulting access runs again, on our pages. The loop then closes the
  * connection, whose reset unmaps everything, our pages too. Any other
@@ -57,7 +60,7 @@
 #include "link/vu_mem.h"
 
 /* Length of our file of zeros: the most one SIGBUS patches at a time */
-#define VU_GUARD_ZERO_LEN ((size_t)1 << 30)
+#define VU_GUARD_ZERO_LEN ((size_t)64 << 20)
 
 /* Mappings guarded at once: an old and a new table, an old and a new log,
  * and room for a few devices (unit tests)
@@ -167,7 +170,7 @@ static void vu_guard_sigbus(int sig, siginfo_t *si, void *uc)
 		if (n > VU_GUARD_ZERO_LEN)
 			n = VU_GUARD_ZERO_LEN;
 		p = mmap((void *)page, n, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_NORESERVE | MAP_FIXED, vu_guard_fd,
+			 MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED, vu_guard_fd,
 			 0);
 		if (p == MAP_FAILED)
 			goto fatal;
@@ -189,43 +192,42 @@ fatal:
  * vu_mem_guard_init() - Create our sealed file of zeros, handle SIGBUS
  *
  * Call at start-up, before the seccomp filter (which allows MAP_FIXED
- * mappings of the returned descriptor only). Calling it again returns the
- * same descriptor.
+ * mappings of the returned descriptor only). Calling it again installs the
+ * handler again and returns the same descriptor.
  *
  * Return: the descriptor of our file, -errno on failure
  */
 int vu_mem_guard_init(void)
 {
-	const unsigned int seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+	const unsigned int seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+				   F_SEAL_SEAL;
 	long pagesz = sysconf(_SC_PAGESIZE);
 	struct sigaction sa;
-	int fd, ret;
+	int fd;
 
-	if (vu_guard_fd >= 0)
-		return vu_guard_fd;
-	fd = memfd_create("passt-vu-zero", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, (off_t)VU_GUARD_ZERO_LEN) ||
-	    fcntl(fd, F_ADD_SEALS, seals)) {
-		ret = -errno;
-		close(fd);
-		return ret;
+	if (vu_guard_fd < 0) {
+		fd = memfd_create("passt-vu-zero",
+				  MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0)
+			return -errno;
+		if (ftruncate(fd, (off_t)VU_GUARD_ZERO_LEN) ||
+		    fcntl(fd, F_ADD_SEALS, seals)) {
+			int ret = -errno;
+
+			close(fd);
+			return ret;
+		}
+		vu_guard_pagesz = pagesz > 0 ? (uintptr_t)pagesz : 4096;
+		vu_guard_fd = fd;
 	}
 
-	vu_guard_pagesz = pagesz > 0 ? (uintptr_t)pagesz : 4096;
-	vu_guard_fd = fd;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = vu_guard_sigbus;
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, NULL)) {
-		ret = -errno;
-		vu_guard_fd = -1;
-		close(fd);
-		return ret;
-	}
-	return fd;
+	if (sigaction(SIGBUS, &sa, NULL))
+		return -errno;
+	return vu_guard_fd;
 }
 
 /**

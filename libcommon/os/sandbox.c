@@ -38,7 +38,7 @@
  * only maps what it holds open (what the frontend sent), and only as data.
  * One more form, MAP_FIXED, lets the SIGBUS handler of vu_mem.c map our
  * own sealed file of zeros over guest memory the frontend cut under us:
- * read and write, MAP_SHARED | MAP_NORESERVE | MAP_FIXED exactly, and that
+ * read and write, MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED exactly, and that
  * one descriptor (sandbox_set_mmap_fixed_fd(), a number fixed before the
  * filter is built); the handler may also reset SIGBUS to its default
  * action (rt_sigaction() on SIGBUS only) and returns through rt_sigreturn.
@@ -234,7 +234,7 @@ const char *sandbox_arg_name(enum sandbox_arg a)
 		[SB_MMAP_SHARED] = "NULL, RW, MAP_SHARED+MAP_NORESERVE, fd",
 		[SB_FCNTL_SEALS] = "F_GET_SEALS",
 		[SB_STAT_FD] = "AT_EMPTY_PATH",
-		[SB_MMAP_ZERO] = "RW, MAP_SHARED+MAP_NORESERVE+MAP_FIXED, "
+		[SB_MMAP_ZERO] = "RW, MAP_PRIVATE+MAP_NORESERVE+MAP_FIXED, "
 				 "our zero file",
 		[SB_SIGBUS] = "SIGBUS",
 	};
@@ -558,7 +558,7 @@ static int sandbox_add_mmap_zero(scmp_filter_ctx ctx, int nr)
 	return seccomp_rule_add(
 		ctx, SCMP_ACT_ALLOW, nr, 3,
 		SCMP_A2(SCMP_CMP_EQ, PROT_READ | PROT_WRITE),
-		SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_NORESERVE | MAP_FIXED),
+		SCMP_A3(SCMP_CMP_EQ, MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED),
 		SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffU,
 			(scmp_datum_t)sandbox_mmap_fixed_fd));
 }

@@ -43,7 +43,7 @@ enum sandbox_profile {
  *			MAP_SHARED | MAP_NORESERVE exactly, a descriptor
  * @SB_FCNTL_SEALS:	fcntl(): F_GET_SEALS only
  * @SB_STAT_FD:		newfstatat(): AT_EMPTY_PATH exactly (fstat())
- * @SB_MMAP_ZERO:	mmap(): PROT_READ | PROT_WRITE and MAP_SHARED |
+ * @SB_MMAP_ZERO:	mmap(): PROT_READ | PROT_WRITE and MAP_PRIVATE |
  *			MAP_NORESERVE | MAP_FIXED exactly, the descriptor
  *			given to sandbox_set_mmap_fixed_fd() only (never
  *			allowed without one)

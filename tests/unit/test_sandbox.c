@@ -597,17 +597,16 @@ static void test_vu_mmap_other_forms_kill(void **state)
  */
 #define ZERO_FD	   (-3L)
 #define ZERO_UNSET (-4L)
-#define FIXED_NR   (SHARED_NR | MAP_FIXED)
+#define FIXED_NR   (MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED)
 
 static const struct mmap_case mmap_zero_bad[] = {
 	{FIXED_ADDR, RW, FIXED_NR, MEM_FD, "MAP_FIXED, another descriptor"},
 	{FIXED_ADDR, RW, FIXED_NR, -1, "MAP_FIXED, descriptor -1"},
 	{FIXED_ADDR, RW, FIXED_NR | MAP_ANONYMOUS, ZERO_FD, "MAP_ANONYMOUS"},
-	{FIXED_ADDR, RW, MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED, ZERO_FD,
-	 "MAP_PRIVATE"},
-	{FIXED_ADDR, RW, MAP_SHARED | MAP_FIXED, ZERO_FD, "no MAP_NORESERVE"},
-	{FIXED_ADDR, RW, SHARED_NR | MAP_FIXED_NOREPLACE, ZERO_FD,
-	 "MAP_FIXED_NOREPLACE"},
+	{FIXED_ADDR, RW, SHARED_NR | MAP_FIXED, ZERO_FD, "MAP_SHARED"},
+	{FIXED_ADDR, RW, MAP_PRIVATE | MAP_FIXED, ZERO_FD, "no MAP_NORESERVE"},
+	{FIXED_ADDR, RW, MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+	 ZERO_FD, "MAP_FIXED_NOREPLACE"},
 	{FIXED_ADDR, RW | PROT_EXEC, FIXED_NR, ZERO_FD, "PROT_EXEC"},
 	{FIXED_ADDR, PROT_READ | PROT_EXEC, FIXED_NR, ZERO_FD, "read, execute"},
 	{FIXED_ADDR, PROT_READ, FIXED_NR, ZERO_FD, "PROT_READ alone"},
@@ -630,7 +629,8 @@ static int zero_file(void)
 	int fd = memfd_create("zero", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 
 	if (fd < 0 || ftruncate(fd, 1 << 20) ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+			       F_SEAL_SEAL))
 		return -1;
 	return fd;
 }
