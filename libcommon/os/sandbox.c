@@ -234,8 +234,7 @@ const char *sandbox_arg_name(enum sandbox_arg a)
 		[SB_MMAP_SHARED] = "NULL, RW, MAP_SHARED+MAP_NORESERVE, fd",
 		[SB_FCNTL_SEALS] = "F_GET_SEALS",
 		[SB_STAT_FD] = "AT_EMPTY_PATH",
-		[SB_MMAP_ZERO] = "RW, MAP_PRIVATE+MAP_NORESERVE+MAP_FIXED, "
-				 "our zero file",
+		[SB_MMAP_ZERO] = "RW, MAP_PRIVATE+NORESERVE+FIXED, zero fd",
 		[SB_SIGBUS] = "SIGBUS",
 	};
 
