@@ -14,7 +14,26 @@
  * one claiming more bytes than its file holds, since touching a page beyond
  * the end of a shared file kills us with SIGBUS. The file can still shrink
  * afterwards unless it is sealed against that (qemu's memfd backend seals
- * it): we say so, once, in the log.
+ * it; seal=off, memory-backend-file and DPDK don't): we say so, once, in
+ * the log, and guard against it.
+ *
+ * The guard (vu_mem_guard_init(), at start-up): a file of zeros of our own,
+ * sparse, VU_GUARD_ZERO_LEN bytes long and sealed so that nobody can cut,
+ * grow or write it, and a SIGBUS handler. Every mapping of guest memory (and of the dirty log) is
+ * in a static table, added once it exists and removed before it goes, so
+ * the handler, which reads nothing else, never takes a stale range for a
+ * live one. A SIGBUS inside one of them means the frontend cut its file:
+ * the handler maps our file with MAP_FIXED over the rest of that mapping
+ * (from the faulting page on, at most VU_GUARD_ZERO_LEN bytes a time),
+ * privately: it reads zeros, and what we write there goes to pages of our
+ * own, copied on write and gone with the mapping (a shared mapping would
+ * keep them in the file, for every connection to come),
+ * notes that guest memory went away (vu_mem_lost()) and returns; the
+ * faulting access runs again, on our pages. The loop then closes the
+ * connection, whose reset unmaps everything, our pages too. Any other
+ * SIGBUS (a bug of ours, or the same page faulting twice) restores the
+ * default action and returns: the access faults again and kills us, as it
+ * would have without the guard.
  *
  * Translations compare by subtraction only (offset = addr - start, then
  * offset < size), so no sum of untrusted numbers can wrap into a range that
@@ -22,19 +41,208 @@
  * vu_mem_log() sets bits with atomic byte operations, as the frontend reads
  * and clears them concurrently, and never touches a byte beyond its length.
  *
- * System calls: fstat, fcntl (F_GET_SEALS), mmap, munmap.
+ * System calls: fstat, fcntl (F_GET_SEALS), mmap, munmap; in the SIGBUS
+ * handler mmap (MAP_FIXED, our file only), rt_sigaction (SIGBUS only) and
+ * rt_sigreturn.
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "link/vu_mem.h"
+
+/* Length of our file of zeros: the most one SIGBUS patches at a time */
+#define VU_GUARD_ZERO_LEN ((size_t)64 << 20)
+
+/* Mappings guarded at once: an old and a new table, an old and a new log,
+ * and room for a few devices (unit tests)
+ */
+#define VU_GUARD_SLOTS (4 * VU_MEM_REGIONS_MAX + 4)
+
+/**
+ * struct vu_guard_range - A mapping of guest memory the SIGBUS handler may
+ *			   patch
+ * @start:	Its first byte
+ * @len:	Its length, 0 if the slot is free
+ */
+struct vu_guard_range {
+	uintptr_t start;
+	size_t len;
+};
+
+static struct vu_guard_range vu_guard[VU_GUARD_SLOTS];
+static int vu_guard_fd = -1;		/* our sealed file, -1: no guard */
+static uintptr_t vu_guard_pagesz;	/* page size, read at start-up */
+static uintptr_t vu_guard_last;		/* page patched last, 0: none */
+static volatile sig_atomic_t vu_guard_lost; /* guest memory went away */
+
+/**
+ * vu_guard_add() - Guard a new mapping (call once it exists)
+ * @p:		Mapping
+ * @len:	Its length
+ */
+static void vu_guard_add(const void *p, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < VU_GUARD_SLOTS; i++) {
+		if (__atomic_load_n(&vu_guard[i].len, __ATOMIC_RELAXED))
+			continue;
+		__atomic_store_n(&vu_guard[i].start, (uintptr_t)p,
+				 __ATOMIC_RELAXED);
+		/* the handler sees a length only with its start */
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&vu_guard[i].len, len, __ATOMIC_RELAXED);
+		return;
+	}
+	log_warn("vhost-user: too many mappings to guard against SIGBUS");
+}
+
+/**
+ * vu_mem_unmap() - Stop guarding a mapping, then unmap it
+ * @p:		Mapping
+ * @len:	Its length
+ */
+static void vu_mem_unmap(void *p, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < VU_GUARD_SLOTS; i++) {
+		if (!__atomic_load_n(&vu_guard[i].len, __ATOMIC_RELAXED) ||
+		    vu_guard[i].start != (uintptr_t)p)
+			continue;
+		__atomic_store_n(&vu_guard[i].len, 0, __ATOMIC_RELAXED);
+		break;
+	}
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	munmap(p, len);
+}
+
+/**
+ * vu_guard_sigbus() - SIGBUS handler: patch guest memory that went away
+ * @sig:	SIGBUS
+ * @si:		What faulted, and where
+ * @uc:		Unused
+ *
+ * Async-signal-safe: reads the static table only, calls mmap() and
+ * sigaction() only.
+ */
+static void vu_guard_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	const uintptr_t a = (uintptr_t)si->si_addr;
+	struct sigaction dfl;
+	int err = errno;
+	unsigned int i;
+
+	(void)sig;
+	(void)uc;
+	/* sent by a process (si_code <= 0), not a fault of ours */
+	if (si->si_code <= 0 || vu_guard_fd < 0)
+		goto fatal;
+
+	for (i = 0; i < VU_GUARD_SLOTS; i++) {
+		size_t len = __atomic_load_n(&vu_guard[i].len,
+					     __ATOMIC_RELAXED);
+		uintptr_t start, page;
+		size_t n;
+		void *p;
+
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		start = __atomic_load_n(&vu_guard[i].start, __ATOMIC_RELAXED);
+		if (!len || a < start || a - start >= len)
+			continue;
+
+		page = a & ~(vu_guard_pagesz - 1);
+		if (page < start)
+			page = start;
+		/* our own pages faulted: something else is wrong */
+		if (page == vu_guard_last)
+			goto fatal;
+		n = start + len - page;
+		if (n > VU_GUARD_ZERO_LEN)
+			n = VU_GUARD_ZERO_LEN;
+		p = mmap((void *)page, n, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED, vu_guard_fd,
+			 0);
+		if (p == MAP_FAILED)
+			goto fatal;
+		vu_guard_last = page;
+		vu_guard_lost = 1;
+		errno = err;
+		return;
+	}
+
+fatal:
+	/* the access runs again, faults again, and kills us as it should */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGBUS, &dfl, NULL);
+	errno = err;
+}
+
+/**
+ * vu_mem_guard_init() - Create our sealed file of zeros, handle SIGBUS
+ *
+ * Call at start-up, before the seccomp filter (which allows MAP_FIXED
+ * mappings of the returned descriptor only). Calling it again installs the
+ * handler again and returns the same descriptor.
+ *
+ * Return: the descriptor of our file, -errno on failure
+ */
+int vu_mem_guard_init(void)
+{
+	const unsigned int seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+				   F_SEAL_SEAL;
+	long pagesz = sysconf(_SC_PAGESIZE);
+	struct sigaction sa;
+	int fd;
+
+	if (vu_guard_fd < 0) {
+		fd = memfd_create("passt-vu-zero",
+				  MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0)
+			return -errno;
+		if (ftruncate(fd, (off_t)VU_GUARD_ZERO_LEN) ||
+		    fcntl(fd, F_ADD_SEALS, seals)) {
+			int ret = -errno;
+
+			close(fd);
+			return ret;
+		}
+		vu_guard_pagesz = pagesz > 0 ? (uintptr_t)pagesz : 4096;
+		vu_guard_fd = fd;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = vu_guard_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL))
+		return -errno;
+	return vu_guard_fd;
+}
+
+/**
+ * vu_mem_lost() - Did guest memory go away under us since the last call?
+ *
+ * Return: true once after the SIGBUS handler patched a mapping
+ */
+bool vu_mem_lost(void)
+{
+	if (!vu_guard_lost)
+		return false;
+	vu_guard_lost = 0;
+	vu_guard_last = 0;
+	return true;
+}
 
 /**
  * vu_mem_init() - Start with no memory and no log
@@ -74,7 +282,8 @@ static int vu_mem_map(int fd, uint64_t len, const char *what, uint8_t **out)
 	seals = fcntl(fd, F_GET_SEALS);
 	if ((seals < 0 || !(seals & F_SEAL_SHRINK)) && !warned_shrink) {
 		log_info("vhost-user: guest memory is not sealed against "
-			 "shrinking: the frontend could make us crash");
+			 "shrinking: if the frontend cuts it, we close "
+			 "the connection");
 		warned_shrink = true;
 	}
 
@@ -82,6 +291,7 @@ static int vu_mem_map(int fd, uint64_t len, const char *what, uint8_t **out)
 		 MAP_SHARED | MAP_NORESERVE, fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
+	vu_guard_add(p, (size_t)len);
 	*out = p;
 	return 0;
 }
@@ -97,7 +307,7 @@ static void vu_mem_unmap_regions(struct vu_region *r, unsigned int n)
 
 	for (i = 0; i < n; i++) {
 		if (r[i].map)
-			munmap(r[i].map, r[i].map_len);
+			vu_mem_unmap(r[i].map, r[i].map_len);
 		r[i].map = NULL;
 		r[i].map_len = 0;
 	}
@@ -284,7 +494,7 @@ int vu_mem_log_set(struct vu_mem *m, int fd, uint64_t size, uint64_t off)
 void vu_mem_log_clear(struct vu_mem *m)
 {
 	if (m->log_map)
-		munmap(m->log_map, m->log_map_len);
+		vu_mem_unmap(m->log_map, m->log_map_len);
 	m->log_map = NULL;
 	m->log_map_len = 0;
 	m->log = NULL;

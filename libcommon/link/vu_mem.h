@@ -11,6 +11,10 @@
  * region. During a migration the frontend also shares a bitmap with one bit
  * per VU_LOG_PAGE bytes of guest-physical memory (SET_LOG_BASE): every write
  * of ours into guest memory is marked there with vu_mem_log().
+ *
+ * A frontend can still cut a memory file it didn't seal under our
+ * mappings: vu_mem_guard_init() makes that survivable (see vu_mem.c), and
+ * vu_mem_lost() tells the link to close the connection.
  */
 #ifndef LINK_VU_MEM_H
 #define LINK_VU_MEM_H
@@ -83,6 +87,8 @@ void *vu_mem_uva(const struct vu_mem *m, uint64_t uva, uint64_t len);
 int vu_mem_log_set(struct vu_mem *m, int fd, uint64_t size, uint64_t off);
 void vu_mem_log_clear(struct vu_mem *m);
 void vu_mem_log(const struct vu_mem *m, uint64_t gpa, uint64_t len);
+int vu_mem_guard_init(void);
+bool vu_mem_lost(void);
 
 /**
  * vu_mem_logging() - Is a dirty log in place?

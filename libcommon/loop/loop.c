@@ -301,6 +301,22 @@ static bool loop_vu(struct ctx *x, int *status)
 }
 
 /**
+ * loop_vu_lost() - The frontend cut guest memory under us: close
+ * @x:		Context
+ * @status:	Set to the exit status when the loop must end
+ *
+ * Return: true if the loop must end (see loop_client_end())
+ */
+static bool loop_vu_lost(struct ctx *x, int *status)
+{
+	if (x->vu.dev.fd < 0)	/* that connection is closed already */
+		return false;
+	log_err("vhost-user: guest memory shrank under us: the frontend "
+		"truncated its file; closing the connection");
+	return loop_client_end(x, status);
+}
+
+/**
  * loop_vu_kick() - The guest kicked one of its queues
  * @x:		Context
  * @ref:	Reference of the event: queue and descriptor
@@ -565,6 +581,9 @@ int loop_run(struct ctx *x)
 		sides = loop_sides(evs, n);
 		for (i = 0; i < n; i++) {
 			if (loop_dispatch(x, &evs[i], &status))
+				return status;
+			if (x->c->mode == MODE_VU && vu_mem_lost() &&
+			    loop_vu_lost(x, &status))
 				return status;
 		}
 		if (x->sink)

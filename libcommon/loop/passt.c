@@ -71,6 +71,8 @@ static void passt_vu_rx_room(void *arg)
  */
 static void passt_loop_setup(struct ctx *x)
 {
+	int fd;
+
 	if ((x->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		die_perror("epoll_create1");
 	setup_signals_block(false);
@@ -81,6 +83,11 @@ static void passt_loop_setup(struct ctx *x)
 	if (x->c->mode != MODE_VU)
 		return;
 	x->stream.client_type = EPOLL_TYPE_VU;
+	/* a frontend may cut guest memory under us: see vu_mem.c */
+	if ((fd = vu_mem_guard_init()) < 0)
+		die("Couldn't guard against guest memory going away: %s",
+		    strerror(-fd));
+	sandbox_set_mmap_fixed_fd(fd);
 	vu_init(&x->vu, x->epfd);
 	x->vu.on_start = passt_vu_started;
 	x->vu.on_rx_room = passt_vu_rx_room;

@@ -36,6 +36,12 @@
  * fstat() and F_GET_SEALS to check a memory file before it is mapped. A
  * process that could map as it likes could allocate, or map code; this one
  * only maps what it holds open (what the frontend sent), and only as data.
+ * One more form, MAP_FIXED, lets the SIGBUS handler of vu_mem.c map our
+ * own sealed file of zeros over guest memory the frontend cut under us:
+ * read and write, MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED exactly, and that
+ * one descriptor (sandbox_set_mmap_fixed_fd(), a number fixed before the
+ * filter is built); the handler may also reset SIGBUS to its default
+ * action (rt_sigaction() on SIGBUS only) and returns through rt_sigreturn.
  */
 
 #include <errno.h>
@@ -144,6 +150,10 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"newfstatat", VU, SB_STAT_FD, "fstat() of glibc 2.33 and later"},
 	{"fcntl", VU, SB_FCNTL_SEALS, "can a guest memory file shrink"},
 	{"unlinkat", VU, SB_ANY, "our socket and PID file, at exit"},
+	{"mmap", VU, SB_MMAP_ZERO, "SIGBUS: zeros over cut guest memory"},
+	{"mmap2", VU, SB_MMAP_ZERO, "as mmap (32-bit arches)"},
+	{"rt_sigaction", VU, SB_SIGBUS, "SIGBUS not ours: default action"},
+	{"rt_sigreturn", VU, SB_ANY, "return from the SIGBUS handler"},
 	/* Splicing and the guest's namespace (pasta) */
 	{"splice", PASTA, SB_ANY, "spliced connections"},
 	{"pipe2", PASTA, SB_ANY, "spliced connections"},
@@ -225,6 +235,8 @@ const char *sandbox_arg_name(enum sandbox_arg a)
 		[SB_MMAP_SHARED] = "NULL, RW, MAP_SHARED+MAP_NORESERVE, fd",
 		[SB_FCNTL_SEALS] = "F_GET_SEALS",
 		[SB_STAT_FD] = "AT_EMPTY_PATH",
+		[SB_MMAP_ZERO] = "RW, MAP_PRIVATE+NORESERVE+FIXED, zero fd",
+		[SB_SIGBUS] = "SIGBUS",
 	};
 
 	return (unsigned)a < SB_ARGS ? names[a] : "?";
@@ -515,6 +527,42 @@ static int sandbox_add_mmap(scmp_filter_ctx ctx, int nr)
 		SCMP_A4(SCMP_CMP_MASKED_EQ, 0x80000000U, 0));
 }
 
+/* The descriptor SB_MMAP_ZERO allows, -1: none (the rule isn't added) */
+static int sandbox_mmap_fixed_fd = -1;
+
+/**
+ * sandbox_set_mmap_fixed_fd() - The one descriptor SB_MMAP_ZERO may map
+ * @fd:		Descriptor (vhost-user: our sealed file of zeros), -1: none
+ */
+void sandbox_set_mmap_fixed_fd(int fd)
+{
+	sandbox_mmap_fixed_fd = fd;
+}
+
+/**
+ * sandbox_add_mmap_zero() - Allow MAP_FIXED mmap() of our file of zeros
+ * @ctx:	libseccomp context
+ * @nr:		System call number (mmap, or mmap2)
+ *
+ * The address can't be checked: it is wherever guest memory was. All 64
+ * bits of prot and flags must match, as in sandbox_add_mmap(), and the
+ * descriptor's 32 bits (the kernel ignores the ones above).
+ *
+ * Return: 0 on success (nothing added without a descriptor), negative on
+ *	   failure
+ */
+static int sandbox_add_mmap_zero(scmp_filter_ctx ctx, int nr)
+{
+	if (sandbox_mmap_fixed_fd < 0)
+		return 0;
+	return seccomp_rule_add(
+		ctx, SCMP_ACT_ALLOW, nr, 3,
+		SCMP_A2(SCMP_CMP_EQ, PROT_READ | PROT_WRITE),
+		SCMP_A3(SCMP_CMP_EQ, MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED),
+		SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffU,
+			(scmp_datum_t)sandbox_mmap_fixed_fd));
+}
+
 /**
  * sandbox_add() - Add one allowlist entry to a filter
  * @ctx:	libseccomp context
@@ -534,6 +582,7 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 	static const long newnet[] = {CLONE_NEWNET, -1};
 	static const long seals[] = {F_GET_SEALS, -1};
 	static const long emptypath[] = {AT_EMPTY_PATH, -1};
+	static const long sigbus[] = {SIGBUS, -1};
 	int ret;
 
 	switch (arg) {
@@ -571,6 +620,10 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 		return sandbox_add_cmp(ctx, nr, 1, seals);
 	case SB_STAT_FD:
 		return sandbox_add_cmp(ctx, nr, 3, emptypath);
+	case SB_MMAP_ZERO:
+		return sandbox_add_mmap_zero(ctx, nr);
+	case SB_SIGBUS:
+		return sandbox_add_cmp(ctx, nr, 0, sigbus);
 	default:
 		return -EINVAL;
 	}

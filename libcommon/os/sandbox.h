@@ -43,6 +43,11 @@ enum sandbox_profile {
  *			MAP_SHARED | MAP_NORESERVE exactly, a descriptor
  * @SB_FCNTL_SEALS:	fcntl(): F_GET_SEALS only
  * @SB_STAT_FD:		newfstatat(): AT_EMPTY_PATH exactly (fstat())
+ * @SB_MMAP_ZERO:	mmap(): PROT_READ | PROT_WRITE and MAP_PRIVATE |
+ *			MAP_NORESERVE | MAP_FIXED exactly, the descriptor
+ *			given to sandbox_set_mmap_fixed_fd() only (never
+ *			allowed without one)
+ * @SB_SIGBUS:		rt_sigaction(): SIGBUS only
  * @SB_ARGS:		Number of filters
  */
 enum sandbox_arg {
@@ -59,6 +64,8 @@ enum sandbox_arg {
 	SB_MMAP_SHARED,
 	SB_FCNTL_SEALS,
 	SB_STAT_FD,
+	SB_MMAP_ZERO,
+	SB_SIGBUS,
 	SB_ARGS,
 };
 
@@ -130,6 +137,14 @@ int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
  * Return: 0 on success, -errno on failure (logged)
  */
 int sandbox_seccomp(enum sandbox_profile p);
+
+/**
+ * sandbox_set_mmap_fixed_fd() - The one descriptor SB_MMAP_ZERO may map
+ * @fd:		Descriptor (vhost-user: our sealed file of zeros), -1: none
+ *
+ * Call before sandbox_seccomp(): the filter holds the number.
+ */
+void sandbox_set_mmap_fixed_fd(int fd);
 
 /**
  * sandbox_rules() - The allowlist table

@@ -591,6 +591,135 @@ static void test_vu_mmap_other_forms_kill(void **state)
 	}
 }
 
+/* MAP_FIXED mmap() of our file of zeros, the SIGBUS handler's: refused in
+ * any other form. ZERO_FD is that file; ZERO_UNSET too, but the filter was
+ * built without sandbox_set_mmap_fixed_fd()
+ */
+#define ZERO_FD	   (-3L)
+#define ZERO_UNSET (-4L)
+#define FIXED_NR   (MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED)
+
+static const struct mmap_case mmap_zero_bad[] = {
+	{FIXED_ADDR, RW, FIXED_NR, MEM_FD, "MAP_FIXED, another descriptor"},
+	{FIXED_ADDR, RW, FIXED_NR, -1, "MAP_FIXED, descriptor -1"},
+	{FIXED_ADDR, RW, FIXED_NR | MAP_ANONYMOUS, ZERO_FD, "MAP_ANONYMOUS"},
+	{FIXED_ADDR, RW, SHARED_NR | MAP_FIXED, ZERO_FD, "MAP_SHARED"},
+	{FIXED_ADDR, RW, MAP_PRIVATE | MAP_FIXED, ZERO_FD, "no MAP_NORESERVE"},
+	{FIXED_ADDR, RW, MAP_PRIVATE | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+	 ZERO_FD, "MAP_FIXED_NOREPLACE"},
+	{FIXED_ADDR, RW | PROT_EXEC, FIXED_NR, ZERO_FD, "PROT_EXEC"},
+	{FIXED_ADDR, PROT_READ | PROT_EXEC, FIXED_NR, ZERO_FD, "read, execute"},
+	{FIXED_ADDR, PROT_READ, FIXED_NR, ZERO_FD, "PROT_READ alone"},
+	{FIXED_ADDR, RW, FIXED_NR | MAP_POPULATE, ZERO_FD, "MAP_POPULATE"},
+	{FIXED_ADDR, RW, FIXED_NR, ZERO_UNSET,
+	 "no descriptor set for the filter"},
+#if ULONG_MAX > 0xffffffffUL
+	{FIXED_ADDR, RW | (1UL << 32), FIXED_NR, ZERO_FD, "prot bit 32"},
+	{FIXED_ADDR, RW, FIXED_NR | (1UL << 40), ZERO_FD, "flags bit 40"},
+#endif
+};
+
+/**
+ * zero_file() - A file of zeros as vu_mem_guard_init() makes it
+ *
+ * Return: its descriptor, -1 on failure
+ */
+static int zero_file(void)
+{
+	int fd = memfd_create("zero", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0 || ftruncate(fd, 1 << 20) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+			       F_SEAL_SEAL))
+		return -1;
+	return fd;
+}
+
+/* What child_vu_zero() does once the filter is on, if not mmap_zero_bad[] */
+enum vu_zero_op {
+	ZERO_MAP_OK = 0x100,	/* the handler's form: works */
+	ZERO_SIGACTION_BUS,	/* rt_sigaction(SIGBUS): works */
+	ZERO_SIGACTION_USR1,	/* rt_sigaction(SIGUSR1): killed */
+};
+
+/**
+ * child_vu_zero() - The vhost-user profile with our file of zeros set, a
+ *		     guest memory page mapped, then one mmap() or sigaction()
+ * @op:		Index in mmap_zero_bad[], or enum vu_zero_op
+ *
+ * Return: CHILD_OK if an allowed call worked, CHILD_SURVIVED if a refused
+ *	   one didn't kill us, CHILD_SETUP or CHILD_CHECK on failure
+ */
+static int child_vu_zero(int op)
+{
+	int mem = memfd_create("guest", MFD_CLOEXEC), zero = zero_file();
+	const struct mmap_case *c = &mmap_zero_bad[op & 0xff];
+	struct sigaction sa;
+	volatile uint8_t *m;
+	long fd;
+
+	if (mem < 0 || zero < 0 || ftruncate(mem, 4096) || write(mem, "x", 1) != 1)
+		return CHILD_SETUP;
+	m = mmap(NULL, 4096, RW, SHARED_NR, mem, 0);
+	if (m == MAP_FAILED)
+		return CHILD_SETUP;
+	if (op >= ZERO_MAP_OK || c->fd != ZERO_UNSET)
+		sandbox_set_mmap_fixed_fd(zero);
+	if (sandbox_seccomp(SANDBOX_PASST_VU))
+		return CHILD_SETUP;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	switch (op) {
+	case ZERO_MAP_OK:
+		if (m[0] != 'x' ||
+		    mmap((void *)m, 4096, RW, FIXED_NR, zero, 0) != m)
+			return CHILD_CHECK;
+		m[1] = 1;	/* written into our file, not the guest's */
+		return m[0] || pread(mem, &sa, 2, 0) != 2 ? CHILD_CHECK :
+							    CHILD_OK;
+	case ZERO_SIGACTION_BUS:
+		return sigaction(SIGBUS, &sa, NULL) ? CHILD_CHECK : CHILD_OK;
+	case ZERO_SIGACTION_USR1:
+		sigaction(SIGUSR1, &sa, NULL);
+		return CHILD_SURVIVED;
+	default:
+		break;
+	}
+	fd = c->fd == ZERO_FD || c->fd == ZERO_UNSET ? zero :
+	     c->fd == MEM_FD ? mem : c->fd;
+	syscall(SYS_mmap, (unsigned long)m, 4096UL, c->prot, c->flags, fd, 0L);
+	return CHILD_SURVIVED;
+}
+
+/**
+ * test_vu_mmap_zero_file() - The SIGBUS handler's MAP_FIXED form works with
+ *			      our file of zeros only, and only as given;
+ *			      rt_sigaction() on SIGBUS only
+ * @state:	Unused
+ */
+static void test_vu_mmap_zero_file(void **state)
+{
+	size_t i;
+	int ws;
+
+	(void)state;
+	if (UNDER_SANITIZER)
+		skip();
+	ws = run_child(child_vu_zero, ZERO_MAP_OK);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), CHILD_OK);
+	ws = run_child(child_vu_zero, ZERO_SIGACTION_BUS);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), CHILD_OK);
+	assert_sigsys(run_child(child_vu_zero, ZERO_SIGACTION_USR1));
+	for (i = 0; i < sizeof(mmap_zero_bad) / sizeof(mmap_zero_bad[0]); i++) {
+		ws = run_child(child_vu_zero, (int)i);
+		if (!WIFSIGNALED(ws) || WTERMSIG(ws) != SIGSYS)
+			fail_msg("mmap() with %s: not killed (status %#x)",
+				 mmap_zero_bad[i].what, ws);
+	}
+}
+
 /* Memory calls that stay refused: each child installs profile (arg >> 8) */
 enum vu_bad {
 	VU_MMAP_ALLOWED_FORM,
@@ -670,7 +799,8 @@ static void test_table_sane(void **state)
 	static const char *const never[] = {
 		"brk",	    "mremap", "mprotect", "execve",
 		"execveat", "mount",  "ptrace",	  "remap_file_pages"};
-	static const char *const vu_only[] = {"mmap", "mmap2", "munmap"};
+	static const char *const vu_only[] = {"mmap", "mmap2", "munmap",
+					      "rt_sigaction", "rt_sigreturn"};
 	const uint32_t vu = 1U << SANDBOX_PASST_VU;
 	const uint32_t passt = 1U << SANDBOX_PASST;
 	const struct sandbox_rule *r;
@@ -692,8 +822,11 @@ static void test_table_sane(void **state)
 			if (strcmp(r[i].name, vu_only[j]))
 				continue;
 			assert_int_equal(r[i].profiles, vu);
-			if (strcmp(r[i].name, "munmap"))
-				assert_int_equal(r[i].arg, SB_MMAP_SHARED);
+			if (!strcmp(r[i].name, "rt_sigaction"))
+				assert_int_equal(r[i].arg, SB_SIGBUS);
+			else if (!strncmp(r[i].name, "mmap", 4))
+				assert_true(r[i].arg == SB_MMAP_SHARED ||
+					    r[i].arg == SB_MMAP_ZERO);
 		}
 		/* vhost-user mode is passt's loop with more: everything of
 		 * passt's list is on its list
@@ -783,6 +916,7 @@ int main(void)
 		cmocka_unit_test(test_isolate),
 		cmocka_unit_test(test_vu_maps_guest_memory),
 		cmocka_unit_test(test_vu_mmap_other_forms_kill),
+		cmocka_unit_test(test_vu_mmap_zero_file),
 		cmocka_unit_test(test_mem_calls_outside_vu_kill),
 	};
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_vu_mem.c - vhost-user guest memory: translations stay inside one
  * region whatever the numbers, a table is refused whole, nothing claims
- * more than its file holds, and the dirty log marks exactly the pages
- * written
+ * more than its file holds, the dirty log marks exactly the pages
+ * written, and a frontend cutting its file under us costs the connection,
+ * not the process (while a SIGBUS elsewhere still kills)
  */
 
 #include <stdarg.h>
@@ -13,7 +14,9 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "link/vu_mem.h"
@@ -36,23 +39,35 @@
 #define FILE_LEN (13 * PAGE)
 
 /**
- * two_regions() - Map the two regions above from a fresh memfd
+ * two_regions_of() - Map the two regions above from a fresh memfd
+ * @m:		Guest memory, initialised here
+ * @seal:	Seal the memfd against shrinking, as qemu does by default
+ *
+ * Return: the memfd (the caller closes it)
+ */
+static int two_regions_of(struct vu_mem *m, bool seal)
+{
+	const struct vu_mem_desc d[2] = {
+		{R0_GPA, R0_LEN, R0_UVA, R0_OFF},
+		{R1_GPA, R1_LEN, R1_UVA, R1_OFF},
+	};
+	int fd = fx_memfd(FILE_LEN, seal), fds[2] = {fd, fd};
+
+	vu_mem_init(m);
+	assert_int_equal(vu_mem_set(m, d, fds, 2), 0);
+	assert_int_equal(m->n, 2);
+	return fd;
+}
+
+/**
+ * two_regions() - Map the two regions above from a fresh, sealed memfd
  * @m:		Guest memory, initialised here
  *
  * Return: the memfd (the caller closes it)
  */
 static int two_regions(struct vu_mem *m)
 {
-	const struct vu_mem_desc d[2] = {
-		{R0_GPA, R0_LEN, R0_UVA, R0_OFF},
-		{R1_GPA, R1_LEN, R1_UVA, R1_OFF},
-	};
-	int fd = fx_memfd(FILE_LEN, true), fds[2] = {fd, fd};
-
-	vu_mem_init(m);
-	assert_int_equal(vu_mem_set(m, d, fds, 2), 0);
-	assert_int_equal(m->n, 2);
-	return fd;
+	return two_regions_of(m, true);
 }
 
 static void test_gpa_stays_inside_a_region(void **state)
@@ -277,6 +292,166 @@ static void test_dirty_log_refuses_more_than_the_file_holds(void **state)
 	close(fd);
 }
 
+/**
+ * zero_map_count() - Mappings of our file of zeros (vu_mem.c) in this process
+ *
+ * Return: their number
+ */
+static int zero_map_count(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "/memfd:passt-vu-zero") != NULL;
+	fclose(f);
+	return n;
+}
+
+/**
+ * test_cut_memory_reads_zeros() - A frontend truncates its unsealed file
+ *				    under both regions and the dirty log: we
+ *				    survive, read zeros, write into our own
+ *				    pages, and are told, once per loss
+ * @state:	Unused
+ */
+static void test_cut_memory_reads_zeros(void **state)
+{
+	volatile uint8_t *p0, *p1;
+	struct vu_mem m;
+	uint64_t avail;
+	int fd, zero;
+
+	(void)state;
+	zero = vu_mem_guard_init();
+	assert_true(zero >= 0);
+	assert_int_equal(vu_mem_guard_init(), zero);
+	assert_false(vu_mem_lost());
+
+	fd = two_regions_of(&m, false);
+	p0 = vu_mem_gpa(&m, R0_GPA + PAGE + 7, 1, &avail);
+	p1 = vu_mem_gpa(&m, R1_GPA + 3 * PAGE, 1, &avail);
+	assert_non_null(p0);
+	assert_non_null(p1);
+	*p0 = 0xa5;
+	*p1 = 0x5a;
+	assert_int_equal(vu_mem_log_set(&m, fd, 8, 0), 0);
+	assert_false(vu_mem_lost());
+
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(*p0, 0);		/* would be SIGBUS */
+	assert_true(vu_mem_lost());
+	assert_false(vu_mem_lost());
+	*p0 = 0x11;				/* our page now */
+	assert_int_equal(*p0, 0x11);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 0);	/* not theirs */
+
+	*p1 = 0x22;	/* region 1 is a mapping of its own */
+	assert_true(vu_mem_lost());
+	/* the dirty log maps offset 0 of the same file: gone as well */
+	vu_mem_log(&m, R0_GPA, 1);
+	assert_true(vu_mem_lost());
+	assert_true(zero_map_count() > 0);
+
+	vu_mem_clear(&m);			/* our pages go too */
+	assert_int_equal(fx_map_count(), 0);
+	assert_int_equal(zero_map_count(), 0);
+	close(fd);
+}
+
+/**
+ * test_cut_memory_larger_than_our_file() - A mapping longer than our file of
+ *					     zeros is patched a window at a
+ *					     time, wherever it faults
+ * @state:	Unused
+ */
+static void test_cut_memory_larger_than_our_file(void **state)
+{
+	const uint64_t len = 3ULL << 30, offs[] = {
+		len - 1, 0, (3ULL << 29), len / 2 + PAGE, (1ULL << 30) - 1 };
+	const struct vu_mem_desc d = {0, len, R0_UVA, 0};
+	struct vu_mem m;
+	uint64_t avail;
+	unsigned int i;
+	int fd;
+
+	(void)state;
+	if (SIZE_MAX < len)
+		skip();
+	assert_true(vu_mem_guard_init() >= 0);
+	fd = fx_memfd((size_t)len, false);
+	vu_mem_init(&m);
+	assert_int_equal(vu_mem_set(&m, &d, &fd, 1), 0);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		volatile uint8_t *p = vu_mem_gpa(&m, offs[i], 1, &avail);
+
+		assert_non_null(p);
+		assert_int_equal(*p, 0);
+		*p = (uint8_t)(i + 1);
+		assert_int_equal(*p, i + 1);
+	}
+	assert_true(vu_mem_lost());
+	vu_mem_clear(&m);
+	assert_int_equal(zero_map_count(), 0);
+	close(fd);
+}
+
+/**
+ * child_sigbus_elsewhere() - With the guard on, touch a cut file we mapped
+ *			      ourselves, not as guest memory
+ * @cut_guest:	Also cut guest memory first (the guard still works)
+ *
+ * Return: 1 if we survived, which is wrong; 2 if the guard failed first
+ */
+static int child_sigbus_elsewhere(bool cut_guest)
+{
+	int fd = fx_memfd(PAGE, false), gfd;
+	volatile uint8_t *p;
+	struct vu_mem m;
+
+	if (vu_mem_guard_init() < 0)
+		return 2;
+	if (cut_guest) {
+		gfd = two_regions_of(&m, false);
+		if (ftruncate(gfd, 0))
+			return 2;
+		p = m.r[0].map + R0_OFF;
+		if (*p || !vu_mem_lost())
+			return 2;
+	}
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || ftruncate(fd, 0))
+		return 2;
+	return *p + 1;
+}
+
+/**
+ * test_sigbus_elsewhere_still_kills() - A SIGBUS outside guest memory (a bug
+ *					  of ours) still kills us with SIGBUS
+ * @state:	Unused
+ */
+static void test_sigbus_elsewhere_still_kills(void **state)
+{
+	int cut, ws;
+
+	(void)state;
+	for (cut = 0; cut < 2; cut++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (!pid)
+			_exit(child_sigbus_elsewhere(cut));
+		assert_int_equal(waitpid(pid, &ws, 0), pid);
+		if (WIFEXITED(ws))
+			fail_msg("child exited with %d", WEXITSTATUS(ws));
+		assert_true(WIFSIGNALED(ws));
+		assert_int_equal(WTERMSIG(ws), SIGBUS);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +464,9 @@ int main(void)
 		cmocka_unit_test(test_dirty_log_marks_pages_written),
 		cmocka_unit_test(
 			test_dirty_log_refuses_more_than_the_file_holds),
+		cmocka_unit_test(test_cut_memory_reads_zeros),
+		cmocka_unit_test(test_cut_memory_larger_than_our_file),
+		cmocka_unit_test(test_sigbus_elsewhere_still_kills),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
