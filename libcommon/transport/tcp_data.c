@@ -16,17 +16,14 @@
  * peeked data keeps it readable: each event is read until the socket is
  * drained or the guest's window is full (tcp_data_to_guest()).
  *
- * Guest to host: in-order payload is queued during a batch of frames (the
- * frames stay valid until its end) and written with one sendmsg() per
- * connection when the batch ends, so that a burst of segments costs one
- * system call; a FIN, or a full queue, writes at once. We acknowledge only
- * what the socket accepted, and the window we advertise is the free space of
- * the socket's send buffer, so the guest never sends much more than fits
- * (tcp_wnd_to_guest(): SIOCOUTQ only when the window gets tight).
- * If a write is short anyway, we wait for the socket to drain (EPOLLOUT),
- * then send duplicate ACKs so that the guest retransmits at once (fast
- * retransmit) instead of waiting for its retransmission timeout
- * (tcp_wnd_update()).
+ * Guest to host: in-order payload (reordered within the batch: tcp_ooo.c)
+ * is queued during a batch of frames (valid until its end) and written with
+ * one sendmsg() per connection when the batch ends; a FIN, or a full queue,
+ * writes at once. We acknowledge only what the socket accepted, and advertise
+ * the free space of the socket's send buffer as window (tcp_wnd_to_guest():
+ * SIOCOUTQ only when it gets tight). If a write is short anyway, we wait for
+ * EPOLLOUT, then send duplicate ACKs so that the guest retransmits at once
+ * (fast retransmit), not after its timeout (tcp_wnd_update()).
  *
  * The batch: work that is cheaper once per batch of guest frames than once
  * per frame waits on two lists of the context: the write queue (@wq: guest
@@ -57,6 +54,7 @@
 #include "packet/frame.h"
 #include "transport/tcp.h"
 #include "transport/tcp_data.h"
+#include "transport/tcp_ooo.h"
 #include "transport/tcp_sock.h"
 
 #define TCP_DISCARD_MAX (4U << 20)	/* in flight without SO_PEEK_OFF */
@@ -834,68 +832,6 @@ static void tcp_write_forget(struct tcp_ctx *t, int idx)
 }
 
 /**
- * tcp_ooo_keep() - Keep guest payload that came ahead of a gap, for the
- *		    rest of the batch
- * @t:		TCP context
- * @idx:	Flow index
- * @seq:	Sequence number of its first byte, after the next expected
- * @p:		Payload, valid until the end of the batch
- * @len:	Its length, non-zero
- *
- * Frontends that merge segments (DPDK's GRO) pass those they can't merge
- * on first, so a burst can come reordered: the gap is then usually filled
- * a few frames later in the same batch. Without room, the segment is
- * dropped, as it would be without this.
- */
-static void tcp_ooo_keep(struct tcp_ctx *t, int idx, uint32_t seq,
-			 const uint8_t *p, size_t len)
-{
-	struct tcp_ooo_ent *e;
-
-	if (t->nooo >= TCP_OOO_MAX)
-		return;
-	e = &t->ooo[t->nooo++];
-	e->idx = (uint32_t)idx;
-	e->seq = seq;
-	e->len = (uint32_t)len;
-	e->p = p;
-}
-
-/**
- * tcp_ooo_take() - Queue kept payload that the bytes just queued reach
- * @t:		TCP context
- * @idx:	Flow index
- *
- * Repeats until no kept segment of @idx starts at or before the next
- * expected byte; those wholly before it are forgotten.
- */
-static void tcp_ooo_take(struct tcp_ctx *t, int idx)
-{
-	struct tcp_conn *c = &t->conn[idx];
-	bool again = true;
-	unsigned int i;
-
-	while (again) {
-		again = false;
-		for (i = 0; i < t->nooo; i++) {
-			struct tcp_ooo_ent *e = &t->ooo[i];
-			uint32_t next = c->rcv_nxt + c->wpend, skip;
-
-			if (e->idx != (uint32_t)idx || seq_lt(next, e->seq))
-				continue;
-			skip = next - e->seq;
-			e->idx = TCP_WQ_GONE;
-			if (skip >= e->len)
-				continue;
-			if (!tcp_write_queue(t, idx, e->p + skip,
-					     e->len - skip))
-				return;
-			again = true;
-		}
-	}
-}
-
-/**
  * tcp_batch_forget() - Take a connection that is closing off the batch
  * @t:		TCP context
  * @idx:	Flow index
@@ -908,14 +844,10 @@ void tcp_batch_forget(struct tcp_ctx *t, int idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
 
-	unsigned int i;
 
 	if (c->flags & TCP_WRITE_PENDING)
 		tcp_write_forget(t, idx);
-	for (i = 0; i < t->nooo; i++) {
-		if (t->ooo[i].idx == (uint32_t)idx)
-			t->ooo[i].idx = TCP_WQ_GONE;
-	}
+	tcp_ooo_forget(t, idx);
 	if (c->flags & TCP_LISTED)
 		t->pending[c->pslot] = TCP_PEND_GONE;
 	c->flags &= (uint16_t)~TCP_LISTED;
@@ -1000,11 +932,8 @@ enum tcp_verdict tcp_guest_data(struct tcp_ctx *t, int idx,
 		tcp_ack_pending(t, idx);
 	}
 	if (len && seq != next) {
-		/* Out of order: kept for the batch, in case the gap comes
-		 * later in it; else the duplicate ACK asks for the gap
-		 */
-		if (!(s->flags & TCP_F_FIN))
-			tcp_ooo_keep(t, idx, seq, p, len);
+		/* Ahead of a gap: kept for the batch (tcp_ooo.c), dup ACK */
+		tcp_ooo_keep(t, idx, s, p, len);
 		tcp_ack_pending(t, idx);
 		return TCP_V_OK;
 	}
@@ -1020,8 +949,10 @@ enum tcp_verdict tcp_guest_data(struct tcp_ctx *t, int idx,
 		tcp_ack_pending(t, idx);	/* asks for it again */
 		return TCP_V_OK;
 	}
-	if (len && t->nooo)
-		tcp_ooo_take(t, idx);
+	while (len && t->nooo && !(s->flags & TCP_F_FIN) &&
+	       tcp_ooo_next(t, idx, c->rcv_nxt + c->wpend, &p, &len) &&
+	       tcp_write_queue(t, idx, p, len))
+		;
 	if (!(s->flags & TCP_F_FIN))
 		return TCP_V_OK;
 
