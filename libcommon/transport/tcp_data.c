@@ -16,17 +16,14 @@
  * peeked data keeps it readable: each event is read until the socket is
  * drained or the guest's window is full (tcp_data_to_guest()).
  *
- * Guest to host: in-order payload is queued during a batch of frames (the
- * frames stay valid until its end) and written with one sendmsg() per
- * connection when the batch ends, so that a burst of segments costs one
- * system call; a FIN, or a full queue, writes at once. We acknowledge only
- * what the socket accepted, and the window we advertise is the free space of
- * the socket's send buffer, so the guest never sends much more than fits
- * (tcp_wnd_to_guest(): SIOCOUTQ only when the window gets tight).
- * If a write is short anyway, we wait for the socket to drain (EPOLLOUT),
- * then send duplicate ACKs so that the guest retransmits at once (fast
- * retransmit) instead of waiting for its retransmission timeout
- * (tcp_wnd_update()).
+ * Guest to host: in-order payload (reordered within the batch: tcp_ooo.c)
+ * is queued during a batch of frames (valid until its end) and written with
+ * one sendmsg() per connection when the batch ends; a FIN, or a full queue,
+ * writes at once. We acknowledge only what the socket accepted, and advertise
+ * the free space of the socket's send buffer as window (tcp_wnd_to_guest():
+ * SIOCOUTQ only when it gets tight). If a write is short anyway, we wait for
+ * EPOLLOUT, then send duplicate ACKs so that the guest retransmits at once
+ * (fast retransmit), not after its timeout (tcp_wnd_update()).
  *
  * The batch: work that is cheaper once per batch of guest frames than once
  * per frame waits on two lists of the context: the write queue (@wq: guest
@@ -57,6 +54,7 @@
 #include "packet/frame.h"
 #include "transport/tcp.h"
 #include "transport/tcp_data.h"
+#include "transport/tcp_ooo.h"
 #include "transport/tcp_sock.h"
 
 #define TCP_DISCARD_MAX (4U << 20)	/* in flight without SO_PEEK_OFF */
@@ -846,8 +844,10 @@ void tcp_batch_forget(struct tcp_ctx *t, int idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
 
+
 	if (c->flags & TCP_WRITE_PENDING)
 		tcp_write_forget(t, idx);
+	tcp_ooo_forget(t, idx);
 	if (c->flags & TCP_LISTED)
 		t->pending[c->pslot] = TCP_PEND_GONE;
 	c->flags &= (uint16_t)~TCP_LISTED;
@@ -932,7 +932,8 @@ enum tcp_verdict tcp_guest_data(struct tcp_ctx *t, int idx,
 		tcp_ack_pending(t, idx);
 	}
 	if (len && seq != next) {
-		/* Out of order: drop, the duplicate ACK asks for the gap */
+		/* Ahead of a gap: kept for the batch (tcp_ooo.c), dup ACK */
+		tcp_ooo_keep(t, idx, s, p, len);
 		tcp_ack_pending(t, idx);
 		return TCP_V_OK;
 	}
@@ -948,6 +949,10 @@ enum tcp_verdict tcp_guest_data(struct tcp_ctx *t, int idx,
 		tcp_ack_pending(t, idx);	/* asks for it again */
 		return TCP_V_OK;
 	}
+	while (len && t->nooo && !(s->flags & TCP_F_FIN) &&
+	       tcp_ooo_next(t, idx, c->rcv_nxt + c->wpend, &p, &len) &&
+	       tcp_write_queue(t, idx, p, len))
+		;
 	if (!(s->flags & TCP_F_FIN))
 		return TCP_V_OK;
 

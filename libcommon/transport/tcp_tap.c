@@ -247,4 +247,5 @@ void tcp_tap_batch_end(struct tcp_ctx *t)
 	}
 	t->npending = 0;
 	t->nwq = 0;
+	t->nooo = 0;
 }

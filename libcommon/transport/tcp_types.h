@@ -153,6 +153,24 @@ struct tcp_wq_ent {
 };
 
 #define TCP_WQ_GONE UINT32_MAX
+
+#define TCP_OOO_MAX 64		/* segments ahead of the gap, kept per batch */
+
+/**
+ * struct tcp_ooo_ent - Payload of a guest segment that came before one it
+ *			follows, in the same batch (the frame stays valid
+ *			until its end): taken when the gap is filled
+ * @idx:	Flow index, TCP_WQ_GONE once taken or forgotten
+ * @seq:	Sequence number of its first byte
+ * @len:	Payload length
+ * @p:		Payload
+ */
+struct tcp_ooo_ent {
+	uint32_t idx;
+	uint32_t seq;
+	uint32_t len;
+	const uint8_t *p;
+};
 #define TCP_PEND_GONE UINT32_MAX	/* end-of-batch entry of a closed one */
 
 _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
@@ -176,6 +194,8 @@ _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
  * @npending:	Entries in @pending
  * @wq:		Guest payload to write at the end of the batch, in order
  * @nwq:	Entries in @wq
+ * @ooo:	Guest payload ahead of a gap, in this batch
+ * @nooo:	Entries in @ooo
  * @nconn:	Connections open
  * @sink_wait:	Connections with TCP_SINK_WAIT, at most (a hint: zero
  *		means none)
@@ -203,6 +223,8 @@ struct tcp_ctx {
 	unsigned int npending;
 	struct tcp_wq_ent wq[TCP_WQ_MAX];
 	unsigned int nwq;
+	struct tcp_ooo_ent ooo[TCP_OOO_MAX];
+	unsigned int nooo;
 	unsigned int nconn;
 	unsigned int sink_wait;
 	uint32_t sink_waitq[TCP_SINK_WAITQ];

@@ -230,6 +230,47 @@ static void test_data_guest_out_of_order_and_overlap(void **state)
 	fx_assert_no_flows();
 }
 
+/* Segments reordered within one batch (a frontend's GRO passes those it
+ * can't merge first) are all written, in order, with one ACK; one ahead of
+ * a gap that the batch doesn't fill is forgotten at its end
+ */
+static void test_data_guest_reordered_in_batch(void **state)
+{
+	struct fx_conn c;
+	uint8_t got[12];
+
+	(void)state;
+	fx_open_out(&c, true, 40013);
+
+	fx_guest_frame(&c, TCP_F_ACK, c.gseq + 8, c.rseq, c.gwnd, 0, -1,
+		       "ijkl", 4);
+	fx_guest_frame(&c, TCP_F_ACK, c.gseq + 4, c.rseq, c.gwnd, 0, -1,
+		       "efgh", 4);
+	fx_guest_frame(&c, TCP_F_ACK | TCP_F_PSH, c.gseq, c.rseq, c.gwnd, 0,
+		       -1, "abcd", 4);
+	c.gseq += 12;
+	fx_batch_end();
+	fx_expect_ack(&c);
+	fx_quiet();
+	fx_peer_read(&c, got, 12);
+	assert_memory_equal(got, "abcdefghijkl", 12);
+	fx_peer_nothing(&c);
+
+	/* Ahead of a gap the batch doesn't fill: not kept past its end */
+	fx_guest_frame(&c, TCP_F_ACK, c.gseq + 4, c.rseq, c.gwnd, 0, -1,
+		       "wxyz", 4);
+	fx_batch_end();
+	fx_expect_ack(&c);	/* duplicate ACK */
+	fx_quiet();
+	fx_guest(&c, TCP_F_ACK, "mnop", 4);
+	fx_expect_ack(&c);
+	fx_peer_read(&c, got, 4);
+	assert_memory_equal(got, "mnop", 4);
+	fx_peer_nothing(&c);
+	close_guest_first(&c);
+	fx_assert_no_flows();
+}
+
 /* Host data reaches the guest in sequence, within the MSS, once */
 static void test_data_host_to_guest(void **state)
 {
@@ -609,6 +650,7 @@ int main(void)
 		T(test_inbound_handshake_v6),
 		T(test_data_guest_to_host),
 		T(test_data_guest_out_of_order_and_overlap),
+		T(test_data_guest_reordered_in_batch),
 		T(test_data_host_to_guest),
 		T(test_guest_window_full_and_reopened),
 		T(test_host_not_reading_window_closes_and_reopens),
