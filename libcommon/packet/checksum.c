@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "checksum.h"
 
@@ -207,4 +208,36 @@ uint16_t csum_l4_ip6_len(const struct in6_addr *src,
 	sum += (uint32_t)(len & 0xffff);
 	sum += proto;
 	return csum_fold(csum_partial(l4, sumlen, sum));
+}
+
+/**
+ * csum_iov() - Complete the L4 checksum of a frame whose payload is scattered
+ * @l4:		L4 header, its checksum field holding the pseudo-header sum
+ * @hlen:	L4 header length
+ * @iov:	Payload pieces
+ * @n:		How many
+ * @len:	Payload bytes, from the first piece on
+ *
+ * Return: the checksum, network order
+ */
+uint16_t csum_iov(const void *l4, size_t hlen, const struct iovec *iov,
+		  unsigned int n, size_t len)
+{
+	uint32_t sum = csum_partial(l4, hlen, 0);
+	size_t off = hlen;
+	unsigned int i;
+
+	for (i = 0; i < n && len; i++) {
+		size_t l = len < iov[i].iov_len ? len : iov[i].iov_len;
+		uint32_t p = csum_partial(iov[i].iov_base, l, 0);
+
+		p = (p & 0xffff) + (p >> 16);
+		p = (p & 0xffff) + (p >> 16);
+		if (off & 1)	/* RFC 1071 2(B): odd offset, bytes swapped */
+			p = ((p & 0xff) << 8) | (p >> 8);
+		sum += p;
+		off += l;
+		len -= l;
+	}
+	return csum_fold(sum);
 }

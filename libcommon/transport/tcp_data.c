@@ -16,8 +16,8 @@
  * peeked data keeps it readable: each event is read until the socket is
  * drained or the guest's window is full (tcp_data_to_guest()).
  *
- * Guest to host: in-order payload (reordered within the batch: tcp_ooo.c)
- * is queued during a batch of frames (valid until its end) and written with
+ * Guest to host: in-order payload (what comes ahead of a gap is kept until
+ * the gap is filled: tcp_ooo.c) is queued during a batch of frames (valid until its end) and written with
  * one sendmsg() per connection when the batch ends; a FIN, or a full queue,
  * writes at once. We acknowledge only what the socket accepted, and advertise
  * the free space of the socket's send buffer as window (tcp_wnd_to_guest():
@@ -457,39 +457,6 @@ void tcp_sink_ready(struct tcp_ctx *t)
 }
 
 /**
- * tcp_csum_sg() - Complete the TCP checksum of a scattered frame
- * @th:		TCP header, its checksum field holding the pseudo-header sum
- *		(tcp_frame_finish_partial())
- * @thlen:	TCP header length
- * @iov:	Payload pieces
- * @n:		How many
- * @len:	Payload bytes, from the first piece on
- *
- * Return: the checksum, network order
- */
-static uint16_t tcp_csum_sg(const uint8_t *th, size_t thlen,
-			    const struct iovec *iov, unsigned int n, size_t len)
-{
-	uint32_t sum = csum_partial(th, thlen, 0);
-	size_t off = thlen;
-	unsigned int i;
-
-	for (i = 0; i < n && len; i++) {
-		size_t l = MIN(len, iov[i].iov_len);
-		uint32_t p = csum_partial(iov[i].iov_base, l, 0);
-
-		p = (p & 0xffff) + (p >> 16);
-		p = (p & 0xffff) + (p >> 16);
-		if (off & 1)	/* RFC 1071 2(B): odd offset, bytes swapped */
-			p = ((p & 0xff) << 8) | (p >> 8);
-		sum += p;
-		off += l;
-		len -= l;
-	}
-	return csum_fold(sum);
-}
-
-/**
  * tcp_sg_finish() - Write the headers of a scattered data frame, commit it
  * @t:		TCP context
  * @c:		Connection
@@ -520,7 +487,7 @@ static void tcp_sg_finish(struct tcp_ctx *t, struct tcp_conn *c,
 		return;
 	}
 	/* the checksum field is at offset 16 of the TCP header (RFC 9293) */
-	check = tcp_csum_sg(f->hdr + l4, off - l4, f->iov, f->iovcnt, len);
+	check = csum_iov(f->hdr + l4, off - l4, f->iov, f->iovcnt, len);
 	memcpy(f->hdr + l4 + 16, &check, sizeof(check));
 	t->sink->commit_sg(t->sink, f, len, NULL);
 }
@@ -949,7 +916,7 @@ enum tcp_verdict tcp_guest_data(struct tcp_ctx *t, int idx,
 		tcp_ack_pending(t, idx);	/* asks for it again */
 		return TCP_V_OK;
 	}
-	while (len && t->nooo && !(s->flags & TCP_F_FIN) &&
+	while (len && (t->nooo || c->ooo_slots) && !(s->flags & TCP_F_FIN) &&
 	       tcp_ooo_next(t, idx, c->rcv_nxt + c->wpend, &p, &len) &&
 	       tcp_write_queue(t, idx, p, len))
 		;
@@ -980,17 +947,27 @@ enum tcp_verdict tcp_guest_data(struct tcp_ctx *t, int idx,
 enum tcp_verdict tcp_batch_conn_end(struct tcp_ctx *t, int idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
+	unsigned int ahead = 0;
 	enum tcp_verdict v;
 
 	v = tcp_write_flush(t, idx);	/* may set TCP_ACK_PENDING */
 	if (v != TCP_V_OK)
 		return v;
+	if (t->nooo)
+		ahead = tcp_ooo_stash(t, idx);
 	c->flags &= (uint16_t)~TCP_LISTED;
 	if (c->flags & TCP_DISCARD_PENDING)
 		tcp_discard_flush(t, c);
 	if (!(c->flags & TCP_ACK_PENDING))
 		return TCP_V_OK;
 	tcp_ack_now(t, c);
+
+	/* RFC 5681 4.2: a duplicate ACK for each segment ahead of the gap,
+	 * not one per batch, so that the guest retransmits the missing one
+	 * at once (3.2) rather than after its timeout
+	 */
+	for (ahead = MIN(ahead, 3U); ahead > 1; ahead--)
+		tcp_send_flags(t, c, TCP_F_ACK, NULL, c->snd_nxt);
 
 	/* Less than a segment of room: tell the guest when there is */
 	if (c->wnd_adv < c->mss && !(c->flags & TCP_GUEST_FIN))

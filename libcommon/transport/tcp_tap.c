@@ -26,6 +26,7 @@
 #include "transport/tcp.h"
 #include "transport/tcp_conn.h"
 #include "transport/tcp_data.h"
+#include "transport/tcp_ooo.h"
 #include "transport/tcp_sock.h"
 
 /**
@@ -247,5 +248,5 @@ void tcp_tap_batch_end(struct tcp_ctx *t)
 	}
 	t->npending = 0;
 	t->nwq = 0;
-	t->nooo = 0;
+	tcp_ooo_batch_end(t);	/* after the writes that point into it */
 }

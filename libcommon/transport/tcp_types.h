@@ -110,6 +110,7 @@ enum tcp_conn_flag {
  * @wpend:	Bytes from the guest in the write queue, after @rcv_nxt
  * @outq_max:	Upper bound of the bytes in @sock's send queue: SIOCOUTQ at
  *		the last look, plus everything written since
+ * @ooo_slots:	Slots of the out-of-order pool holding its payload
  */
 struct tcp_conn {
 	int sock;
@@ -134,6 +135,7 @@ struct tcp_conn {
 	uint32_t discard;
 	uint32_t wpend;
 	uint32_t outq_max;
+	uint16_t ooo_slots;
 };
 
 #define TCP_WQ_MAX 256		/* guest segments queued before writing */
@@ -171,6 +173,45 @@ struct tcp_ooo_ent {
 	uint32_t len;
 	const uint8_t *p;
 };
+
+#define TCP_OOO_SLOTS 2048	/* pool: guest payload kept across batches */
+#define TCP_OOO_SLOT_LEN 2048	/* bytes a slot holds: one 1500-byte MTU */
+#define TCP_OOO_CONN_SLOTS (TCP_OOO_SLOTS / 2)	/* one connection at most */
+
+/**
+ * struct tcp_ooo_slot - A piece of guest payload kept ahead of a gap until
+ *			 the gap is filled, in a later batch
+ * @idx:	Flow index
+ * @seq:	Sequence number of its first byte
+ * @len:	Bytes in the slot's data, 0 if the slot is free
+ * @busy:	Queued for writing in this batch: free at its end
+ */
+struct tcp_ooo_slot {
+	uint32_t idx;
+	uint32_t seq;
+	uint16_t len;
+	bool busy;
+};
+
+/**
+ * struct tcp_ooo_pool - Out-of-order payload that outlives its batch
+ * @slot:	Slots, by number
+ * @used:	Slots in use
+ * @busy:	Slots queued for writing in this batch
+ * @hint:	Where the search for a free slot starts
+ * @data:	Payload of each slot
+ */
+struct tcp_ooo_pool {
+	struct tcp_ooo_slot slot[TCP_OOO_SLOTS];
+	unsigned int used;
+	unsigned int busy;
+	unsigned int hint;
+	uint8_t data[TCP_OOO_SLOTS][TCP_OOO_SLOT_LEN];
+};
+
+_Static_assert(TCP_OOO_SLOT_LEN <= UINT16_MAX, "slot length in uint16_t");
+_Static_assert(TCP_OOO_CONN_SLOTS <= UINT16_MAX, "ooo_slots is uint16_t");
+
 #define TCP_PEND_GONE UINT32_MAX	/* end-of-batch entry of a closed one */
 
 _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
@@ -196,6 +237,7 @@ _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
  * @nwq:	Entries in @wq
  * @ooo:	Guest payload ahead of a gap, in this batch
  * @nooo:	Entries in @ooo
+ * @pool:	Guest payload ahead of a gap, kept from earlier batches
  * @nconn:	Connections open
  * @sink_wait:	Connections with TCP_SINK_WAIT, at most (a hint: zero
  *		means none)
@@ -225,6 +267,7 @@ struct tcp_ctx {
 	unsigned int nwq;
 	struct tcp_ooo_ent ooo[TCP_OOO_MAX];
 	unsigned int nooo;
+	struct tcp_ooo_pool pool;
 	unsigned int nconn;
 	unsigned int sink_wait;
 	uint32_t sink_waitq[TCP_SINK_WAITQ];
