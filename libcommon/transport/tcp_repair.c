@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tcp_repair.c - TCP translation, bottom layer: a connected socket's state
+ *		  read in repair mode and rebuilt in a new socket (migration)
+ *
+ * Theory of operation: live migration moves the guest's TCP connections by
+ * moving the host sockets' state: sequence numbers, windows, options and the
+ * bytes queued each way (doc/migration.md). The kernel exposes and accepts
+ * that state only in repair mode (TCP_REPAIR, which needs CAP_NET_ADMIN:
+ * passt-repair switches it on and off for us). Nothing here switches it.
+ *
+ * A socket in repair mode still takes segments from the peer: it queues
+ * their data and acknowledges it. A dump made of several reads (the queue's
+ * sequence number, its length, its bytes) can then disagree with itself, and
+ * what arrives after the last read is acknowledged to the peer, yet never
+ * reaches the target: the stream loses bytes. So before anything is read,
+ * tcp_repair_freeze() attaches a socket filter that drops every incoming
+ * segment (TCP runs socket filters on segments before it processes them):
+ * from then on the socket's state can't change, nothing more is
+ * acknowledged, and whatever the peer sends meanwhile it sends again, to
+ * the rebuilt socket, as for any lost segment. If the migration fails,
+ * tcp_repair_thaw() takes the filter off and the source socket goes on.
+ *
+ * tcp_repair_get() and tcp_repair_peek() read a frozen socket in repair mode;
+ * tcp_repair_set() rebuilds a new socket in repair mode, in the order the
+ * kernel requires: queue sequence numbers while closed, bind and connect (no
+ * SYN in repair mode), options, the send queue's bytes already sent and the
+ * receive queue's bytes, the timestamp clock; tcp_repair_window_set() sets
+ * the windows once the queues are in place. After repair mode is off, the
+ * caller sends the bytes that were not sent yet as ordinary data.
+ */
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "base/util.h"
+#include "transport/tcp_repair.h"
+
+#define TCP_REPAIR_RCVQ_CHUNK (64U << 10)	/* one skb's worth of frags */
+
+#ifndef TCPOPT_MAXSEG
+#define TCPOPT_MAXSEG 2
+#define TCPOPT_WINDOW 3
+#define TCPOPT_SACK_PERM 4
+#define TCPOPT_TIMESTAMP 8
+#endif
+
+/**
+ * tcp_repair_freeze() - Stop a socket from taking anything more from its peer
+ * @s:		Connected TCP socket
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_repair_freeze(int s)
+{
+	static struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	const struct sock_fprog prog = { ARRAY_SIZE(drop), drop };
+
+	if (setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		return -errno;
+	return 0;
+}
+
+/**
+ * tcp_repair_thaw() - Let a frozen socket take segments again
+ * @s:		Socket, frozen by tcp_repair_freeze()
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_repair_thaw(int s)
+{
+	int zero = 0;
+
+	if (setsockopt(s, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)))
+		return -errno;
+	return 0;
+}
+
+/**
+ * tcp_repair_queue() - Select the queue that repair mode operations act on
+ * @s:		Socket in repair mode
+ * @q:		TCP_NO_QUEUE, TCP_SEND_QUEUE or TCP_RECV_QUEUE
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_repair_queue(int s, int q)
+{
+	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)))
+		return -errno;
+	return 0;
+}
+
+/**
+ * tcp_repair_getopt() - getsockopt() of a 32-bit TCP option
+ * @s:		Socket
+ * @opt:	Option
+ * @v:		Its value, set on success
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_repair_getopt(int s, int opt, uint32_t *v)
+{
+	socklen_t sl = sizeof(*v);
+
+	if (getsockopt(s, IPPROTO_TCP, opt, v, &sl))
+		return -errno;
+	return sl == sizeof(*v) ? 0 : -EIO;
+}
+
+/**
+ * tcp_repair_queue_get() - Sequence number after a queue, and its length
+ * @s:		Socket in repair mode
+ * @q:		TCP_SEND_QUEUE or TCP_RECV_QUEUE
+ * @req:	SIOCOUTQ or SIOCINQ
+ * @seq:	Set to the sequence number of the queue's first byte
+ * @len:	Set to the bytes in the queue
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_repair_queue_get(int s, int q, unsigned long req,
+				uint32_t *seq, uint32_t *len)
+{
+	uint32_t end;
+	int n, ret;
+
+	if ((ret = tcp_repair_queue(s, q)) ||
+	    (ret = tcp_repair_getopt(s, TCP_QUEUE_SEQ, &end)))
+		return ret;
+	if (ioctl(s, req, &n))
+		return -errno;
+	if (n < 0)
+		return -EIO;
+	*len = (uint32_t)n;
+	*seq = end - *len;
+	return 0;
+}
+
+/**
+ * tcp_repair_get() - Read the state of a frozen socket in repair mode
+ * @s:		Socket: frozen (tcp_repair_freeze()), in repair mode
+ * @st:		Filled
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_repair_get(int s, struct tcp_repair_state *st)
+{
+	socklen_t sl = sizeof(st->wnd);
+	struct tcp_info ti;
+	int n, ret;
+
+	memset(st, 0, sizeof(*st));
+	if ((ret = tcp_repair_queue_get(s, TCP_SEND_QUEUE, SIOCOUTQ,
+					&st->seq_snd, &st->sndq)) ||
+	    (ret = tcp_repair_queue_get(s, TCP_RECV_QUEUE, SIOCINQ,
+					&st->seq_rcv, &st->rcvq)) ||
+	    (ret = tcp_repair_queue(s, TCP_NO_QUEUE)))
+		return ret;
+	if (ioctl(s, SIOCOUTQNSD, &n))
+		return -errno;
+	if (n < 0 || (uint32_t)n > st->sndq)
+		return -EIO;
+	st->notsent = (uint32_t)n;
+	if ((ret = tcp_repair_getopt(s, TCP_MAXSEG, &st->mss)) ||
+	    (ret = tcp_repair_getopt(s, TCP_TIMESTAMP, &st->timestamp)))
+		return ret;
+	if (getsockopt(s, IPPROTO_TCP, TCP_REPAIR_WINDOW, &st->wnd, &sl))
+		return -errno;
+	sl = sizeof(ti);
+	if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &sl))
+		return -errno;
+	st->snd_ws = ti.tcpi_snd_wscale;
+	st->rcv_ws = ti.tcpi_rcv_wscale;
+	st->state = ti.tcpi_state;
+	st->options = ti.tcpi_options;
+	return 0;
+}
+
+/**
+ * tcp_repair_peek() - Copy the bytes of a queue of a socket in repair mode
+ * @s:		Socket: frozen, in repair mode, its state read
+ * @sndq:	The send queue (all of it, sent or not), else the receive queue
+ * @buf:	Where the bytes go
+ * @len:	Bytes in the queue, as tcp_repair_get() found: all are copied
+ *
+ * The peek offset is turned off first: a peek starts at the queue's head.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_repair_peek(int s, bool sndq, uint8_t *buf, uint32_t len)
+{
+	int off = -1, ret;
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	if (setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)) &&
+	    errno != EOPNOTSUPP)
+		return -errno;
+	if ((ret = tcp_repair_queue(s, sndq ? TCP_SEND_QUEUE :
+					     TCP_RECV_QUEUE)))
+		return ret;
+	n = recv(s, buf, len, MSG_PEEK | MSG_DONTWAIT);
+	ret = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	tcp_repair_queue(s, TCP_NO_QUEUE);
+	return ret;
+}
+
+/**
+ * tcp_repair_options() - Set what the peers agreed in the handshake
+ * @s:		Socket in repair mode, connected
+ * @st:		State read from the original
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_repair_options(int s, const struct tcp_repair_state *st)
+{
+	struct tcp_repair_opt o[4];
+	unsigned int n = 0;
+
+	o[n].opt_code = TCPOPT_MAXSEG;
+	o[n++].opt_val = st->mss;
+	if (st->options & TCPI_OPT_WSCALE) {
+		o[n].opt_code = TCPOPT_WINDOW;
+		o[n++].opt_val = st->snd_ws | ((uint32_t)st->rcv_ws << 16);
+	}
+	if (st->options & TCPI_OPT_SACK) {
+		o[n].opt_code = TCPOPT_SACK_PERM;
+		o[n++].opt_val = 0;
+	}
+	if (st->options & TCPI_OPT_TIMESTAMPS) {
+		o[n].opt_code = TCPOPT_TIMESTAMP;
+		o[n++].opt_val = 0;
+	}
+	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR_OPTIONS, o,
+		       (socklen_t)(n * sizeof(o[0]))))
+		return -errno;
+	return 0;
+}
+
+/**
+ * tcp_repair_fill() - Put bytes into a queue of a socket in repair mode
+ * @s:		Socket in repair mode, connected
+ * @q:		TCP_SEND_QUEUE (bytes count as sent) or TCP_RECV_QUEUE (as
+ *		received, not read)
+ * @p:		Bytes
+ * @len:	How many
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_repair_fill(int s, int q, const uint8_t *p, uint32_t len)
+{
+	int ret;
+
+	if (!len)
+		return 0;
+	if ((ret = tcp_repair_queue(s, q)))
+		return ret;
+	while (len) {
+		/* The receive queue takes one buffer per call: keep it small */
+		size_t chunk = q == TCP_RECV_QUEUE ?
+			       MIN(len, TCP_REPAIR_RCVQ_CHUNK) : len;
+		ssize_t n = send(s, p, chunk, MSG_NOSIGNAL);
+
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+		p += n;
+		len -= (uint32_t)n;
+	}
+	tcp_repair_queue(s, TCP_NO_QUEUE);
+	return ret;
+}
+
+/**
+ * tcp_repair_seqs() - Set the sequence numbers of both queues
+ * @s:		Socket in repair mode, not connected yet
+ * @st:		State read from the original
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_repair_seqs(int s, const struct tcp_repair_state *st)
+{
+	int ret;
+
+	if ((ret = tcp_repair_queue(s, TCP_SEND_QUEUE)))
+		return ret;
+	if (setsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &st->seq_snd,
+		       sizeof(st->seq_snd)))
+		return -errno;
+	if ((ret = tcp_repair_queue(s, TCP_RECV_QUEUE)))
+		return ret;
+	if (setsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &st->seq_rcv,
+		       sizeof(st->seq_rcv)))
+		return -errno;
+	return tcp_repair_queue(s, TCP_NO_QUEUE);
+}
+
+/**
+ * tcp_repair_set() - Rebuild a connection in a new socket in repair mode
+ * @s:		New TCP socket of the same family, in repair mode
+ * @st:		State read from the original
+ * @local:	Local address and port of the original
+ * @peer:	Its peer
+ * @sl:		Length of @local and @peer
+ * @snd:	The original's send queue, @st->sndq bytes: those sent go in
+ *		now, the last @st->notsent are the caller's to send once
+ *		repair mode is off
+ * @rcv:	Its receive queue, @st->rcvq bytes
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_repair_set(int s, const struct tcp_repair_state *st,
+		   const union sockaddr_inany *local,
+		   const union sockaddr_inany *peer, socklen_t sl,
+		   const uint8_t *snd, const uint8_t *rcv)
+{
+	int ret;
+
+	if (st->notsent > st->sndq)
+		return -EINVAL;
+	if ((ret = tcp_repair_seqs(s, st)))
+		return ret;
+	if (bind(s, &local->sa, sl) || connect(s, &peer->sa, sl))
+		return -errno;
+	if ((ret = tcp_repair_options(s, st)) ||
+	    (ret = tcp_repair_fill(s, TCP_SEND_QUEUE, snd,
+				   st->sndq - st->notsent)) ||
+	    (ret = tcp_repair_fill(s, TCP_RECV_QUEUE, rcv, st->rcvq)))
+		return ret;
+	if ((st->options & TCPI_OPT_TIMESTAMPS) &&
+	    setsockopt(s, IPPROTO_TCP, TCP_TIMESTAMP, &st->timestamp,
+		       sizeof(st->timestamp)))
+		return -errno;
+	return tcp_repair_window_set(s, st);
+}
+
+/**
+ * tcp_repair_window_set() - Set the windows of a rebuilt connection
+ * @s:		Socket in repair mode, its queues in place
+ * @st:		State read from the original
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_repair_window_set(int s, const struct tcp_repair_state *st)
+{
+	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR_WINDOW, &st->wnd,
+		       sizeof(st->wnd)))
+		return -errno;
+	return 0;
+}
