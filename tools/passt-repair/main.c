@@ -193,8 +193,7 @@ static bool repair_take(struct repair_dir *w, const char *name, size_t max)
  *
  * Return: 0 on success, -1 if the path doesn't fit (message printed)
  */
-static int repair_sun(struct sockaddr_un *a, const char *dir,
-		      const char *name)
+static int repair_sun(struct sockaddr_un *a, const char *dir, const char *name)
 {
 	int n;
 
@@ -351,6 +350,7 @@ static int repair_wait(struct repair_dir *w, int ms)
 	}
 	return r;
 }
+
 /**
  * repair_watch() - Start watching a directory for new entries
  * @w:		Directory wait: @ifd set
