@@ -303,3 +303,22 @@ def test_directory_removed_while_waiting_exits_1(empty_dir):
         assert_says("went away", proc.stderr.read())
     finally:
         stop(proc)
+
+
+def test_directory_newer_socket_replaces_one_refusing(empty_dir):
+    """A stale socket (bound, nobody listening, as a crashed passt leaves
+    it) doesn't hold the helper: the one passt creates next is taken."""
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(os.path.join(empty_dir, "old.socket.repair"))
+    proc = run_helper(empty_dir)
+    lst = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        time.sleep(0.5)
+        assert proc.poll() is None, proc.stderr.read()
+        lst.bind(os.path.join(empty_dir, NAME))
+        lst.listen(1)
+        serve_one_round(lst, proc)
+    finally:
+        lst.close()
+        stale.close()
+        stop(proc)

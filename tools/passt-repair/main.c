@@ -407,8 +407,9 @@ static int repair_dir_step(struct repair_dir *w, int *backoff)
 	}
 	if (repair_wait(w, *backoff) < 0)
 		return -1;
-	if (*backoff < REPAIR_BACKOFF_MAX)
-		*backoff *= 2;
+	*backoff *= 2;
+	if (*backoff > REPAIR_BACKOFF_MAX)
+		*backoff = REPAIR_BACKOFF_MAX;
 	return -EAGAIN;
 }
 
