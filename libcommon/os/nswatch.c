@@ -23,6 +23,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "inotify_ev.h"
 #include "nswatch.h"
 
 /**
@@ -121,17 +122,13 @@ static bool nswatch_inotify_gone(struct nswatch *w)
 	ssize_t n;
 
 	while ((n = read(w->fd, buf, sizeof(buf))) > 0) {
+		struct pview v = pview_make(buf, (size_t)n);
+		struct inotify_ev ev;
 		size_t off = 0;
 
-		while (off + sizeof(struct inotify_event) <= (size_t)n) {
-			const struct inotify_event *ev = (void *)(buf + off);
-			size_t next = off + sizeof(*ev) + ev->len;
-
-			if (next > (size_t)n)
-				break;
-			if (ev->len && !strncmp(ev->name, w->base, ev->len))
+		while (inotify_ev_next(v, &off, &ev)) {
+			if (ev.name && !strcmp(ev.name, w->base))
 				return true;
-			off = next;
 		}
 	}
 	return false;

@@ -110,7 +110,7 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"epoll_pwait", LOOP, SB_ANY, "event loop (arches without epoll_wait)"},
 	{"epoll_ctl", LOOP, SB_ANY, "event loop, flows come and go"},
 	{"sched_yield", LOOP, SB_ANY, "event loop: polling after traffic"},
-	{"read", LOOP, SB_ANY, "tap, signalfd, timerfd, inotify"},
+	{"read", LOOP | REPAIR, SB_ANY, "tap, signalfd, timerfd, inotify"},
 	{"write", LOOP | REPAIR | NETCFG, SB_ANY, "tap, log, messages, output"},
 	{"writev", LOOP, SB_ANY, "tap, stream link"},
 	{"pread64", LOOP, SB_ANY, "log file trim, /proc/net scans"},
@@ -138,8 +138,9 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"sendmmsg", LOOP, SB_ANY, "UDP batches"},
 	{"ioctl", LOOP, SB_IOCTL, "queued bytes"},
 	{"fcntl", LOOP, SB_FCNTL, "non-blocking flags, pipe sizes"},
-	{"poll", PASSTS, SB_ANY, "stream link: waiting for qemu to read"},
-	{"ppoll", PASSTS, SB_ANY, "as poll (arches without poll)"},
+	{"poll", PASSTS | REPAIR, SB_ANY,
+	 "stream link: waiting for qemu to read; waiting for the socket"},
+	{"ppoll", PASSTS | REPAIR, SB_ANY, "as poll (arches without poll)"},
 	/* vhost-user: the guest's memory and the dirty log, shared by the
 	 * frontend as descriptors (SET_MEM_TABLE, SET_LOG_BASE)
 	 */
@@ -163,17 +164,19 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"openat", PASTA, SB_OPENAT_PATH, "namespace watch (procfs)"},
 	/* Time, randomness, ending */
 	{"timerfd_settime", LOOP, SB_ANY, "timers"},
-	{"clock_gettime", LOOP, SB_ANY, "time (if not in the vDSO)"},
+	{"clock_gettime", LOOP | REPAIR, SB_ANY, "time (if not in the vDSO)"},
 	{"getrandom", LOOP, SB_ANY, "sequence numbers, ports"},
 	{"getpid", LOOP, SB_ANY, "syslog"},
 	{"exit", PASTA, SB_ANY, "ns_call() child"},
 	{"exit_group", LOOP | REPAIR | NETCFG, SB_ANY, "exit"},
-	/* passt-repair: the socket path, or a directory to look in */
+	/* passt-repair: the socket path, or a directory to watch and list */
 	{"newfstatat", REPAIR, SB_ANY, "is PATH a directory"},
+	{"inotify_init1", REPAIR, SB_ANY, "directory PATH: new entries"},
+	{"inotify_add_watch", REPAIR, SB_ANY, "directory PATH: new entries"},
 	{"openat", REPAIR, SB_OPENAT_DIR, "directory PATH"},
 	{"getdents64", REPAIR, SB_ANY, "directory PATH"},
-	{"clock_nanosleep", LOOP | REPAIR, SB_ANY,
-	 "event loop: naps in datagram streams; waiting for the socket"},
+	{"clock_nanosleep", LOOP, SB_ANY,
+	 "event loop: naps in datagram streams"},
 	/* A stopped process (SIGSTOP, ^Z) that was in poll() or a nap goes
 	 * on through this call when it is continued
 	 */

@@ -121,6 +121,12 @@ NEEDED = {
         ("passt_repair_t", "passt_t", "tcp_socket", "setopt"),
         ("passt_repair_t", "passt_t", "fd", "use"),
         ("passt_repair_t", "passt_runtime_t", "sock_file", "write"),
+        # passt-repair DIR: inotify on the directories it may list
+        ("passt_repair_t", "passt_runtime_t", "dir", "watch"),
+        ("passt_repair_t", "tmp_t", "dir", "watch"),
+        ("passt_repair_t", "user_tmp_t", "dir", "watch"),
+        ("passt_repair_t", "virt_var_run_t", "dir", "watch"),
+        ("passt_repair_t", "qemu_var_run_t", "dir", "watch"),
     ],
     "qrap": [
         ("qrap_t", "passt_t", "unix_stream_socket", "connectto"),
@@ -204,6 +210,10 @@ def test_selinux_repair_and_qrap_narrow(cil):
     assert not has(allows, d, None, "tcp_socket", "name_bind")
     caps = {p for _, p in perms_of(allows, d, "capability")}
     assert caps <= {"net_admin", "dac_override", "dac_read_search"}, caps
+    # Watching a directory: new entries only, never reads of the files
+    watches = {p for _, p in perms_of(allows, d, "dir")} & {
+        "watch_reads", "watch_mount", "watch_sb", "watch_with_perm"}
+    assert not watches, watches
     allows, _ = cil["qrap"]
     assert not perms_of(allows, "qrap_t", "capability")
     assert not has(allows, "qrap_t", "self", "tcp_socket", "create")

@@ -153,18 +153,32 @@ def test_passt_repair_is_sandboxed(topo, procs, tmp):
     d = tmp / "sockets"
     d.mkdir()
     os.chmod(d, 0o777)
-    # Waits (polls the directory) for a *.repair socket to appear
+    # Waits (inotify) for a *.repair socket to appear
     p = topo.popen_as_user_in_host(procs, [repair, d])
     assert T.wait_for(lambda: T.pid_alive(p.pid) and
                       status(p.pid).get("Seccomp") == "2", 5)
     st = status(p.pid)
     assert st["NoNewPrivs"] == "1"
     assert int(st["CapEff"], 16) == 0 and int(st["CapPrm"], 16) == 0
-    # Listing the directory (getdents64) and sleeping are on its list
+    # Watching and listing the directory, and waiting, are on its list
     time.sleep(0.5)
     assert T.pid_alive(p.pid)
-    p.terminate()
-    p.communicate(timeout=5)
+    # ... and so are the retries while the socket refuses (bound, not
+    # listening), and the naps between them
+    lst = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        lst.bind(str(d / "vm.socket.repair"))
+        os.chmod(d / "vm.socket.repair", 0o777)
+        time.sleep(0.5)
+        assert T.pid_alive(p.pid)
+        lst.listen(1)
+        lst.settimeout(10)
+        conn, _ = lst.accept()
+        conn.close()
+    finally:
+        lst.close()
+    # passt closed the connection: done
+    assert p.wait(timeout=10) == 0, p.communicate(timeout=5)
 
 
 def full_pipe():

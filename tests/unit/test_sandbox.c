@@ -18,12 +18,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sockios.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -32,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -384,6 +387,69 @@ static void test_netcfg_profile(void **state)
 	if (UNDER_SANITIZER)
 		skip();
 	assert_sigsys(run_child(child_netcfg, 0));
+}
+
+/* Directory child_repair() watches, made and removed by the parent */
+static char repair_dir[] = "/tmp/test_sandbox.XXXXXX";
+
+/**
+ * child_repair() - passt-repair waits for its socket with inotify and
+ *		    poll(), never with a sleep
+ * @nap_instead:	Try a sleep instead of the calls it makes
+ *
+ * Return: CHILD_OK if the calls worked, else killed by SIGSYS (a sleep)
+ */
+static int child_repair(int nap_instead)
+{
+	const struct timespec nap = {0, 1000};
+	struct pollfd pfd = {.events = POLLIN};
+	const char *dir = repair_dir;
+	struct timespec now;
+	char buf[4096];
+	int dfd;
+
+	if (sandbox_seccomp(SANDBOX_PASST_REPAIR))
+		return CHILD_SETUP;
+	if (nap_instead) {
+		/* Not on the list: dies here */
+		syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &nap, NULL);
+		return CHILD_SURVIVED;
+	}
+	pfd.fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (pfd.fd < 0 || inotify_add_watch(pfd.fd, dir, IN_CREATE) < 0)
+		return CHILD_CHECK;
+	if (poll(&pfd, 1, 1) != 0 || poll(NULL, 0, 1) != 0)
+		return CHILD_CHECK;
+	if (read(pfd.fd, buf, sizeof(buf)) != -1 || errno != EAGAIN)
+		return CHILD_CHECK;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || syscall(SYS_getdents64, dfd, buf, sizeof(buf)) <= 0)
+		return CHILD_CHECK;
+	if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &now))
+		return CHILD_CHECK;
+	close(dfd);
+	close(pfd.fd);
+	return CHILD_OK;
+}
+
+/**
+ * test_repair_profile() - passt-repair: inotify, poll(), getdents64(),
+ *			   clock_gettime(); clock_nanosleep() kills
+ * @state:	Unused
+ */
+static void test_repair_profile(void **state)
+{
+	int ws;
+
+	(void)state;
+	if (UNDER_SANITIZER)
+		skip();
+	assert_non_null(mkdtemp(repair_dir));
+	ws = run_child(child_repair, 0);
+	assert_int_equal(rmdir(repair_dir), 0);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), CHILD_OK);
+	assert_sigsys(run_child(child_repair, 1));
 }
 
 /**
@@ -913,6 +979,7 @@ int main(void)
 		cmocka_unit_test(test_ioctl_args_filtered),
 		cmocka_unit_test(test_pasta_nscall),
 		cmocka_unit_test(test_netcfg_profile),
+		cmocka_unit_test(test_repair_profile),
 		cmocka_unit_test(test_isolate),
 		cmocka_unit_test(test_vu_maps_guest_memory),
 		cmocka_unit_test(test_vu_mmap_other_forms_kill),
