@@ -336,4 +336,24 @@ static inline void fx_peer_write(const struct fx_conn *c, const void *data,
 	assert_int_equal(send(c->peer, data, len, MSG_NOSIGNAL), (ssize_t)len);
 }
 
+/**
+ * fx_close_guest_first() - Close a connection cleanly, the guest first, and
+ *			    check that its flow is gone
+ * @c:		Established connection, nothing in flight
+ */
+static inline void fx_close_guest_first(struct fx_conn *c)
+{
+	unsigned int flows = flow_count(&fx.flows);
+	struct fx_seg s;
+
+	fx_guest_fin(c);
+	fx_peer_eof(c);
+	fx_close(c->peer);
+	fx_expect(c, TCP_F_FIN | TCP_F_ACK, c->rseq, c->gseq, &s);
+	c->rseq++;
+	fx_guest(c, TCP_F_ACK, NULL, 0);
+	assert_int_equal(flow_count(&fx.flows), flows - 1);
+	fx_quiet();
+}
+
 #endif /* TESTS_TCP_FIXTURE_HOST_H */

@@ -17,26 +17,6 @@
 #include "tcp_fixture_host.h"
 
 /**
- * close_guest_first() - Close a connection cleanly, the guest first, and
- *			 check that its flow is gone
- * @c:		Established connection, nothing in flight
- */
-static void close_guest_first(struct fx_conn *c)
-{
-	unsigned int flows = flow_count(&fx.flows);
-	struct fx_seg s;
-
-	fx_guest_fin(c);
-	fx_peer_eof(c);
-	fx_close(c->peer);
-	fx_expect(c, TCP_F_FIN | TCP_F_ACK, c->rseq, c->gseq, &s);
-	c->rseq++;
-	fx_guest(c, TCP_F_ACK, NULL, 0);
-	assert_int_equal(flow_count(&fx.flows), flows - 1);
-	fx_quiet();
-}
-
-/**
  * echo_check() - One exchange both ways on an established connection
  * @c:		Connection
  */
@@ -92,7 +72,7 @@ static void outbound_handshake(bool v4)
 	fx_quiet();
 	assert_int_equal(flow_count(&fx.flows), 1);
 	echo_check(&c);
-	close_guest_first(&c);
+	fx_close_guest_first(&c);
 	fx_assert_no_flows();
 }
 
@@ -140,7 +120,7 @@ static void inbound_handshake(bool v4)
 	fx_expect_ack(&c);
 	fx_quiet();
 	echo_check(&c);
-	close_guest_first(&c);
+	fx_close_guest_first(&c);
 	fx_assert_no_flows();
 }
 
@@ -186,7 +166,7 @@ static void test_data_guest_to_host(void **state)
 	fx_peer_read(&c, got, 100);
 	assert_memory_equal(got, data, 100);
 	fx_peer_nothing(&c);
-	close_guest_first(&c);
+	fx_close_guest_first(&c);
 	fx_assert_no_flows();
 }
 
@@ -226,7 +206,7 @@ static void test_data_guest_out_of_order_and_overlap(void **state)
 	fx_expect_ack(&c);
 	fx_quiet();
 	fx_peer_nothing(&c);
-	close_guest_first(&c);
+	fx_close_guest_first(&c);
 	fx_assert_no_flows();
 }
 
@@ -271,7 +251,7 @@ static void test_data_guest_reordered_in_batch(void **state)
 	fx_peer_read(&c, got, 8);
 	assert_memory_equal(got, "mnopwxyz", 8);
 	fx_peer_nothing(&c);
-	close_guest_first(&c);
+	fx_close_guest_first(&c);
 	fx_assert_no_flows();
 }
 
@@ -301,7 +281,7 @@ static void test_data_host_to_guest(void **state)
 	assert_memory_equal(got, "tail", 4);
 	fx_guest(&c, TCP_F_ACK, NULL, 0);
 	fx_quiet();
-	close_guest_first(&c);
+	fx_close_guest_first(&c);
 	fx_assert_no_flows();
 }
 
@@ -338,7 +318,7 @@ static void test_guest_window_full_and_reopened(void **state)
 	fx_quiet();
 	fx_guest(&c, TCP_F_ACK, NULL, 0);
 	fx_quiet();
-	close_guest_first(&c);
+	fx_close_guest_first(&c);
 	fx_assert_no_flows();
 }
 
@@ -424,7 +404,7 @@ static void test_host_not_reading_window_closes_and_reopens(void **state)
 	fx_expect_ack(&c);
 	fx_peer_read(&c, got, 1000);
 	assert_memory_equal(got, seg, 1000);
-	close_guest_first(&c);
+	fx_close_guest_first(&c);
 	fx_assert_no_flows();
 }
 
@@ -636,11 +616,11 @@ static void test_connections_apart(void **state)
 	fx_guest(&b, TCP_F_ACK, NULL, 0);
 	fx_quiet();
 
-	close_guest_first(&a);
+	fx_close_guest_first(&a);
 	assert_int_equal(flow_count(&fx.flows), 2);
 	fx_guest_rst(&in);
 	fx_peer_reset(&in);
-	close_guest_first(&b);
+	fx_close_guest_first(&b);
 	fx_assert_no_flows();
 }
 

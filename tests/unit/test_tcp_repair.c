@@ -198,6 +198,22 @@ static void send_all(int s, unsigned int seed, size_t off, size_t len)
 }
 
 /**
+ * check_bytes() - The first @n bytes of buf are stream @seed from @off
+ * @seed:	Stream
+ * @off:	Offset of buf[0] in it
+ * @n:		Bytes
+ */
+static void check_bytes(unsigned int seed, size_t off, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] != pat(seed, off + i))
+			fail_msg("byte %zu differs", off + i);
+	}
+}
+
+/**
  * recv_check() - Receive exactly @len bytes of the stream @seed from @off
  * @s:		Socket
  * @seed:	Stream
@@ -206,16 +222,13 @@ static void send_all(int s, unsigned int seed, size_t off, size_t len)
  */
 static void recv_check(int s, unsigned int seed, size_t off, size_t len)
 {
-	size_t got = 0, i;
+	size_t got = 0;
 
 	while (got < len) {
 		ssize_t n = recv(s, buf, MIN(len - got, sizeof(buf)), 0);
 
 		assert_true(n > 0);
-		for (i = 0; i < (size_t)n; i++) {
-			if (buf[i] != pat(seed, off + got + i))
-				fail_msg("byte %zu differs", off + got + i);
-		}
+		check_bytes(seed, off + got, (size_t)n);
 		got += (size_t)n;
 	}
 }
@@ -318,7 +331,7 @@ static void *push(void *arg)
 static void test_peer_pushing_during_moves(void **state)
 {
 	struct pusher p = { 0 };
-	size_t got = 0, i;
+	size_t got = 0;
 	pthread_t th;
 	int a, k;
 
@@ -334,14 +347,12 @@ static void test_peer_pushing_during_moves(void **state)
 		while (clock_ms() < until) {
 			ssize_t n = recv(a, buf, 4096, MSG_DONTWAIT);
 
-			for (i = 0; n > 0 && i < (size_t)n; i++) {
-				if (buf[i] != pat(3, got + i))
-					fail_msg("byte %zu differs", got + i);
-			}
-			if (n > 0)
+			if (n > 0) {
+				check_bytes(3, got, (size_t)n);
 				got += (size_t)n;
-			else
+			} else {
 				usleep(500);
+			}
 		}
 		if (k < MOVES)
 			move(&a, NULL);
@@ -353,10 +364,7 @@ static void test_peer_pushing_during_moves(void **state)
 		assert_true(n >= 0);
 		if (!n)
 			break;
-		for (i = 0; i < (size_t)n; i++) {
-			if (buf[i] != pat(3, got + i))
-				fail_msg("byte %zu differs", got + i);
-		}
+		check_bytes(3, got, (size_t)n);
 		got += (size_t)n;
 	}
 	assert_int_equal(got, p.sent);

@@ -124,25 +124,6 @@ static int sg_setup(void **state)
 	return 0;
 }
 
-/**
- * close_guest_first_sg() - Close a connection cleanly, the guest first, and
- *			    check that no flow is left
- * @c:		Established connection, nothing in flight
- */
-static void close_guest_first_sg(struct fx_conn *c)
-{
-	struct fx_seg s;
-
-	fx_guest_fin(c);
-	fx_peer_eof(c);
-	fx_close(c->peer);
-	fx_expect(c, TCP_F_FIN | TCP_F_ACK, c->rseq, c->gseq, &s);
-	c->rseq++;
-	fx_guest(c, TCP_F_ACK, NULL, 0);
-	fx_quiet();
-	fx_assert_no_flows();
-}
-
 /* Host data reaches the guest in scattered frames, checksums right */
 static void test_sg_host_to_guest(void **state)
 {
@@ -162,7 +143,8 @@ static void test_sg_host_to_guest(void **state)
 	assert_true(sg.frames >= 4);
 	fx_guest(&c, TCP_F_ACK, NULL, 0);
 	fx_quiet();
-	close_guest_first_sg(&c);
+	fx_close_guest_first(&c);
+	fx_assert_no_flows();
 }
 
 /* IPv6 too, with a payload that ends in the middle of a piece */
@@ -179,7 +161,8 @@ static void test_sg_host_to_guest_v6(void **state)
 	assert_memory_equal(got, data, sizeof(data));
 	fx_guest(&c, TCP_F_ACK, NULL, 0);
 	fx_quiet();
-	close_guest_first_sg(&c);
+	fx_close_guest_first(&c);
+	fx_assert_no_flows();
 }
 
 /* No frames in the sink: the data waits in the socket, and comes once
@@ -204,7 +187,8 @@ static void test_sg_starved_then_ready(void **state)
 	assert_memory_equal(got, data, sizeof(data));
 	fx_guest(&c, TCP_F_ACK, NULL, 0);
 	fx_quiet();
-	close_guest_first_sg(&c);
+	fx_close_guest_first(&c);
+	fx_assert_no_flows();
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, sg_setup, fx_teardown)
