@@ -19,6 +19,7 @@
  * positive errno CHECK_DEVICE_STATE replies with.
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -107,8 +108,9 @@ int migrate_addrs_get(struct pview v, struct migrate_addrs *a)
 
 /**
  * migrate_addrs_from_l2() - What the source sends of the guest
- * @c:		L2 configuration: the guest's IPv4 address until it sent
- *		from one (upstream's "seen" address starts there too)
+ * @c:		L2 configuration: the guest's IPv4 and global IPv6 addresses
+ *		until it sent from one (upstream's "seen" addresses start
+ *		there too, and its target sends inbound traffic there)
  * @s:		What the link learnt of the guest
  * @a:		Set to the addresses
  */
@@ -121,6 +123,8 @@ void migrate_addrs_from_l2(const struct l2_conf *c, const struct l2_state *s,
 	a->addr4 = s->addr4_seen;
 	if (!a->addr4.s_addr && c->v4)
 		a->addr4 = c->addr4;
+	if (IN6_IS_ADDR_UNSPECIFIED(&a->addr6) && c->v6)
+		a->addr6 = c->addr6;
 	memcpy(a->mac, s->guest_mac, sizeof(a->mac));
 }
 
@@ -273,6 +277,25 @@ static int migrate_read(int fd, void *buf, size_t len, const char *what)
 }
 
 /**
+ * migrate_log_addrs() - Say what the target now knows of the guest
+ * @s:		What the link knows of the guest
+ * @version:	Version of the stream it came in
+ */
+static void migrate_log_addrs(const struct l2_state *s, uint32_t version)
+{
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], ll[INET6_ADDRSTRLEN];
+	const uint8_t *m = s->guest_mac;
+
+	inet_ntop(AF_INET, &s->addr4_seen, a4, sizeof(a4));
+	inet_ntop(AF_INET6, &s->addr6_seen, a6, sizeof(a6));
+	inet_ntop(AF_INET6, &s->ll6_seen, ll, sizeof(ll));
+	log_info("Migration: from the source (stream version %u): guest MAC "
+		 "%02x:%02x:%02x:%02x:%02x:%02x, IPv4 %s, IPv6 %s, link-local "
+		 "%s; no TCP connections were moved",
+		 version, m[0], m[1], m[2], m[3], m[4], m[5], a4, a6, ll);
+}
+
+/**
  * migrate_target() - Read the state of the source (target of a migration)
  * @fd:		Descriptor to read from (closed by the caller)
  * @s:		What the link knows of the guest: updated only if the whole
@@ -319,8 +342,6 @@ int migrate_target(int fd, struct l2_state *s)
 	}
 
 	migrate_addrs_to_l2(&a, s);
-	log_info("Migration: guest addresses taken from the source "
-		 "(version %u stream); no TCP connections were moved",
-		 version);
+	migrate_log_addrs(s, version);
 	return 0;
 }

@@ -307,18 +307,15 @@ def test_get_features(passt_vu):
 
 
 def test_get_protocol_features(passt_vu):
-    """LOG_SHMFD, RARP, REPLY_ACK; DEVICE_STATE (upstream has it; ours
-    adds it in issue 16, so tolerated either way for now)."""
+    """LOG_SHMFD, RARP, REPLY_ACK and DEVICE_STATE (migration,
+    test_vu_migrate.py), as upstream."""
     p = passt_vu()
     f = V.Frontend(p.sock)
     r = f.call(V.GET_PROTOCOL_FEATURES)
     assert r.raw[:12] == V.HDR.pack(V.GET_PROTOCOL_FEATURES, REPLY_FLAGS, 8)
     assert r.u64 & UPSTREAM_PFEATURES == UPSTREAM_PFEATURES, hex(r.u64)
-    # issue 16 (migration) brings DEVICE_STATE to ours: tolerant until then
-    assert r.u64 & ~(UPSTREAM_PFEATURES | bit(V.PF_DEVICE_STATE)) == 0, \
-        "unexpected protocol features 0x%x" % r.u64
-    if reference():
-        assert r.u64 & bit(V.PF_DEVICE_STATE)
+    assert r.u64 == UPSTREAM_PFEATURES | bit(V.PF_DEVICE_STATE), \
+        "protocol features 0x%x" % r.u64
 
 
 def test_get_queue_num(passt_vu):

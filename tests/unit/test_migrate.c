@@ -86,13 +86,17 @@ static void test_source_bytes(void **state)
 	assert_memory_equal(got, stream_v2, sizeof(stream_v2));
 	close(fd[0]);
 
-	/* IPv4 not seen yet: the configured address, as upstream's */
+	/* Not seen yet: the configured addresses, as upstream's */
 	s.addr4_seen.s_addr = 0;
+	memset(&s.addr6_seen, 0, sizeof(s.addr6_seen));
+	c.v6 = true;
+	inet_pton(AF_INET6, "2001:db8::99", &c.addr6);
 	assert_int_equal(pipe(fd), 0);
 	assert_int_equal(migrate_source(fd[1], &c, &s), 0);
 	close(fd[1]);
 	assert_int_equal(read(fd[0], got, sizeof(got)), sizeof(stream_v2));
 	assert_memory_equal(got + 48, "\xcb\x00\x71\x09", 4);
+	assert_memory_equal(got + 16, &c.addr6, 16);
 	close(fd[0]);
 
 	/* Nobody reading: an error, not SIGPIPE (passt ignores it) */
