@@ -43,7 +43,7 @@ import deb13_env as D
 import guest_bridge as GB
 import topo as T
 import vu_frontend as V
-from test_vu_protocol import Passt, _child, eth, ipv4
+from test_vu_protocol import eth, ipv4, start_vu
 from vu_frontend import bit
 
 MAGIC = bytes.fromhex("b1bb1d1b0bb1d1b0")
@@ -179,39 +179,15 @@ class Runner:
         """A passt (@upstream: Debian 13's /usr/bin/passt, else the one
         under test) with @args, -t @tcp if given; returns Passt."""
         self.n += 1
-        log = self.tmp / ("passt-%d.log" % self.n)
         # upstream's passt leaves IPv6 off while the template interface
         # has no usable link-local address (DAD on a fresh topology)
         T.wait_for(lambda: T.ll_ready(self.topo, self.topo.host, T.HOST_IF),
                    5)
         fwd = ["-t", str(tcp) if tcp else "none", "-u", "none"]
-        reference = D.is_reference("passt")
-        with open(log, "w") as out:
-            if not upstream and not reference:
-                sock = self.tmp / ("mig-%d.sock" % self.n)
-                p = self.topo.popen_as_user_in_host(
-                    self.procs, [GB.passt_path(), "-f", "-d",
-                                 "--vhost-user", "-s", sock] + fwd +
-                    list(args), stdout=out, stderr=subprocess.STDOUT)
-                pid = p.pid
-            else:
-                env = self.deb13()
-                inside = "/tmp/mig-%d-%d.sock" % (os.getpid(), self.n)
-                sock = env.path(inside)
-                binary = "/usr/bin/passt" if upstream else D.tool("passt")
-                p = env.popen(self.procs, [binary, "-f", "-d",
-                                           "--vhost-user", "-s", inside] +
-                              fwd + list(args), user=True, stdout=out,
-                              stderr=subprocess.STDOUT)
-                pid = T.wait_for(lambda: _child(p.pid), 5)
-                if pid:
-                    self.procs.add(pid)
-        ok = T.wait_for(lambda: GB.is_socket(sock) or p.poll() is not None,
-                        10)
-        if not ok or p.poll() is not None or not pid:
-            pytest.fail("passt --vhost-user did not start (exit %s): %s"
-                        % (p.poll(), log.read_text()[-2000:]))
-        return Passt(p, pid, sock, log)
+        env = self.deb13() if upstream or not ours() else None
+        return start_vu(self.topo, self.procs, self.tmp, "mig-%d" % self.n,
+                        ["-d"] + fwd + list(args), env,
+                        "/usr/bin/passt" if upstream else None)
 
     def stop(self):
         if self.env is not None:
