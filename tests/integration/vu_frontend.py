@@ -30,8 +30,10 @@ part with nothing but the standard library:
   payload and descriptors), descriptors written by hand, indices set by
   hand; that is what test_vu_protocol.py's hostile cases use.
 
-Used by test_vu_protocol.py; the frames it sends (DHCP, ARP, ICMP, UDP) are
-built in test_vu_protocol.py and guest_bridge.py.
+Used by test_vu_protocol.py, and by test_vu_migrate.py for
+SET_DEVICE_STATE_FD and CHECK_DEVICE_STATE (a pipe, as qemu migrates);
+the frames it sends (DHCP, ARP, ICMP, UDP) are built in
+test_vu_protocol.py and guest_bridge.py.
 """
 
 import fcntl
