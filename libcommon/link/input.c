@@ -109,6 +109,36 @@ static void link_learn_addr6(const struct l2_conf *l2, struct l2_state *st,
 }
 
 /**
+ * link_learn_addr4() - Take the guest's IPv4 address from its frames
+ * @l2:		L2 configuration: IPv4 enabled
+ * @st:		What was learnt of the guest, addr4_seen updated
+ * @frame:	Frame from the guest
+ *
+ * Only carried by a migration (link/migrate.c), as upstream's "seen"
+ * address: 0.0.0.0 (DHCP before a lease), multicast and broadcast
+ * sources are not an address of the guest.
+ */
+static void link_learn_addr4(const struct l2_conf *l2, struct l2_state *st,
+			     struct pview frame)
+{
+	struct in_addr src;
+	const uint8_t *p;
+	uint16_t type;
+
+	if (!l2->v4 || !pview_be16(frame, 12, &type) || type != ETHERTYPE_IP)
+		return;
+	p = pview_get(frame, ETHER_HDR_LEN + 12, sizeof(src));
+	if (!p)
+		return;
+	memcpy(&src, p, sizeof(src));
+	if (!src.s_addr || src.s_addr == INADDR_BROADCAST ||
+	    IN_MULTICAST(ntohl(src.s_addr)) ||
+	    src.s_addr == st->addr4_seen.s_addr)
+		return;
+	st->addr4_seen = src;
+}
+
+/**
  * link_frame_in() - Handle one frame from the guest
  * @in:		Where it goes
  * @n:		Counters to update
@@ -128,6 +158,7 @@ void link_frame_in(const struct link_input *in, struct link_counters *n,
 	pcap_frame(frame.p, frame.len);
 	link_learn_mac(in->st, frame);
 	link_learn_addr6(in->l2, in->st, frame);
+	link_learn_addr4(in->l2, in->st, frame);
 
 	switch (l2_handle(in->l2, frame, &r)) {
 	case L2_REPLY:

@@ -141,6 +141,23 @@ static void vu_stopped(void *arg)
 }
 
 /**
+ * vu_transfer() - struct vu_dev_ops transfer: a migration's state
+ * @arg:	vhost-user link
+ * @fd:		Our end of the frontend's pipe
+ * @load:	Read the state (target), else write it (source)
+ *
+ * Return: 0 or -errno, -ENOTSUP if the link can't migrate
+ */
+static int vu_transfer(void *arg, int fd, bool load)
+{
+	struct vu_link *v = arg;
+
+	if (!v->on_transfer)
+		return -ENOTSUP;
+	return v->on_transfer(v->cb_arg, fd, load);
+}
+
+/**
  * vu_init() - Set up a vhost-user link with no frontend yet
  * @v:		vhost-user link
  * @epfd:	epoll descriptor for the kick descriptors
@@ -148,7 +165,7 @@ static void vu_stopped(void *arg)
 void vu_init(struct vu_link *v, int epfd)
 {
 	const struct vu_dev_ops ops = { vu_kick_add, vu_kick_del, vu_started,
-					vu_stopped, v };
+					vu_stopped, vu_transfer, v };
 
 	memset(v, 0, sizeof(*v));
 	v->epfd = epfd;

@@ -26,6 +26,17 @@
  * REPLY_ACK (vhost-user.rst, "REPLY_ACK"): once negotiated, a request
  * without a reply of its own that carries VU_MSG_F_NEED_REPLY is answered
  * with a u64, zero on success.
+ *
+ * Migration (compat.md 4.4): SET_DEVICE_STATE_FD gives us one end of a
+ * pipe, to write our state into (save, on the source) or read the source's
+ * from (load, on the target). We answer at once, with the "no descriptor
+ * of ours" bit, and keep the descriptor: the link runs the transfer
+ * (ops.transfer) at the end of the loop iteration, vu_dev_state_run(), and
+ * the descriptor is closed after it, which is the end of the stream for
+ * qemu. CHECK_DEVICE_STATE then replies with the outcome: 0, or a positive
+ * errno. A direction or phase we don't know is refused in the reply (an
+ * error in its low byte) and leaves an error for CHECK_DEVICE_STATE;
+ * upstream's passt dies there instead, we keep serving the guest.
  */
 
 #include <endian.h>
@@ -36,9 +47,10 @@
 #include "base/log.h"
 #include "link/vu_dev.h"
 
-/* Protocol features we offer (DEVICE_STATE comes with migration) */
+/* Protocol features we offer */
 #define VU_PF_OFFERED                                                          \
-	(VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_RARP) | VU_BIT(VU_PF_REPLY_ACK))
+	(VU_BIT(VU_PF_LOG_SHMFD) | VU_BIT(VU_PF_RARP) |                        \
+	 VU_BIT(VU_PF_REPLY_ACK) | VU_BIT(VU_PF_DEVICE_STATE))
 
 #define VU_VRING_F_LOG 0 /* SET_VRING_ADDR flags: log used ring writes */
 
@@ -64,6 +76,8 @@ void vu_dev_init(struct vu_dev *d, int fd, uint64_t offered,
 	d->offered = offered;
 	d->hdr_len = 10;
 	d->log_call_fd = -1;
+	d->state_fd = -1;
+	d->state_result = VU_STATE_NONE;
 	vu_mem_init(&d->mem);
 	for (q = 0; q < VU_QUEUES; q++)
 		vu_vq_init(&d->vq[q]);
@@ -651,6 +665,82 @@ static int vu_send_rarp(struct vu_dev *d, struct vu_msg *m)
 }
 
 /**
+ * vu_dev_state_run() - Run the pending state transfer, if any
+ * @d:		Device
+ *
+ * The link calls this at the end of a loop iteration; the transfer is
+ * synchronous, and its descriptor closed after it.
+ */
+void vu_dev_state_run(struct vu_dev *d)
+{
+	int ret = -ENOTSUP;
+
+	if (d->state_fd < 0)
+		return;
+	log_debug("Handling migration request from fd: %d, target: %d",
+		  d->state_fd, d->state_load);
+	if (d->ops.transfer)
+		ret = d->ops.transfer(d->ops.arg, d->state_fd, d->state_load);
+	vu_dev_close(&d->state_fd);
+	d->state_result = -ret;
+}
+
+/**
+ * vu_set_device_state_fd() - SET_DEVICE_STATE_FD: a migration's channel
+ * @d:		Device
+ * @m:		Message, checked: one descriptor, taken if the transfer is
+ *		one we do
+ *
+ * Return: 0, also when the transfer is refused (in the reply); -errno if
+ *	   the reply couldn't be sent
+ */
+static int vu_set_device_state_fd(struct vu_dev *d, struct vu_msg *m)
+{
+	uint32_t dir = m->u.dstate.direction, phase = m->u.dstate.phase;
+
+	if (d->state_fd >= 0) {
+		log_debug("Migration requested again, dropping fd: %d",
+			  d->state_fd);
+		vu_dev_close(&d->state_fd);
+	}
+	if ((dir != VU_STATE_SAVE && dir != VU_STATE_LOAD) ||
+	    phase != VU_STATE_STOPPED) {
+		log_err("Invalid device_state_fd direction %u, phase %u: "
+			"refused",
+			dir, phase);
+		d->state_result = EINVAL;
+		return vu_dev_reply_u64(d, m, VU_VRING_NOFD | EINVAL);
+	}
+
+	d->state_fd = m->fds[0];
+	m->fds[0] = -1;
+	d->state_load = dir == VU_STATE_LOAD;
+	d->state_result = VU_STATE_NONE;
+	d->state_saved = false;
+	log_debug("Migration requested, fd: %d, %s", d->state_fd,
+		  d->state_load ? "load" : "save");
+	/* not an error, and no descriptor of ours: we use qemu's */
+	return vu_dev_reply_u64(d, m, VU_VRING_NOFD);
+}
+
+/**
+ * vu_check_device_state() - CHECK_DEVICE_STATE: how the transfer went
+ * @d:		Device
+ * @m:		Message
+ *
+ * A transfer still pending (the link didn't get to it yet) runs first.
+ *
+ * Return: 0 on success, -errno if the reply couldn't be sent
+ */
+static int vu_check_device_state(struct vu_dev *d, struct vu_msg *m)
+{
+	vu_dev_state_run(d);
+	if (!d->state_result && !d->state_load)
+		d->state_saved = true;
+	return vu_dev_reply_u64(d, m, (uint64_t)d->state_result);
+}
+
+/**
  * struct vu_dev_handler - How a request is handled
  * @fn:		Handler
  * @reply:	It sends a reply of its own (no REPLY_ACK answer)
@@ -679,6 +769,8 @@ static const struct vu_dev_handler vu_dev_handlers[VU_REQ_MAX] = {
 	[VU_GET_QUEUE_NUM] = {vu_get_queue_num, true},
 	[VU_SET_VRING_ENABLE] = {vu_set_vring_enable, false},
 	[VU_SEND_RARP] = {vu_send_rarp, false},
+	[VU_SET_DEVICE_STATE_FD] = {vu_set_device_state_fd, true},
+	[VU_CHECK_DEVICE_STATE] = {vu_check_device_state, true},
 };
 
 /**
@@ -734,5 +826,6 @@ void vu_dev_reset(struct vu_dev *d)
 	}
 	vu_mem_clear(&d->mem);
 	vu_dev_close(&d->log_call_fd);
+	vu_dev_close(&d->state_fd);	/* qemu gone: that migration too */
 	vu_dev_init(d, fd, offered, &ops);
 }

@@ -23,6 +23,7 @@
 #ifndef LINK_VU_DEV_H
 #define LINK_VU_DEV_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -65,6 +66,8 @@ enum vu_queue {
  * @kick_del:	Stop polling @fd before it is closed
  * @started:	Both queues run now (first time, or again)
  * @stopped:	A queue stopped (GET_VRING_BASE, new memory table)
+ * @transfer:	Write (@load false) or read the state of a migration on
+ *		@fd, synchronously: 0 or -errno (NULL: every transfer fails)
  * @arg:	Argument of every callback
  */
 struct vu_dev_ops {
@@ -72,8 +75,15 @@ struct vu_dev_ops {
 	void (*kick_del)(void *arg, enum vu_queue q, int fd);
 	void (*started)(void *arg);
 	void (*stopped)(void *arg);
+	int (*transfer)(void *arg, int fd, bool load);
 	void *arg;
 };
+
+/* Device state transfer (SET_DEVICE_STATE_FD payload, vhost-user.rst) */
+#define VU_STATE_SAVE		0	/* direction: we write the state */
+#define VU_STATE_LOAD		1	/* direction: we read it */
+#define VU_STATE_STOPPED	0	/* phase: the only one there is */
+#define VU_STATE_NONE		ENODATA	/* CHECK_DEVICE_STATE before any */
 
 /**
  * struct vu_dev - One vhost-user device, as configured by the frontend
@@ -92,6 +102,14 @@ struct vu_dev_ops {
  * @addr_set:	SET_VRING_ADDR came for the queue
  * @told_running: The link was told the queues run (ops.started), and not
  *		since that they stopped
+ * @state_fd:	Descriptor of a state transfer to run (SET_DEVICE_STATE_FD),
+ *		-1 if none is pending
+ * @state_load:	... which is a load (target), else a save (source)
+ * @state_result: What CHECK_DEVICE_STATE replies: 0 if the last transfer
+ *		succeeded, its positive errno if not, VU_STATE_NONE before
+ * @state_saved: The frontend was told a save succeeded (CHECK_DEVICE_STATE
+ *		replied 0 to it): the link ends or stops being one-off;
+ *		cleared by the link
  * @ops:	Link callbacks
  */
 struct vu_dev {
@@ -107,6 +125,10 @@ struct vu_dev {
 	struct vu_vring_addr addr[VU_QUEUES];
 	bool addr_set[VU_QUEUES];
 	bool told_running;
+	int state_fd;
+	bool state_load;
+	int state_result;
+	bool state_saved;
 	struct vu_dev_ops ops;
 };
 
@@ -115,6 +137,7 @@ void vu_dev_init(struct vu_dev *d, int fd, uint64_t offered,
 int vu_dev_handle(struct vu_dev *d, struct vu_msg *m);
 void vu_dev_reset(struct vu_dev *d);
 bool vu_dev_running(const struct vu_dev *d);
+void vu_dev_state_run(struct vu_dev *d);
 
 /**
  * vu_dev_has() - Was a feature negotiated?

@@ -89,7 +89,9 @@ struct vu_sg_frame {
  * @on_start:	Called when the queues start (greeting), or NULL
  * @on_rx_room:	Called when the guest added receive buffers after we ran
  *		out (TCP waits for that), or NULL
- * @cb_arg:	Argument of both
+ * @on_transfer: Write (@load false) or read a migration's state on @fd:
+ *		0 or -errno; NULL: migration fails
+ * @cb_arg:	Argument of all three
  */
 struct vu_link {
 	struct vu_dev dev;
@@ -114,6 +116,7 @@ struct vu_link {
 	bool greet;
 	void (*on_start)(void *arg);
 	void (*on_rx_room)(void *arg);
+	int (*on_transfer)(void *arg, int fd, bool load);
 	void *cb_arg;
 };
 

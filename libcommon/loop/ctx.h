@@ -61,6 +61,8 @@ struct exit_file;
  *		sending; end the loop at this time (ns) at the latest, 0 if
  *		not lingering (loop.c)
  * @linger_status: pasta: the command's exit status, while lingering
+ * @migrated_out: passt: a guest migrated away from us (we were the source
+ *		and qemu checked the state we saved): --one-off is over
  */
 struct ctx {
 	const struct conf *c;
@@ -90,6 +92,7 @@ struct ctx {
 	bool round_tcp;
 	uint64_t linger_until;
 	int linger_status;
+	bool migrated_out;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);

@@ -257,7 +257,8 @@ static bool loop_client_end(struct ctx *x, int *status)
 		vu_disconnect(&x->vu);
 	stream_close(&x->stream);
 	memset(&x->l2s, 0, sizeof(x->l2s));	/* the next guest is new */
-	if (!x->c->one_off && x->stream.listen_fd >= 0)
+	/* a guest that migrated away: the next one may come (compat.md 6.5) */
+	if ((!x->c->one_off || x->migrated_out) && x->stream.listen_fd >= 0)
 		return false;
 	log_info("Client connection closed, exiting");
 	*status = EXIT_SUCCESS;
@@ -291,13 +292,30 @@ static bool loop_stream(struct ctx *x, uint32_t events, int *status)
  * @x:		Context
  * @status:	Set to the exit status when the loop must end
  *
- * Return: true if the loop must end (see loop_client_end())
+ * After qemu checked that our state was saved (the source of a migration,
+ * CHECK_DEVICE_STATE answered 0), --migrate-exit ends passt with status 0;
+ * otherwise --one-off no longer applies, as upstream's: qemu's disconnect
+ * doesn't end us (compat.md 4.4).
+ *
+ * Return: true if the loop must end (see loop_client_end(), and above)
  */
 static bool loop_vu(struct ctx *x, int *status)
 {
-	if (!vu_ctl_handler(&x->vu))
+	if (vu_ctl_handler(&x->vu))
+		return loop_client_end(x, status);
+	if (!x->vu.dev.state_saved)
 		return false;
-	return loop_client_end(x, status);
+
+	/* qemu checked a save of ours: the guest runs elsewhere now */
+	x->vu.dev.state_saved = false;
+	if (x->c->migrate_exit) {
+		log_info("Migration complete, exiting");
+		*status = EXIT_SUCCESS;
+		return true;
+	}
+	log_info("Migration complete");
+	x->migrated_out = true;
+	return false;
 }
 
 /**
@@ -588,6 +606,9 @@ int loop_run(struct ctx *x)
 		}
 		if (x->sink)
 			x->sink->flush(x->sink);
+		/* a migration's state, asked for in this round (vu_dev.c) */
+		if (x->c->mode == MODE_VU)
+			vu_dev_state_run(&x->vu.dev);
 		if (x->linger_until && loop_linger_done(x, &status))
 			return status;
 		fwd_auto_batch_end(&x->fa);

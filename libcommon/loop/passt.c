@@ -37,6 +37,7 @@
 
 #include "base/log.h"
 #include "ctx.h"
+#include "link/migrate.h"
 #include "link/pcap.h"
 #include "os/daemon.h"
 #include "os/fds.h"
@@ -62,6 +63,23 @@ static void passt_vu_rx_room(void *arg)
 	struct ctx *x = arg;
 
 	tcp_sink_ready(&x->tcp);
+}
+
+/**
+ * passt_vu_transfer() - Write or read the state of a migration
+ * @arg:	Context
+ * @fd:		Our end of qemu's pipe
+ * @load:	Read it (we are the target), else write it (the source)
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int passt_vu_transfer(void *arg, int fd, bool load)
+{
+	struct ctx *x = arg;
+
+	if (load)
+		return migrate_target(fd, &x->l2s);
+	return migrate_source(fd, &x->c->l2, &x->l2s);
 }
 
 /**
@@ -91,7 +109,12 @@ static void passt_loop_setup(struct ctx *x)
 	vu_init(&x->vu, x->epfd);
 	x->vu.on_start = passt_vu_started;
 	x->vu.on_rx_room = passt_vu_rx_room;
+	x->vu.on_transfer = passt_vu_transfer;
 	x->vu.cb_arg = x;
+	/* a migration writes into qemu's pipe: if qemu closed its end, the
+	 * error return is all we need (link/migrate.c)
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	x->sink = &x->vu.sink;
 }
 

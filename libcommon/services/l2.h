@@ -104,6 +104,9 @@ struct l2_conf {
  *			prefix (e.g. its SLAAC address), :: until seen
  * @ll6_seen:		Link-local address the guest last sent from, :: until
  *			seen
+ * @addr4_seen:		IPv4 address the guest last sent from, 0.0.0.0 until
+ *			seen (carried by a migration; inbound IPv4 still goes
+ *			to the configured address, l2_conf.addr4)
  *
  * All zero when a guest appears, and again when it goes (qemu disconnects).
  */
@@ -111,6 +114,7 @@ struct l2_state {
 	uint8_t guest_mac[ETH_ADDR_LEN];
 	struct in6_addr addr6_seen;
 	struct in6_addr ll6_seen;
+	struct in_addr addr4_seen;
 };
 
 /**

@@ -117,31 +117,37 @@ class Backend:
 
     def start(self, procs, tmp, args=()):
         self.n += 1
-        log = tmp / ("passt-%d.log" % self.n)
-        fwd = ["-t", "none", "-u", "none"]
-        with open(log, "w") as f:
-            if self.env is None:
-                sock = tmp / ("vu-%d.sock" % self.n)
-                p = self.topo.popen_as_user_in_host(
-                    procs, [GB.passt_path(), "-f", "--vhost-user", "-s", sock]
-                    + fwd + list(args), stdout=f, stderr=subprocess.STDOUT)
-                pid = p.pid
-            else:
-                inside = "/tmp/vu-%d-%d.sock" % (os.getpid(), self.n)
-                sock = self.env.path(inside)
-                p = self.env.popen(procs, [D.tool("passt"), "-f",
-                                           "--vhost-user", "-s", inside] +
-                                   fwd + list(args), user=True, stdout=f,
-                                   stderr=subprocess.STDOUT)
-                pid = T.wait_for(lambda: _child(p.pid), 5)
-                if pid:
-                    procs.add(pid)
-        ok = T.wait_for(lambda: GB.is_socket(sock) or p.poll() is not None,
-                        10)
-        if not ok or p.poll() is not None or not pid:
-            pytest.fail("passt --vhost-user did not start (exit %s): %s"
-                        % (p.poll(), log.read_text()[-2000:]))
-        return Passt(p, pid, sock, log)
+        return start_vu(self.topo, procs, tmp, "vu-%d" % self.n,
+                        ["-t", "none", "-u", "none"] + list(args), self.env)
+
+
+def start_vu(topo, procs, tmp, name, args, env=None, binary=None):
+    """passt --vhost-user -f @args: ours as the test user in `host` (@env
+    None), or @binary (default: the passt under test) inside the Debian 13
+    environment @env as `tester`; @name names its socket and log file.
+    Returns Passt once its socket is there."""
+    log = tmp / (name + ".log")
+    with open(log, "w") as f:
+        if env is None:
+            sock = tmp / (name + ".sock")
+            p = topo.popen_as_user_in_host(
+                procs, [GB.passt_path(), "-f", "--vhost-user", "-s", sock] +
+                list(args), stdout=f, stderr=subprocess.STDOUT)
+            pid = p.pid
+        else:
+            inside = "/tmp/%s-%d.sock" % (name, os.getpid())
+            sock = env.path(inside)
+            p = env.popen(procs, [binary or D.tool("passt"), "-f",
+                                  "--vhost-user", "-s", inside] + list(args),
+                          user=True, stdout=f, stderr=subprocess.STDOUT)
+            pid = T.wait_for(lambda: _child(p.pid), 5)
+            if pid:
+                procs.add(pid)
+    ok = T.wait_for(lambda: GB.is_socket(sock) or p.poll() is not None, 10)
+    if not ok or p.poll() is not None or not pid:
+        pytest.fail("passt --vhost-user did not start (exit %s): %s"
+                    % (p.poll(), log.read_text()[-2000:]))
+    return Passt(p, pid, sock, log)
 
 
 def _child(pid):
@@ -307,18 +313,15 @@ def test_get_features(passt_vu):
 
 
 def test_get_protocol_features(passt_vu):
-    """LOG_SHMFD, RARP, REPLY_ACK; DEVICE_STATE (upstream has it; ours
-    adds it in issue 16, so tolerated either way for now)."""
+    """LOG_SHMFD, RARP, REPLY_ACK and DEVICE_STATE (migration,
+    test_vu_migrate.py), as upstream."""
     p = passt_vu()
     f = V.Frontend(p.sock)
     r = f.call(V.GET_PROTOCOL_FEATURES)
     assert r.raw[:12] == V.HDR.pack(V.GET_PROTOCOL_FEATURES, REPLY_FLAGS, 8)
     assert r.u64 & UPSTREAM_PFEATURES == UPSTREAM_PFEATURES, hex(r.u64)
-    # issue 16 (migration) brings DEVICE_STATE to ours: tolerant until then
-    assert r.u64 & ~(UPSTREAM_PFEATURES | bit(V.PF_DEVICE_STATE)) == 0, \
-        "unexpected protocol features 0x%x" % r.u64
-    if reference():
-        assert r.u64 & bit(V.PF_DEVICE_STATE)
+    assert r.u64 == UPSTREAM_PFEATURES | bit(V.PF_DEVICE_STATE), \
+        "protocol features 0x%x" % r.u64
 
 
 def test_get_queue_num(passt_vu):

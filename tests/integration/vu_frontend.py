@@ -30,8 +30,10 @@ part with nothing but the standard library:
   payload and descriptors), descriptors written by hand, indices set by
   hand; that is what test_vu_protocol.py's hostile cases use.
 
-Used by test_vu_protocol.py; the frames it sends (DHCP, ARP, ICMP, UDP) are
-built in test_vu_protocol.py and guest_bridge.py.
+Used by test_vu_protocol.py, and by test_vu_migrate.py for
+SET_DEVICE_STATE_FD and CHECK_DEVICE_STATE (a pipe, as qemu migrates);
+the frames it sends (DHCP, ARP, ICMP, UDP) are built in
+test_vu_protocol.py and guest_bridge.py.
 """
 
 import fcntl
@@ -62,6 +64,13 @@ SET_PROTOCOL_FEATURES = 16
 GET_QUEUE_NUM = 17
 SET_VRING_ENABLE = 18
 SEND_RARP = 19
+SET_DEVICE_STATE_FD = 42
+CHECK_DEVICE_STATE = 43
+
+# SET_DEVICE_STATE_FD payload (vhost-user.rst "Migrating back-end state")
+STATE_SAVE = 0             # direction: back end writes its state
+STATE_LOAD = 1             # direction: back end reads it
+STATE_STOPPED = 0          # phase
 
 HDR = struct.Struct("<III")
 VERSION = 0x1
@@ -509,6 +518,66 @@ class Frontend:
         for q in self.vq:
             q.close()
         self.vq = []
+
+    # -- device state (migration) ---------------------------------------------
+    def state_fd(self, direction, phase=STATE_STOPPED):
+        """SET_DEVICE_STATE_FD with one end of a new pipe (the write end
+        to save, the read end to load), as qemu does; returns (reply,
+        our end of the pipe)."""
+        r, w = os.pipe()
+        theirs, ours = (w, r) if direction == STATE_SAVE else (r, w)
+        try:
+            self.send(SET_DEVICE_STATE_FD,
+                      struct.pack("<II", direction, phase), [theirs])
+        finally:
+            os.close(theirs)
+        return self.recv(), ours
+
+    def check_state(self):
+        """CHECK_DEVICE_STATE: the u64 the back end replies."""
+        return self.call(CHECK_DEVICE_STATE).u64
+
+    def save_state(self, timeout=10):
+        """A whole save, as qemu's source does: (SET_DEVICE_STATE_FD
+        reply, the bytes read until end of file, CHECK_DEVICE_STATE)."""
+        rep, fd = self.state_fd(STATE_SAVE)
+        data = b""
+        end = time.monotonic() + timeout
+        try:
+            while time.monotonic() < end:
+                r, _, _ = select.select([fd], [], [], 0.2)
+                if not r:
+                    continue
+                d = os.read(fd, 65536)
+                if not d:
+                    break
+                data += d
+            else:
+                raise TimeoutError("no end of file on the state pipe")
+        finally:
+            os.close(fd)
+        return rep.u64, data, self.check_state()
+
+    def load_state(self, data):
+        """A whole load, as qemu's target does: (SET_DEVICE_STATE_FD
+        reply, CHECK_DEVICE_STATE)."""
+        rep, fd = self.state_fd(STATE_LOAD)
+        try:
+            os.write(fd, data)
+        except BrokenPipeError:
+            pass        # the back end stopped reading: CHECK tells why
+        finally:
+            os.close(fd)
+        return rep.u64, self.check_state()
+
+    def stop_queues(self):
+        """GET_VRING_BASE on both queues, as qemu stops the device
+        before it saves its state; returns the replies."""
+        out = []
+        for q in (RXQ, TXQ):
+            self.state(GET_VRING_BASE, q, 0)
+            out.append(self.recv())
+        return out
 
     # -- dirty log ------------------------------------------------------------
     def set_log_base(self, flags=VERSION):

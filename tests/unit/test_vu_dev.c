@@ -94,11 +94,26 @@ static void cb_stopped(void *arg)
 	fe.stopped++;
 }
 
+/* What the link's transfer callback saw and returns */
+static int xfer_calls, xfer_fd, xfer_ret;
+static bool xfer_load;
+
+static int cb_transfer(void *arg, int fd, bool load)
+{
+	assert_ptr_equal(arg, &fe);
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	xfer_calls++;
+	xfer_fd = fd;
+	xfer_load = load;
+	return xfer_ret;
+}
+
 static const struct vu_dev_ops ops = {
 	.kick_add = cb_kick_add,
 	.kick_del = cb_kick_del,
 	.started = cb_started,
 	.stopped = cb_stopped,
+	.transfer = cb_transfer,
 	.arg = &fe,
 };
 
@@ -310,7 +325,7 @@ static void test_features_and_queue_num(void **state)
 	assert_int_equal(req(VU_GET_FEATURES, 0, NULL, 0, NULL, 0), 0);
 	expect_u64(VU_GET_FEATURES, OFFERED);
 	assert_int_equal(req(VU_GET_PROTOCOL_FEATURES, 0, NULL, 0, NULL, 0), 0);
-	expect_u64(VU_GET_PROTOCOL_FEATURES, 0xe);
+	expect_u64(VU_GET_PROTOCOL_FEATURES, 0xe | VU_BIT(VU_PF_DEVICE_STATE));
 	assert_int_equal(req(VU_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0), 0);
 	expect_u64(VU_GET_QUEUE_NUM, 1);
 	assert_int_equal(req(VU_SET_OWNER, 0, NULL, 0, NULL, 0), 0);
@@ -320,6 +335,8 @@ static void test_features_and_queue_num(void **state)
 	assert_int_equal(fe.d.pfeatures, PF_ALL);
 	assert_int_equal(req_u64(VU_SET_PROTOCOL_FEATURES, 0,
 				 VU_BIT(VU_PF_DEVICE_STATE)),
+			 0);
+	assert_int_equal(req_u64(VU_SET_PROTOCOL_FEATURES, 0, VU_BIT(4)),
 			 -EINVAL);
 
 	/* Legacy frontends die, as upstream; unoffered bits are an error */
@@ -592,10 +609,6 @@ static void test_against_the_protocol(void **state)
 
 	/* Requests we don't handle: fatal for the link, as upstream */
 	assert_int_equal(req(VU_RESET_OWNER, 0, NULL, 0, NULL, 0), -ENOTSUP);
-	assert_int_equal(req(VU_SET_DEVICE_STATE_FD, 0, &t, 8, fds, 1),
-			 -ENOTSUP);
-	assert_int_equal(req(VU_CHECK_DEVICE_STATE, 0, NULL, 0, NULL, 0),
-			 -ENOTSUP);
 	assert_int_equal(req(20, 0, &t, 8, fds, 2), -ENOTSUP);
 	assert_int_equal(req(VU_REQ_MAX + 100, 0, NULL, 0, NULL, 0), -ENOTSUP);
 
@@ -604,6 +617,129 @@ static void test_against_the_protocol(void **state)
 	assert_int_equal(req_vring_fd(VU_SET_VRING_KICK, VU_TX, false), -EIO);
 	assert_int_equal(fe.d.vq[VU_TX].kick_fd, -1);
 	expect_none();
+}
+
+/**
+ * req_state_fd() - SET_DEVICE_STATE_FD with one end of a new pipe
+ * @dir:	Direction
+ * @phase:	Phase
+ * @other:	Set to the other end (the frontend's), to be closed
+ *
+ * Return: what vu_dev_handle() returned
+ */
+static int req_state_fd(uint32_t dir, uint32_t phase, int *other)
+{
+	const struct vu_state_fd p = {dir, phase};
+	int pfd[2], ret;
+
+	assert_int_equal(pipe(pfd), 0);
+	ret = req(VU_SET_DEVICE_STATE_FD, 0, &p, sizeof(p), &pfd[dir ? 0 : 1],
+		  1);
+	close(pfd[dir ? 0 : 1]);
+	*other = pfd[dir ? 1 : 0];
+	return ret;
+}
+
+static void test_device_state(void **state)
+{
+	char b;
+	int o, o2;
+
+	(void)state;
+	xfer_calls = 0;
+	xfer_ret = 0;
+
+	/* Nothing transferred yet */
+	assert_int_equal(req(VU_CHECK_DEVICE_STATE, 0, NULL, 0, NULL, 0), 0);
+	expect_u64(VU_CHECK_DEVICE_STATE, VU_STATE_NONE);
+
+	/* Save: the reply says "no descriptor of ours", the job waits for
+	 * the end of the loop iteration, then the pipe is closed: EOF
+	 */
+	assert_int_equal(req_state_fd(VU_STATE_SAVE, 0, &o), 0);
+	expect_u64(VU_SET_DEVICE_STATE_FD, VU_VRING_NOFD);
+	assert_int_equal(xfer_calls, 0);
+	assert_true(fe.d.state_fd >= 0);
+	vu_dev_state_run(&fe.d);
+	assert_int_equal(xfer_calls, 1);
+	assert_false(xfer_load);
+	assert_int_equal(fe.d.state_fd, -1);
+	assert_int_equal(read(o, &b, 1), 0);
+	close(o);
+	vu_dev_state_run(&fe.d);	/* nothing pending: nothing runs */
+	assert_int_equal(xfer_calls, 1);
+	assert_false(fe.d.state_saved);
+	assert_int_equal(req(VU_CHECK_DEVICE_STATE, 0, NULL, 0, NULL, 0), 0);
+	expect_u64(VU_CHECK_DEVICE_STATE, 0);
+	assert_true(fe.d.state_saved);	/* the link ends or stays */
+	fe.d.state_saved = false;
+
+	/* Load that fails: CHECK_DEVICE_STATE runs it if still pending, and
+	 * replies its positive errno; a load never counts as saved
+	 */
+	xfer_ret = -ENOTSUP;
+	assert_int_equal(req_state_fd(VU_STATE_LOAD, 0, &o), 0);
+	expect_u64(VU_SET_DEVICE_STATE_FD, VU_VRING_NOFD);
+	close(o);
+	assert_int_equal(req(VU_CHECK_DEVICE_STATE, 0, NULL, 0, NULL, 0), 0);
+	expect_u64(VU_CHECK_DEVICE_STATE, ENOTSUP);
+	assert_int_equal(xfer_calls, 2);
+	assert_true(xfer_load);
+	assert_false(fe.d.state_saved);
+	xfer_ret = 0;
+	assert_int_equal(req_state_fd(VU_STATE_LOAD, 0, &o), 0);
+	expect_u64(VU_SET_DEVICE_STATE_FD, VU_VRING_NOFD);
+	close(o);
+	assert_int_equal(req(VU_CHECK_DEVICE_STATE, 0, NULL, 0, NULL, 0), 0);
+	expect_u64(VU_CHECK_DEVICE_STATE, 0);
+	assert_false(fe.d.state_saved);
+
+	/* A phase or direction we don't know: refused in the reply (error
+	 * in the low byte), the descriptor closed at once, and an error for
+	 * CHECK_DEVICE_STATE; the connection goes on
+	 */
+	assert_int_equal(req_state_fd(VU_STATE_SAVE, 1, &o), 0);
+	expect_u64(VU_SET_DEVICE_STATE_FD, VU_VRING_NOFD | EINVAL);
+	assert_int_equal(fe.d.state_fd, -1);
+	assert_int_equal(read(o, &b, 1), 0);
+	close(o);
+	assert_int_equal(req(VU_CHECK_DEVICE_STATE, 0, NULL, 0, NULL, 0), 0);
+	expect_u64(VU_CHECK_DEVICE_STATE, EINVAL);
+	assert_int_equal(req_state_fd(2, 0, &o), 0);
+	expect_u64(VU_SET_DEVICE_STATE_FD, VU_VRING_NOFD | EINVAL);
+	close(o);
+	assert_int_equal(xfer_calls, 3);
+
+	/* Asked twice: the first descriptor is dropped, one job runs */
+	assert_int_equal(req_state_fd(VU_STATE_SAVE, 0, &o), 0);
+	expect_u64(VU_SET_DEVICE_STATE_FD, VU_VRING_NOFD);
+	assert_int_equal(req_state_fd(VU_STATE_LOAD, 0, &o2), 0);
+	expect_u64(VU_SET_DEVICE_STATE_FD, VU_VRING_NOFD);
+	assert_int_equal(read(o, &b, 1), 0);
+	close(o);
+	close(o2);
+	vu_dev_state_run(&fe.d);
+	assert_int_equal(xfer_calls, 4);
+	assert_true(xfer_load);
+
+	/* Wrong descriptor counts: the message is malformed */
+	{
+		const struct vu_state_fd p = {0, 0};
+
+		assert_int_equal(req(VU_SET_DEVICE_STATE_FD, 0, &p, 8, NULL,
+				     0),
+				 -EBADMSG);
+	}
+
+	/* A pending job goes with the connection (teardown resets) */
+	assert_int_equal(req_state_fd(VU_STATE_SAVE, 0, &o), 0);
+	expect_u64(VU_SET_DEVICE_STATE_FD, VU_VRING_NOFD);
+	vu_dev_reset(&fe.d);
+	assert_int_equal(fe.d.state_fd, -1);
+	assert_int_equal(read(o, &b, 1), 0);
+	close(o);
+	assert_int_equal(xfer_calls, 4);
+	assert_int_equal(fe.d.state_result, VU_STATE_NONE);
 }
 
 static void test_dirty_log(void **state)
@@ -685,6 +821,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_against_the_protocol,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_state, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_dirty_log, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reset_closes_everything,

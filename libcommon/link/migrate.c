@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* migrate.c - the state stream of a live migration: encoding and transfer
+ *
+ * Theory of operation: see migrate.h. The stream of version 2, byte by
+ * byte (compat.md 4.4.1):
+ *
+ *	header	 u64 magic, u32 version, u32 compat_version (big-endian)
+ *	addrs	 in6 global, in6 link-local, in4, MAC (42 bytes, wire order)
+ *	flows	 u32 count (big-endian), then count records (TCP)
+ *
+ * A reader accepts a stream if it knows a version between the writer's
+ * compat_version and its version: ours knows 2 only, so version 3 with
+ * compat_version 2 is read as 2 (what follows our stages is left unread),
+ * and compat_version 3, or version 1, are refused. Upstream's messages are
+ * kept where it has them ("Invalid incoming device state", "Unsupported
+ * device state version: N").
+ *
+ * Errors are -errno here; the device (vu_dev.c) turns them into the
+ * positive errno CHECK_DEVICE_STATE replies with.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "link/migrate.h"
+
+/**
+ * migrate_header_put() - Append the header of the stream we write
+ * @b:		Writer
+ *
+ * Return: true on success, false if it didn't fit
+ */
+bool migrate_header_put(struct pbuf *b)
+{
+	return pbuf_be32(b, (uint32_t)(MIGRATE_MAGIC >> 32)) &&
+	       pbuf_be32(b, (uint32_t)MIGRATE_MAGIC) &&
+	       pbuf_be32(b, MIGRATE_VERSION) && pbuf_be32(b, MIGRATE_VERSION);
+}
+
+/**
+ * migrate_header_check() - Can we read a stream with this header?
+ * @v:		The header, MIGRATE_HDR_LEN bytes
+ * @version:	Set to the version the writer announced
+ *
+ * Return: 0 if we read it as MIGRATE_VERSION; -EINVAL for a short header,
+ *	   another magic or a version of 0; -ENOTSUP for versions we can't
+ *	   read (compat_version above ours, or version below it)
+ */
+int migrate_header_check(struct pview v, uint32_t *version)
+{
+	uint32_t hi, lo, compat;
+
+	if (!pview_be32(v, 0, &hi) || !pview_be32(v, 4, &lo) ||
+	    !pview_be32(v, 8, version) || !pview_be32(v, 12, &compat))
+		return -EINVAL;
+	log_debug("Source magic: 0x%08x%08x, version: %u, compat: %u", hi, lo,
+		  *version, compat);
+	if (((uint64_t)hi << 32 | lo) != MIGRATE_MAGIC || !*version ||
+	    !compat) {
+		log_err("Invalid incoming device state");
+		return -EINVAL;
+	}
+	if (*version < MIGRATE_VERSION || compat > MIGRATE_VERSION) {
+		log_err("Unsupported device state version: %u (compatible "
+			"down to %u), this passt reads version %u",
+			*version, compat, MIGRATE_VERSION);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/**
+ * migrate_addrs_put() - Append the addresses stage
+ * @b:		Writer
+ * @a:		Addresses
+ *
+ * Return: true on success, false if it didn't fit
+ */
+bool migrate_addrs_put(struct pbuf *b, const struct migrate_addrs *a)
+{
+	return pbuf_put(b, &a->addr6, sizeof(a->addr6)) &&
+	       pbuf_put(b, &a->ll6, sizeof(a->ll6)) &&
+	       pbuf_put(b, &a->addr4, sizeof(a->addr4)) &&
+	       pbuf_put(b, a->mac, sizeof(a->mac));
+}
+
+/**
+ * migrate_addrs_get() - Read the addresses stage
+ * @v:		The stage, MIGRATE_ADDRS_LEN bytes
+ * @a:		Set to the addresses
+ *
+ * Return: 0 on success, -EINVAL if @v is short
+ */
+int migrate_addrs_get(struct pview v, struct migrate_addrs *a)
+{
+	if (!pview_copy(v, 0, &a->addr6, sizeof(a->addr6)) ||
+	    !pview_copy(v, 16, &a->ll6, sizeof(a->ll6)) ||
+	    !pview_copy(v, 32, &a->addr4, sizeof(a->addr4)) ||
+	    !pview_copy(v, 36, a->mac, sizeof(a->mac)))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * migrate_addrs_from_l2() - What the source sends of the guest
+ * @c:		L2 configuration: the guest's IPv4 and global IPv6 addresses
+ *		until it sent from one (upstream's "seen" addresses start
+ *		there too, and its target sends inbound traffic there)
+ * @s:		What the link learnt of the guest
+ * @a:		Set to the addresses
+ */
+void migrate_addrs_from_l2(const struct l2_conf *c, const struct l2_state *s,
+			   struct migrate_addrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->addr6 = s->addr6_seen;
+	a->ll6 = s->ll6_seen;
+	a->addr4 = s->addr4_seen;
+	if (!a->addr4.s_addr && c->v4)
+		a->addr4 = c->addr4;
+	if (IN6_IS_ADDR_UNSPECIFIED(&a->addr6) && c->v6)
+		a->addr6 = c->addr6;
+	memcpy(a->mac, s->guest_mac, sizeof(a->mac));
+}
+
+/**
+ * migrate_addrs_to_l2() - Take what the source knew of the guest
+ * @a:		Addresses from the stream
+ * @s:		What the link knows of the guest, updated
+ *
+ * An address that can't be the guest's (a multicast MAC or address, a
+ * "link-local" one that isn't) is left as unseen: the guest's next frame
+ * tells us again.
+ */
+void migrate_addrs_to_l2(const struct migrate_addrs *a, struct l2_state *s)
+{
+	if (!(a->mac[0] & 1))
+		memcpy(s->guest_mac, a->mac, sizeof(s->guest_mac));
+	if (!IN6_IS_ADDR_MULTICAST(&a->addr6) &&
+	    !IN6_IS_ADDR_LINKLOCAL(&a->addr6))
+		s->addr6_seen = a->addr6;
+	if (IN6_IS_ADDR_LINKLOCAL(&a->ll6) ||
+	    IN6_IS_ADDR_UNSPECIFIED(&a->ll6))
+		s->ll6_seen = a->ll6;
+	if (a->addr4.s_addr != INADDR_BROADCAST &&
+	    !IN_MULTICAST(ntohl(a->addr4.s_addr)))
+		s->addr4_seen = a->addr4;
+}
+
+/**
+ * migrate_wait() - Wait until the peer of the descriptor moves
+ * @fd:		Descriptor, non-blocking
+ * @events:	POLLIN or POLLOUT
+ *
+ * Return: 0 when it is ready, -ETIMEDOUT after MIGRATE_IDLE_MS, -errno
+ */
+static int migrate_wait(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do
+		n = poll(&p, 1, MIGRATE_IDLE_MS);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n ? 0 : -ETIMEDOUT;
+}
+
+/**
+ * migrate_io() - Read or write exactly @len bytes
+ * @fd:		Descriptor, non-blocking
+ * @buf:	Buffer
+ * @len:	Bytes
+ * @out:	Write (else read)
+ *
+ * Return: 0 on success, -EPIPE if the peer closed first (end of file while
+ *	   reading, no reader while writing), -ETIMEDOUT if it stalled,
+ *	   -errno otherwise
+ */
+static int migrate_io(int fd, void *buf, size_t len, bool out)
+{
+	uint8_t *p = buf;
+	ssize_t n;
+	int ret;
+
+	while (len) {
+		n = out ? write(fd, p, len) : read(fd, p, len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if ((ret = migrate_wait(fd, out ? POLLOUT : POLLIN)))
+				return ret;
+			continue;
+		}
+		if (n < 0)
+			return -errno;
+		if (!n)
+			return -EPIPE;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/**
+ * migrate_nonblock() - Make the transfer descriptor non-blocking
+ * @fd:		Descriptor: our end of qemu's pipe
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int migrate_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * migrate_source() - Write the state of this passt (source of a migration)
+ * @fd:		Descriptor to write to (closed by the caller)
+ * @c:		L2 configuration
+ * @s:		What the link learnt of the guest
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+int migrate_source(int fd, const struct l2_conf *c, const struct l2_state *s)
+{
+	uint8_t buf[MIGRATE_HDR_LEN + MIGRATE_ADDRS_LEN + MIGRATE_COUNT_LEN];
+	struct migrate_addrs a;
+	struct pbuf b;
+	int ret;
+
+	migrate_addrs_from_l2(c, s, &a);
+	pbuf_init(&b, buf, sizeof(buf));
+	/* No repair helper yet: connections stay here (count 0), as with
+	 * upstream's passt when none is connected
+	 */
+	if (!migrate_header_put(&b) || !migrate_addrs_put(&b, &a) ||
+	    !pbuf_be32(&b, 0))
+		return -EOVERFLOW;	/* can't be: sizes above */
+	log_debug("Source side migration stage: observed addresses");
+	log_debug("Sending 0 flows");
+	if ((ret = migrate_nonblock(fd)) ||
+	    (ret = migrate_io(fd, buf, b.len, true))) {
+		log_err("Can't send migration state: %s, abort",
+			strerror(-ret));
+		return ret;
+	}
+	log_info("Migration: guest addresses sent; TCP connections are not "
+		 "moved (no repair support)");
+	return 0;
+}
+
+/**
+ * migrate_read() - Read one piece of the stream, exactly
+ * @fd:		Descriptor
+ * @buf:	Buffer
+ * @len:	Bytes the piece has
+ * @what:	Its name, for the log
+ *
+ * Return: 0 on success, -errno on failure (logged)
+ */
+static int migrate_read(int fd, void *buf, size_t len, const char *what)
+{
+	int ret = migrate_io(fd, buf, len, false);
+
+	if (ret)
+		log_err("Target migration stage: %s: %s, abort", what,
+			ret == -EPIPE ? "stream cut short" : strerror(-ret));
+	return ret;
+}
+
+/**
+ * migrate_log_addrs() - Say what the target now knows of the guest
+ * @s:		What the link knows of the guest
+ * @version:	Version of the stream it came in
+ */
+static void migrate_log_addrs(const struct l2_state *s, uint32_t version)
+{
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], ll[INET6_ADDRSTRLEN];
+	const uint8_t *m = s->guest_mac;
+
+	inet_ntop(AF_INET, &s->addr4_seen, a4, sizeof(a4));
+	inet_ntop(AF_INET6, &s->addr6_seen, a6, sizeof(a6));
+	inet_ntop(AF_INET6, &s->ll6_seen, ll, sizeof(ll));
+	log_info("Migration: from the source (stream version %u): guest MAC "
+		 "%02x:%02x:%02x:%02x:%02x:%02x, IPv4 %s, IPv6 %s, link-local "
+		 "%s; no TCP connections were moved",
+		 version, m[0], m[1], m[2], m[3], m[4], m[5], a4, a6, ll);
+}
+
+/**
+ * migrate_target() - Read the state of the source (target of a migration)
+ * @fd:		Descriptor to read from (closed by the caller)
+ * @s:		What the link knows of the guest: updated only if the whole
+ *		stream was read and accepted
+ *
+ * Return: 0 on success; -EINVAL, -ENOTSUP for a stream we can't read,
+ *	   -ENOTSUP too if it carries connections (we can't restore them
+ *	   yet), -EPIPE if it ends early, -ETIMEDOUT, -errno (all logged)
+ */
+int migrate_target(int fd, struct l2_state *s)
+{
+	uint8_t hdr[MIGRATE_HDR_LEN], addrs[MIGRATE_ADDRS_LEN];
+	uint8_t cnt[MIGRATE_COUNT_LEN];
+	struct migrate_addrs a;
+	uint32_t version, count;
+	int ret;
+
+	if ((ret = migrate_nonblock(fd)) ||
+	    (ret = migrate_read(fd, hdr, sizeof(hdr), "header")))
+		return ret;
+	ret = migrate_header_check(pview_make(hdr, sizeof(hdr)), &version);
+	if (ret)
+		return ret;
+
+	log_debug("Target side migration stage: observed addresses");
+	if ((ret = migrate_read(fd, addrs, sizeof(addrs),
+				"observed addresses")))
+		return ret;
+	if ((ret = migrate_addrs_get(pview_make(addrs, sizeof(addrs)), &a)))
+		return ret;
+
+	log_debug("Target side migration stage: transfer flows");
+	if ((ret = migrate_read(fd, cnt, sizeof(cnt), "transfer flows")))
+		return ret;
+	if (!pview_be32(pview_make(cnt, sizeof(cnt)), 0, &count))
+		return -EINVAL;
+	log_debug("Receiving %u flows", count);
+	if (count) {
+		log_err("Migration: the source sent %u TCP connections; this "
+			"passt can't restore connections yet: refusing the "
+			"state, the guest stays on the source",
+			count);
+		return -ENOTSUP;
+	}
+
+	migrate_addrs_to_l2(&a, s);
+	migrate_log_addrs(s, version);
+	return 0;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fuzz_migrate.c - libFuzzer harness of the migration state stream reader:
+ * any bytes through a pipe, as qemu hands them to the target passt. A
+ * stream is accepted only if it is one we can read (header, addresses, no
+ * connections), what we knew of the guest changes only then, and no
+ * descriptor is left open behind it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "link/migrate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The whole stream fits in a pipe's buffer: no writer thread needed */
+#define FUZZ_MIGRATE_MAX 32768
+
+/**
+ * fuzz_accepted() - Should a stream be accepted? (independent model)
+ * @d:		Bytes
+ * @n:		Their number
+ *
+ * Return: true if the header is readable as version 2 and the count is 0
+ */
+static bool fuzz_accepted(const uint8_t *d, size_t n)
+{
+	static const uint8_t magic[8] = { 0xb1, 0xbb, 0x1d, 0x1b,
+					  0x0b, 0xb1, 0xd1, 0xb0 };
+	uint32_t ver, compat, count;
+
+	if (n < 62 || memcmp(d, magic, 8))
+		return false;
+	ver = (uint32_t)d[8] << 24 | d[9] << 16 | d[10] << 8 | d[11];
+	compat = (uint32_t)d[12] << 24 | d[13] << 16 | d[14] << 8 | d[15];
+	count = (uint32_t)d[58] << 24 | d[59] << 16 | d[60] << 8 | d[61];
+	return ver >= 2 && compat && compat <= 2 && !count;
+}
+
+/**
+ * LLVMFuzzerTestOneInput() - Read one stream as the target
+ * @data:	Stream
+ * @size:	Its length
+ *
+ * Return: 0
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct l2_state s, before;
+	int fd[2], ret, probe;
+
+	if (size > FUZZ_MIGRATE_MAX)
+		return 0;
+	log_to_stderr(false);
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(fd))
+		abort();
+	if (fcntl(fd[1], F_SETPIPE_SZ, 65536) < 0 ||
+	    write(fd[1], data, size) != (ssize_t)size)
+		abort();
+	close(fd[1]);
+
+	memset(&s, 0x5a, sizeof(s));
+	before = s;
+	ret = migrate_target(fd[0], &s);
+	close(fd[0]);
+
+	if (fuzz_accepted(data, size) != !ret)
+		abort();
+	if (ret && ret != -EINVAL && ret != -ENOTSUP && ret != -EPIPE)
+		abort();
+	if (ret && memcmp(&s, &before, sizeof(s)))
+		abort();
+	/* nothing opened behind us: the lowest free descriptor is ours */
+	probe = dup(0);
+	if (probe != fd[0])
+		abort();
+	close(probe);
+	return 0;
+}
