@@ -124,6 +124,7 @@ static void vu_started(void *arg)
 		vu_rx_starved(v, true);
 		return;
 	}
+	vu_rx_starved(v, false);	/* no kicks while buffers are there */
 	if (v->on_start)
 		v->on_start(v->cb_arg);
 }

@@ -34,6 +34,10 @@
  * the driver does the other way round, so a guest that turns interrupts
  * back on is never missed.
  *
+ * vu_vq_kicks() tells the driver whether we want its kicks: the receive
+ * queue asks for them only while it waits for buffers (vu_rx.c), sparing
+ * the frontend an eventfd write per refill otherwise.
+ *
  * Per frame, nothing here makes a system call but vu_vq_notify()'s eventfd
  * write, once per batch; the ring size is a power of two, so ring positions
  * are masked, never divided.
@@ -381,6 +385,35 @@ void vu_vq_flush(struct vu_vq *q, const struct vu_mem *m)
 			   sizeof(used->idx));
 	q->used_idx = idx;
 	q->pushed = 0;
+}
+
+/**
+ * vu_vq_kicks() - Ask the driver to kick the queue when it adds buffers, or
+ *		   not to
+ * @q:		Virtqueue
+ * @m:		Guest memory, for the dirty log
+ * @on:		Kicks wanted; else VRING_USED_F_NO_NOTIFY
+ *
+ * A hint only (virtio 1.2, 2.7.10): the driver may kick anyway, and buffers
+ * it added before it saw kicks turned on came without one, so the caller
+ * looks at the available ring again afterwards: a full fence orders that
+ * look after the store, as the driver orders its index store before its
+ * look at the flag.
+ */
+void vu_vq_kicks(struct vu_vq *q, const struct vu_mem *m, bool on)
+{
+	struct vring_used *used = q->used;
+
+	if (!used)
+		return;
+	__atomic_store_n(&used->flags,
+			 htole16(on ? 0 : VRING_USED_F_NO_NOTIFY),
+			 __ATOMIC_RELAXED);
+	if (q->log_used && vu_mem_logging(m))
+		vu_mem_log(m, q->used_gpa + offsetof(struct vring_used, flags),
+			   sizeof(used->flags));
+	if (on)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /**

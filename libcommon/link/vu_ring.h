@@ -104,6 +104,7 @@ void vu_vq_unpop(struct vu_vq *q, unsigned int n);
 void vu_vq_push(struct vu_vq *q, const struct vu_mem *m, uint16_t head,
 		uint32_t len);
 void vu_vq_flush(struct vu_vq *q, const struct vu_mem *m);
+void vu_vq_kicks(struct vu_vq *q, const struct vu_mem *m, bool on);
 void vu_vq_notify(const struct vu_vq *q);
 bool vu_vq_broken(const struct vu_vq *q);
 unsigned int vu_vq_avail(const struct vu_vq *q);

@@ -126,17 +126,28 @@ static void vu_segs_log(const struct vu_mem *m, const struct vu_seg *seg,
  * vu_rx_starved() - Start or stop waiting for receive buffers
  * @v:		vhost-user link
  * @starved:	The ring ran out: poll its kick descriptor until it refills
+ *
+ * The guest is asked to kick the queue only while we wait (vu_vq_kicks()).
  */
 void vu_rx_starved(struct vu_link *v, bool starved)
 {
-	int fd = v->dev.vq[VU_RX].kick_fd;
+	struct vu_vq *q = &v->dev.vq[VU_RX];
+	int fd = q->kick_fd;
+	uint64_t one = 1;
 
 	v->starved = starved;
-	if (fd < 0 || v->rx_kick_on == starved)
+	vu_vq_kicks(q, &v->dev.mem, starved);
+	if (fd < 0)
 		return;
-	if (!epref_ctl(v->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_VU_KICK, VU_RX, fd,
+	if (v->rx_kick_on != starved &&
+	    !epref_ctl(v->epfd, EPOLL_CTL_MOD, EPOLL_TYPE_VU_KICK, VU_RX, fd,
 		       starved ? EPOLLIN : 0))
 		v->rx_kick_on = starved;
+	/* Buffers added before the guest saw kicks wanted came without one */
+	if (starved && vu_vq_avail(q) &&
+	    write(fd, &one, sizeof(one)) < 0)
+		log_debug("vhost-user: re-kicking the receive queue: %s",
+			  strerror(errno));
 }
 
 /**

@@ -755,6 +755,39 @@ static void test_broken_head(void **state)
 }
 
 /**
+ * test_kicks() - Kicks asked for or not in the used ring's flags, the
+ *		  write marked in the dirty log
+ * @state:	Unused
+ */
+static void test_kicks(void **state)
+{
+	struct vring_used *u = g(USED_GPA);
+	unsigned int page = USED_GPA / VU_LOG_PAGE, i;
+
+	(void)state;
+	t.m.log = t.log;
+	t.m.log_len = sizeof(t.log);
+	memset(t.log, 0, sizeof(t.log));
+
+	vu_vq_kicks(&t.q, &t.m, false);
+	assert_int_equal(le16toh(u->flags), VRING_USED_F_NO_NOTIFY);
+	assert_int_equal(t.log[page / 8], 0);	/* log_used off */
+
+	t.q.log_used = true;
+	vu_vq_kicks(&t.q, &t.m, true);
+	assert_int_equal(le16toh(u->flags), 0);
+	assert_int_equal(t.log[page / 8], 1U << (page % 8));
+	for (i = 0; i < sizeof(t.log); i++) {
+		if (i != page / 8)
+			assert_int_equal(t.log[i], 0);
+	}
+
+	t.q.used = NULL;	/* not set up: nothing written */
+	vu_vq_kicks(&t.q, &t.m, false);
+	assert_int_equal(le16toh(u->flags), 0);
+}
+
+/**
  * test_notify() - The call eventfd, unless interrupts are off
  * @state:	Unused
  */
@@ -793,6 +826,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_init_not_ready),
+		T(test_kicks),
 		T(test_ready_conditions),
 		T(test_pop_push_flush),
 		T(test_wraparound),
