@@ -91,6 +91,23 @@ int opt_string(struct conf *c, const struct conf_opt *o, const char *arg)
 }
 
 /**
+ * opt_repair_path() - --repair-path: a path in vhost-user mode, or "none"
+ * @c:		Configuration
+ * @o:		Option
+ * @arg:	Path, or "none" (no repair socket)
+ *
+ * Return: 0 on success, -EINVAL for a path outside vhost-user mode
+ */
+int opt_repair_path(struct conf *c, const struct conf_opt *o, const char *arg)
+{
+	if (c->mode != MODE_VU && strcmp(arg, "none") != 0) {
+		fprintf(stderr, "--repair-path is for vhost-user mode only\n");
+		return -EINVAL;
+	}
+	return opt_string(c, o, arg);
+}
+
+/**
  * opt_ifname() - Store an interface name into the buffer at .off
  * @c:		Configuration
  * @o:		Option

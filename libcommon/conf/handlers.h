@@ -12,6 +12,8 @@ int opt_true(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_false(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_nop(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_string(struct conf *c, const struct conf_opt *o, const char *arg);
+int opt_repair_path(struct conf *c, const struct conf_opt *o,
+		    const char *arg);
 int opt_ifname(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_log_level(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_stderr(struct conf *c, const struct conf_opt *o, const char *arg);

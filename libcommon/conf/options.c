@@ -135,10 +135,8 @@ const struct conf_opt conf_opts[] = {
 	{"print-capabilities", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false,
 	 opt_print_caps,
 	 .help = "Print vhost-user back-end capabilities and exit"},
-	{"repair-path", 0, "PATH", CONF_M_PASST_ANY, CONF_SUP_NONE_ONLY,
-	 false, opt_string, S(repair_path),
-	 .nyi = "not supported yet: no repair socket, TCP connections "
-		"don't migrate",
+	{"repair-path", 0, "PATH", CONF_M_PASST_ANY, CONF_SUP_YES,
+	 false, opt_repair_path, S(repair_path),
 	 .help = "UNIX socket for passt-repair, or \"none\""},
 	{"migrate-exit", 0, NULL, CONF_M_VU, CONF_SUP_YES, false, opt_true,
 	 F(migrate_exit), .help = "Deprecated: exit after a migration"},

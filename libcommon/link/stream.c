@@ -392,7 +392,7 @@ static int stream_probe(const char *path)
  *
  * Return: the socket, -EADDRINUSE if someone listens there, other -errno
  */
-static int stream_bind(const char *path)
+int stream_bind(const char *path)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd, ret = stream_probe(path);

@@ -10,6 +10,7 @@
 #include "conf/conf.h"
 #include "flow/flow.h"
 #include "link/stream.h"
+#include "link/repair.h"
 #include "link/vhost_user.h"
 #include "link/tap.h"
 #include "os/epref.h"
@@ -35,6 +36,7 @@ struct exit_file;
  * @stream:	qemu stream socket and its client (passt); with
  *		--vhost-user, the control socket and its client
  * @vu:		passt --vhost-user: the device and its queues
+ * @repair:	passt --vhost-user: repair socket and passt-repair
  * @sink:	Frames to the guest: &tap.sink, &stream.sink or &vu.sink
  * @epfd:	epoll descriptor
  * @sigfd:	signalfd for SIGCHLD, SIGTERM, SIGQUIT
@@ -70,6 +72,7 @@ struct ctx {
 	struct tap tap;
 	struct stream_link stream;
 	struct vu_link vu;
+	struct repair repair;
 	struct frame_sink *sink;
 	int epfd;
 	int sigfd;

@@ -470,6 +470,12 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 	case EPOLL_TYPE_VU_KICK:
 		loop_vu_kick(x, ref);
 		return false;
+	case EPOLL_TYPE_REPAIR_LISTEN:
+		repair_listen_handler(&x->repair);
+		return false;
+	case EPOLL_TYPE_REPAIR:
+		repair_handler(&x->repair, ev->events);
+		return false;
 	case EPOLL_TYPE_SCAN_TIMER:
 		fwd_auto_timer(&x->fa); /* scans after the batch */
 		return false;

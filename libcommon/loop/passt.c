@@ -107,6 +107,7 @@ static void passt_loop_setup(struct ctx *x)
 		    strerror(-fd));
 	sandbox_set_mmap_fixed_fd(fd);
 	vu_init(&x->vu, x->epfd);
+	repair_init(&x->repair, x->epfd);
 	x->vu.on_start = passt_vu_started;
 	x->vu.on_rx_room = passt_vu_rx_room;
 	x->vu.on_transfer = passt_vu_transfer;
@@ -176,6 +177,41 @@ static bool passt_activated(struct ctx *x)
 /* vhost-user mode: our socket and PID file, removed when we exit */
 static struct exit_file passt_exit_sock = { .dirfd = -1 };
 static struct exit_file passt_exit_pid = { .dirfd = -1 };
+static struct exit_file passt_exit_repair = { .dirfd = -1 };
+
+/**
+ * passt_repair_setup() - Listen for passt-repair (vhost-user mode)
+ * @x:		Context
+ *
+ * The socket is --repair-path, or the vhost-user socket's path with
+ * ".repair" appended; none with --repair-path none, or without a path to
+ * derive it from (--fd, a systemd socket without a name).
+ */
+static void passt_repair_setup(struct ctx *x)
+{
+	const struct conf *c = x->c;
+	char path[REPAIR_PATH_MAX];
+	int ret;
+
+	if (c->mode != MODE_VU || !strcmp(c->repair_path, "none"))
+		return;
+	if (*c->repair_path)
+		snprintf(path, sizeof(path), "%s", c->repair_path);
+	else if (!*x->stream.path)
+		return;
+	else if (snprintf(path, sizeof(path), "%s.repair", x->stream.path) >=
+		 (int)sizeof(path))
+		die("Repair socket path too long: %s.repair", x->stream.path);
+	if ((ret = repair_listen(&x->repair, path)) == -EADDRINUSE)
+		die("Repair socket path %s already in use", path);
+	if (ret)
+		die("Couldn't bind repair socket %s: %s", path,
+		    strerror(-ret));
+	if ((ret = exit_file_open(&passt_exit_repair, path)))
+		die("Couldn't open the directory of %s: %s", path,
+		    strerror(-ret));
+	log_info("Repair socket for passt-repair bound at %s", path);
+}
 
 /**
  * passt_link_setup() - Open the link to qemu: --fd, systemd's, or our own
@@ -305,6 +341,7 @@ int passt_main(int argc, char **argv)
 	if (ret)
 		return EXIT_FAILURE;
 	passt_link_setup(&x);
+	passt_repair_setup(&x);
 	if (x.stream.fd >= 0 && c.mode != MODE_VU)
 		loop_greet(&x);	/* --fd, or a connection systemd accepted */
 	notify = passt_notify_open();
@@ -318,6 +355,7 @@ int passt_main(int argc, char **argv)
 	 * type='user'; for vhostuser nobody does but us
 	 */
 	exit_file_remove(&passt_exit_sock);
+	exit_file_remove(&passt_exit_repair);
 	exit_file_remove(&passt_exit_pid);
 	return ret;
 }

@@ -45,6 +45,8 @@
  *				idx: generation of the client (as STREAM)
  * @EPOLL_TYPE_VU_KICK:		passt --vhost-user: kick eventfd of a queue,
  *				idx: the queue (enum vu_queue)
+ * @EPOLL_TYPE_REPAIR_LISTEN:	passt --vhost-user: listening repair socket
+ * @EPOLL_TYPE_REPAIR:		passt --vhost-user: connected passt-repair
  */
 enum epoll_type {
 	EPOLL_TYPE_NONE,
@@ -67,6 +69,8 @@ enum epoll_type {
 	EPOLL_TYPE_SCAN_TIMER,
 	EPOLL_TYPE_VU,
 	EPOLL_TYPE_VU_KICK,
+	EPOLL_TYPE_REPAIR_LISTEN,
+	EPOLL_TYPE_REPAIR,
 };
 
 /**

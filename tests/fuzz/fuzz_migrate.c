@@ -3,7 +3,10 @@
  * any bytes through a pipe, as qemu hands them to the target passt. A
  * stream is accepted only if it is one we can read (header, addresses, no
  * connections), what we knew of the guest changes only then, and no
- * descriptor is left open behind it.
+ * descriptor is left open behind it. The same bytes are also read as one
+ * TCP connection record (112 bytes) and one socket record (52 bytes): one
+ * that is accepted holds only what a target may act on, and writes back
+ * to exactly the bytes it was read from.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +18,7 @@
 
 #include "base/log.h"
 #include "link/migrate.h"
+#include "link/migrate_tcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,6 +47,44 @@ static bool fuzz_accepted(const uint8_t *d, size_t n)
 }
 
 /**
+ * fuzz_records() - Read the bytes as a connection record and a socket record
+ * @d:		Bytes
+ * @n:		Their number
+ */
+static void fuzz_records(const uint8_t *d, size_t n)
+{
+	struct tcp_repair_state st;
+	uint8_t out[MIGRATE_TCP_LEN];
+	struct migrate_tcp t;
+	struct pbuf b;
+
+	if (!migrate_tcp_get(pview_make(d, n), &t)) {
+		if (n < MIGRATE_TCP_LEN || t.pif[0] == t.pif[1] ||
+		    (t.pif[0] != MIGRATE_PIF_TAP &&
+		     t.pif[0] != MIGRATE_PIF_HOST) ||
+		    (t.pif[1] != MIGRATE_PIF_TAP &&
+		     t.pif[1] != MIGRATE_PIF_HOST) ||
+		    t.ws_from_tap > MIGRATE_WS_MAX ||
+		    t.ws_to_tap > MIGRATE_WS_MAX)
+			abort();
+		pbuf_init(&b, out, sizeof(out));
+		if (!migrate_tcp_put(&b, &t) || memcmp(out, d, sizeof(out)))
+			abort();
+	}
+	if (!migrate_tcp_ext_get(pview_make(d, n), &st)) {
+		if (n < MIGRATE_TCP_EXT_LEN || st.sndq > MIGRATE_QUEUE_MAX ||
+		    st.rcvq > MIGRATE_QUEUE_MAX || st.notsent > st.sndq ||
+		    (st.state && (st.snd_ws > MIGRATE_WS_MAX ||
+				  st.rcv_ws > MIGRATE_WS_MAX)))
+			abort();
+		pbuf_init(&b, out, sizeof(out));
+		if (!migrate_tcp_ext_put(&b, &st) ||
+		    memcmp(out, d, MIGRATE_TCP_EXT_LEN))
+			abort();
+	}
+}
+
+/**
  * LLVMFuzzerTestOneInput() - Read one stream as the target
  * @data:	Stream
  * @size:	Its length
@@ -58,6 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	log_to_stderr(false);
 	signal(SIGPIPE, SIG_IGN);
+	fuzz_records(data, size);
 	if (pipe(fd))
 		abort();
 	if (fcntl(fd[1], F_SETPIPE_SZ, 65536) < 0 ||

@@ -34,11 +34,12 @@ static void test_not_supported_options(void **state)
 			 cases[i][2]);
 		assert_parse_err(msg, "passt", cases[i][0], cases[i][1]);
 	}
-	/* No repair socket yet: "none" is what we do (issue 16) */
+	/* A repair socket in vhost-user mode; "none" anywhere (issue 16) */
 	assert_int_equal(parse("passt", "--repair-path", "none", NULL), CONF_OK);
-	assert_parse_err("--repair-path /tmp/r: not supported yet: no repair "
-			 "socket, TCP connections don't migrate",
+	assert_parse_err("--repair-path is for vhost-user mode only",
 			 "passt", "--repair-path", "/tmp/r");
+	assert_int_equal(parse("passt", "--vhost-user", "--repair-path",
+			       "/tmp/r", NULL), CONF_OK);
 	assert_int_equal(parse("pasta", "--host-lo-to-ns-lo", NULL), CONF_OK);
 	assert_int_equal(parse("pasta", "--splice-only", NULL), CONF_OK);
 	assert_parse_err("--fd: not supported yet in pasta mode", "pasta",

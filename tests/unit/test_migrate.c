@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "link/migrate.h"
+#include "link/migrate_tcp.h"
 
 /* A stream as upstream's passt writes it: header, addresses, count 0 */
 static const uint8_t stream_v2[] = {
@@ -266,6 +267,268 @@ static void test_addrs_to_l2(void **state)
 	assert_int_equal(s.addr4_seen.s_addr, 0);
 }
 
+/**
+ * tcp_record() - A connection the guest opened to 203.0.113.5:80
+ * @t:		Set to the record
+ */
+static void tcp_record(struct migrate_tcp *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->pif[0] = MIGRATE_PIF_TAP;
+	t->pif[1] = MIGRATE_PIF_HOST;
+	inet_pton(AF_INET6, "::ffff:198.51.100.7", &t->side[0].eaddr);
+	inet_pton(AF_INET6, "::ffff:203.0.113.5", &t->side[0].oaddr);
+	t->side[0].eport = 40000;
+	t->side[0].oport = 80;
+	inet_pton(AF_INET6, "::ffff:198.51.100.1", &t->side[1].oaddr);
+	inet_pton(AF_INET6, "::ffff:203.0.113.5", &t->side[1].eaddr);
+	t->side[1].oport = 40000;
+	t->side[1].eport = 80;
+	t->retries = 1;
+	t->ws_from_tap = 7;
+	t->ws_to_tap = 9;
+	t->events = 1 << 2;
+	t->tap_mss = 1460;
+	t->sndbuf = 0x1234;
+	t->flags = 1 << 3;
+	t->seq_dup_ack_approx = 0x55;
+	t->wnd_from_tap = 0x0102;
+	t->wnd_to_tap = 0x0304;
+	t->seq_to_tap = 0x10203040;
+	t->seq_ack_from_tap = 0x10203000;
+	t->seq_from_tap = 0x50607080;
+	t->seq_ack_to_tap = 0x50607000;
+	t->seq_init_from_tap = 0x50600000;
+}
+
+/**
+ * test_tcp_record_bytes() - The 112 bytes of compat.md 4.4.1, and back
+ * @state:	Unused
+ */
+static void test_tcp_record_bytes(void **state)
+{
+	static const uint8_t seqs[] = {
+		0x10, 0x20, 0x30, 0x40, 0x10, 0x20, 0x30, 0x00,
+		0x50, 0x60, 0x70, 0x80, 0x50, 0x60, 0x70, 0x00,
+		0x50, 0x60, 0x00, 0x00,
+	};
+	struct migrate_tcp t, back;
+	uint8_t buf[256];
+	uint16_t port;
+	uint32_t sndbuf;
+	struct pbuf b;
+
+	(void)state;
+	tcp_record(&t);
+	pbuf_init(&b, buf, sizeof(buf));
+	assert_true(migrate_tcp_put(&b, &t));
+	assert_int_equal(b.len, MIGRATE_TCP_LEN);
+	assert_int_equal(buf[0], 2);
+	assert_int_equal(buf[1], 1);
+	assert_int_equal(buf[2 + 10], 0xff);	/* v4-mapped oaddr */
+	assert_int_equal(buf[2 + 12], 203);
+	memcpy(&port, buf + 2 + 34, 2);		/* eport, host order */
+	assert_int_equal(port, 40000);
+	memcpy(&port, buf + 38 + 34, 2);
+	assert_int_equal(port, 80);
+	assert_memory_equal(buf + 74, "\x01\x07\x09\x04", 4);
+	assert_memory_equal(buf + 78, "\x00\x00\x05\xb4", 4);	/* BE */
+	memcpy(&sndbuf, buf + 82, 4);			/* raw */
+	assert_int_equal(sndbuf, 0x1234);
+	assert_memory_equal(buf + 86, "\x08\x55\x01\x02\x03\x04", 6);
+	assert_memory_equal(buf + 92, seqs, sizeof(seqs));
+
+	assert_int_equal(migrate_tcp_get(pview_make(buf, b.len), &back), 0);
+	assert_memory_equal(&back, &t, sizeof(t));
+	assert_int_equal(migrate_tcp_get(pview_make(buf, b.len - 1), &back),
+			 -EINVAL);
+	pbuf_init(&b, buf, MIGRATE_TCP_LEN - 1);
+	assert_false(migrate_tcp_put(&b, &t));
+}
+
+/**
+ * tcp_check() - Encode @t and read it back
+ * @t:		Record
+ *
+ * Return: what migrate_tcp_get() returned
+ */
+static int tcp_check(const struct migrate_tcp *t)
+{
+	struct migrate_tcp back;
+	uint8_t buf[MIGRATE_TCP_LEN];
+	struct pbuf b;
+
+	pbuf_init(&b, buf, sizeof(buf));
+	assert_true(migrate_tcp_put(&b, t));
+	return migrate_tcp_get(pview_make(buf, b.len), &back);
+}
+
+/**
+ * tcp_refused() - Encode @t and check that it is refused
+ * @t:		Record
+ */
+static void tcp_refused(const struct migrate_tcp *t)
+{
+	assert_int_equal(tcp_check(t), -EINVAL);
+}
+
+/**
+ * test_tcp_record_refused() - Records a target must not act on
+ * @state:	Unused
+ */
+static void test_tcp_record_refused(void **state)
+{
+	struct migrate_tcp t;
+
+	(void)state;
+	tcp_record(&t);
+	t.pif[0] = MIGRATE_PIF_HOST;		/* host to host */
+	tcp_refused(&t);
+	tcp_record(&t);
+	t.pif[1] = 3;				/* spliced */
+	tcp_refused(&t);
+	tcp_record(&t);
+	inet_pton(AF_INET6, "2001:db8::1", &t.side[1].oaddr); /* 6 to 4 */
+	tcp_refused(&t);
+	tcp_record(&t);
+	t.side[1].eport = 0;
+	tcp_refused(&t);
+	tcp_record(&t);
+	t.side[0].eport = 0;			/* the guest's port */
+	tcp_refused(&t);
+	tcp_record(&t);
+	inet_pton(AF_INET6, "::ffff:224.0.0.1", &t.side[1].eaddr);
+	tcp_refused(&t);
+	tcp_record(&t);
+	memset(&t.side[1].eaddr, 0, sizeof(t.side[1].eaddr));
+	tcp_refused(&t);
+	tcp_record(&t);
+	t.ws_from_tap = 15;
+	tcp_refused(&t);
+	tcp_record(&t);
+	t.tap_mss = 0;
+	tcp_refused(&t);
+	tcp_record(&t);
+	t.tap_mss = 65536;
+	tcp_refused(&t);
+
+	tcp_record(&t);		/* inbound (-t), IPv6: accepted */
+	t.pif[0] = MIGRATE_PIF_HOST;
+	t.pif[1] = MIGRATE_PIF_TAP;
+	inet_pton(AF_INET6, "2001:db8::5", &t.side[0].eaddr);
+	inet_pton(AF_INET6, "2001:db8::1", &t.side[0].oaddr);
+	assert_int_equal(tcp_check(&t), 0);
+}
+
+/**
+ * tcp_ext() - A socket record: established, some bytes each way
+ * @st:		Set to the record
+ */
+static void tcp_ext(struct tcp_repair_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->seq_snd = 0x01020304;
+	st->seq_rcv = 0x05060708;
+	st->sndq = 3000;
+	st->notsent = 1000;
+	st->rcvq = 500;
+	st->mss = 1448;
+	st->timestamp = 0x0a0b0c0d;
+	st->wnd.snd_wl1 = 11;
+	st->wnd.snd_wnd = 12;
+	st->wnd.max_window = 13;
+	st->wnd.rcv_wnd = 14;
+	st->wnd.rcv_wup = 15;
+	st->snd_ws = 7;
+	st->rcv_ws = 8;
+	st->state = 1;
+	st->options = 7;
+}
+
+/**
+ * ext_get() - Encode @st, decode it
+ * @st:		Record
+ * @back:	Decoded
+ *
+ * Return: what migrate_tcp_ext_get() returned
+ */
+static int ext_get(const struct tcp_repair_state *st,
+		   struct tcp_repair_state *back)
+{
+	uint8_t buf[MIGRATE_TCP_EXT_LEN];
+	struct pbuf b;
+
+	pbuf_init(&b, buf, sizeof(buf));
+	assert_true(migrate_tcp_ext_put(&b, st));
+	assert_int_equal(b.len, MIGRATE_TCP_EXT_LEN);
+	return migrate_tcp_ext_get(pview_make(buf, b.len), back);
+}
+
+/**
+ * test_tcp_ext_record() - The 52 bytes, and what a target refuses
+ * @state:	Unused
+ */
+static void test_tcp_ext_record(void **state)
+{
+	struct tcp_repair_state st, back;
+	uint8_t buf[64];
+	struct pbuf b;
+
+	(void)state;
+	tcp_ext(&st);
+	pbuf_init(&b, buf, sizeof(buf));
+	assert_true(migrate_tcp_ext_put(&b, &st));
+	assert_int_equal(b.len, MIGRATE_TCP_EXT_LEN);
+	assert_memory_equal(buf, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	assert_memory_equal(buf + 8, "\x00\x00\x0b\xb8", 4);	/* sndq */
+	assert_memory_equal(buf + 24, "\x0a\x0b\x0c\x0d", 4);
+	assert_memory_equal(buf + 44, "\x00\x00\x00\x0f", 4);	/* rcv_wup */
+	assert_memory_equal(buf + 48, "\x07\x08\x01\x07", 4);
+	assert_int_equal(migrate_tcp_ext_get(pview_make(buf, b.len), &back),
+			 0);
+	assert_memory_equal(&back, &st, sizeof(st));
+	assert_int_equal(migrate_tcp_ext_get(pview_make(buf, b.len - 1),
+					     &back), -EINVAL);
+
+	tcp_ext(&st);
+	st.sndq = MIGRATE_QUEUE_MAX + 1;
+	st.notsent = 0;
+	assert_int_equal(ext_get(&st, &back), -EINVAL);
+	tcp_ext(&st);
+	st.sndq = MIGRATE_QUEUE_MAX;		/* the limit itself: fine */
+	assert_int_equal(ext_get(&st, &back), 0);
+	tcp_ext(&st);
+	st.rcvq = MIGRATE_QUEUE_MAX + 1;
+	assert_int_equal(ext_get(&st, &back), -EINVAL);
+	tcp_ext(&st);
+	st.notsent = st.sndq + 1;
+	assert_int_equal(ext_get(&st, &back), -EINVAL);
+	tcp_ext(&st);
+	st.state = 10;				/* TCP_LISTEN */
+	assert_int_equal(ext_get(&st, &back), -EINVAL);
+	tcp_ext(&st);
+	st.state = 8;			/* TCP_CLOSE_WAIT: half-closed */
+	assert_int_equal(ext_get(&st, &back), 0);
+	tcp_ext(&st);
+	st.snd_ws = 15;
+	assert_int_equal(ext_get(&st, &back), -EINVAL);
+	tcp_ext(&st);
+	st.mss = 0;
+	assert_int_equal(ext_get(&st, &back), -EINVAL);
+
+	/* tcpi_state 0: "skip", whatever the rest says, but the queue sizes
+	 * still bound what the reader skips
+	 */
+	tcp_ext(&st);
+	st.state = 0;
+	st.snd_ws = 200;
+	st.mss = 0;
+	assert_int_equal(ext_get(&st, &back), 0);
+	assert_int_equal(back.state, 0);
+	st.rcvq = MIGRATE_QUEUE_MAX + 1;
+	assert_int_equal(ext_get(&st, &back), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +537,9 @@ int main(void)
 		cmocka_unit_test(test_target_refuses),
 		cmocka_unit_test(test_header_check),
 		cmocka_unit_test(test_addrs_to_l2),
+		cmocka_unit_test(test_tcp_record_bytes),
+		cmocka_unit_test(test_tcp_record_refused),
+		cmocka_unit_test(test_tcp_ext_record),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
