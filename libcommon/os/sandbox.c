@@ -341,11 +341,14 @@ static int sandbox_pivot(void)
  * @keep_net_bind:	Keep CAP_NET_BIND_SERVICE if it is permitted
  * @keep_sys_admin:	Keep CAP_SYS_ADMIN if it is permitted
  * @keep_net_admin:	Keep CAP_NET_ADMIN if it is permitted
+ * @keep_dac:		Keep CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH if they
+ *			are permitted: passt-repair run by root reaches a
+ *			socket in another user's directory
  *
  * Return: 0 on success, -errno on failure
  */
 int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
-		      bool keep_net_admin)
+		      bool keep_net_admin, bool keep_dac)
 {
 	const struct {
 		bool keep;
@@ -354,6 +357,8 @@ int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
 		{keep_net_bind, CAP_NET_BIND_SERVICE},
 		{keep_sys_admin, CAP_SYS_ADMIN},
 		{keep_net_admin, CAP_NET_ADMIN},
+		{keep_dac, CAP_DAC_OVERRIDE},
+		{keep_dac, CAP_DAC_READ_SEARCH},
 	};
 	bool have[sizeof(keep) / sizeof(keep[0])];
 	size_t i;
@@ -443,7 +448,8 @@ int sandbox_isolate(const struct sandbox_opts *o)
 	}
 
 	if ((ret = sandbox_drop_caps(o->keep_net_bind,
-				     o->keep_sys_admin && !newuser, false))) {
+				     o->keep_sys_admin && !newuser, false,
+				     false))) {
 		log_err("Couldn't drop capabilities");
 		return ret;
 	}

@@ -120,11 +120,13 @@ int sandbox_isolate(const struct sandbox_opts *o);
  * @keep_net_bind:	Keep CAP_NET_BIND_SERVICE if it is permitted
  * @keep_sys_admin:	Keep CAP_SYS_ADMIN if it is permitted
  * @keep_net_admin:	Keep CAP_NET_ADMIN if it is permitted
+ * @keep_dac:		Keep CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH if they
+ *			are permitted
  *
  * Return: 0 on success, -errno on failure
  */
 int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
-		      bool keep_net_admin);
+		      bool keep_net_admin, bool keep_dac);
 
 /**
  * sandbox_seccomp() - Set no-new-privileges and install the allowlist

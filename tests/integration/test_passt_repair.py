@@ -23,6 +23,7 @@ deliberately better, and are skipped for it.
 """
 
 import os
+import pwd
 import socket
 import subprocess
 import tempfile
@@ -31,6 +32,7 @@ import time
 import pytest
 
 import deb13_env
+import topo as T
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("PASST_REPAIR", os.path.join(ROOT, "passt-repair"))
@@ -121,6 +123,35 @@ def test_repair_on_then_off_then_eof_exits_0(server, use_dir):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_root_helper_reaches_socket_of_another_user(server):
+    """KubeVirt runs passt-repair as root; passt's socket and its directory
+    belong to passt's user (here: 0700 directory, 0755 socket, as passt
+    makes them with umask 022): root needs CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH to reach it, so passt-repair keeps them."""
+    d, path, lst = server
+    pw = pwd.getpwnam(T.TEST_USER)
+    os.chown(d, pw.pw_uid, pw.pw_gid)
+    os.chmod(d, 0o700)
+    os.chown(path, pw.pw_uid, pw.pw_gid)
+    os.chmod(path, 0o755)
+    for arg in (path, d):
+        proc = run_helper(arg)
+        try:
+            conn, _ = lst.accept()
+            conn.settimeout(10)
+            cli, srv = tcp_pair()
+            socket.send_fds(conn, [b"\x01"], [cli.fileno()])
+            assert conn.recv(1) == b"\x01"
+            assert repair_state(cli) == 1
+            conn.close()
+            assert proc.wait(timeout=10) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            out, err = proc.communicate(timeout=5)
+        assert not err, err
 
 
 def test_unknown_command_exits_1(server):

@@ -25,7 +25,9 @@
  *   vanishes (ENOENT) sends us back to listing and waiting.
  *
  * Before anything else, even before the arguments are parsed, it drops every
- * capability but CAP_NET_ADMIN and installs the smallest seccomp allowlist
+ * capability but CAP_NET_ADMIN, CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (run
+ * as root, as KubeVirt does, it must reach a socket in passt's user's
+ * directory, which root without them can't) and installs the smallest seccomp allowlist
  * of the suite (os/sandbox.c, doc/sandbox.md): nothing it does afterwards
  * allocates memory, hence getdents64() instead of opendir(), static buffers
  * for directory entries and inotify events, and poll() for every wait.
@@ -527,7 +529,7 @@ int main(int argc, char **argv)
 	 * buffer for --help and --version
 	 */
 	setvbuf(stdout, NULL, _IONBF, 0);
-	if (sandbox_drop_caps(false, false, true) ||
+	if (sandbox_drop_caps(false, false, true, true) ||
 	    sandbox_seccomp(SANDBOX_PASST_REPAIR)) {
 		fprintf(stderr, "Failed to sandbox process, exiting\n");
 		return REPAIR_EXIT_ERR;

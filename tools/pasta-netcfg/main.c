@@ -391,7 +391,7 @@ static void sandbox(const struct netcfg_args *a)
 	bool change = strcmp(a->cmd, "show") != 0;
 	int rc;
 
-	if ((rc = sandbox_drop_caps(false, false, change)))
+	if ((rc = sandbox_drop_caps(false, false, change, false)))
 		fail("dropping capabilities: %s", strerror(-rc));
 	/* Logs its own failure through base/log.h; say it here too */
 	if ((rc = sandbox_seccomp(SANDBOX_NETCFG)))
