@@ -185,7 +185,9 @@ static struct exit_file passt_exit_repair = { .dirfd = -1 };
  *
  * The socket is --repair-path, or the vhost-user socket's path with
  * ".repair" appended; none with --repair-path none, or without a path to
- * derive it from (--fd, a systemd socket without a name).
+ * derive it from (--fd, a systemd socket without a name). A derived path
+ * that can't be bound (systemd's directory, not ours) only warns: passt
+ * then serves the guest and migrates without its connections.
  */
 static void passt_repair_setup(struct ctx *x)
 {
@@ -204,9 +206,18 @@ static void passt_repair_setup(struct ctx *x)
 		die("Repair socket path too long: %s.repair", x->stream.path);
 	if ((ret = repair_listen(&x->repair, path)) == -EADDRINUSE)
 		die("Repair socket path %s already in use", path);
-	if (ret)
+	if (ret && *c->repair_path)
 		die("Couldn't bind repair socket %s: %s", path,
 		    strerror(-ret));
+	if (ret) {
+		/* A derived path in a directory we may not write to (systemd's
+		 * /run/passt, socket activation): run without, as a helper
+		 * that never comes would leave us
+		 */
+		log_warn("Couldn't bind repair socket %s: %s; TCP connections "
+			 "won't be migrated", path, strerror(-ret));
+		return;
+	}
 	if ((ret = exit_file_open(&passt_exit_repair, path)))
 		die("Couldn't open the directory of %s: %s", path,
 		    strerror(-ret));
