@@ -30,6 +30,7 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <linux/filter.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -37,6 +38,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "base/clock.h"
 #include "base/util.h"
 #include "transport/tcp_repair.h"
 
@@ -140,9 +142,66 @@ static int tcp_repair_queue_get(int s, int q, unsigned long req,
 }
 
 /**
+ * tcp_repair_fin_sent() - Did we send (or queue) our FIN in this state?
+ * @state:	tcpi_state
+ *
+ * Return: true for FIN_WAIT1, FIN_WAIT2, CLOSING and LAST_ACK
+ */
+static bool tcp_repair_fin_sent(uint8_t state)
+{
+	return state == TCP_RS_FIN_WAIT1 || state == TCP_RS_FIN_WAIT2 ||
+	       state == TCP_RS_CLOSING || state == TCP_RS_LAST_ACK;
+}
+
+/**
+ * tcp_repair_fin_rcvd() - Did the peer's FIN come in this state?
+ * @state:	tcpi_state
+ *
+ * Return: true for CLOSE_WAIT, CLOSING and LAST_ACK
+ */
+static bool tcp_repair_fin_rcvd(uint8_t state)
+{
+	return state == TCP_RS_CLOSE_WAIT || state == TCP_RS_CLOSING ||
+	       state == TCP_RS_LAST_ACK;
+}
+
+/**
+ * tcp_repair_fin_adjust() - Take the FINs out of the queues' numbers
+ * @st:		State as the kernel gave it, its @state set
+ *
+ * A FIN takes a sequence number: once we queued ours, the send queue's
+ * end (TCP_QUEUE_SEQ) and, while it is unacknowledged, SIOCOUTQ count it,
+ * and SIOCOUTQNSD too while it is unsent; once the peer's came, the
+ * receive queue's end counts it (SIOCINQ doesn't). The state we move
+ * holds data only, and the FINs as @state: the new socket gets them from
+ * tcp_repair_finish() and tcp_repair_resume().
+ */
+static void tcp_repair_fin_adjust(struct tcp_repair_state *st)
+{
+	if (tcp_repair_fin_sent(st->state)) {
+		if (st->state != TCP_RS_FIN_WAIT2 && st->sndq)
+			st->sndq--;		/* the FIN isn't acknowledged */
+		else
+			st->seq_snd--;		/* it is: it ends the queue */
+		if (st->notsent)
+			st->notsent--;
+	}
+	if (tcp_repair_fin_rcvd(st->state)) {
+		st->seq_rcv--;
+		/* the window's right edge stays where the peer saw it */
+		if ((int32_t)(st->wnd.rcv_wup - (st->seq_rcv + st->rcvq)) > 0) {
+			st->wnd.rcv_wnd += st->wnd.rcv_wup -
+					   (st->seq_rcv + st->rcvq);
+			st->wnd.rcv_wup = st->seq_rcv + st->rcvq;
+		}
+	}
+}
+
+/**
  * tcp_repair_get() - Read the state of a frozen socket in repair mode
  * @s:		Socket: frozen (tcp_repair_freeze()), in repair mode
- * @st:		Filled
+ * @st:		Filled: queues of data only, FINs as @st->state (see
+ *		tcp_repair_fin_adjust())
  *
  * Return: 0 on success, -errno on failure
  */
@@ -176,6 +235,7 @@ int tcp_repair_get(int s, struct tcp_repair_state *st)
 	st->rcv_ws = ti.tcpi_rcv_wscale;
 	st->state = ti.tcpi_state;
 	st->options = ti.tcpi_options;
+	tcp_repair_fin_adjust(st);
 	return 0;
 }
 
@@ -251,7 +311,7 @@ static int tcp_repair_options(int s, const struct tcp_repair_state *st)
  *
  * Return: 0 on success, -errno on failure
  */
-static int tcp_repair_fill(int s, int q, const uint8_t *p, uint32_t len)
+int tcp_repair_fill(int s, int q, const uint8_t *p, uint32_t len)
 {
 	int ret;
 
@@ -301,6 +361,107 @@ static int tcp_repair_seqs(int s, const struct tcp_repair_state *st)
 }
 
 /**
+ * tcp_repair_connect() - Connect a new socket in repair mode as the original
+ * @s:		New TCP socket of the same family, in repair mode
+ * @st:		State read from the original
+ * @local:	Local address and port of the original
+ * @peer:	Its peer
+ * @sl:		Length of @local and @peer
+ *
+ * Return: 0 on success, -errno on failure (-EADDRINUSE or -EADDRNOTAVAIL:
+ *	   the original, or a listener on its port, still exists here)
+ */
+int tcp_repair_connect(int s, const struct tcp_repair_state *st,
+		       const union sockaddr_inany *local,
+		       const union sockaddr_inany *peer, socklen_t sl)
+{
+	int ret;
+
+	if (st->notsent > st->sndq)
+		return -EINVAL;
+	if ((ret = tcp_repair_seqs(s, st)))
+		return ret;
+	if (bind(s, &local->sa, sl) || connect(s, &peer->sa, sl))
+		return -errno;
+	return tcp_repair_options(s, st);
+}
+
+/**
+ * tcp_repair_finish() - Complete a rebuilt connection, still in repair mode
+ * @s:		Socket in repair mode, its queues filled
+ * @st:		State read from the original
+ *
+ * Sets the timestamp clock and the windows; a FIN of ours the peer has
+ * acknowledged already (FIN_WAIT2) is queued as sent, so that the socket
+ * doesn't send it as new. The peer's FIN is the end of the receive queue:
+ * reads find the end of file there (SHUT_RD sends nothing).
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_repair_finish(int s, const struct tcp_repair_state *st)
+{
+	int ret;
+
+	if ((st->options & TCPI_OPT_TIMESTAMPS) &&
+	    setsockopt(s, IPPROTO_TCP, TCP_TIMESTAMP, &st->timestamp,
+		       sizeof(st->timestamp)))
+		return -errno;
+	if ((ret = tcp_repair_window_set(s, st)))
+		return ret;
+	if (st->state == TCP_RS_FIN_WAIT2) {
+		if ((ret = tcp_repair_queue(s, TCP_SEND_QUEUE)))
+			return ret;
+		ret = shutdown(s, SHUT_WR) ? -errno : 0;
+		tcp_repair_queue(s, TCP_NO_QUEUE);
+		if (ret)
+			return ret;
+	}
+	if (tcp_repair_fin_rcvd(st->state) && shutdown(s, SHUT_RD))
+		return -errno;
+	return 0;
+}
+
+/**
+ * tcp_repair_resume() - Send what the original hadn't sent yet, repair
+ *			 mode off
+ * @s:		Rebuilt socket, repair mode off
+ * @st:		State read from the original
+ * @tail:	The last @st->notsent bytes of its send queue
+ *
+ * Then our FIN, if the original had queued one the peer didn't
+ * acknowledge: sent again (the peer takes a duplicate FIN as one).
+ *
+ * Return: 0 on success, -errno on failure (-EAGAIN: the send buffer
+ *	   couldn't take the tail within TCP_REPAIR_TAIL_MS)
+ */
+int tcp_repair_resume(int s, const struct tcp_repair_state *st,
+		      const uint8_t *tail)
+{
+	uint32_t left = st->notsent;
+	uint64_t end = clock_ms() + TCP_REPAIR_TAIL_MS;
+
+	while (left) {
+		ssize_t n = send(s, tail, left, MSG_NOSIGNAL | MSG_DONTWAIT);
+		struct pollfd p = { .fd = s, .events = POLLOUT };
+
+		if (n > 0) {
+			tail += n;
+			left -= (uint32_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (clock_ms() >= end)
+			return -EAGAIN;
+		poll(&p, 1, 10);
+	}
+	if (tcp_repair_fin_sent(st->state) && st->state != TCP_RS_FIN_WAIT2 &&
+	    shutdown(s, SHUT_WR))
+		return -errno;
+	return 0;
+}
+
+/**
  * tcp_repair_set() - Rebuild a connection in a new socket in repair mode
  * @s:		New TCP socket of the same family, in repair mode
  * @st:		State read from the original
@@ -309,7 +470,7 @@ static int tcp_repair_seqs(int s, const struct tcp_repair_state *st)
  * @sl:		Length of @local and @peer
  * @snd:	The original's send queue, @st->sndq bytes: those sent go in
  *		now, the last @st->notsent are the caller's to send once
- *		repair mode is off
+ *		repair mode is off (tcp_repair_resume())
  * @rcv:	Its receive queue, @st->rcvq bytes
  *
  * Return: 0 on success, -errno on failure
@@ -321,22 +482,12 @@ int tcp_repair_set(int s, const struct tcp_repair_state *st,
 {
 	int ret;
 
-	if (st->notsent > st->sndq)
-		return -EINVAL;
-	if ((ret = tcp_repair_seqs(s, st)))
-		return ret;
-	if (bind(s, &local->sa, sl) || connect(s, &peer->sa, sl))
-		return -errno;
-	if ((ret = tcp_repair_options(s, st)) ||
+	if ((ret = tcp_repair_connect(s, st, local, peer, sl)) ||
 	    (ret = tcp_repair_fill(s, TCP_SEND_QUEUE, snd,
 				   st->sndq - st->notsent)) ||
 	    (ret = tcp_repair_fill(s, TCP_RECV_QUEUE, rcv, st->rcvq)))
 		return ret;
-	if ((st->options & TCPI_OPT_TIMESTAMPS) &&
-	    setsockopt(s, IPPROTO_TCP, TCP_TIMESTAMP, &st->timestamp,
-		       sizeof(st->timestamp)))
-		return -errno;
-	return tcp_repair_window_set(s, st);
+	return tcp_repair_finish(s, st);
 }
 
 /**

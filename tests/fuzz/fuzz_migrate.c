@@ -18,7 +18,7 @@
 
 #include "base/log.h"
 #include "link/migrate.h"
-#include "link/migrate_tcp.h"
+#include "transport/migrate_tcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

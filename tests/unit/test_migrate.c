@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "link/migrate.h"
-#include "link/migrate_tcp.h"
+#include "transport/migrate_tcp.h"
 
 /* A stream as upstream's passt writes it: header, addresses, count 0 */
 static const uint8_t stream_v2[] = {

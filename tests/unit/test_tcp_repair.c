@@ -111,17 +111,18 @@ static void pair(bool v4, int *a, int *b)
 }
 
 /**
- * move() - Move A to a new socket: freeze, dump, close, rebuild, send the
- *	    tail that wasn't sent
+ * move_in() - Move A to a new socket: freeze, dump, close, rebuild, send the
+ *	       tail that wasn't sent
  * @a:		Socket, replaced by the new one
  * @out:	Set to the state that moved, if not NULL
+ * @state:	TCP state A must be in
  */
-static void move(int *a, struct tcp_repair_state *out)
+static void move_in(int *a, struct tcp_repair_state *out, int state)
 {
 	union sockaddr_inany local, peer;
 	struct tcp_repair_state st;
 	socklen_t sl = sizeof(local), bl = sizeof(int);
-	int n, sndbuf;
+	int sndbuf;
 
 	assert_int_equal(getsockname(*a, &local.sa, &sl), 0);
 	assert_int_equal(getpeername(*a, &peer.sa, &sl), 0);
@@ -129,7 +130,7 @@ static void move(int *a, struct tcp_repair_state *out)
 	assert_int_equal(tcp_repair_freeze(*a), 0);
 	repair(*a, TCP_REPAIR_ON);
 	assert_int_equal(tcp_repair_get(*a, &st), 0);
-	assert_int_equal(st.state, 1 /* TCP_ESTABLISHED */);
+	assert_int_equal(st.state, state);
 	assert_true(st.sndq <= sizeof(qsnd) && st.rcvq <= sizeof(qrcv));
 	assert_int_equal(tcp_repair_peek(*a, true, qsnd, st.sndq), 0);
 	assert_int_equal(tcp_repair_peek(*a, false, qrcv, st.rcvq), 0);
@@ -141,21 +142,30 @@ static void move(int *a, struct tcp_repair_state *out)
 
 	*a = socket(local.sa.sa_family, SOCK_STREAM, 0);
 	assert_true(*a >= 0);
-	sndbuf /= 2;	/* the kernel doubles what it is given */
-	setsockopt(*a, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	/* room for the whole queue, as passt gives every socket the largest
+	 * buffer allowed (the original grew its own): the tail goes in after
+	 * the part already sent
+	 */
+	sndbuf = MAX(sndbuf, (int)st.sndq + (1 << 20));
+	setsockopt(*a, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
 	repair(*a, TCP_REPAIR_ON);
 	assert_int_equal(tcp_repair_set(*a, &st, &local, &peer, sl, qsnd,
 					qrcv), 0);
 	repair(*a, TCP_REPAIR_OFF);
-	for (n = 0; (uint32_t)n < st.notsent; ) {
-		ssize_t w = send(*a, qsnd + st.sndq - st.notsent + n,
-				 st.notsent - (uint32_t)n, MSG_DONTWAIT);
-
-		assert_true(w > 0);
-		n += (int)w;
-	}
+	assert_int_equal(tcp_repair_resume(*a, &st, qsnd + st.sndq -
+					   st.notsent), 0);
 	if (out)
 		*out = st;
+}
+
+/**
+ * move() - move_in() for an established A
+ * @a:		Socket, replaced by the new one
+ * @out:	Set to the state that moved, if not NULL
+ */
+static void move(int *a, struct tcp_repair_state *out)
+{
+	move_in(a, out, 1 /* TCP_ESTABLISHED */);
 }
 
 /**
@@ -287,6 +297,125 @@ static void test_queued_both_ways_v6(void **state)
 }
 
 /**
+ * recv_eof() - The next read finds the end of file
+ * @s:		Socket
+ */
+static void recv_eof(int s)
+{
+	assert_int_equal(recv(s, buf, 1, 0), 0);
+}
+
+/**
+ * half_closed_by_us() - A shut down for writing, its FIN acknowledged
+ *			 (FIN_WAIT2) or not even sent (FIN_WAIT1): B still
+ *			 sends, A2 reads, and B finds A's data then one end
+ *			 of file
+ * @acked:	B took everything before A's move
+ */
+static void half_closed_by_us(bool acked)
+{
+	struct tcp_repair_state st;
+	size_t n = 3000;
+	int a, b;
+
+	if (!can_repair())
+		skip();
+	pair(true, &a, &b);
+	send_all(b, 2, 0, SMALL);
+	if (!acked)
+		assert_int_equal(tcp_repair_freeze(b), 0);
+	n = acked ? (send_all(a, 1, 0, n), n) : send_some(a, 1, 0, BIG);
+	assert_int_equal(shutdown(a, SHUT_WR), 0);
+	if (acked)
+		recv_check(b, 1, 0, n);
+	usleep(100 * 1000);
+
+	move_in(&a, &st, acked ? 5 /* FIN_WAIT2 */ : 4 /* FIN_WAIT1 */);
+	assert_int_equal(st.rcvq, SMALL);
+	assert_int_equal(st.sndq, acked ? 0 : n);
+	if (!acked) {
+		assert_true(st.notsent > 0);
+		assert_int_equal(tcp_repair_thaw(b), 0);
+		recv_check(b, 1, 0, n);
+	}
+	recv_eof(b);
+	recv_check(a, 2, 0, SMALL);
+	send_all(b, 2, SMALL, 9000);
+	recv_check(a, 2, SMALL, 9000);
+	assert_int_equal(shutdown(b, SHUT_WR), 0);
+	recv_eof(a);
+	close(a);
+	close(b);
+}
+
+static void test_half_closed_fin_acked(void **state)
+{
+	(void)state;
+	half_closed_by_us(true);
+}
+
+static void test_half_closed_fin_unsent(void **state)
+{
+	(void)state;
+	half_closed_by_us(false);
+}
+
+/**
+ * half_closed_by_peer() - B shut down for writing (A in CLOSE_WAIT, its
+ *			   data unread, or LAST_ACK if A closed too): A2
+ *			   reads the data then the end of file, and what A2
+ *			   still sends reaches B
+ * @both:	A shut down as well, B taking nothing (its FIN unsent)
+ */
+static void half_closed_by_peer(bool both)
+{
+	struct tcp_repair_state st;
+	size_t n = 0;
+	int a, b;
+
+	if (!can_repair())
+		skip();
+	pair(false, &a, &b);
+	send_all(b, 2, 0, SMALL);
+	assert_int_equal(shutdown(b, SHUT_WR), 0);
+	usleep(50 * 1000);
+	if (both) {
+		assert_int_equal(tcp_repair_freeze(b), 0);
+		n = send_some(a, 1, 0, BIG);
+		assert_int_equal(shutdown(a, SHUT_WR), 0);
+		usleep(100 * 1000);
+	}
+
+	move_in(&a, &st, both ? 9 /* LAST_ACK */ : 8 /* CLOSE_WAIT */);
+	assert_int_equal(st.rcvq, SMALL);
+	recv_check(a, 2, 0, SMALL);
+	recv_eof(a);
+	if (both) {
+		assert_int_equal(tcp_repair_thaw(b), 0);
+	} else {
+		send_all(a, 1, 0, 20000);
+		n = 20000;
+		assert_int_equal(shutdown(a, SHUT_WR), 0);
+	}
+	recv_check(b, 1, 0, n);
+	recv_eof(b);
+	close(a);
+	close(b);
+}
+
+static void test_half_closed_by_peer(void **state)
+{
+	(void)state;
+	half_closed_by_peer(false);
+}
+
+static void test_closed_both_fin_unsent(void **state)
+{
+	(void)state;
+	half_closed_by_peer(true);
+}
+
+/**
  * struct pusher - B sending on its own, the byte count it reached
  * @s:		B
  * @sent:	Bytes of stream 3 sent so far
@@ -379,6 +508,10 @@ int main(void)
 		cmocka_unit_test(test_queued_both_ways_v4),
 		cmocka_unit_test(test_queued_both_ways_v6),
 		cmocka_unit_test(test_peer_pushing_during_moves),
+		cmocka_unit_test(test_half_closed_fin_acked),
+		cmocka_unit_test(test_half_closed_fin_unsent),
+		cmocka_unit_test(test_half_closed_by_peer),
+		cmocka_unit_test(test_closed_both_fin_unsent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,19 +30,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "link/migrate_tcp.h"
+#include "transport/migrate_tcp.h"
 
-/* tcpi_state values (the kernel's include/net/tcp_states.h): the ones of
- * a connection that was established, which alone migrate
- */
-enum migrate_tcp_state {
-	MIGRATE_TCP_ESTABLISHED = 1,
-	MIGRATE_TCP_FIN_WAIT1 = 4,
-	MIGRATE_TCP_FIN_WAIT2 = 5,
-	MIGRATE_TCP_CLOSE_WAIT = 8,
-	MIGRATE_TCP_LAST_ACK = 9,
-	MIGRATE_TCP_CLOSING = 11,
-};
 
 /**
  * migrate_tcp_side_put() - Append one side
@@ -203,12 +192,12 @@ bool migrate_tcp_ext_put(struct pbuf *b, const struct tcp_repair_state *st)
 static bool migrate_tcp_state_ok(uint8_t state)
 {
 	switch (state) {
-	case MIGRATE_TCP_ESTABLISHED:
-	case MIGRATE_TCP_FIN_WAIT1:
-	case MIGRATE_TCP_FIN_WAIT2:
-	case MIGRATE_TCP_CLOSE_WAIT:
-	case MIGRATE_TCP_LAST_ACK:
-	case MIGRATE_TCP_CLOSING:
+	case TCP_RS_ESTABLISHED:
+	case TCP_RS_FIN_WAIT1:
+	case TCP_RS_FIN_WAIT2:
+	case TCP_RS_CLOSE_WAIT:
+	case TCP_RS_LAST_ACK:
+	case TCP_RS_CLOSING:
 		return true;
 	default:
 		return false;

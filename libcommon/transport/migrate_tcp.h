@@ -13,8 +13,8 @@
  * (the ports, sndbuf) are read and written in ours: both ends of a
  * migration are the same architecture.
  */
-#ifndef LINK_MIGRATE_TCP_H
-#define LINK_MIGRATE_TCP_H
+#ifndef TRANSPORT_MIGRATE_TCP_H
+#define TRANSPORT_MIGRATE_TCP_H
 
 #include <netinet/in.h>
 #include <stdint.h>
@@ -89,4 +89,4 @@ int migrate_tcp_get(struct pview v, struct migrate_tcp *t);
 bool migrate_tcp_ext_put(struct pbuf *b, const struct tcp_repair_state *st);
 int migrate_tcp_ext_get(struct pview v, struct tcp_repair_state *st);
 
-#endif /* LINK_MIGRATE_TCP_H */
+#endif /* TRANSPORT_MIGRATE_TCP_H */
