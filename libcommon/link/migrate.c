@@ -28,6 +28,7 @@
 
 #include "base/log.h"
 #include "link/migrate.h"
+#include "link/migrate_conn.h"
 
 /**
  * migrate_header_put() - Append the header of the stream we write
@@ -183,7 +184,7 @@ static int migrate_wait(int fd, short events)
  *	   reading, no reader while writing), -ETIMEDOUT if it stalled,
  *	   -errno otherwise
  */
-static int migrate_io(int fd, void *buf, size_t len, bool out)
+int migrate_io(int fd, void *buf, size_t len, bool out)
 {
 	uint8_t *p = buf;
 	ssize_t n;
@@ -224,36 +225,51 @@ static int migrate_nonblock(int fd)
 /**
  * migrate_source() - Write the state of this passt (source of a migration)
  * @fd:		Descriptor to write to (closed by the caller)
- * @c:		L2 configuration
- * @s:		What the link learnt of the guest
+ * @m:		What moves
+ *
+ * The connections that move are left frozen, in repair mode, whatever
+ * the outcome: migrate_conn_release() once the guest runs elsewhere,
+ * migrate_conn_rollback() if it stays (on failure, or if qemu restarts the
+ * device here).
  *
  * Return: 0 on success, -errno on failure (logged)
  */
-int migrate_source(int fd, const struct l2_conf *c, const struct l2_state *s)
+int migrate_source(int fd, const struct migrate_ctx *m)
 {
 	uint8_t buf[MIGRATE_HDR_LEN + MIGRATE_ADDRS_LEN + MIGRATE_COUNT_LEN];
+	static uint32_t idx[FLOW_MAX];
 	struct migrate_addrs a;
+	bool helper = false;
 	struct pbuf b;
-	int ret;
+	int n = 0, ret;
 
-	migrate_addrs_from_l2(c, s, &a);
+	migrate_addrs_from_l2(m->l2, m->l2s, &a);
+	if (m->tcp && m->repair)
+		helper = repair_wait(m->repair, REPAIR_WAIT_MS);
+	if (helper && (n = migrate_conn_freeze(m->tcp, m->repair, idx,
+					       FLOW_MAX)) < 0)
+		return n;
+
 	pbuf_init(&b, buf, sizeof(buf));
-	/* No repair helper yet: connections stay here (count 0), as with
-	 * upstream's passt when none is connected
-	 */
 	if (!migrate_header_put(&b) || !migrate_addrs_put(&b, &a) ||
-	    !pbuf_be32(&b, 0))
+	    !pbuf_be32(&b, (uint32_t)n))
 		return -EOVERFLOW;	/* can't be: sizes above */
 	log_debug("Source side migration stage: observed addresses");
-	log_debug("Sending 0 flows");
+	log_debug("Sending %d flows", n);
 	if ((ret = migrate_nonblock(fd)) ||
-	    (ret = migrate_io(fd, buf, b.len, true))) {
+	    (ret = migrate_io(fd, buf, b.len, true)) ||
+	    (ret = migrate_conn_send(fd, m->tcp, idx, (unsigned int)n))) {
 		log_err("Can't send migration state: %s, abort",
 			strerror(-ret));
 		return ret;
 	}
-	log_info("Migration: guest addresses sent; TCP connections are not "
-		 "moved (no repair support)");
+	if (helper)
+		log_info("Migration: guest addresses and %d TCP connections "
+			 "sent",
+			 n);
+	else
+		log_info("Migration: guest addresses sent; TCP connections are "
+			 "not moved (no passt-repair connected)");
 	return 0;
 }
 
@@ -291,21 +307,21 @@ static void migrate_log_addrs(const struct l2_state *s, uint32_t version)
 	inet_ntop(AF_INET6, &s->ll6_seen, ll, sizeof(ll));
 	log_info("Migration: from the source (stream version %u): guest MAC "
 		 "%02x:%02x:%02x:%02x:%02x:%02x, IPv4 %s, IPv6 %s, link-local "
-		 "%s; no TCP connections were moved",
+		 "%s",
 		 version, m[0], m[1], m[2], m[3], m[4], m[5], a4, a6, ll);
 }
 
 /**
  * migrate_target() - Read the state of the source (target of a migration)
  * @fd:		Descriptor to read from (closed by the caller)
- * @s:		What the link knows of the guest: updated only if the whole
- *		stream was read and accepted
+ * @m:		Where it goes: the guest's addresses are updated only if the
+ *		whole stream was read and accepted
  *
  * Return: 0 on success; -EINVAL, -ENOTSUP for a stream we can't read,
- *	   -ENOTSUP too if it carries connections (we can't restore them
- *	   yet), -EPIPE if it ends early, -ETIMEDOUT, -errno (all logged)
+ *	   -ENOTCONN if it carries connections and no passt-repair is here,
+ *	   -EPIPE if it ends early, -ETIMEDOUT, -errno (all logged)
  */
-int migrate_target(int fd, struct l2_state *s)
+int migrate_target(int fd, const struct migrate_ctx *m)
 {
 	uint8_t hdr[MIGRATE_HDR_LEN], addrs[MIGRATE_ADDRS_LEN];
 	uint8_t cnt[MIGRATE_COUNT_LEN];
@@ -333,15 +349,17 @@ int migrate_target(int fd, struct l2_state *s)
 	if (!pview_be32(pview_make(cnt, sizeof(cnt)), 0, &count))
 		return -EINVAL;
 	log_debug("Receiving %u flows", count);
-	if (count) {
-		log_err("Migration: the source sent %u TCP connections; this "
-			"passt can't restore connections yet: refusing the "
-			"state, the guest stays on the source",
+	if (count && !m->tcp) {
+		log_err("Migration: the source sent %u TCP connections; TCP is "
+			"off here: refusing the state, the guest stays on the "
+			"source",
 			count);
 		return -ENOTSUP;
 	}
+	if ((ret = migrate_conn_recv(fd, m->tcp, m->repair, count)))
+		return ret;
 
-	migrate_addrs_to_l2(&a, s);
-	migrate_log_addrs(s, version);
+	migrate_addrs_to_l2(&a, m->l2s);
+	migrate_log_addrs(m->l2s, version);
 	return 0;
 }

@@ -10,11 +10,9 @@
  * all big-endian), the guest's addresses as the source saw them (42 bytes),
  * then the count of TCP connections that follow and their records.
  *
- * This version moves the addresses and the MAC only: the source always
- * sends a count of 0 (no repair helper yet, as upstream's without one), and
- * a target given connections refuses the whole stream, as upstream's does
- * without a helper, so that qemu keeps the guest on the source, where its
- * connections still work.
+ * The connections follow the count (migrate_conn.c): established TCP
+ * connections move with passt-repair on both sides; without a helper on
+ * the source the count is 0 and only the addresses move, as upstream's.
  *
  * The encoding is pure (pbuf in, pview out) and unit tested on its own;
  * migrate_source() and migrate_target() add the descriptor: exact reads
@@ -31,7 +29,9 @@
 #include <stdint.h>
 
 #include "base/view.h"
+#include "link/repair.h"
 #include "services/l2.h"
+#include "transport/tcp_types.h"
 
 #define MIGRATE_MAGIC	   0xB1BB1D1B0BB1D1B0ULL
 #define MIGRATE_VERSION	   2	/* the one we write and read */
@@ -62,7 +62,23 @@ void migrate_addrs_from_l2(const struct l2_conf *c, const struct l2_state *s,
 			   struct migrate_addrs *a);
 void migrate_addrs_to_l2(const struct migrate_addrs *a, struct l2_state *s);
 
-int migrate_source(int fd, const struct l2_conf *c, const struct l2_state *s);
-int migrate_target(int fd, struct l2_state *s);
+/**
+ * struct migrate_ctx - What a migration moves, and with what
+ * @l2:		L2 configuration (the guest's assigned addresses)
+ * @l2s:	What the link learnt of the guest
+ * @tcp:	TCP engine, NULL if TCP is off
+ * @repair:	Repair socket and its helper, NULL if none (--repair-path
+ *		none)
+ */
+struct migrate_ctx {
+	const struct l2_conf *l2;
+	struct l2_state *l2s;
+	struct tcp_ctx *tcp;
+	struct repair *repair;
+};
+
+int migrate_io(int fd, void *buf, size_t len, bool out);
+int migrate_source(int fd, const struct migrate_ctx *m);
+int migrate_target(int fd, const struct migrate_ctx *m);
 
 #endif /* LINK_MIGRATE_H */

@@ -49,6 +49,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "ctx.h"
+#include "link/migrate_frozen.h"
 #include "packet/frag.h"
 #include "packet/ip.h"
 
@@ -253,8 +254,12 @@ static void loop_batch_end(void *arg)
  */
 static bool loop_client_end(struct ctx *x, int *status)
 {
-	if (x->c->mode == MODE_VU)
+	if (x->c->mode == MODE_VU) {
 		vu_disconnect(&x->vu);
+		/* the guest of a migration runs elsewhere now */
+		if (!x->c->no_tcp)
+			migrate_frozen_release(&x->tcp);
+	}
 	stream_close(&x->stream);
 	memset(&x->l2s, 0, sizeof(x->l2s));	/* the next guest is new */
 	/* a guest that migrated away: the next one may come (compat.md 6.5) */
@@ -315,6 +320,8 @@ static bool loop_vu(struct ctx *x, int *status)
 	}
 	log_info("Migration complete");
 	x->migrated_out = true;
+	if (x->c->migrate_no_linger && !x->c->no_tcp)
+		migrate_frozen_release(&x->tcp);
 	return false;
 }
 

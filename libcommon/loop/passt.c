@@ -38,6 +38,7 @@
 #include "base/log.h"
 #include "ctx.h"
 #include "link/migrate.h"
+#include "link/migrate_frozen.h"
 #include "link/pcap.h"
 #include "os/daemon.h"
 #include "os/fds.h"
@@ -47,9 +48,19 @@
 /**
  * passt_vu_started() - The vhost-user queues started: greet the guest
  * @arg:	Context
+ *
+ * Connections still frozen by a migration mean the guest stays here after
+ * all (qemu resumes the source when the target failed): they go on.
  */
 static void passt_vu_started(void *arg)
 {
+	struct ctx *x = arg;
+
+	if (!x->c->no_tcp && migrate_frozen_count(&x->tcp)) {
+		log_info("Migration: the guest runs here again");
+		migrate_frozen_rollback(&x->tcp, &x->repair);
+		x->migrated_out = false;
+	}
 	loop_greet(arg);
 }
 
@@ -71,15 +82,25 @@ static void passt_vu_rx_room(void *arg)
  * @fd:		Our end of qemu's pipe
  * @load:	Read it (we are the target), else write it (the source)
  *
+ * A source that couldn't write its state keeps the guest: connections
+ * frozen for the move go back to normal at once.
+ *
  * Return: 0 or -errno (logged)
  */
 static int passt_vu_transfer(void *arg, int fd, bool load)
 {
 	struct ctx *x = arg;
+	const struct migrate_ctx m = {
+		&x->c->l2, &x->l2s, x->c->no_tcp ? NULL : &x->tcp,
+		x->repair.listen_fd >= 0 ? &x->repair : NULL,
+	};
+	int ret;
 
 	if (load)
-		return migrate_target(fd, &x->l2s);
-	return migrate_source(fd, &x->c->l2, &x->l2s);
+		return migrate_target(fd, &m);
+	if ((ret = migrate_source(fd, &m)) && m.tcp)
+		migrate_frozen_rollback(m.tcp, &x->repair);
+	return ret;
 }
 
 /**

@@ -24,7 +24,7 @@
  * multicast peers, a peer port of 0, window scales above 14, a queue above
  * MIGRATE_QUEUE_MAX or more unsent bytes than queued, and socket states a
  * migrated connection can't be in. A tcpi_state of 0 is upstream's "skip
- * this flow": accepted, the caller skips it (its queues are still read).
+ * this flow": accepted, the caller skips it; no queue bytes follow it.
  */
 
 #include <errno.h>
@@ -228,14 +228,14 @@ int migrate_tcp_ext_get(struct pview v, struct tcp_repair_state *st)
 	    !pview_u8(v, 48, &st->snd_ws) || !pview_u8(v, 49, &st->rcv_ws) ||
 	    !pview_u8(v, 50, &st->state) || !pview_u8(v, 51, &st->options))
 		return -EINVAL;
-	/* the queues follow: their sizes are checked even in a skipped
-	 * flow, as the reader must get past them
+	/* a skipped flow has no queue bytes, whatever its sizes say (upstream
+	 * writes them as it had them when the dump failed)
 	 */
+	if (!st->state)
+		return 0;
 	if (st->sndq > MIGRATE_QUEUE_MAX || st->rcvq > MIGRATE_QUEUE_MAX ||
 	    st->notsent > st->sndq)
 		return -EINVAL;
-	if (!st->state)
-		return 0;
 	if (!migrate_tcp_state_ok(st->state) || st->snd_ws > MIGRATE_WS_MAX ||
 	    st->rcv_ws > MIGRATE_WS_MAX || !st->mss || st->mss > UINT16_MAX)
 		return -EINVAL;

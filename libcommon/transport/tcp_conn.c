@@ -179,6 +179,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock,
 	c->sock = sock;
 	c->sndbuf = tcp_sock_setup(t, sock);
 	c->rto = TCP_RTO_INIT_MS;
+	c->ws_ours = TCP_WS_OURS;
 	c->last_act = clock_ms();
 	c->snd_una = c->snd_nxt = tcp_isn(t);
 	memcpy(c->hdr.src_mac, t->l2->our_mac, 6);
@@ -301,6 +302,7 @@ bool tcp_guest_sending(const struct tcp_ctx *t)
 		return false;
 	for (i = 0; i < FLOW_MAX; i++) {
 		if (t->conn[i].state != TCP_ST_FREE &&
+		    t->conn[i].state != TCP_ST_FROZEN &&
 		    !(t->conn[i].flags & TCP_GUEST_FIN))
 			return true;
 	}
@@ -422,8 +424,10 @@ void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events)
 	struct tcp_conn *c = &t->conn[idx];
 	enum tcp_verdict v = TCP_V_OK;
 
-	/* an event of this round for a connection closed earlier in it */
-	if (c->state == TCP_ST_FREE)
+	/* an event of this round for a connection closed earlier in it, or
+	 * frozen for a migration
+	 */
+	if (c->state == TCP_ST_FREE || c->state == TCP_ST_FROZEN)
 		return;
 	if (c->state == TCP_ST_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
@@ -521,7 +525,7 @@ void tcp_timer_handler(struct tcp_ctx *t)
 		struct tcp_conn *c = &t->conn[idx];
 		bool half = c->flags & (TCP_GUEST_FIN | TCP_FIN_SENT);
 
-		if (c->state == TCP_ST_FREE)
+		if (c->state == TCP_ST_FREE || c->state == TCP_ST_FROZEN)
 			continue;
 		/* A half-closed connection with nothing in flight has no
 		 * deadline (the last ACK cleared it), but an idle timeout

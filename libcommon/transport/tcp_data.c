@@ -80,7 +80,7 @@ void tcp_send_flags(struct tcp_ctx *t, struct tcp_conn *c, uint8_t flags,
 
 	/* RFC 7323 2.2: the window of a SYN is never scaled */
 	if ((c->flags & TCP_WS_OK) && !(flags & TCP_F_SYN))
-		field = MIN(wnd >> TCP_WS_OURS, 65535U);
+		field = MIN(wnd >> c->ws_ours, 65535U);
 	else
 		field = MIN(wnd, 65535U);
 	c->wnd_adv = wnd;
@@ -358,7 +358,7 @@ static uint16_t tcp_wnd_field(struct tcp_ctx *t, struct tcp_conn *c)
 {
 	c->wnd_adv = tcp_wnd_to_guest(t, c);
 	return (uint16_t)MIN(c->wnd_adv >> ((c->flags & TCP_WS_OK) ?
-					    TCP_WS_OURS : 0), 65535U);
+					    c->ws_ours : 0), 65535U);
 }
 
 /**

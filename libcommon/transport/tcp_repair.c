@@ -38,7 +38,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "base/clock.h"
 #include "base/util.h"
 #include "transport/tcp_repair.h"
 
@@ -80,6 +79,22 @@ int tcp_repair_thaw(int s)
 	if (setsockopt(s, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)))
 		return -errno;
 	return 0;
+}
+
+/**
+ * tcp_repair_is_on() - Is a socket in repair mode?
+ * @s:		TCP socket
+ *
+ * Return: true if it is (or the question failed: treat it as stuck)
+ */
+bool tcp_repair_is_on(int s)
+{
+	socklen_t sl = sizeof(int);
+	int on = 1;
+
+	if (getsockopt(s, IPPROTO_TCP, TCP_REPAIR, &on, &sl))
+		return true;
+	return on != 0;
 }
 
 /**
@@ -270,6 +285,37 @@ int tcp_repair_peek(int s, bool sndq, uint8_t *buf, uint32_t len)
 }
 
 /**
+ * tcp_repair_peek_rcvq() - Copy a piece of the receive queue of a socket in
+ *			    repair mode
+ * @s:		Socket: frozen, in repair mode, its state read
+ * @off:	Offset of the piece in the queue
+ * @buf:	Where the bytes go
+ * @len:	Bytes: the piece is within the queue
+ *
+ * The receive queue, unlike the send queue, is read from an offset (the
+ * peek offset, set each time): a large one goes out in pieces.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int tcp_repair_peek_rcvq(int s, uint32_t off, uint8_t *buf, uint32_t len)
+{
+	int o = (int)off, ret;
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	if (off > INT32_MAX ||
+	    setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &o, sizeof(o)))
+		return off > INT32_MAX ? -EINVAL : -errno;
+	if ((ret = tcp_repair_queue(s, TCP_RECV_QUEUE)))
+		return ret;
+	n = recv(s, buf, len, MSG_PEEK | MSG_DONTWAIT);
+	ret = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	tcp_repair_queue(s, TCP_NO_QUEUE);
+	return ret;
+}
+
+/**
  * tcp_repair_options() - Set what the peers agreed in the handshake
  * @s:		Socket in repair mode, connected
  * @st:		State read from the original
@@ -361,28 +407,63 @@ static int tcp_repair_seqs(int s, const struct tcp_repair_state *st)
 }
 
 /**
+ * tcp_repair_bind_connect() - bind() and connect() in repair mode, waiting
+ *			       for the address to be free
+ * @s:		Socket in repair mode, its sequence numbers set
+ * @local:	Local address and port
+ * @peer:	Peer
+ * @sl:		Length of @local and @peer
+ * @wait_ms:	How long an address in use may take to become free
+ *
+ * On the same host, the original (or a listener on its port) goes away only
+ * when the source passt closes it: until then bind() finds the port in use
+ * (EADDRINUSE) or connect() the same connection (EADDRNOTAVAIL).
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int tcp_repair_bind_connect(int s, const union sockaddr_inany *local,
+				   const union sockaddr_inany *peer,
+				   socklen_t sl, int wait_ms)
+{
+	bool bound = false;
+	int tries = wait_ms;
+
+	for (;;) {
+		if (!bound && !bind(s, &local->sa, sl))
+			bound = true;
+		if (bound && !connect(s, &peer->sa, sl))
+			return 0;
+		if ((errno != EADDRINUSE && errno != EADDRNOTAVAIL) ||
+		    tries-- <= 0)
+			return -errno;
+		poll(NULL, 0, 1);	/* a millisecond, at least */
+	}
+}
+
+/**
  * tcp_repair_connect() - Connect a new socket in repair mode as the original
  * @s:		New TCP socket of the same family, in repair mode
  * @st:		State read from the original
  * @local:	Local address and port of the original
  * @peer:	Its peer
  * @sl:		Length of @local and @peer
+ * @wait_ms:	How long the original's address may take to become free
  *
  * Return: 0 on success, -errno on failure (-EADDRINUSE or -EADDRNOTAVAIL:
  *	   the original, or a listener on its port, still exists here)
  */
 int tcp_repair_connect(int s, const struct tcp_repair_state *st,
 		       const union sockaddr_inany *local,
-		       const union sockaddr_inany *peer, socklen_t sl)
+		       const union sockaddr_inany *peer, socklen_t sl,
+		       int wait_ms)
 {
 	int ret;
 
 	if (st->notsent > st->sndq)
 		return -EINVAL;
-	if ((ret = tcp_repair_seqs(s, st)))
+	if ((ret = tcp_repair_seqs(s, st)) ||
+	    (ret = tcp_repair_bind_connect(s, local, peer, sl, wait_ms)))
 		return ret;
-	if (bind(s, &local->sa, sl) || connect(s, &peer->sa, sl))
-		return -errno;
 	return tcp_repair_options(s, st);
 }
 
@@ -437,8 +518,8 @@ int tcp_repair_finish(int s, const struct tcp_repair_state *st)
 int tcp_repair_resume(int s, const struct tcp_repair_state *st,
 		      const uint8_t *tail)
 {
+	int tries = TCP_REPAIR_TAIL_MS / 10;
 	uint32_t left = st->notsent;
-	uint64_t end = clock_ms() + TCP_REPAIR_TAIL_MS;
 
 	while (left) {
 		ssize_t n = send(s, tail, left, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -451,7 +532,7 @@ int tcp_repair_resume(int s, const struct tcp_repair_state *st,
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return -errno;
-		if (clock_ms() >= end)
+		if (tries-- <= 0)
 			return -EAGAIN;
 		poll(&p, 1, 10);
 	}
@@ -482,7 +563,7 @@ int tcp_repair_set(int s, const struct tcp_repair_state *st,
 {
 	int ret;
 
-	if ((ret = tcp_repair_connect(s, st, local, peer, sl)) ||
+	if ((ret = tcp_repair_connect(s, st, local, peer, sl, 0)) ||
 	    (ret = tcp_repair_fill(s, TCP_SEND_QUEUE, snd,
 				   st->sndq - st->notsent)) ||
 	    (ret = tcp_repair_fill(s, TCP_RECV_QUEUE, rcv, st->rcvq)))

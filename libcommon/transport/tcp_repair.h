@@ -64,12 +64,15 @@ struct tcp_repair_state {
 
 int tcp_repair_freeze(int s);
 int tcp_repair_thaw(int s);
+bool tcp_repair_is_on(int s);
 int tcp_repair_get(int s, struct tcp_repair_state *st);
 int tcp_repair_peek(int s, bool sndq, uint8_t *buf, uint32_t len);
+int tcp_repair_peek_rcvq(int s, uint32_t off, uint8_t *buf, uint32_t len);
 int tcp_repair_fill(int s, int q, const uint8_t *p, uint32_t len);
 int tcp_repair_connect(int s, const struct tcp_repair_state *st,
 		       const union sockaddr_inany *local,
-		       const union sockaddr_inany *peer, socklen_t sl);
+		       const union sockaddr_inany *peer, socklen_t sl,
+		       int wait_ms);
 int tcp_repair_finish(int s, const struct tcp_repair_state *st);
 int tcp_repair_resume(int s, const struct tcp_repair_state *st,
 		      const uint8_t *tail);

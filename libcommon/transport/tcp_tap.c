@@ -207,6 +207,8 @@ void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
 		tcp_rst_unknown(t, p, &s);
 		return;
 	}
+	if (c->state == TCP_ST_FROZEN)	/* moving: the guest sends again */
+		return;
 	c->last_act = clock_ms();
 
 	if (s.flags & TCP_F_RST) {

@@ -36,6 +36,9 @@ struct tcp_splice_ctx;
  * @TCP_ST_SYNACK_SENT:	Host socket connected, SYN-ACK sent to the guest
  * @TCP_ST_SYN_SENT:	Inbound: socket accepted, SYN sent to the guest
  * @TCP_ST_ESTABLISHED:	Data both ways; half-closes are tracked in flags
+ * @TCP_ST_FROZEN:	Established, moving to another passt (live
+ *			migration): the socket takes nothing, is out of
+ *			epoll, and nothing is sent to the guest
  */
 enum tcp_state {
 	TCP_ST_FREE,
@@ -43,6 +46,7 @@ enum tcp_state {
 	TCP_ST_SYNACK_SENT,
 	TCP_ST_SYN_SENT,
 	TCP_ST_ESTABLISHED,
+	TCP_ST_FROZEN,
 };
 
 /**
@@ -94,6 +98,8 @@ enum tcp_conn_flag {
  * @hdr:	Addresses, ports and MACs of frames to the guest
  * @mss:	Largest payload we send to the guest
  * @ws_guest:	Scale of the guest's window
+ * @ws_ours:	Scale of the window we advertise (TCP_WS_OURS, unless the
+ *		connection came from another passt: see tcp_migrate.c)
  * @dup_acks:	Duplicate ACKs seen from the guest
  * @retries:	Retransmissions without progress
  * @pslot:	Its entry in the end-of-batch list, if TCP_LISTED
@@ -120,6 +126,7 @@ struct tcp_conn {
 	struct tcp_frame_hdr hdr;
 	uint16_t mss;
 	uint8_t ws_guest;
+	uint8_t ws_ours;
 	uint8_t dup_acks;
 	uint8_t retries;
 	uint16_t pslot;

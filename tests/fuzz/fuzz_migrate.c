@@ -94,6 +94,7 @@ static void fuzz_records(const uint8_t *d, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct l2_state s, before;
+	const struct migrate_ctx m = { NULL, &s, NULL, NULL };
 	int fd[2], ret, probe;
 
 	if (size > FUZZ_MIGRATE_MAX)
@@ -110,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&s, 0x5a, sizeof(s));
 	before = s;
-	ret = migrate_target(fd[0], &s);
+	ret = migrate_target(fd[0], &m);
 	close(fd[0]);
 
 	if (fuzz_accepted(data, size) != !ret)
