@@ -16,7 +16,8 @@
  *
  * The encoding is pure (pbuf in, pview out) and unit tested on its own;
  * migrate_source() and migrate_target() add the descriptor: exact reads
- * and writes, each waiting at most MIGRATE_IDLE_MS for the peer to move.
+ * and writes, each waiting at most MIGRATE_IDLE_MS for the peer to move
+ * (migrate_fd.c).
  * Everything read comes from the other host through qemu: it is untrusted,
  * read in fixed-size pieces through bounded views, and nothing is applied
  * unless the whole stream was read and found right.
@@ -38,7 +39,6 @@
 #define MIGRATE_HDR_LEN	   16	/* magic, version, compat_version */
 #define MIGRATE_ADDRS_LEN  42	/* in6, in6 link-local, in4, MAC */
 #define MIGRATE_COUNT_LEN  4	/* flows that follow, u32 BE */
-#define MIGRATE_IDLE_MS	   10000 /* the peer moved no byte for this long */
 
 /**
  * struct migrate_addrs - The guest's addresses, as the stream carries them
@@ -77,7 +77,6 @@ struct migrate_ctx {
 	struct repair *repair;
 };
 
-int migrate_io(int fd, void *buf, size_t len, bool out);
 int migrate_source(int fd, const struct migrate_ctx *m);
 int migrate_target(int fd, const struct migrate_ctx *m);
 

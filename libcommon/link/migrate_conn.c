@@ -20,7 +20,7 @@
  * cut, corrupt, or comes without a helper to set repair mode is refused as
  * a whole. Sockets are rebuilt in repair mode while the stream is read,
  * queues streamed from the descriptor into them; the bytes the source had
- * not sent yet are kept aside (MIGRATE_TAILS_MAX for all connections;
+ * not sent yet are kept aside (MIGRATE_QUEUE_MAX for all connections;
  * beyond it, they are queued as sent and go out as retransmissions). Only
  * once the whole stream was read and accepted does repair mode go off, in
  * one batch, and the connections resume (tcp_mig_resume()): until then a
@@ -37,8 +37,8 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "link/migrate.h"
 #include "link/migrate_conn.h"
+#include "link/migrate_fd.h"
 #include "link/migrate_frozen.h"
 #include "transport/tcp_migrate.h"
 
@@ -50,7 +50,6 @@
 static uint8_t migrate_buf[MIGRATE_QUEUE_MAX];
 static uint8_t migrate_chunk[MIGRATE_CHUNK];
 
-_Static_assert(MIGRATE_TAILS_MAX <= MIGRATE_QUEUE_MAX, "tails in the buffer");
 
 /**
  * struct migrate_flow - Target: a connection being rebuilt
@@ -334,7 +333,7 @@ static int migrate_conn_ext(int fd, struct tcp_ctx *t, struct migrate_flow *f,
 		}
 	}
 	sent = st->sndq - st->notsent;
-	if (*tails + st->notsent > MIGRATE_TAILS_MAX) {
+	if (*tails + st->notsent > sizeof(migrate_buf)) {
 		sent = st->sndq;	/* no room: sent in repair mode too */
 		st->notsent = 0;
 	}

@@ -13,7 +13,6 @@
 
 #define MIGRATE_CONNECT_MS  3000	/* the source's sockets go away */
 #define MIGRATE_TARGET_HELPER_MS 1000	/* target: wait for passt-repair */
-#define MIGRATE_TAILS_MAX   (64U << 20)	/* unsent bytes kept, all flows */
 
 int migrate_conn_freeze(struct tcp_ctx *t, struct repair *r, uint32_t *idx,
 			unsigned int max);

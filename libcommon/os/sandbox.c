@@ -137,6 +137,8 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"sendmsg", LOOP, SB_ANY, "sockets"},
 	{"sendmmsg", LOOP, SB_ANY, "UDP batches"},
 	{"ioctl", LOOP, SB_IOCTL, "queued bytes"},
+	{"ioctl", VU, SB_IOCTL_MIGRATE, "migration: sockets' queues"},
+	{"getsockname", VU, SB_ANY, "migration: a socket's own address"},
 	{"fcntl", LOOP, SB_FCNTL, "non-blocking flags, pipe sizes"},
 	{"poll", PASSTS | REPAIR, SB_ANY,
 	 "stream link: waiting for qemu to read; waiting for the socket"},
@@ -240,6 +242,7 @@ const char *sandbox_arg_name(enum sandbox_arg a)
 		[SB_STAT_FD] = "AT_EMPTY_PATH",
 		[SB_MMAP_ZERO] = "RW, MAP_PRIVATE+NORESERVE+FIXED, zero fd",
 		[SB_SIGBUS] = "SIGBUS",
+		[SB_IOCTL_MIGRATE] = "SIOCINQ, SIOCOUTQNSD",
 	};
 
 	return (unsigned)a < SB_ARGS ? names[a] : "?";
@@ -584,6 +587,7 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 {
 	static const long inet[] = {AF_INET, AF_INET6, -1};
 	static const long ioctls[] = {SIOCOUTQ, -1};
+	static const long mig_ioctls[] = {SIOCINQ, SIOCOUTQNSD, -1};
 	static const long fcntls[] = {F_GETFL, F_SETFL, F_SETPIPE_SZ, -1};
 	static const long opath[] = {O_PATH | O_CLOEXEC, -1};
 	static const long odir[] = {O_RDONLY | O_DIRECTORY | O_CLOEXEC, -1};
@@ -607,6 +611,8 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 					SOCK_STREAM | SOCK_CLOEXEC);
 	case SB_IOCTL:
 		return sandbox_add_cmp(ctx, nr, 1, ioctls);
+	case SB_IOCTL_MIGRATE:
+		return sandbox_add_cmp(ctx, nr, 1, mig_ioctls);
 	case SB_FCNTL:
 		return sandbox_add_cmp(ctx, nr, 1, fcntls);
 	case SB_OPENAT_PATH:

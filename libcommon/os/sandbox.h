@@ -48,6 +48,8 @@ enum sandbox_profile {
  *			given to sandbox_set_mmap_fixed_fd() only (never
  *			allowed without one)
  * @SB_SIGBUS:		rt_sigaction(): SIGBUS only
+ * @SB_IOCTL_MIGRATE:	ioctl(): SIOCINQ, SIOCOUTQNSD only (the queues of a
+ *			socket moving to another passt)
  * @SB_ARGS:		Number of filters
  */
 enum sandbox_arg {
@@ -66,6 +68,7 @@ enum sandbox_arg {
 	SB_STAT_FD,
 	SB_MMAP_ZERO,
 	SB_SIGBUS,
+	SB_IOCTL_MIGRATE,
 	SB_ARGS,
 };
 

@@ -269,7 +269,7 @@ int tcp_mig_record(const struct tcp_ctx *t, uint32_t idx,
 {
 	const struct flow_entry *e = flow_get(t->flows, (int)idx);
 	const struct tcp_conn *c = &t->conn[idx];
-	union sockaddr_inany sa;
+	union sockaddr_inany sa = { 0 };
 	socklen_t sl = sizeof(sa);
 	bool ws = c->flags & TCP_WS_OK;
 	int i;
