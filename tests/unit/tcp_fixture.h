@@ -316,6 +316,20 @@ static inline void fx_close(int fd)
 }
 
 /**
+ * fx_engine_init() - A fresh flow table, epoll descriptor and TCP engine
+ * @key:	Key of the flow table's hash
+ */
+static inline void fx_engine_init(const uint8_t key[16])
+{
+	flow_init(&fx.flows, key);
+	fx.epfd = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(fx.epfd >= 0);
+	assert_int_equal(tcp_init(&fx.t, &fx.flows, &fx.sink, &fx.l2, &fx.l2s,
+				  fx.epfd, FX_MTU, &fx.nat),
+			 0);
+}
+
+/**
  * fx_setup() - cmocka set-up: a fresh engine, a frozen clock
  * @state:	Unused
  *
@@ -358,12 +372,7 @@ static inline int fx_setup(void **state)
 	fx.listen_port = 0;
 
 	clock_fake_set(1000ULL * 1000000000ULL);
-	flow_init(&fx.flows, key);
-	fx.epfd = epoll_create1(EPOLL_CLOEXEC);
-	assert_true(fx.epfd >= 0);
-	assert_int_equal(tcp_init(&fx.t, &fx.flows, &fx.sink, &fx.l2, &fx.l2s,
-				  fx.epfd, FX_MTU, &fx.nat),
-			 0);
+	fx_engine_init(key);
 	return 0;
 }
 

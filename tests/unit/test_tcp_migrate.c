@@ -24,11 +24,13 @@
 
 #include "tcp_fixture.h"
 #include "tcp_fixture_host.h"
+#include "repair_fixture.h"
 #include "link/migrate.h"
 #include "link/migrate_frozen.h"
 #include "link/repair.h"
 
 #define BULK (200U << 10)	/* guest bytes a slow peer hasn't taken */
+#define DELACK_MAX_MS 220	/* peers' delayed ACKs are out by then */
 
 /**
  * struct helper - passt-repair, as a thread
@@ -123,26 +125,6 @@ static void helper_stop(void)
 }
 
 /**
- * can_repair() - Whether this process may use repair mode
- *
- * Return: true if so; false (test skipped) if not and $CI is unset
- */
-static bool can_repair(void)
-{
-	int s = socket(AF_INET, SOCK_STREAM, 0), on = 1, ret;
-
-	assert_true(s >= 0);
-	ret = setsockopt(s, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on));
-	close(s);
-	if (!ret)
-		return true;
-	if (getenv("CI"))
-		fail_msg("TCP_REPAIR: %s (CI runs these as root)",
-			 strerror(errno));
-	return false;
-}
-
-/**
  * mctx() - What a migration of the fixture's engine moves
  *
  * Return: the context
@@ -155,6 +137,15 @@ static struct migrate_ctx mctx(void)
 /**
  * save() - The source writes its state
  *
+ * Both engines share one network namespace here, so the target's sockets
+ * can only be connected once the source's are closed: a segment from a
+ * peer in between finds no socket and resets the connection, which
+ * between hosts can't happen (the source's frozen sockets stay until the
+ * network moves). The peers' delayed ACKs of what the source sent last
+ * (40 to 200 ms, Linux's delayed ACK bounds) are let in first; what they
+ * send after the freeze is retransmitted 200 ms later at the earliest,
+ * long after the target took over.
+ *
  * Return: a memfd holding the stream, at its start
  */
 static int save(void)
@@ -162,6 +153,7 @@ static int save(void)
 	const struct migrate_ctx m = mctx();
 	int fd = memfd_create("stream", MFD_CLOEXEC);
 
+	usleep(DELACK_MAX_MS * 1000);
 	assert_true(fd >= 0);
 	assert_int_equal(migrate_source(fd, &m), 0);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
@@ -185,12 +177,7 @@ static void engine_restart(void)
 	fx.listen_fd = -1;
 	close(fx.t.timer_fd);
 	close(fx.epfd);
-	flow_init(&fx.flows, key);
-	fx.epfd = epoll_create1(EPOLL_CLOEXEC);
-	assert_true(fx.epfd >= 0);
-	assert_int_equal(tcp_init(&fx.t, &fx.flows, &fx.sink, &fx.l2, &fx.l2s,
-				  fx.epfd, FX_MTU, &fx.nat),
-			 0);
+	fx_engine_init(key);
 	hp.r.epfd = fx.epfd;
 }
 

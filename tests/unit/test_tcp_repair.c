@@ -28,6 +28,7 @@
 #include "base/clock.h"
 #include "base/util.h"
 #include "transport/tcp_repair.h"
+#include "repair_fixture.h"
 
 #define BIG (4U << 20)		/* bytes A may send while B takes none */
 #define SMALL (100U << 10)	/* bytes B sends that A doesn't read yet */
@@ -58,26 +59,6 @@ static void repair(int s, int on)
 {
 	assert_int_equal(setsockopt(s, IPPROTO_TCP, TCP_REPAIR, &on,
 				    sizeof(on)), 0);
-}
-
-/**
- * can_repair() - Whether this process may use repair mode
- *
- * Return: true if so; false (test skipped) if not and $CI is unset
- */
-static bool can_repair(void)
-{
-	int s = socket(AF_INET, SOCK_STREAM, 0), on = 1, ret;
-
-	assert_true(s >= 0);
-	ret = setsockopt(s, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on));
-	close(s);
-	if (!ret)
-		return true;
-	if (getenv("CI"))
-		fail_msg("TCP_REPAIR: %s (CI runs these as root)",
-			 strerror(errno));
-	return false;
 }
 
 /**
