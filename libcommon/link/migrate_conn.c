@@ -4,9 +4,9 @@
  *
  * Theory of operation (doc/migration.md; the bytes are compat.md 4.4.1):
  *
- * Source. Every established connection is frozen (tcp_migrate.c: its
- * socket drops what the peer sends from now on) and handed to passt-repair
- * for repair mode, in batches. Only then is the count written, so that a
+ * Source. Every established connection is frozen (tcp_migrate.c: out of
+ * the loop, its socket drops what the peer sends from now on: tcp_repair.c)
+ * and handed to passt-repair for repair mode, in batches. Only then is the count written, so that a
  * helper that fails here leaves a stream of no connections, and the
  * connections back to normal (migrate_frozen.c). Then one record per
  * connection, then per connection its socket's state and queues, as the
@@ -84,11 +84,15 @@ int migrate_conn_freeze(struct tcp_ctx *t, struct repair *r, uint32_t *idx,
 	unsigned int n = tcp_mig_select(t, idx, max), i, k = 0;
 	int ret = 0;
 
+	log_debug("Migration: %u TCP connections to move", n);
 	for (i = 0; i < n; i++) {
 		int s = tcp_mig_freeze(t, idx[i]);
 
-		if (s < 0)	/* it stays here: the guest will lose it */
+		if (s < 0) {	/* it stays here: the guest will lose it */
+			log_warn("Migration: can't freeze a TCP connection: %s",
+				 strerror(-s));
 			continue;
+		}
 		idx[k++] = idx[i];
 		if ((ret = repair_add(r, s, REPAIR_ON)))
 			break;
@@ -116,10 +120,8 @@ static void migrate_conn_dump(struct tcp_ctx *t, uint32_t idx,
 {
 	int s = t->conn[idx].sock, ret;
 
-	if ((ret = tcp_repair_get(s, st)) ||
-	    (st->sndq > MIGRATE_QUEUE_MAX && (ret = -ENOBUFS)) ||
-	    (st->rcvq > MIGRATE_QUEUE_MAX && (ret = -ENOBUFS)) ||
-	    (ret = tcp_repair_peek(s, true, migrate_buf, st->sndq))) {
+	if ((ret = tcp_repair_get(s, st, migrate_buf, sizeof(migrate_buf))) ||
+	    (st->rcvq > MIGRATE_QUEUE_MAX && (ret = -ENOBUFS))) {
 		log_warn("Migration: can't read a TCP socket (%s): the target "
 			 "resets that connection",
 			 strerror(-ret));

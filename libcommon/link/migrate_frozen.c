@@ -11,8 +11,8 @@
  *   the guest moved, migrate_frozen_release() closes them, silently;
  * - it starts the device again here (the target failed, qemu resumes the
  *   guest on the source), or the save itself failed:
- *   migrate_frozen_rollback() switches repair mode off through passt-repair
- *   and takes them back, and the guest's connections go on as if nothing
+ *   migrate_frozen_rollback() switches repair mode off through
+ *   passt-repair, takes the filters off and takes them back, and the guest's connections go on as if nothing
  *   happened (it saw a pause). Those whose repair mode can't be switched
  *   off any more (the helper left) are reset.
  *
@@ -44,8 +44,10 @@ void migrate_frozen_rollback(struct tcp_ctx *t, struct repair *r)
 	if (!n)
 		return;
 	for (i = 0; i < n && !ret; i++) {
-		if (tcp_repair_is_on(t->conn[idx[i]].sock))
-			ret = repair_add(r, t->conn[idx[i]].sock, REPAIR_OFF);
+		int s = t->conn[idx[i]].sock;
+
+		if (tcp_repair_is_on(s))
+			ret = repair_add(r, s, REPAIR_OFF);
 	}
 	if (!ret)
 		ret = repair_flush(r);

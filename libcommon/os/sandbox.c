@@ -129,6 +129,8 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"getsockopt", LOOP, SB_ANY, "SO_ERROR, TCP_INFO"},
 	{"setsockopt", LOOP, SB_ANY, "socket options of new flows"},
 	{"setsockopt", REPAIR, SB_SOCKOPT_REPAIR, "the one job"},
+	{"setsockopt", REPAIR, SB_SOCKOPT_FILTER,
+	 "repair mode: the peer's segments dropped meanwhile"},
 	{"recvfrom", LOOP | NETCFG, SB_ANY, "sockets, netlink replies"},
 	{"recvmsg", LOOP | REPAIR, SB_ANY, "sockets, SCM_RIGHTS"},
 	{"recvmmsg", LOOP, SB_ANY, "UDP batches"},
@@ -243,6 +245,7 @@ const char *sandbox_arg_name(enum sandbox_arg a)
 		[SB_MMAP_ZERO] = "RW, MAP_PRIVATE+NORESERVE+FIXED, zero fd",
 		[SB_SIGBUS] = "SIGBUS",
 		[SB_IOCTL_MIGRATE] = "SIOCINQ, SIOCOUTQNSD",
+		[SB_SOCKOPT_FILTER] = "SOL_SOCKET, SO_ATTACH_FILTER or SO_DETACH_FILTER",
 	};
 
 	return (unsigned)a < SB_ARGS ? names[a] : "?";
@@ -629,6 +632,12 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 		return sandbox_add_cmp(ctx, nr, 1, newnet);
 	case SB_SOCKOPT_REPAIR:
 		return sandbox_add_pair(ctx, nr, 1, SOL_TCP, 2, TCP_REPAIR);
+	case SB_SOCKOPT_FILTER:
+		if ((ret = sandbox_add_pair(ctx, nr, 1, SOL_SOCKET, 2,
+					    SO_ATTACH_FILTER)))
+			return ret;
+		return sandbox_add_pair(ctx, nr, 1, SOL_SOCKET, 2,
+					SO_DETACH_FILTER);
 	case SB_MMAP_SHARED:
 		return sandbox_add_mmap(ctx, nr);
 	case SB_FCNTL_SEALS:

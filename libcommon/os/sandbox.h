@@ -50,6 +50,8 @@ enum sandbox_profile {
  * @SB_SIGBUS:		rt_sigaction(): SIGBUS only
  * @SB_IOCTL_MIGRATE:	ioctl(): SIOCINQ, SIOCOUTQNSD only (the queues of a
  *			socket moving to another passt)
+ * @SB_SOCKOPT_FILTER:	setsockopt(): SOL_SOCKET with SO_ATTACH_FILTER or
+ *			SO_DETACH_FILTER only
  * @SB_ARGS:		Number of filters
  */
 enum sandbox_arg {
@@ -69,6 +71,7 @@ enum sandbox_arg {
 	SB_MMAP_ZERO,
 	SB_SIGBUS,
 	SB_IOCTL_MIGRATE,
+	SB_SOCKOPT_FILTER,
 	SB_ARGS,
 };
 

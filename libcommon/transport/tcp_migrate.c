@@ -7,8 +7,9 @@
  * (tcp_mig_freeze()): what the engine still holds of it is settled (bytes
  * the guest acknowledged are dropped from the socket, payload kept ahead
  * of a gap is forgotten: the guest sends it again), the socket leaves epoll
- * and a filter makes it drop whatever its peer sends (tcp_repair.c), so the
- * state read from it in repair mode can't change under the reader.
+ * and a filter makes it drop whatever its peer sends (tcp_repair.c; we
+ * attach it where the kernel lets us, passt-repair attaches it anyway), so
+ * the state read from it in repair mode can't change under the reader.
  * tcp_mig_record() then describes the connection towards the guest in the
  * stream's terms (upstream's struct tcp_tap_transfer, compat.md 4.4.1):
  *
@@ -26,10 +27,10 @@
  * off).
  *
  * On the target, tcp_mig_new() creates the connection from its record: a
- * flow with the same sides, a socket frozen from the start (nothing the peer
- * sends may land in half-built queues), in repair mode once the helper set
- * it; tcp_mig_connect() gives it the original's sequence numbers, address
- * and options, the caller fills its queues from the stream, and
+ * flow with the same sides and a socket, in repair mode once the helper set
+ * it (and frozen: nothing the peer sends may land in half-built queues);
+ * tcp_mig_connect() gives it the original's sequence numbers, address and
+ * options, the caller fills its queues from the stream, and
  * tcp_mig_resume(), once repair mode is off, sends the bytes the original
  * hadn't sent, lets the socket take segments again, and tells the guest
  * where we are (an ACK with our window) before data flows again. A
@@ -126,12 +127,10 @@ unsigned int tcp_mig_frozen(const struct tcp_ctx *t, uint32_t *idx,
 int tcp_mig_freeze(struct tcp_ctx *t, uint32_t idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
-	int ret;
 
 	if (!tcp_mig_movable(c))
 		return -EINVAL;
-	if ((ret = tcp_repair_freeze(c->sock)))
-		return ret;
+	tcp_repair_freeze(c->sock);	/* where allowed: see tcp_repair.c */
 	tcp_batch_forget(t, (int)idx);
 	if (c->flags & TCP_DISCARD_PENDING)
 		tcp_discard_flush(t, c);
@@ -180,8 +179,8 @@ void tcp_mig_thaw(struct tcp_ctx *t, uint32_t idx)
 
 	if (c->state != TCP_ST_FROZEN)
 		return;
-	if (tcp_repair_thaw(c->sock) ||
-	    tcp_epoll_add(t, (int)idx, c->sock)) {
+	tcp_repair_thaw(c->sock);
+	if (tcp_epoll_add(t, (int)idx, c->sock)) {
 		tcp_verdict_apply(t, (int)idx, TCP_V_RESET);
 		return;
 	}
@@ -373,7 +372,7 @@ static void tcp_mig_conn_set(struct tcp_ctx *t, struct tcp_conn *c,
  */
 static int tcp_mig_socket(bool v4)
 {
-	int s, one = 1, ret;
+	int s, one = 1;
 
 	s = socket(v4 ? AF_INET : AF_INET6,
 		   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -381,10 +380,7 @@ static int tcp_mig_socket(bool v4)
 		return -errno;
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	if ((ret = tcp_repair_freeze(s))) {
-		close(s);
-		return ret;
-	}
+	tcp_repair_freeze(s);	/* where allowed; passt-repair does anyway */
 	return s;
 }
 
@@ -481,8 +477,8 @@ int tcp_mig_resume(struct tcp_ctx *t, uint32_t idx,
 			 sent, st->rcvq);
 		return -EINVAL;
 	}
+	tcp_repair_thaw(c->sock);
 	if ((ret = tcp_repair_resume(c->sock, st, tail)) ||
-	    (ret = tcp_repair_thaw(c->sock)) ||
 	    (ret = tcp_epoll_add(t, (int)idx, c->sock)))
 		return ret;
 	if (st->state == TCP_RS_CLOSE_WAIT || st->state == TCP_RS_LAST_ACK ||

@@ -13,14 +13,21 @@
  * sequence number, its length, its bytes) can then disagree with itself, and
  * what arrives after the last read is acknowledged to the peer, yet never
  * reaches the target: the stream loses bytes. So before anything is read,
- * tcp_repair_freeze() attaches a socket filter that drops every incoming
- * segment (TCP runs socket filters on segments before it processes them):
- * from then on the socket's state can't change, nothing more is
- * acknowledged, and whatever the peer sends meanwhile it sends again, to
- * the rebuilt socket, as for any lost segment. If the migration fails,
- * tcp_repair_thaw() takes the filter off and the source socket goes on.
+ * the socket is frozen: tcp_repair_freeze() attaches a socket filter that
+ * drops every incoming segment (TCP runs socket filters on segments before
+ * it processes them): from then on the socket's state can't change, nothing
+ * more is acknowledged, and whatever the peer sends meanwhile it sends
+ * again, to the rebuilt socket, as for any lost segment. Some kernels let
+ * only CAP_NET_ADMIN attach one: passt-repair, which has it, attaches the
+ * same filter when it switches repair mode on, and takes it off when it
+ * switches it off, so either of us freezes the socket. If the migration
+ * fails, tcp_repair_thaw() takes the filter off and the source socket goes
+ * on. Without any filter (another passt-repair on such a kernel), the dump
+ * still holds together (the send queue is copied in one call and numbered
+ * from its end, which only our writes move; the state is read again after
+ * the queues), but what arrives after it is lost, as with upstream's.
  *
- * tcp_repair_get() and tcp_repair_peek() read a frozen socket in repair mode;
+ * tcp_repair_get() reads a frozen socket in repair mode;
  * tcp_repair_set() rebuilds a new socket in repair mode, in the order the
  * kernel requires: queue sequence numbers while closed, bind and connect (no
  * SYN in repair mode), options, the send queue's bytes already sent and the
@@ -129,34 +136,6 @@ static int tcp_repair_getopt(int s, int opt, uint32_t *v)
 }
 
 /**
- * tcp_repair_queue_get() - Sequence number after a queue, and its length
- * @s:		Socket in repair mode
- * @q:		TCP_SEND_QUEUE or TCP_RECV_QUEUE
- * @req:	SIOCOUTQ or SIOCINQ
- * @seq:	Set to the sequence number of the queue's first byte
- * @len:	Set to the bytes in the queue
- *
- * Return: 0 on success, -errno on failure
- */
-static int tcp_repair_queue_get(int s, int q, unsigned long req,
-				uint32_t *seq, uint32_t *len)
-{
-	uint32_t end;
-	int n, ret;
-
-	if ((ret = tcp_repair_queue(s, q)) ||
-	    (ret = tcp_repair_getopt(s, TCP_QUEUE_SEQ, &end)))
-		return ret;
-	if (ioctl(s, req, &n))
-		return -errno;
-	if (n < 0)
-		return -EIO;
-	*len = (uint32_t)n;
-	*seq = end - *len;
-	return 0;
-}
-
-/**
  * tcp_repair_fin_sent() - Did we send (or queue) our FIN in this state?
  * @state:	tcpi_state
  *
@@ -181,107 +160,150 @@ static bool tcp_repair_fin_rcvd(uint8_t state)
 }
 
 /**
- * tcp_repair_fin_adjust() - Take the FINs out of the queues' numbers
- * @st:		State as the kernel gave it, its @state set
- *
- * A FIN takes a sequence number: once we queued ours, the send queue's
- * end (TCP_QUEUE_SEQ) and, while it is unacknowledged, SIOCOUTQ count it,
- * and SIOCOUTQNSD too while it is unsent; once the peer's came, the
- * receive queue's end counts it (SIOCINQ doesn't). The state we move
- * holds data only, and the FINs as @state: the new socket gets them from
- * tcp_repair_finish() and tcp_repair_resume().
- */
-static void tcp_repair_fin_adjust(struct tcp_repair_state *st)
-{
-	if (tcp_repair_fin_sent(st->state)) {
-		if (st->state != TCP_RS_FIN_WAIT2 && st->sndq)
-			st->sndq--;		/* the FIN isn't acknowledged */
-		else
-			st->seq_snd--;		/* it is: it ends the queue */
-		if (st->notsent)
-			st->notsent--;
-	}
-	if (tcp_repair_fin_rcvd(st->state)) {
-		st->seq_rcv--;
-		/* the window's right edge stays where the peer saw it */
-		if ((int32_t)(st->wnd.rcv_wup - (st->seq_rcv + st->rcvq)) > 0) {
-			st->wnd.rcv_wnd += st->wnd.rcv_wup -
-					   (st->seq_rcv + st->rcvq);
-			st->wnd.rcv_wup = st->seq_rcv + st->rcvq;
-		}
-	}
-}
-
-/**
- * tcp_repair_get() - Read the state of a frozen socket in repair mode
- * @s:		Socket: frozen (tcp_repair_freeze()), in repair mode
- * @st:		Filled: queues of data only, FINs as @st->state (see
- *		tcp_repair_fin_adjust())
+ * tcp_repair_info() - What TCP_INFO tells of a socket's state and options
+ * @s:		Socket
+ * @st:		Its state, options and window scales set
  *
  * Return: 0 on success, -errno on failure
  */
-int tcp_repair_get(int s, struct tcp_repair_state *st)
+static int tcp_repair_info(int s, struct tcp_repair_state *st)
 {
-	socklen_t sl = sizeof(st->wnd);
+	socklen_t sl = sizeof(struct tcp_info);
 	struct tcp_info ti;
-	int n, ret;
 
-	memset(st, 0, sizeof(*st));
-	if ((ret = tcp_repair_queue_get(s, TCP_SEND_QUEUE, SIOCOUTQ,
-					&st->seq_snd, &st->sndq)) ||
-	    (ret = tcp_repair_queue_get(s, TCP_RECV_QUEUE, SIOCINQ,
-					&st->seq_rcv, &st->rcvq)) ||
-	    (ret = tcp_repair_queue(s, TCP_NO_QUEUE)))
-		return ret;
-	if (ioctl(s, SIOCOUTQNSD, &n))
-		return -errno;
-	if (n < 0 || (uint32_t)n > st->sndq)
-		return -EIO;
-	st->notsent = (uint32_t)n;
-	if ((ret = tcp_repair_getopt(s, TCP_MAXSEG, &st->mss)) ||
-	    (ret = tcp_repair_getopt(s, TCP_TIMESTAMP, &st->timestamp)))
-		return ret;
-	if (getsockopt(s, IPPROTO_TCP, TCP_REPAIR_WINDOW, &st->wnd, &sl))
-		return -errno;
-	sl = sizeof(ti);
 	if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &sl))
 		return -errno;
 	st->snd_ws = ti.tcpi_snd_wscale;
 	st->rcv_ws = ti.tcpi_rcv_wscale;
 	st->state = ti.tcpi_state;
 	st->options = ti.tcpi_options;
-	tcp_repair_fin_adjust(st);
 	return 0;
 }
 
 /**
- * tcp_repair_peek() - Copy the bytes of a queue of a socket in repair mode
- * @s:		Socket: frozen, in repair mode, its state read
- * @sndq:	The send queue (all of it, sent or not), else the receive queue
- * @buf:	Where the bytes go
- * @len:	Bytes in the queue, as tcp_repair_get() found: all are copied
+ * tcp_repair_sndq() - The send queue: its bytes, where they start, what
+ *		       wasn't sent
+ * @s:		Socket in repair mode
+ * @st:		State, its @state set; @seq_snd, @sndq, @notsent set
+ * @buf:	Filled with the queue's bytes (data only)
+ * @cap:	Room in @buf
  *
- * The peek offset is turned off first: a peek starts at the queue's head.
+ * The peer's ACKs may still shorten the queue while we look: the bytes
+ * are copied in one call, which holds the socket, and their sequence
+ * number comes from the queue's end, which only our writes move. Our FIN,
+ * if we sent or queued one, ends the queue.
+ *
+ * Return: 0 on success, -ENOBUFS if the queue is larger than @cap, -errno
+ */
+static int tcp_repair_sndq(int s, struct tcp_repair_state *st, uint8_t *buf,
+			   uint32_t cap)
+{
+	uint32_t end, fin = tcp_repair_fin_sent(st->state);
+	int out, unsent, ret;
+	ssize_t n;
+
+	if ((ret = tcp_repair_queue(s, TCP_SEND_QUEUE)))
+		return ret;
+	if ((ret = tcp_repair_getopt(s, TCP_QUEUE_SEQ, &end)) ||
+	    (ioctl(s, SIOCOUTQ, &out) && (ret = -errno)))
+		goto out;
+	if (out < 0 || (uint32_t)out > cap + fin) {
+		ret = out < 0 ? -EIO : -ENOBUFS;
+		goto out;
+	}
+	n = out ? recv(s, buf, cap, MSG_PEEK | MSG_DONTWAIT) : 0;
+	if (n < 0 && errno != EAGAIN) {
+		ret = -errno;
+		goto out;
+	}
+	st->sndq = n > 0 ? (uint32_t)n : 0;
+	st->seq_snd = end - fin - st->sndq;
+	if (ioctl(s, SIOCOUTQNSD, &unsent) || unsent < 0) {
+		ret = unsent < 0 ? -EIO : -errno;
+		goto out;
+	}
+	st->notsent = MIN((uint32_t)unsent - (unsent && fin), st->sndq);
+out:
+	tcp_repair_queue(s, TCP_NO_QUEUE);
+	return ret;
+}
+
+/**
+ * tcp_repair_rcvq() - Where the receive queue starts, and its length
+ * @s:		Socket in repair mode, its window closed
+ * @st:		State, its @state set; @seq_rcv and @rcvq set
+ *
+ * The end of the queue (TCP_QUEUE_SEQ) counts the peer's FIN once it
+ * came; SIOCINQ doesn't.
  *
  * Return: 0 on success, -errno on failure
  */
-int tcp_repair_peek(int s, bool sndq, uint8_t *buf, uint32_t len)
+static int tcp_repair_rcvq(int s, struct tcp_repair_state *st)
 {
-	int off = -1, ret;
-	ssize_t n;
+	uint32_t end;
+	int n, ret;
 
-	if (!len)
-		return 0;
-	if (setsockopt(s, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)) &&
-	    errno != EOPNOTSUPP)
-		return -errno;
-	if ((ret = tcp_repair_queue(s, sndq ? TCP_SEND_QUEUE :
-					     TCP_RECV_QUEUE)))
+	if ((ret = tcp_repair_queue(s, TCP_RECV_QUEUE)))
 		return ret;
-	n = recv(s, buf, len, MSG_PEEK | MSG_DONTWAIT);
-	ret = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	if (!(ret = tcp_repair_getopt(s, TCP_QUEUE_SEQ, &end)) &&
+	    ioctl(s, SIOCINQ, &n))
+		ret = -errno;
 	tcp_repair_queue(s, TCP_NO_QUEUE);
-	return ret;
+	if (ret)
+		return ret;
+	if (n < 0)
+		return -EIO;
+	st->rcvq = (uint32_t)n;
+	st->seq_rcv = end - tcp_repair_fin_rcvd(st->state) - st->rcvq;
+	return 0;
+}
+
+/**
+ * tcp_repair_get() - Read the state of a frozen socket in repair mode
+ * @s:		Socket in repair mode, frozen (tcp_repair_freeze())
+ * @st:		Filled: queues of data only, the FINs as @st->state
+ * @snd:	Filled with the send queue's bytes
+ * @cap:	Room in @snd
+ *
+ * Where no filter could be attached, a FIN the peer sends may still come
+ * while we look: the state is read again after the queues, and the whole
+ * read again if it changed.
+ *
+ * Return: 0 on success, -ENOBUFS if the send queue is larger than @cap,
+ *	   -EAGAIN if the state kept changing, -errno
+ */
+int tcp_repair_get(int s, struct tcp_repair_state *st, uint8_t *snd,
+		   uint32_t cap)
+{
+	struct tcp_repair_state again = { 0 };
+	socklen_t sl = sizeof(st->wnd);
+	int tries, ret;
+
+	for (tries = 0; tries < 3; tries++) {
+		memset(st, 0, sizeof(*st));
+		if ((ret = tcp_repair_info(s, st)) ||
+		    (ret = tcp_repair_sndq(s, st, snd, cap)) ||
+		    (ret = tcp_repair_rcvq(s, st)) ||
+		    (ret = tcp_repair_getopt(s, TCP_MAXSEG, &st->mss)) ||
+		    (ret = tcp_repair_getopt(s, TCP_TIMESTAMP, &st->timestamp)))
+			return ret;
+		if (getsockopt(s, IPPROTO_TCP, TCP_REPAIR_WINDOW, &st->wnd, &sl))
+			return -errno;
+		if ((ret = tcp_repair_info(s, &again)))
+			return ret;
+		if (again.state == st->state)
+			break;
+	}
+	if (tries == 3)
+		return -EAGAIN;
+	/* without the peer's FIN, the window's right edge stays where the
+	 * peer saw it
+	 */
+	if ((int32_t)(st->wnd.rcv_wup - (st->seq_rcv + st->rcvq)) > 0) {
+		st->wnd.rcv_wnd += st->wnd.rcv_wup - (st->seq_rcv + st->rcvq);
+		st->wnd.rcv_wup = st->seq_rcv + st->rcvq;
+	}
+	return 0;
 }
 
 /**

@@ -65,8 +65,8 @@ struct tcp_repair_state {
 int tcp_repair_freeze(int s);
 int tcp_repair_thaw(int s);
 bool tcp_repair_is_on(int s);
-int tcp_repair_get(int s, struct tcp_repair_state *st);
-int tcp_repair_peek(int s, bool sndq, uint8_t *buf, uint32_t len);
+int tcp_repair_get(int s, struct tcp_repair_state *st, uint8_t *snd,
+		   uint32_t cap);
 int tcp_repair_peek_rcvq(int s, uint32_t off, uint8_t *buf, uint32_t len);
 int tcp_repair_fill(int s, int q, const uint8_t *p, uint32_t len);
 int tcp_repair_connect(int s, const struct tcp_repair_state *st,

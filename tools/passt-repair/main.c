@@ -7,7 +7,9 @@
  * and does nothing else. It connects to passt's repair socket, then answers
  * messages: one signed byte (1: repair on, 0: off, -1: off without window
  * probe) with up to SCM_MAX_FD socket descriptors attached. It sets the
- * option on each, closes them, and echoes the byte. EOF ends it with status
+ * option on each, closes them, and echoes the byte. With repair mode on, a
+ * socket also gets a filter that drops what its peer sends, until repair
+ * mode goes off (repair_freeze()): a dump of its state then holds still. EOF ends it with status
  * 0, any failure with status 1, a wrong number of arguments with 2 (an
  * unknown option with 1, like every tool of the suite).
  *
@@ -38,6 +40,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/filter.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -454,6 +457,35 @@ static int repair_connect(const char *path)
 }
 
 /**
+ * repair_freeze() - Have a socket in repair mode drop what its peer sends
+ * @s:		TCP socket, repair mode just switched on
+ *
+ * A socket in repair mode still takes and acknowledges data: what comes
+ * while passt reads its state would be acknowledged, then lost. A socket
+ * filter that drops every segment stops that; some kernels let only
+ * CAP_NET_ADMIN attach one, which passt doesn't have and we do. Best
+ * effort: passt's own dump copes without it.
+ */
+static void repair_freeze(int s)
+{
+	static struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	const struct sock_fprog prog = { 1, drop };
+
+	setsockopt(s, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+/**
+ * repair_thaw() - Take the filter of repair_freeze() off, if there is one
+ * @s:		TCP socket, repair mode about to be switched off
+ */
+static void repair_thaw(int s)
+{
+	int zero = 0;
+
+	setsockopt(s, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero));
+}
+
+/**
  * repair_one() - Receive one command with its sockets, apply it, answer
  * @s:		Connection to passt
  *
@@ -494,12 +526,16 @@ static int repair_one(int s)
 	}
 	for (i = 0; i < n; i++) {
 		v = (int)cmd; /* signed on purpose: -1 is a command */
+		if (ret > 0 && cmd != TCP_REPAIR_ON)
+			repair_thaw(fds[i]);
 		if (ret > 0 &&
 		    setsockopt(fds[i], SOL_TCP, TCP_REPAIR, &v, sizeof(v))) {
 			fprintf(stderr, "Setting TCP_REPAIR to %d: %s\n", v,
 				strerror(errno));
 			ret = -1;
 		}
+		if (ret > 0 && cmd == TCP_REPAIR_ON)
+			repair_freeze(fds[i]);
 		close(fds[i]);
 	}
 	if (ret > 0 && send(s, &cmd, sizeof(cmd), MSG_NOSIGNAL) != 1) {
