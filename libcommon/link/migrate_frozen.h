@@ -8,8 +8,6 @@
 #include "link/repair.h"
 #include "transport/tcp_types.h"
 
-#define MIGRATE_LINGER_MS 60	/* --migrate-exit: frozen sockets kept */
-
 void migrate_frozen_rollback(struct tcp_ctx *t, struct repair *r);
 void migrate_frozen_release(struct tcp_ctx *t);
 unsigned int migrate_frozen_count(const struct tcp_ctx *t);

@@ -65,8 +65,6 @@ struct exit_file;
  * @linger_status: pasta: the command's exit status, while lingering
  * @migrated_out: passt: a guest migrated away from us (we were the source
  *		and qemu checked the state we saved): --one-off is over
- * @frozen_at:	passt: when connections were frozen for the last save,
- *		clock_ms(), 0 if none was
  */
 struct ctx {
 	const struct conf *c;
@@ -98,7 +96,6 @@ struct ctx {
 	uint64_t linger_until;
 	int linger_status;
 	bool migrated_out;
-	uint64_t frozen_at;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);

@@ -35,7 +35,6 @@
  */
 
 #include <errno.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -293,29 +292,6 @@ static bool loop_stream(struct ctx *x, uint32_t events, int *status)
 }
 
 /**
- * loop_migrate_linger() - Before --migrate-exit ends us: keep the moved
- *			   connections' sockets a little longer
- * @x:		Context
- *
- * Exiting closes them, and a segment that comes after finds no socket and
- * resets its connection, if the network still brings it here (a target on
- * the same host, until it took the addresses over). The remote peers'
- * delayed ACKs of what we sent last come within 40 ms, and nothing else
- * before their first retransmission (200 ms at the least), so we let the
- * first MIGRATE_LINGER_MS after the freeze go by: qemu has its answer
- * already.
- */
-static void loop_migrate_linger(const struct ctx *x)
-{
-	uint64_t now = clock_ms(), until = x->frozen_at + MIGRATE_LINGER_MS;
-
-	if (x->c->no_tcp || !x->frozen_at || !migrate_frozen_count(&x->tcp) ||
-	    now >= until)
-		return;
-	poll(NULL, 0, (int)(until - now));
-}
-
-/**
  * loop_vu() - A message from passt's vhost-user frontend, or its
  *	       disconnection
  * @x:		Context
@@ -338,7 +314,6 @@ static bool loop_vu(struct ctx *x, int *status)
 	/* qemu checked a save of ours: the guest runs elsewhere now */
 	x->vu.dev.state_saved = false;
 	if (x->c->migrate_exit) {
-		loop_migrate_linger(x);
 		log_info("Migration complete, exiting");
 		*status = EXIT_SUCCESS;
 		return true;

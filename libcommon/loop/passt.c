@@ -35,7 +35,6 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "base/clock.h"
 #include "base/log.h"
 #include "ctx.h"
 #include "link/migrate.h"
@@ -99,7 +98,6 @@ static int passt_vu_transfer(void *arg, int fd, bool load)
 
 	if (load)
 		return migrate_target(fd, &m);
-	x->frozen_at = clock_ms();
 	if ((ret = migrate_source(fd, &m)) && m.tcp)
 		migrate_frozen_rollback(m.tcp, &x->repair);
 	return ret;
