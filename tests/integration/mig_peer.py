@@ -6,8 +6,10 @@ open across a live migration (test_vu_migrate_tcp.py); prints JSON.
 Theory of operation: `serve ADDR BASE` listens on BASE+1 ... BASE+7 (one
 connection each, one thread each) with one behaviour per port:
 
-  +1 down   seeded data as fast as the socket takes it, until the guest's
-            end of file (the guest reads slowly: the queues fill up)
+  +1 down   seeded data as fast as the socket takes it, until --after
+            seconds past the stop file; then a half-close, and read
+            until the guest's end of file (the guest reads slowly: the
+            queues fill up)
   +2 up     read until end of file, answer "bytes=N sha256=H", close
   +3 push   like down (the guest reads as fast as it can)
   +4 echo   send back whatever arrives, close after end of file
@@ -96,11 +98,17 @@ def wait_stop(a, end):
 
 
 def blast(s, rec, a, end):
-    """Send seeded data until the peer's end of file (down, push)."""
+    """Send seeded data until --after seconds past the stop file (down,
+    push); the peer's end of file before is recorded as "early_eof"."""
     s.setblocking(False)
     chunks = stream_chunks(a.seed, a.max_bytes)
     pend = memoryview(b"")
+    stop_at = None
     while time.monotonic() < end:
+        if stop_at is None and os.path.exists(a.stop):
+            stop_at = time.monotonic() + a.after
+        if stop_at is not None and time.monotonic() >= stop_at:
+            break
         if not pend:
             pend = next(chunks, None)
             if pend is None:
@@ -109,7 +117,7 @@ def blast(s, rec, a, end):
         if r:
             d = s.recv(BUF)
             if not d:
-                rec.r["eof"] = time.monotonic()
+                rec.r["eof"] = rec.r["early_eof"] = time.monotonic()
                 break
             rec.got(d)
         if w:
@@ -119,7 +127,7 @@ def blast(s, rec, a, end):
                 continue
             rec.sent(pend[:n])
             pend = pend[n:]
-    s.setblocking(True)
+    s.settimeout(a.timeout)
     s.shutdown(socket.SHUT_WR)
     drain(s, rec, end)
 

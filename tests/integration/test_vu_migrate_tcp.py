@@ -154,7 +154,8 @@ def start_remote(topo, procs, tmp, n):
     p = procs.popen(["ip", "netns", "exec", topo.remote, T.PY, MIG_PEER,
                      "serve", T.REMOTE4, str(BASE), "--stop", str(stop),
                      "--state", str(state), "--ready", str(ready),
-                     "--deadline", str(LIFE_SECS), "--timeout", "60"],
+                     "--deadline", str(LIFE_SECS), "--timeout", "60",
+                     "--after", str(AFTER)],
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                     text=True)
     assert T.wait_for(ready.exists, 10), "mig_peer.py did not listen"
@@ -321,6 +322,9 @@ def check_all(srv, cli, res, t0, t1, queues):
                   p.get("sent_sha"), g["M3"].get("bytes"),
                   g["M3"].get("sha256"))
     notes += span(p, t0, t1, "3 pushed stream")
+    for m, r in (("1 download", d), ("3 pushed stream", p)):
+        if r.get("early_eof"):
+            notes.append("%s: the guest closed before the remote" % m)
 
     e = srv.get("echo", {})
     notes += same("4 guest's echo (guest sent, guest got back)",

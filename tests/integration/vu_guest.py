@@ -82,6 +82,7 @@ sink() {
 	wc -c < /tmp/$1.f > /tmp/$1.n &
 	tee /tmp/$1.f | sha256sum | cut -d' ' -f1 > /tmp/$1.sha
 	wait
+	touch /tmp/$1.done
 }
 # tap NAME: pass stdin through, counting and hashing it as sink does
 tap() {
@@ -92,8 +93,13 @@ tap() {
 }
 # going: true until the stop file (or the bound of iterations)
 going() { [ ! -e /tmp/mig.stop ] && [ $i -lt $MAXIT ]; }
-# hold: no output until the stop file, then end of file
-hold() { i=0; while going; do sleep 0.2; i=$((i + 1)); done; }
+# hold NAME: no output (no half-close) until sink NAME is done
+hold() {
+	i=0
+	while [ ! -e /tmp/$1.done ] && [ $i -lt $((MAXIT * 2)) ]; do
+		sleep 0.2; i=$((i + 1))
+	done
+}
 # pace_read: 16 KiB every 0.2 s until the stop file, then all at once
 pace_read() {
 	i=0
@@ -129,20 +135,25 @@ mig() {
 	A=$1; B=$2; MAXIT=$(($5 * 5)); i=0
 	head -c 1048576 /dev/urandom > /tmp/mrnd
 	head -c 65536 /tmp/mrnd > /tmp/m6.out
-	for p in $3 $4; do
-		timeout $TMO nc -l -p $p -e cat &
-	done
+	timeout $TMO nc -l -p $3 -e cat &
+	timeout $TMO nc -l -p $4 -e cat &
+	p8=$!
 	j=0
 	while [ "$(netstat -ltn | grep -c -e ":$3 " -e ":$4 ")" -lt 2 ] &&
 	      [ $j -lt 50 ]; do
 		sleep 0.1; j=$((j + 1))
 	done
 	echo "GT-MIGLISTEN ports=$3,$4 uptime=$(t)"
-	hold | timeout $TMO nc $A $((B + 1)) | pace_read | sink M1 &
+	hold M1 | timeout $TMO nc $A $((B + 1)) | pace_read | sink M1 &
+	w=$!
 	pace_write | tap M2 | timeout $TMO nc $A $((B + 2)) > /tmp/m2.ans &
-	hold | timeout $TMO nc $A $((B + 3)) | sink M3 &
+	w="$w $!"
+	hold M3 | timeout $TMO nc $A $((B + 3)) | sink M3 &
+	w="$w $!"
 	lines | tap M4S | timeout $TMO nc $A $((B + 4)) | sink M4R &
+	w="$w $!"
 	timeout $TMO nc $A $((B + 6)) < /tmp/m6.out | sink M6 &
+	w="$w $!"
 	idle | timeout $TMO nc $A $((B + 7)) > /tmp/m7.in &
 	p7=$!
 	sleep 1
@@ -157,7 +168,11 @@ mig() {
 	sleep $6
 	touch /tmp/mig.stop
 	echo "GT-MIGSTOP uptime=$(t)"
-	wait
+	wait $w $p7
+	j=0
+	while kill -0 $p8 2>/dev/null && [ $j -lt 100 ]; do
+		sleep 0.2; j=$((j + 1))
+	done
 	for k in M1 M2 M3 M4S M4R M6; do
 		echo "GT-$k bytes=$(cat /tmp/$k.n) sha256=$(cat /tmp/$k.sha)"
 	done
