@@ -132,18 +132,31 @@ def test_tcp_across_migration(topo, vu_env, procs, tmp, ends):
     repair(env, procs, tmp, "src%d" % n, src_sock, src_up)
     repair(env, procs, tmp, "dst%d" % n, dst_sock, dst_up)
     try:
-        notes = run_migration(topo, env, procs, tmp, n, src, dst, src_sock,
-                              dst_sock, port_a, port_b, src_up, dst_up)
+        setup, conns = run_migration(topo, env, procs, tmp, n, src, dst,
+                                     src_sock, dst_sock, port_a, port_b,
+                                     src_up, dst_up)
     finally:
         for pid in env.pids("qemu-system-x86"):
             env.run(["kill", "-KILL", str(pid)], timeout=10)
-    judge(notes, ends)
+    judge(setup, conns, ends)
 
 
-def judge(notes, ends):
-    """Fail on @notes, the connections that did not come through."""
-    if notes:
-        pytest.fail("%s: %s" % (ends, "; ".join(notes)))
+def judge(setup, conns, ends):
+    """Fail on @setup (the migration around the connections: passt,
+    qemu, the new connection) and @conns (the connections that did not
+    come through).  Reference run: Debian 13's passt resets some moved
+    connections or loses bytes of them in some migrations (issue 16; seen
+    here: all seven reset in 2 of 6 runs, the -t echo reset and 73760
+    bytes of the half-closed one's answer missing in another, everything
+    intact in the rest), where ours must move every byte: reported as a
+    skip, as long as everything else held."""
+    if setup:
+        pytest.fail("%s: %s" % (ends, "; ".join(setup + conns)))
+    if conns and D.is_reference("passt"):
+        pytest.skip("reference passt differs: Debian 13's passt broke "
+                    "connections in this migration: " + "; ".join(conns))
+    if conns:
+        pytest.fail("%s: %s" % (ends, "; ".join(conns)))
 
 
 def start_remote(topo, procs, tmp, n):
@@ -172,7 +185,7 @@ def accepted(state):
 def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
                   port_a, port_b, src_up, dst_up):
     """Boot on @src, open the connections, migrate to @dst, end them;
-    return the notes of what failed."""
+    return the notes of what failed: (around them, the connections)."""
     plain = dst_up and not src_up     # see test_vu_migrate_qemu.py
     server, stop, state = start_remote(topo, procs, tmp, n)
     words = V.cmdline(timeout=GUEST_TMO, mig=(
@@ -246,9 +259,6 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
     cli = T.peer_result(client, 60)
     res = G.results(a.console() + "\n" + b.console())
     console = b.console()[-3000:]
-    if "MIGDONE" not in done:
-        notes.append("the guest did not finish on the target; console: "
-                     + console)
 
     # the source passt: done, and gone; the guest runs on the target
     rc = src.wait(15)
@@ -260,12 +270,15 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
     qa.close()
     qb.close()
 
-    notes += check_all(srv, cli, res, t0, t1, queues)
+    conns = check_all(srv, cli, res, t0, t1, queues)
+    if "MIGDONE" not in done:
+        conns.append("the guest did not finish on the target; console: "
+                     + console)
     print(figures(srv, cli))
-    if notes:
+    if notes or conns:
         print("source passt:\n" + src.text()[-2000:])
         print("target passt:\n" + dst.text()[-2000:])
-    return notes
+    return notes, conns
 
 
 def span(r, t0, t1, what):
