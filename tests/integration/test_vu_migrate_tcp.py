@@ -52,9 +52,8 @@ import deb13_env as D
 import guest_image as G
 import topo as T
 import vu_guest as V
-from test_vu_migrate_qemu import OFFLOADS_OFF, QMP, UPSTREAM
-from test_vu_protocol import start_vu
-from test_vu_qemu import GUEST_DIR, QEMU10, Guest, vu_env  # noqa: F401
+from test_vu_migrate_qemu import ENDS, QMP, passt_pair, qemu
+from test_vu_qemu import vu_env  # noqa: F401
 
 MIG_PEER = str(T.HERE / "mig_peer.py")
 BASE = 8500              # mig_peer.py: BASE+1 ... BASE+7 in `remote`
@@ -62,26 +61,10 @@ L5, L8 = 8511, 8518      # the guest's echo servers
 MAX_SECS = 90            # bound of the guest's loops
 AFTER = 4                # seconds of traffic through B before the end
 GUEST_TMO = 220          # bound of each nc in the guest
-LIFE_SECS = 330          # bound on each qemu's life
+LIFE_SECS = 300          # bound on each qemu's life (as qemu()'s)
 MIG_SECS = 120           # bound on the migration itself
 NEW_BYTES = 256 << 10    # the new connection through B's -t port
 UPSTREAM_REPAIR = "/usr/bin/passt-repair"
-ENDS = ["tested-tested", "upstream-tested", "tested-upstream"]
-
-
-def guest(env, procs, tmp, name, sock, words, extra, plain):
-    """A qemu 10.0 guest on passt's socket @sock (inside path), kernel
-    words @words, QMP at a socket returned with the Guest."""
-    qmp = "/tmp/qmp-%s-%d.sock" % (name, os.getpid())
-    net = V.vu_net(sock, msix=True)
-    if plain:
-        net[-1] += OFFLOADS_OFF
-    argv = env.prefix(user=True) + [
-        "timeout", "-s", "KILL", str(LIFE_SECS)] + G.qemu_argv(
-        GUEST_DIR + "/vmlinuz", GUEST_DIR + "/initrd", words, net,
-        qemu=QEMU10) + ["-qmp", "unix:%s,server=on,wait=off" % qmp] + \
-        list(extra)
-    return Guest(procs, argv, tmp / ("console-%s.log" % name)), qmp
 
 
 def repair(env, procs, tmp, name, sock, upstream):
@@ -115,23 +98,11 @@ def test_tcp_across_migration(topo, vu_env, procs, tmp, ends):
     """@ends: source-target, "tested" being the passt under test (ours,
     or upstream's in the reference run), "upstream" Debian 13's."""
     env = vu_env
-    if D.is_reference("passt") and ends != "tested-tested":
-        pytest.skip("reference run: both ends are upstream's already")
-    T.wait_for(lambda: T.ll_ready(topo, topo.host, T.HOST_IF), 5)
-    src_up, dst_up = [e == "upstream" or D.is_reference("passt")
-                      for e in ends.split("-")]
-    n = ENDS.index(ends)
-    port_a, port_b = 8520 + n, 8530 + n
-    src = start_vu(topo, procs, tmp, "tcpmig-src%d" % n,
-                   ["-t", "%d:%d" % (port_a, L5), "-u", "none"] +
-                   ([] if src_up else ["--migrate-exit"]), env,
-                   UPSTREAM if src_up else None)
-    dst = start_vu(topo, procs, tmp, "tcpmig-dst%d" % n,
-                   ["-t", "%d:%d" % (port_b, L8), "-u", "none"], env,
-                   UPSTREAM if dst_up else None)
-    inside = "/tmp/%s-%d.sock"
-    src_sock = inside % ("tcpmig-src%d" % n, os.getpid())
-    dst_sock = inside % ("tcpmig-dst%d" % n, os.getpid())
+    port_a, port_b = 8520 + ENDS.index(ends), 8530 + ENDS.index(ends)
+    n, src_up, dst_up, (src, src_sock), (dst, dst_sock) = passt_pair(
+        topo, env, procs, tmp, ends, "tcpmig",
+        ["-t", "%d:%d" % (port_a, L5), "-u", "none"],
+        ["-t", "%d:%d" % (port_b, L8), "-u", "none"])
     repair(env, procs, tmp, "src%d" % n, src_sock, src_up)
     repair(env, procs, tmp, "dst%d" % n, dst_sock, dst_up)
     try:
@@ -194,11 +165,11 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
     server, stop, state = start_remote(topo, procs, tmp, n)
     words = V.cmdline(timeout=GUEST_TMO, mig=(
         T.REMOTE4, BASE, L5, L8, MAX_SECS, AFTER))
-    a, a_qmp = guest(env, procs, tmp, "tcpsrc%d" % n, src_sock, words, (),
-                     plain)
+    a, a_qmp = qemu(env, procs, tmp, "tcpsrc%d" % n, src_sock, (), plain,
+                    words)
     mport = 45000 + os.getpid() % 1000 * 3 + n
-    b, b_qmp = guest(env, procs, tmp, "tcpdst%d" % n, dst_sock, words,
-                     ["-incoming", "tcp:127.0.0.1:%d" % mport], plain)
+    b, b_qmp = qemu(env, procs, tmp, "tcpdst%d" % n, dst_sock,
+                    ["-incoming", "tcp:127.0.0.1:%d" % mport], plain, words)
     res = a.wait("MIGLISTEN", 240)
     assert "MIGLISTEN" in res, "guest never listened:\n" + \
         a.console()[-3000:]
