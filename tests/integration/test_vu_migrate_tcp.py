@@ -217,10 +217,15 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
 
     notes = []
     # the guest runs on the target (and powers off when it is done)
-    if qb.cmd("query-status").get("status") != "running":
-        notes.append("target qemu not running")
-    if qa.cmd("query-status").get("status") != "postmigrate":
-        notes.append("source qemu not in postmigrate")
+    for q, want, what in ((qb, "running", "target"),
+                          (qa, "postmigrate", "source")):
+        try:
+            st = q.cmd("query-status").get("status")
+        except (OSError, EOFError) as e:
+            st = "gone (%s)" % e
+        if st != want:
+            notes.append("%s qemu %s, not %s; target passt: %s" % (
+                what, st, want, dst.text()[-800:]))
     # a new connection through B's own -t port, to the guest on B
     r = T.run(["ip", "netns", "exec", topo.remote] + T.peer_argv(
         "connect", T.HOST4, port_b, send=NEW_BYTES, timeout=30,
@@ -242,7 +247,10 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
         notes.append("source passt: exit %s: %s" % (rc, src.text()[-800:]))
     if not dst.alive():
         notes.append("target passt gone: " + dst.text()[-800:])
-    qa.cmd("quit")
+    try:
+        qa.cmd("quit")
+    except (OSError, EOFError):
+        pass
     qa.close()
     qb.close()
 
