@@ -93,50 +93,63 @@ OFFLOADS_OFF = (",csum=off,guest_csum=off,guest_tso4=off,guest_tso6=off,"
                 "host_tso4=off,host_tso6=off,guest_uso4=off,guest_uso6=off")
 
 
-def qemu(env, procs, tmp, name, sock, extra, plain=False):
+def qemu(env, procs, tmp, name, sock, extra, plain=False, words=None):
     """A qemu 10.0 guest on passt's socket @sock (inside path), with QMP
     at /tmp/qmp-@name; returns (Guest, QMP socket inside).  @plain: the
-    device without the offloads upstream's passt doesn't offer."""
+    device without the offloads upstream's passt doesn't offer; @words:
+    the guest's kernel command line words (default: this test's)."""
     qmp = "/tmp/qmp-%s-%d.sock" % (name, os.getpid())
     net = V.vu_net(sock, msix=True)
     if plain:
         net[-1] += OFFLOADS_OFF
+    if words is None:
+        words = V.cmdline(NBYTES, listen=FWD_PORT, hold=LIFE_SECS - 30,
+                          timeout=120)
     argv = env.prefix(user=True) + [
         "timeout", "-s", "KILL", str(LIFE_SECS)] + G.qemu_argv(
-        GUEST_DIR + "/vmlinuz", GUEST_DIR + "/initrd",
-        V.cmdline(NBYTES, listen=FWD_PORT, hold=LIFE_SECS - 30,
-                  timeout=120),
+        GUEST_DIR + "/vmlinuz", GUEST_DIR + "/initrd", words,
         net, qemu=QEMU10) + [
         "-qmp", "unix:%s,server=on,wait=off" % qmp] + list(extra)
     return Guest(procs, argv, tmp / ("console-%s.log" % name)), qmp
 
 
 UPSTREAM = "/usr/bin/passt"    # Debian 13's, inside its root
+ENDS = ["tested-tested", "upstream-tested", "tested-upstream"]
 
 
-@pytest.mark.parametrize("ends", ["tested-tested", "upstream-tested",
-                                  "tested-upstream"])
-def test_qemu10_migration(topo, vu_env, procs, tmp, ends):
-    """@ends: source-target, "tested" being the passt under test (ours,
-    or upstream's in the reference run), "upstream" Debian 13's."""
-    env = vu_env
+def passt_pair(topo, env, procs, tmp, ends, name, src_args, dst_args):
+    """Passt A (the source: @src_args, and --migrate-exit for ours) and
+    B (the target: @dst_args) for the pair @ends, named @name-src/-dst
+    and the index of @ends; skips the pairs the reference run can't have.
+    Returns (index, A is upstream's, B is, (A, A's socket inside), (B,
+    B's socket inside))."""
     if D.is_reference("passt") and ends != "tested-tested":
         pytest.skip("reference run: both ends are upstream's already")
     T.wait_for(lambda: T.ll_ready(topo, topo.host, T.HOST_IF), 5)
     src_up, dst_up = [e == "upstream" or D.is_reference("passt")
                       for e in ends.split("-")]
-    n = ["tested-tested", "upstream-tested", "tested-upstream"].index(ends)
+    n = ENDS.index(ends)
+    out = []
+    for end, up, args in (("src", src_up, list(src_args) + (
+            [] if src_up else ["--migrate-exit"])), ("dst", dst_up,
+                                                     dst_args)):
+        what = "%s-%s%d" % (name, end, n)
+        p = start_vu(topo, procs, tmp, what, list(args), env,
+                     UPSTREAM if up else None)
+        out.append((p, "/tmp/%s-%d.sock" % (what, os.getpid())))
+    return n, src_up, dst_up, out[0], out[1]
+
+
+@pytest.mark.parametrize("ends", ENDS)
+def test_qemu10_migration(topo, vu_env, procs, tmp, ends):
+    """@ends: source-target, "tested" being the passt under test (ours,
+    or upstream's in the reference run), "upstream" Debian 13's."""
+    env = vu_env
+    n = ENDS.index(ends)
     port_b = FWD_PORT + 1 + n
-    src = start_vu(topo, procs, tmp, "mig-src%d" % n,
-                   ["-t", "none", "-u", "none"] +
-                   ([] if src_up else ["--migrate-exit"]), env,
-                   UPSTREAM if src_up else None)
-    dst = start_vu(topo, procs, tmp, "mig-dst%d" % n,
-                   ["-t", "%d:%d" % (port_b, FWD_PORT), "-u", "none"], env,
-                   UPSTREAM if dst_up else None)
-    inside = "/tmp/%s-%d.sock"
-    src_sock = inside % ("mig-src%d" % n, os.getpid())
-    dst_sock = inside % ("mig-dst%d" % n, os.getpid())
+    n, src_up, dst_up, (src, src_sock), (dst, dst_sock) = passt_pair(
+        topo, env, procs, tmp, ends, "mig", ["-t", "none", "-u", "none"],
+        ["-t", "%d:%d" % (port_b, FWD_PORT), "-u", "none"])
     try:
         run_migration(topo, env, procs, tmp, n, src, dst, src_sock,
                       dst_sock, port_b, dst_up, src_up)

@@ -28,6 +28,20 @@ prints one "GT-..." line on the serial console per step:
                      "GT-LISTEN port=P"; it sends /tmp/rnd to the one
                      client and stores what the client sends: "GT-INBOUND
                      bytes=N sha256=H rc=R start end"
+  gt.mig=A:B:L5:L8:SECS:AFTER
+                     test_vu_migrate_tcp.py's connections (mig_peer.py
+                     serves them at A, ports B+1...B+7): echo servers
+                     (nc -l -e cat) on L5 and L8 ("GT-MIGLISTEN"); a
+                     download read 16 KiB per 0.2 s, an upload written so,
+                     a pushed stream read at once, lines every 0.2 s to an
+                     echo server, 64 KiB sent with a half-close at once and
+                     the answer read, an idle connection ("GT-MIGUP");
+                     once the idle one brings a line ("GT-MIGSEEN"), AFTER
+                     seconds more, then all end ("GT-MIGSTOP"; each loop
+                     bounded by SECS): bytes and SHA-256 of each direction
+                     ("GT-M1", "GT-M2", "GT-M3", "GT-M4S", "GT-M4R",
+                     "GT-M6", "GT-OUT6"), the answers ("GT-ANS2",
+                     "GT-GOT7"), "GT-MIGDONE"
   gt.hold=SECS       "GT-HOLD", then stay up that long (for virsh destroy)
   gt.timeout=SECS    bound of each nc (default 60)
 
@@ -60,6 +74,112 @@ arg() {
 	for w in $(cat /proc/cmdline); do
 		[ "${w%%=*}" = "gt.$1" ] && echo "${w#*=}"
 	done
+}
+# gt.mig: the guest's ends of test_vu_migrate_tcp.py's connections
+# sink NAME: count and hash stdin into /tmp/NAME.n, /tmp/NAME.sha
+sink() {
+	mkfifo /tmp/$1.f
+	wc -c < /tmp/$1.f > /tmp/$1.n &
+	tee /tmp/$1.f | sha256sum | cut -d' ' -f1 > /tmp/$1.sha
+	wait
+	touch /tmp/$1.done
+}
+# tap NAME: pass stdin through, counting and hashing it as sink does
+tap() {
+	mkfifo /tmp/$1.t
+	sink $1 < /tmp/$1.t &
+	tee /tmp/$1.t
+	wait
+}
+# going: true until the stop file (or the bound of iterations)
+going() { [ ! -e /tmp/mig.stop ] && [ $i -lt $MAXIT ]; }
+# hold NAME: no output (no half-close) until sink NAME is done
+hold() {
+	i=0
+	while [ ! -e /tmp/$1.done ] && [ $i -lt $((MAXIT * 2)) ]; do
+		sleep 0.2; i=$((i + 1))
+	done
+}
+# pace_read: 16 KiB every 0.2 s until the stop file, then all at once
+pace_read() {
+	i=0
+	while going; do
+		dd bs=16384 count=1 2>/dev/null
+		sleep 0.2; i=$((i + 1))
+	done
+	cat
+}
+# pace_write: 16 KiB of /tmp/mrnd every 0.2 s until the stop file
+pace_write() {
+	i=0
+	while going; do
+		dd if=/tmp/mrnd bs=16384 count=1 skip=$((i % 64)) 2>/dev/null
+		sleep 0.2; i=$((i + 1))
+	done
+}
+# lines: a line every 0.2 s until the stop file
+lines() {
+	i=0
+	while going; do
+		echo "line $i $(t)"
+		sleep 0.2; i=$((i + 1))
+	done
+}
+# idle: nothing until the stop file, then answer the remote's line
+idle() {
+	i=0; while going; do sleep 0.2; i=$((i + 1)); done
+	echo "ack-$(head -n 1 /tmp/m7.in)"
+}
+# mig ADDR BASE L5 L8 SECS AFTER
+mig() {
+	A=$1; B=$2; MAXIT=$(($5 * 5)); i=0
+	head -c 1048576 /dev/urandom > /tmp/mrnd
+	head -c 65536 /tmp/mrnd > /tmp/m6.out
+	timeout $TMO nc -l -p $3 -e cat &
+	timeout $TMO nc -l -p $4 -e cat &
+	p8=$!
+	j=0
+	while [ "$(netstat -ltn | grep -c -e ":$3 " -e ":$4 ")" -lt 2 ] &&
+	      [ $j -lt 50 ]; do
+		sleep 0.1; j=$((j + 1))
+	done
+	echo "GT-MIGLISTEN ports=$3,$4 uptime=$(t)"
+	hold M1 | timeout $TMO nc $A $((B + 1)) | pace_read | sink M1 &
+	w=$!
+	pace_write | tap M2 | timeout $TMO nc $A $((B + 2)) > /tmp/m2.ans &
+	w="$w $!"
+	hold M3 | timeout $TMO nc $A $((B + 3)) | sink M3 &
+	w="$w $!"
+	lines | tap M4S | timeout $TMO nc $A $((B + 4)) | sink M4R &
+	w="$w $!"
+	timeout $TMO nc $A $((B + 6)) < /tmp/m6.out | sink M6 &
+	w="$w $!"
+	idle | timeout $TMO nc $A $((B + 7)) > /tmp/m7.in &
+	p7=$!
+	sleep 1
+	echo "GT-MIGUP established=$(netstat -tn | grep -c ESTABLISHED)" \
+		"uptime=$(t)"
+	j=0
+	while [ ! -s /tmp/m7.in ] && [ $j -lt $MAXIT ] &&
+	      kill -0 $p7 2>/dev/null; do
+		sleep 0.2; j=$((j + 1))
+	done
+	echo "GT-MIGSEEN line=$(head -n 1 /tmp/m7.in) uptime=$(t)"
+	sleep $6
+	touch /tmp/mig.stop
+	echo "GT-MIGSTOP uptime=$(t)"
+	wait $w $p7
+	j=0
+	while kill -0 $p8 2>/dev/null && [ $j -lt 100 ]; do
+		sleep 0.2; j=$((j + 1))
+	done
+	for k in M1 M2 M3 M4S M4R M6; do
+		echo "GT-$k bytes=$(cat /tmp/$k.n) sha256=$(cat /tmp/$k.sha)"
+	done
+	echo "GT-OUT6 sha256=$(sha /tmp/m6.out)"
+	echo "GT-ANS2 $(cat /tmp/m2.ans)"
+	echo "GT-GOT7 line=$(head -n 1 /tmp/m7.in)"
+	echo "GT-MIGDONE uptime=$(t)"
 }
 V6=$(arg v6); PING=$(arg ping); BYTES=$(arg bytes); POST=$(arg post)
 PUT=$(arg put); LISTEN=$(arg listen); HOLD=$(arg hold)
@@ -119,6 +239,10 @@ if [ -n "$LISTEN" ]; then
 	echo "GT-INBOUND bytes=$(wc -c < /tmp/got) sha256=$(sha /tmp/got)" \
 		"rc=$rc start=$s end=$e"
 	rm -f /tmp/got
+fi
+MIG=$(arg mig)
+if [ -n "$MIG" ]; then
+	mig $(echo "$MIG" | tr : ' ')
 fi
 if [ -n "$HOLD" ]; then
 	echo "GT-HOLD secs=$HOLD uptime=$(t)"
@@ -197,10 +321,12 @@ def vu_net(sock, mib=256, msix=True):
 
 
 def cmdline(nbytes=0, fetch=None, post=None, put=None, listen=None,
-            v6=False, ping=(), hold=0, timeout=60):
+            v6=False, ping=(), hold=0, timeout=60, mig=None):
     """The guest's words for the steps above and gt.fetch=@fetch (None or
-    empty: not done)."""
+    empty: not done); @mig: the fields of gt.mig, a tuple."""
     w = ["gt.timeout=%d" % timeout]
+    if mig:
+        w.append("gt.mig=" + ":".join(str(x) for x in mig))
     if fetch:
         w.append("gt.fetch=" + fetch)
     if v6:
