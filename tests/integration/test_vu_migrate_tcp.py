@@ -43,6 +43,7 @@ reference run ($PASST in the Debian 13 root) only the first.
 
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -112,10 +113,25 @@ def test_tcp_across_migration(topo, vu_env, procs, tmp, ends):
     finally:
         for pid in env.pids("qemu-system-x86"):
             env.run(["kill", "-KILL", str(pid)], timeout=10)
-    judge(setup, conns, ends)
+    judge(setup, conns, ends, ours_moved(src, dst, src_up, dst_up))
 
 
-def judge(setup, conns, ends):
+def ours_moved(src, dst, src_up, dst_up):
+    """Did our end(s) of a migration with Debian 13's passt do their part:
+    ours as the source sent every connection, ours as the target rebuilt
+    every one it got?  None when both ends are the passt under test."""
+    if src_up == dst_up:
+        return None
+    if not src_up and not re.search(
+            r"guest addresses and [1-9][0-9]* TCP connections sent",
+            src.text()):
+        return False
+    m = re.search(r"Migration: ([0-9]+) of ([0-9]+) TCP connections moved "
+                  r"here", dst.text())
+    return src_up is False or bool(m and m.group(1) == m.group(2))
+
+
+def judge(setup, conns, ends, ours_ok=None):
     """Fail on @setup (the migration around the connections: passt,
     qemu, the new connection) and @conns (the connections that did not
     come through).  Reference run: Debian 13's passt resets some moved
@@ -124,12 +140,21 @@ def judge(setup, conns, ends):
     -t echo reset and 73760 bytes of the half-closed one's answer lost; in
     one the pushed stream short of 3.6 MB and the download, half-closed
     and idle ones reset), where ours must move every byte: reported as a
-    skip, as long as everything else held."""
+    skip, as long as everything else held; the same for the runs with
+    Debian 13's passt at one end, if ours did its part (@ours_ok, from
+    ours_moved())."""
     if setup:
         pytest.fail("%s: %s" % (ends, "; ".join(setup + conns)))
     if conns and D.is_reference("passt"):
         pytest.skip("reference passt differs: Debian 13's passt broke "
                     "connections in this migration: " + "; ".join(conns))
+    # With Debian 13's passt at one end, that end breaks connections as it
+    # does between two of its own (above): its source exits at once and
+    # reads queues a remote still fills, its target doesn't wait for the
+    # source's sockets to go. Ours must have done its part all the same.
+    if conns and ours_ok:
+        pytest.skip("%s: Debian 13's passt broke connections that ours "
+                    "moved: %s" % (ends, "; ".join(conns)))
     if conns:
         pytest.fail("%s: %s" % (ends, "; ".join(conns)))
 
