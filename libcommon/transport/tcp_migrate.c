@@ -169,6 +169,21 @@ static enum tcp_verdict tcp_mig_kick(struct tcp_ctx *t, uint32_t idx)
 }
 
 /**
+ * tcp_mig_in_flight() - Bytes sent to the guest, not acknowledged by it
+ * @c:		Connection
+ *
+ * Return: snd_nxt - snd_una, without our FIN if it is among them
+ */
+static uint32_t tcp_mig_in_flight(const struct tcp_conn *c)
+{
+	uint32_t sent = c->snd_nxt - c->snd_una;
+
+	if ((c->flags & TCP_FIN_SENT) && !(c->flags & TCP_FIN_ACKED) && sent)
+		sent--;
+	return sent;
+}
+
+/**
  * tcp_mig_thaw() - A frozen connection stays: take it back
  * @t:		TCP context
  * @idx:	Flow index, frozen, its socket out of repair mode
@@ -184,6 +199,8 @@ void tcp_mig_thaw(struct tcp_ctx *t, uint32_t idx)
 		tcp_verdict_apply(t, (int)idx, TCP_V_RESET);
 		return;
 	}
+	/* the dump moved the peek offset through the receive queue */
+	tcp_peek_off_set(t, c, (int)tcp_mig_in_flight(c));
 	c->state = TCP_ST_ESTABLISHED;
 	tcp_verdict_apply(t, (int)idx, tcp_mig_kick(t, idx));
 }
@@ -466,11 +483,9 @@ int tcp_mig_resume(struct tcp_ctx *t, uint32_t idx,
 		   const struct tcp_repair_state *st, const uint8_t *tail)
 {
 	struct tcp_conn *c = &t->conn[idx];
-	uint32_t sent = c->snd_nxt - c->snd_una;
+	uint32_t sent = tcp_mig_in_flight(c);
 	int ret;
 
-	if ((c->flags & TCP_FIN_SENT) && !(c->flags & TCP_FIN_ACKED) && sent)
-		sent--;
 	if (sent > st->rcvq) {
 		log_warn("Migration: a connection had %u bytes in flight to "
 			 "the guest, its socket only %u: reset",

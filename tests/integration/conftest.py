@@ -69,7 +69,10 @@ def tmp():
     """Per-test directory writable by the unprivileged user (mode 1777)."""
     d = T.user_tmpdir()
     yield d
-    shutil.rmtree(d, ignore_errors=True)
+    if os.environ.get("KEEP_TMP"):      # logs kept for a look afterwards
+        print("test files kept in %s" % d)
+    else:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

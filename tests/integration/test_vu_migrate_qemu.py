@@ -117,12 +117,13 @@ UPSTREAM = "/usr/bin/passt"    # Debian 13's, inside its root
 ENDS = ["tested-tested", "upstream-tested", "tested-upstream"]
 
 
-def passt_pair(topo, env, procs, tmp, ends, name, src_args, dst_args):
-    """Passt A (the source: @src_args, and --migrate-exit for ours) and
-    B (the target: @dst_args) for the pair @ends, named @name-src/-dst
-    and the index of @ends; skips the pairs the reference run can't have.
-    Returns (index, A is upstream's, B is, (A, A's socket inside), (B,
-    B's socket inside))."""
+def passt_pair(topo, env, procs, tmp, ends, name, src_args, dst_args,
+               src_exit=True):
+    """Passt A (the source: @src_args, and --migrate-exit for ours unless
+    not @src_exit) and B (the target: @dst_args) for the pair @ends, named
+    @name-src/-dst and the index of @ends; skips the pairs the reference
+    run can't have.  Returns (index, A is upstream's, B is, (A, A's socket
+    inside), (B, B's socket inside))."""
     if D.is_reference("passt") and ends != "tested-tested":
         pytest.skip("reference run: both ends are upstream's already")
     T.wait_for(lambda: T.ll_ready(topo, topo.host, T.HOST_IF), 5)
@@ -131,9 +132,11 @@ def passt_pair(topo, env, procs, tmp, ends, name, src_args, dst_args):
     n = ENDS.index(ends)
     out = []
     for end, up, args in (("src", src_up, list(src_args) + (
-            [] if src_up else ["--migrate-exit"])), ("dst", dst_up,
-                                                     dst_args)):
+            [] if src_up or not src_exit else ["--migrate-exit"])),
+                          ("dst", dst_up, dst_args)):
         what = "%s-%s%d" % (name, end, n)
+        if os.environ.get("MIG_DEBUG") and not up:     # -d in the logs
+            args = list(args) + ["-d"]
         p = start_vu(topo, procs, tmp, what, list(args), env,
                      UPSTREAM if up else None)
         out.append((p, "/tmp/%s-%d.sock" % (what, os.getpid())))

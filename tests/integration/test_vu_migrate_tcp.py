@@ -116,6 +116,41 @@ def test_tcp_across_migration(topo, vu_env, procs, tmp, ends):
     judge(setup, conns, ends, ours_moved(src, dst, src_up, dst_up))
 
 
+def test_target_fails_source_keeps(topo, vu_env, procs, tmp):
+    """The target can't take the connections (no passt-repair there: it
+    refuses the state), so qemu's migration fails after the source saved
+    its state, and qemu resumes the guest on the source: the source passt
+    (without --migrate-exit, which would end it once its own save was
+    checked) takes its frozen connections back when qemu starts the device
+    again, and all seven come through intact, as if nothing happened but
+    a pause. Upstream's source keeps its sockets in repair mode there: the
+    connections are lost (not run: the reference passt can't pass it)."""
+    if D.is_reference("passt"):
+        pytest.skip("reference run: upstream's source can't take its "
+                    "connections back")
+    env = vu_env
+    ends = "tested-tested"
+    port_a, port_b = 8523, 8533
+    n, src_up, dst_up, (src, src_sock), (dst, dst_sock) = passt_pair(
+        topo, env, procs, tmp, ends, "tcpfail",
+        ["-t", "%d:%d" % (port_a, L5), "-u", "none"],
+        ["-t", "%d:%d" % (port_b, L8), "-u", "none"], src_exit=False)
+    repair(env, procs, tmp, "fsrc%d" % n, src_sock, False)
+    try:
+        setup, conns = run_migration(topo, env, procs, tmp, n, src, dst,
+                                     src_sock, dst_sock, port_a, port_b,
+                                     False, False, fail=True)
+    finally:
+        for pid in env.pids("qemu-system-x86"):
+            env.run(["kill", "-KILL", str(pid)], timeout=10)
+    for line in ("passt-repair is connected here: refused",
+                 "Migration: the guest runs here again",
+                 "TCP connections back to normal here"):
+        if line not in dst.text() + src.text():
+            setup.append("no '%s' in the logs" % line)
+    judge(setup, conns, "target fails")
+
+
 def ours_moved(src, dst, src_up, dst_up):
     """Did our end(s) of a migration with Debian 13's passt do their part:
     ours as the source sent every connection, ours as the target rebuilt
@@ -184,9 +219,10 @@ def accepted(state):
 
 
 def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
-                  port_a, port_b, src_up, dst_up):
+                  port_a, port_b, src_up, dst_up, fail=False):
     """Boot on @src, open the connections, migrate to @dst, end them;
-    return the notes of what failed: (around them, the connections)."""
+    return the notes of what failed: (around them, the connections).
+    @fail: the migration must fail, and the guest go on on the source."""
     plain = dst_up and not src_up     # see test_vu_migrate_qemu.py
     server, stop, state = start_remote(topo, procs, tmp, n)
     words = V.cmdline(timeout=GUEST_TMO, mig=(
@@ -217,6 +253,13 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
 
     qa = QMP(env.path(a_qmp))
     qb = QMP(env.path(b_qmp))
+    if fail:
+        # the target's refusal reaches the source only over the return
+        # path (libvirt and KubeVirt turn it on): without it, the source
+        # has "completed" before the target loads the device state
+        for q in (qa, qb):
+            q.cmd("migrate-set-capabilities", capabilities=[
+                {"capability": "return-path", "state": True}])
     queues = {"down": send_q(topo.remote, BASE + 1, True),
               "push": send_q(topo.remote, BASE + 3, True),
               "passt-down": send_q(topo.host, BASE + 1, False)}
@@ -237,8 +280,12 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
           % (status, t1 - t0, info.get("total-time"),
              info.get("downtime"), queues["down"], queues["push"],
              queues["passt-down"]))
-    assert status == "completed", "migration %s; source passt: %s; target " \
+    want = "failed" if fail else "completed"
+    assert status == want, "migration %s; source passt: %s; target " \
         "passt: %s" % (status, src.text()[-1500:], dst.text()[-1500:])
+    if fail:
+        return run_failed(qa, qb, a, src, dst, server, client, t0, t1,
+                          queues)
 
     notes = []
     # the guest runs on the target (and powers off when it is done)
@@ -283,6 +330,40 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
     if "MIGDONE" not in done:
         conns.append("the guest did not finish on the target; console: "
                      + console)
+    print(figures(srv, cli))
+    if notes or conns:
+        print("source passt:\n" + src.text()[-2000:])
+        print("target passt:\n" + dst.text()[-2000:])
+    return notes, conns
+
+
+def run_failed(qa, qb, a, src, dst, server, client, t0, t1, queues):
+    """The migration failed: the guest goes on on the source; the notes
+    of what failed, as run_migration()."""
+    notes = []
+    ok = T.wait_for(lambda: qa.cmd("query-status").get("status") ==
+                    "running", 30)
+    if not ok:
+        notes.append("source qemu %s, not running again" %
+                     qa.cmd("query-status").get("status"))
+    done = a.wait("MIGDONE", 150)
+    srv = T.peer_result(server, 60)
+    cli = T.peer_result(client, 60)
+    res = G.results(a.console())
+    if not src.alive():
+        notes.append("source passt gone: " + src.text()[-800:])
+    if not dst.alive():
+        notes.append("target passt gone: " + dst.text()[-800:])
+    for q in (qa, qb):
+        try:
+            q.cmd("quit")
+        except (OSError, EOFError, RuntimeError):
+            pass
+        q.close()
+    conns = check_all(srv, cli, res, t0, t1, queues)
+    if "MIGDONE" not in done:
+        conns.append("the guest did not finish on the source; console: "
+                     + a.console()[-3000:])
     print(figures(srv, cli))
     if notes or conns:
         print("source passt:\n" + src.text()[-2000:])
