@@ -116,8 +116,10 @@ unit: $(UNIT_BINS)
 # The same tests with AddressSanitizer and UBSan, libcommon rebuilt with them
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-$(B)/asan/libcommon.a: $(LIB_SRCS)
-	@mkdir -p $(B)/asan/obj
+# (objects of sources that moved or went away must not stay in the archive)
+LIB_HDRS := $(wildcard libcommon/*/*.h)
+$(B)/asan/libcommon.a: $(LIB_SRCS) $(LIB_HDRS)
+	@rm -rf $(B)/asan/obj; mkdir -p $(B)/asan/obj
 	@set -e; for s in $(LIB_SRCS); do \
 		o=$(B)/asan/obj/$$(echo $$s | tr / _).o; \
 		$(CC) $(BASE_CFLAGS) -O1 -g -U_FORTIFY_SOURCE $(SAN) -c $$s -o $$o; \
@@ -136,8 +138,8 @@ asan: $(ASAN_BINS)
 # Fuzz harnesses: clang, libFuzzer, ASan and UBSan, libcommon rebuilt with it
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibcommon -DVERSION=\"fuzz\" -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(B)/fuzz/libcommon.a: $(LIB_SRCS)
-	@mkdir -p $(B)/fuzz/obj
+$(B)/fuzz/libcommon.a: $(LIB_SRCS) $(LIB_HDRS)
+	@rm -rf $(B)/fuzz/obj; mkdir -p $(B)/fuzz/obj
 	@set -e; for s in $(LIB_SRCS); do \
 		o=$(B)/fuzz/obj/$$(echo $$s | tr / _).o; \
 		$(CLANG) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) \
