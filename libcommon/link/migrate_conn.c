@@ -81,7 +81,7 @@ static struct migrate_flow migrate_flows[FLOW_MAX];
 int migrate_conn_freeze(struct tcp_ctx *t, struct repair *r, uint32_t *idx,
 			unsigned int max)
 {
-	unsigned int n = tcp_mig_select(t, idx, max), i, k = 0;
+	unsigned int n = tcp_mig_list(t, false, idx, max), i, k = 0;
 	int ret = 0;
 
 	log_debug("Migration: %u TCP connections to move", n);

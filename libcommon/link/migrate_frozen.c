@@ -38,7 +38,7 @@
 void migrate_frozen_rollback(struct tcp_ctx *t, struct repair *r)
 {
 	static uint32_t idx[FLOW_MAX];
-	unsigned int n = tcp_mig_frozen(t, idx, FLOW_MAX), i;
+	unsigned int n = tcp_mig_list(t, true, idx, FLOW_MAX), i;
 	int ret = 0;
 
 	if (!n)
@@ -69,10 +69,10 @@ void migrate_frozen_rollback(struct tcp_ctx *t, struct repair *r)
 void migrate_frozen_release(struct tcp_ctx *t)
 {
 	static uint32_t idx[FLOW_MAX];
-	unsigned int n = tcp_mig_frozen(t, idx, FLOW_MAX), i;
+	unsigned int n = tcp_mig_list(t, true, idx, FLOW_MAX), i;
 
 	for (i = 0; i < n; i++)
-		tcp_mig_release(t, idx[i]);
+		tcp_mig_drop(t, idx[i], false);
 	if (n)
 		log_info("Migration: %u TCP connections moved, closed here", n);
 }
@@ -87,5 +87,5 @@ unsigned int migrate_frozen_count(const struct tcp_ctx *t)
 {
 	static uint32_t idx[FLOW_MAX];
 
-	return tcp_mig_frozen(t, idx, FLOW_MAX);
+	return tcp_mig_list(t, true, idx, FLOW_MAX);
 }

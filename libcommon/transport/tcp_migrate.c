@@ -22,7 +22,8 @@
  * acknowledge, so both ends agree on what is in flight towards the guest.
  * A frozen connection stays in the table (TCP_ST_FROZEN: no events, no
  * timer, guest frames ignored) until the migration is known to be done
- * (tcp_mig_release(): closed in repair mode, so the peer sees nothing) or
+ * (tcp_mig_drop(), not towards the guest: closed in repair mode, so the
+ * peer sees nothing) or
  * to have failed (tcp_mig_thaw(): back to normal, after repair mode is
  * off).
  *
@@ -61,56 +62,27 @@
 #define MIG_FL_ACK_TO_TAP_DUE	(1 << 3)
 
 /**
- * tcp_mig_movable() - Does a connection move with the guest?
- * @c:		Connection
- *
- * Return: true if it is established (or closing) and has a socket
- */
-static bool tcp_mig_movable(const struct tcp_conn *c)
-{
-	return c->state == TCP_ST_ESTABLISHED && c->sock >= 0;
-}
-
-/**
- * tcp_mig_select() - The connections that move with the guest
+ * tcp_mig_list() - The connections in one state of a migration
  * @t:		TCP context
- * @idx:	Set to their flow indexes
- * @max:	Room in @idx
- *
- * Handshakes in progress don't move: the guest sends its SYN again to the
- * target, which opens a new connection (as upstream).
- *
- * Return: how many were put in @idx
- */
-unsigned int tcp_mig_select(const struct tcp_ctx *t, uint32_t *idx,
-			    unsigned int max)
-{
-	unsigned int n = 0;
-	uint32_t i;
-
-	for (i = 0; i < FLOW_MAX && n < max; i++) {
-		if (tcp_mig_movable(&t->conn[i]))
-			idx[n++] = i;
-	}
-	return n;
-}
-
-/**
- * tcp_mig_frozen() - The connections frozen for a migration
- * @t:		TCP context
+ * @frozen:	Those frozen for one (TCP_ST_FROZEN), else those that move
+ *		with the guest: established (or closing), with a socket;
+ *		handshakes in progress don't move (the guest sends its SYN
+ *		again to the target, which opens a new connection, as
+ *		upstream)
  * @idx:	Set to their flow indexes
  * @max:	Room in @idx
  *
  * Return: how many were put in @idx
  */
-unsigned int tcp_mig_frozen(const struct tcp_ctx *t, uint32_t *idx,
-			    unsigned int max)
+unsigned int tcp_mig_list(const struct tcp_ctx *t, bool frozen, uint32_t *idx,
+			  unsigned int max)
 {
+	uint8_t state = frozen ? TCP_ST_FROZEN : TCP_ST_ESTABLISHED;
 	unsigned int n = 0;
 	uint32_t i;
 
 	for (i = 0; i < FLOW_MAX && n < max; i++) {
-		if (t->conn[i].state == TCP_ST_FROZEN)
+		if (t->conn[i].state == state && t->conn[i].sock >= 0)
 			idx[n++] = i;
 	}
 	return n;
@@ -119,7 +91,7 @@ unsigned int tcp_mig_frozen(const struct tcp_ctx *t, uint32_t *idx,
 /**
  * tcp_mig_freeze() - Stop a connection, so that its state can be read
  * @t:		TCP context
- * @idx:	Flow index, tcp_mig_select() chose it
+ * @idx:	Flow index, tcp_mig_list() chose it
  *
  * Return: its socket, for the repair helper, or -errno (the connection is
  *	   left as it was)
@@ -128,7 +100,7 @@ int tcp_mig_freeze(struct tcp_ctx *t, uint32_t idx)
 {
 	struct tcp_conn *c = &t->conn[idx];
 
-	if (!tcp_mig_movable(c))
+	if (c->state != TCP_ST_ESTABLISHED || c->sock < 0)
 		return -EINVAL;
 	tcp_repair_freeze(c->sock);	/* where allowed: see tcp_repair.c */
 	tcp_batch_forget(t, (int)idx);
@@ -203,20 +175,6 @@ void tcp_mig_thaw(struct tcp_ctx *t, uint32_t idx)
 	tcp_peek_off_set(t, c, (int)tcp_mig_in_flight(c));
 	c->state = TCP_ST_ESTABLISHED;
 	tcp_verdict_apply(t, (int)idx, tcp_mig_kick(t, idx));
-}
-
-/**
- * tcp_mig_release() - A frozen connection moved: forget it here
- * @t:		TCP context
- * @idx:	Flow index, frozen
- *
- * Its socket is still in repair mode: closing it sends nothing to the
- * peer, now the target's.
- */
-void tcp_mig_release(struct tcp_ctx *t, uint32_t idx)
-{
-	if (t->conn[idx].state == TCP_ST_FROZEN)
-		tcp_verdict_apply(t, (int)idx, TCP_V_RESET_HOST);
 }
 
 /**
@@ -506,11 +464,14 @@ int tcp_mig_resume(struct tcp_ctx *t, uint32_t idx,
 }
 
 /**
- * tcp_mig_drop() - A connection from the source that can't be rebuilt
+ * tcp_mig_drop() - Forget a connection that can't go on, or went away: one
+ *		    from the source that can't be rebuilt, or one of ours
+ *		    that moved (its socket still in repair mode: closing it
+ *		    sends the peer nothing)
  * @t:		TCP context
- * @idx:	Flow index, from tcp_mig_new()
+ * @idx:	Flow index
  * @guest:	Reset it towards the guest (it runs here), else forget it
- *		silently (the migration fails: the guest stays on the source)
+ *		silently (the guest runs elsewhere, or stays on the source)
  */
 void tcp_mig_drop(struct tcp_ctx *t, uint32_t idx, bool guest)
 {

@@ -12,15 +12,12 @@
 #include "transport/tcp_repair.h"
 #include "transport/tcp_types.h"
 
-unsigned int tcp_mig_select(const struct tcp_ctx *t, uint32_t *idx,
-			    unsigned int max);
+unsigned int tcp_mig_list(const struct tcp_ctx *t, bool frozen, uint32_t *idx,
+			  unsigned int max);
 int tcp_mig_freeze(struct tcp_ctx *t, uint32_t idx);
 void tcp_mig_thaw(struct tcp_ctx *t, uint32_t idx);
 int tcp_mig_record(const struct tcp_ctx *t, uint32_t idx,
 		   struct migrate_tcp *r);
-void tcp_mig_release(struct tcp_ctx *t, uint32_t idx);
-unsigned int tcp_mig_frozen(const struct tcp_ctx *t, uint32_t *idx,
-			    unsigned int max);
 
 int tcp_mig_new(struct tcp_ctx *t, const struct migrate_tcp *r);
 int tcp_mig_connect(struct tcp_ctx *t, uint32_t idx,
