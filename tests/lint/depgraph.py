@@ -27,8 +27,9 @@ Three rules, each failure printed with the lines or symbols behind it:
        2  services  flow
        3  transport
        4  link
-       5  conf
-       6  loop
+       5  ctl
+       6  conf
+       7  loop
 
    Folders on one row are independent of each other. A new folder must be
    added here (and in doc/README.md) before it may be used.
@@ -62,6 +63,7 @@ LAYERS = (
     ('services', 'flow'),
     ('transport',),
     ('link',),
+    ('ctl',),
     ('conf',),
     ('loop',),
 )
