@@ -2,7 +2,7 @@
 # Makefile - one entry point: build, install, check, fuzz, lint, man
 #
 # Targets:
-#   all (default)  the five tools at the top of the tree, and man pages
+#   all (default)  the six tools at the top of the tree, and man pages
 #   check          unit tests, unit tests under ASan/UBSan, a short fuzz pass,
 #                  then the integration tests (pytest, needs root)
 #   unit           unit tests only;  asan: unit tests under sanitizers
@@ -48,13 +48,14 @@ LIB_SRCS := $(sort $(wildcard libcommon/*/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIB := $(B)/libcommon.a
 
-TOOLS := passt pasta pasta-netcfg passt-repair qrap
+TOOLS := passt pasta pasta-netcfg passt-repair qrap pesto
 # Libraries each tool links, beyond libcommon
 LIBS_passt := -lmnl -lseccomp -lcap-ng -lsystemd
 LIBS_pasta := -lmnl -lseccomp -lcap-ng
 LIBS_pasta-netcfg := -lmnl -lseccomp -lcap-ng
 LIBS_passt-repair := -lseccomp -lcap-ng
 LIBS_qrap :=
+LIBS_pesto := -lseccomp -lcap-ng
 LIBS_ALL := -lmnl -lseccomp -lcap-ng -lsystemd
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))

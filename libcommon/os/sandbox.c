@@ -42,6 +42,12 @@
  * one descriptor (sandbox_set_mmap_fixed_fd(), a number fixed before the
  * filter is built); the handler may also reset SIGBUS to its default
  * action (rt_sigaction() on SIGBUS only) and returns through rt_sigreturn.
+ *
+ * pesto (SANDBOX_PESTO) parses what a server sends: once it has read the
+ * ephemeral port range and connected, it may read, write, poll, shut down
+ * its writing side, and open and connect AF_UNIX stream sockets (to read the
+ * tables again after a change), nothing else; it is not isolated otherwise,
+ * as it reconnects to a path.
  */
 
 #include <errno.h>
@@ -100,6 +106,7 @@
 #define VU     (1U << SANDBOX_PASST_VU)
 #define REPAIR (1U << SANDBOX_PASST_REPAIR)
 #define NETCFG (1U << SANDBOX_NETCFG)
+#define PESTO  (1U << SANDBOX_PESTO)
 #define PASSTS (PASST | VU)
 #define LOOP   (PASTA | PASSTS)
 
@@ -110,22 +117,28 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"epoll_pwait", LOOP, SB_ANY, "event loop (arches without epoll_wait)"},
 	{"epoll_ctl", LOOP, SB_ANY, "event loop, flows come and go"},
 	{"sched_yield", LOOP, SB_ANY, "event loop: polling after traffic"},
-	{"read", LOOP | REPAIR, SB_ANY, "tap, signalfd, timerfd, inotify"},
-	{"write", LOOP | REPAIR | NETCFG, SB_ANY, "tap, log, messages, output"},
+	{"read", LOOP | REPAIR | PESTO, SB_ANY,
+	 "tap, signalfd, timerfd, inotify, control socket"},
+	{"write", LOOP | REPAIR | NETCFG | PESTO, SB_ANY,
+	 "tap, log, messages, output"},
 	{"writev", LOOP, SB_ANY, "tap, stream link"},
 	{"pread64", LOOP, SB_ANY, "log file trim, /proc/net scans"},
 	{"pwrite64", LOOP, SB_ANY, "log file trim"},
 	{"lseek", LOOP, SB_ANY, "log file trim"},
 	{"ftruncate", LOOP, SB_ANY, "log file trim"},
-	{"close", LOOP | REPAIR | NETCFG, SB_ANY, "flows end, sockets done"},
+	{"close", LOOP | REPAIR | NETCFG | PESTO, SB_ANY,
+	 "flows end, sockets done"},
 	/* Sockets */
 	{"socket", LOOP, SB_SOCKET, "new flows, syslog reconnecting"},
-	{"socket", REPAIR, SB_SOCKET_UNIX, "repair socket"},
-	{"connect", LOOP | REPAIR, SB_ANY, "new flows, repair socket"},
+	{"socket", REPAIR | PESTO, SB_SOCKET_UNIX,
+	 "repair socket, control socket (pesto reconnects)"},
+	{"connect", LOOP | REPAIR | PESTO, SB_ANY,
+	 "new flows, repair socket, control socket"},
 	{"bind", LOOP, SB_ANY, "new flows, listeners"},
 	{"listen", LOOP, SB_ANY, "listeners"},
 	{"accept4", LOOP, SB_ANY, "inbound connections, qemu"},
-	{"shutdown", LOOP, SB_ANY, "TCP half-close"},
+	{"shutdown", LOOP | PESTO, SB_ANY,
+	 "TCP half-close, end of a pesto update"},
 	{"getsockopt", LOOP, SB_ANY, "SO_ERROR, TCP_INFO"},
 	{"setsockopt", LOOP, SB_ANY, "socket options of new flows"},
 	{"setsockopt", REPAIR, SB_SOCKOPT_REPAIR, "the one job"},
@@ -134,7 +147,7 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"recvfrom", LOOP | NETCFG, SB_ANY, "sockets, netlink replies"},
 	{"recvmsg", LOOP | REPAIR, SB_ANY, "sockets, SCM_RIGHTS"},
 	{"recvmmsg", LOOP, SB_ANY, "UDP batches"},
-	{"sendto", LOOP | REPAIR | NETCFG, SB_ANY,
+	{"sendto", LOOP | REPAIR | NETCFG | PESTO, SB_ANY,
 	 "sockets, syslog, replies, netlink requests"},
 	{"sendmsg", LOOP, SB_ANY, "sockets"},
 	{"sendmmsg", LOOP, SB_ANY, "UDP batches"},
@@ -142,9 +155,10 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"ioctl", VU, SB_IOCTL_MIGRATE, "migration: sockets' queues"},
 	{"getsockname", VU, SB_ANY, "migration: a socket's own address"},
 	{"fcntl", LOOP, SB_FCNTL, "non-blocking flags, pipe sizes"},
-	{"poll", PASSTS | REPAIR, SB_ANY,
+	{"poll", PASSTS | REPAIR | PESTO, SB_ANY,
 	 "stream link: waiting for qemu to read; waiting for the socket"},
-	{"ppoll", PASSTS | REPAIR, SB_ANY, "as poll (arches without poll)"},
+	{"ppoll", PASSTS | REPAIR | PESTO, SB_ANY,
+	 "as poll (arches without poll)"},
 	/* vhost-user: the guest's memory and the dirty log, shared by the
 	 * frontend as descriptors (SET_MEM_TABLE, SET_LOG_BASE)
 	 */
@@ -168,11 +182,12 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"openat", PASTA, SB_OPENAT_PATH, "namespace watch (procfs)"},
 	/* Time, randomness, ending */
 	{"timerfd_settime", LOOP, SB_ANY, "timers"},
-	{"clock_gettime", LOOP | REPAIR, SB_ANY, "time (if not in the vDSO)"},
+	{"clock_gettime", LOOP | REPAIR | PESTO, SB_ANY,
+	 "time (if not in the vDSO)"},
 	{"getrandom", LOOP, SB_ANY, "sequence numbers, ports"},
 	{"getpid", LOOP, SB_ANY, "syslog"},
 	{"exit", PASTA, SB_ANY, "ns_call() child"},
-	{"exit_group", LOOP | REPAIR | NETCFG, SB_ANY, "exit"},
+	{"exit_group", LOOP | REPAIR | NETCFG | PESTO, SB_ANY, "exit"},
 	/* passt-repair: the socket path, or a directory to watch and list */
 	{"newfstatat", REPAIR, SB_ANY, "is PATH a directory"},
 	{"inotify_init1", REPAIR, SB_ANY, "directory PATH: new entries"},
@@ -184,7 +199,7 @@ static const struct sandbox_rule sandbox_table[] = {
 	/* A stopped process (SIGSTOP, ^Z) that was in poll() or a nap goes
 	 * on through this call when it is continued
 	 */
-	{"restart_syscall", LOOP | REPAIR, SB_ANY,
+	{"restart_syscall", LOOP | REPAIR | PESTO, SB_ANY,
 	 "continuing after SIGSTOP/SIGCONT in poll() or a nap"},
 };
 
@@ -204,8 +219,8 @@ const struct sandbox_rule *sandbox_rules(size_t *n)
  * sandbox_profile_name() - Tool name of a profile
  * @p:		Profile
  *
- * Return: "pasta", "passt", "passt-vu", "passt-repair", "pasta-netcfg", or
- *	   "?"
+ * Return: "pasta", "passt", "passt-vu", "passt-repair", "pasta-netcfg",
+ *	   "pesto", or "?"
  */
 const char *sandbox_profile_name(enum sandbox_profile p)
 {
@@ -215,6 +230,7 @@ const char *sandbox_profile_name(enum sandbox_profile p)
 		[SANDBOX_PASST_VU] = "passt-vu",
 		[SANDBOX_PASST_REPAIR] = "passt-repair",
 		[SANDBOX_NETCFG] = "pasta-netcfg",
+		[SANDBOX_PESTO] = "pesto",
 	};
 
 	return (unsigned)p < SANDBOX_PROFILES ? names[p] : "?";

@@ -15,6 +15,7 @@
  *				list, and mapping the guest's memory
  * @SANDBOX_PASST_REPAIR:	passt-repair, from the start of main()
  * @SANDBOX_NETCFG:		pasta-netcfg, once its netlink sockets are open
+ * @SANDBOX_PESTO:		pesto, once connected to the control socket
  * @SANDBOX_PROFILES:		Number of profiles
  */
 enum sandbox_profile {
@@ -23,6 +24,7 @@ enum sandbox_profile {
 	SANDBOX_PASST_VU,
 	SANDBOX_PASST_REPAIR,
 	SANDBOX_NETCFG,
+	SANDBOX_PESTO,
 	SANDBOX_PROFILES,
 };
 
@@ -166,8 +168,8 @@ const struct sandbox_rule *sandbox_rules(size_t *n);
  * sandbox_profile_name() - Tool name of a profile
  * @p:		Profile
  *
- * Return: "pasta", "passt", "passt-vu", "passt-repair", "pasta-netcfg", or
- *	   "?"
+ * Return: "pasta", "passt", "passt-vu", "passt-repair", "pasta-netcfg",
+ *	   "pesto", or "?"
  */
 const char *sandbox_profile_name(enum sandbox_profile p);
 

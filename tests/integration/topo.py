@@ -65,6 +65,7 @@ TOOLS = {
     "pasta-netcfg": "PASTA_NETCFG",
     "passt-repair": "PASST_REPAIR",
     "qrap": "QRAP",
+    "pesto": "PESTO",
 }
 
 

@@ -201,6 +201,7 @@ static int child_good(int p)
 		return CHILD_CHECK;
 	}
 	if (p != SANDBOX_PASST_REPAIR && p != SANDBOX_NETCFG &&
+	    p != SANDBOX_PESTO &&
 	    getrandom(key, sizeof(key), 0) != sizeof(key))
 		return CHILD_CHECK;
 	close(fds[0]);
@@ -238,7 +239,7 @@ static int child_socket_filter(int p)
 
 	if (sandbox_seccomp((enum sandbox_profile)p))
 		return CHILD_SETUP;
-	if (p == SANDBOX_PASST_REPAIR) {
+	if (p == SANDBOX_PASST_REPAIR || p == SANDBOX_PESTO) {
 		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (s < 0)
 			return CHILD_CHECK;
