@@ -214,6 +214,9 @@ def test_tcp_change_keeps_connections(ctl_pasta, procs, topo):
     assert table(ctl_tables(path), F.PIF_HOST) == [tcp_rule(a), tcp_rule(c)]
     r = client(host, TCP_REFUSED, "198.51.100.1", b, 1.0)
     assert r["refused"], "removed port %d still accepts: %s" % (b, r)
+    # the kept rule, now at another index, still accepts at once
+    r = client(host, TCP_CLIENT, "198.51.100.1", a, 4096, 2.0)
+    assert r["ok"] and r["tries"] == 1 and r["tag"] == "s%d" % a, r
 
     for p, port in zip(streams, (a, b)):
         out, err = p.communicate(timeout=20)
@@ -480,4 +483,81 @@ def test_bad_clients(ctl_pasta, procs, topo):
     assert "still connected after 5000 ms" in text, text
     # one line each, rate-limited: 5 in 10 s
     assert 1 <= text.count("change refused") <= 4, text
+    stop(srv)
+
+
+def pesto(topo, *args, timeout=20):
+    """Our pesto, as the test user."""
+    return topo.run_as_user_in_host([T.tool_path("pesto")] +
+                                    [str(a) for a in args], timeout=timeout)
+
+
+def test_pesto(ctl_pasta, procs, topo):
+    """Our pesto against our pasta: show, replace, add/delete, clear, and
+    a refusal explained, each taking effect before pesto returns."""
+    a, b, c, busy = next(PORTS), next(PORTS), next(PORTS), next(PORTS)
+    ns, path, _ = ctl_pasta(["-t", str(a), "-u", "none", "-T", str(c),
+                             "-U", "none"])
+    srv = [start_server(procs, ns, TCP_SERVER, "::", p, "s%d" % p)
+           for p in (a, b)]
+    r = pesto(topo, path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ("Inbound forwarding rules (HOST):\n"
+                        "    TCP [*]:%d  =>  %d \n"
+                        "Outbound forwarding rules (SPLICE):\n"
+                        "    TCP [*]%%lo:%d  =>  %d \n" % (a, a, c, c)), \
+        r.stdout
+
+    r = pesto(topo, "-t", "%d,%d" % (a, b), path)
+    assert r.returncode == 0, r.stderr
+    res = client(topo.host, TCP_CLIENT, "198.51.100.1", b, 4096, 2.0)
+    assert res["ok"] and res["tries"] == 1 and res["tag"] == "s%d" % b, res
+
+    r = pesto(topo, "-A", "-t", str(c), "-D", "-t", str(a), path)
+    assert r.returncode == 0, r.stderr
+    assert table(ctl_tables(path), F.PIF_HOST) == [tcp_rule(b), tcp_rule(c)]
+    res = client(topo.host, TCP_REFUSED, "198.51.100.1", a, 1.0)
+    assert res["refused"], res
+
+    r = pesto(topo, "-C", "SPLICE", path)
+    assert r.returncode == 0, r.stderr
+    assert table(ctl_tables(path), F.PIF_SPLICE) == []
+
+    holder = start_server(procs, topo.host, TCP_SERVER, "::", busy, "h")
+    r = pesto(topo, "-A", "-t", str(busy), path)
+    assert r.returncode == 1
+    assert ("Listen failed for host TCP port %d: Address already in use"
+            % busy) in r.stderr, r.stderr
+    assert table(ctl_tables(path), F.PIF_HOST) == [tcp_rule(b), tcp_rule(c)]
+    for s in srv + [holder]:
+        stop(s)
+
+
+def test_auto_port_taken_over(ctl_pasta, procs, topo):
+    """A port forwarded by "-t auto" becomes a fixed rule and back without
+    a gap: its listener is handed over, its connection goes on."""
+    a = next(PORTS)
+    ns, path, _ = ctl_pasta(["-t", "auto", "-u", "none", "-T", "none",
+                             "-U", "none"])
+    srv = start_server(procs, ns, TCP_SERVER, "::", a, "auto")
+    res = client(topo.host, TCP_CLIENT, "198.51.100.1", a, 4096, 5.0)
+    assert res["ok"] and res["tag"] == "auto", res
+    stream = procs.popen(["ip", "netns", "exec", topo.host, T.PY, "-c",
+                          TCP_STREAMER, "198.51.100.1", str(a), "4"],
+                         text=True)
+    time.sleep(0.5)
+    r = pesto(topo, "-t", str(a), path)
+    assert r.returncode == 0, r.stderr
+    res = client(topo.host, TCP_CLIENT, "198.51.100.1", a, 4096, 2.0)
+    assert res["ok"] and res["tries"] == 1, res
+    auto = [x for x in ctl_tables(path)[0].rules]
+    r = pesto(topo, "-t", "auto", path)
+    assert r.returncode == 0, r.stderr
+    res = client(topo.host, TCP_CLIENT, "198.51.100.1", a, 4096, 2.0)
+    assert res["ok"] and res["tries"] == 1, res
+    assert auto == [tcp_rule(a)]
+    out, err = stream.communicate(timeout=20)
+    res = json.loads(out.strip().splitlines()[-1])
+    assert res["error"] is None and res["same"] and res["eof"], (res, err)
+    assert res["gap"] < 1.0, res
     stop(srv)
