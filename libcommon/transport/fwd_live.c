@@ -345,7 +345,7 @@ static int fwd_live_verdict(const struct fwd_live_run *run, char *err,
 
 	if (run->err) {
 		snprintf(err, errlen, "More than %u %s listening ports",
-			 FWD_LIVE_SOCKS - FWD_AUTO_SOCKS, where);
+			 (unsigned int)(FWD_LIVE_SOCKS - FWD_AUTO_SOCKS), where);
 		return run->err;
 	}
 	if (run->strict_err) {
