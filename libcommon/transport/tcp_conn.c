@@ -182,6 +182,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock,
 	c->ws_ours = TCP_WS_OURS;
 	c->last_act = clock_ms();
 	c->snd_una = c->snd_nxt = tcp_isn(t);
+	c->snd_max = c->snd_una + 1;	/* data starts after our SYN */
 	memcpy(c->hdr.src_mac, t->l2->our_mac, 6);
 	c->hdr.src = k->raddr;
 	c->hdr.dst = k->gaddr;

@@ -492,6 +492,26 @@ static void tcp_sg_finish(struct tcp_ctx *t, struct tcp_conn *c,
 	t->sink->commit_sg(t->sink, f, len, NULL);
 }
 
+/**
+ * tcp_count_sent() - Count the data a burst put in frames for the guest
+ * @t:		TCP context
+ * @idx:	Flow index
+ * @frames:	Frames of the burst that carried bytes never sent before
+ *
+ * Only what lies past the highest sequence number ever sent counts: a
+ * retransmission sends bytes again, but they were handed over once.
+ */
+static void tcp_count_sent(struct tcp_ctx *t, int idx, unsigned int frames)
+{
+	struct tcp_conn *c = &t->conn[idx];
+
+	if (!seq_lt(c->snd_max, c->snd_nxt))
+		return;
+	flow_account_from(t->flows, idx, FLOW_IF_HOST,
+			  c->snd_nxt - c->snd_max, frames);
+	c->snd_max = c->snd_nxt;
+}
+
 #define TCP_SG_IOV_MAX 1023	/* recvmsg() takes 1024 (UIO_MAXIOV) */
 
 /**
@@ -513,8 +533,8 @@ static enum tcp_verdict tcp_data_burst_sg(struct tcp_ctx *t, int idx,
 	static struct iovec iov[TCP_SG_IOV_MAX + 1];
 	static struct sink_sg f[TCP_MAX_FRAMES];
 	struct tcp_conn *c = &t->conn[idx];
+	unsigned int n = 0, v = 0, i, frames = 0;
 	size_t asked = 0, left, got;
-	unsigned int n = 0, v = 0, i;
 	uint16_t wnd;
 	ssize_t r;
 
@@ -550,7 +570,10 @@ static enum tcp_verdict tcp_data_burst_sg(struct tcp_ctx *t, int idx,
 		tcp_sg_finish(t, c, &f[i], off, len,
 			      TCP_F_ACK | (len && !left ? TCP_F_PSH : 0), wnd);
 		c->snd_nxt += (uint32_t)len;
+		if (len && seq_lt(c->snd_max, c->snd_nxt))
+			frames++;
 	}
+	tcp_count_sent(t, idx, frames);
 	return tcp_burst_done(t, idx, (size_t)r, asked, room, more);
 }
 
@@ -569,8 +592,8 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 	uint8_t *bufs[TCP_MAX_FRAMES];
 	uint32_t in_flight, room;
 	size_t cap, off, seg, left, asked;
+	unsigned int n, want, i, frames = 0;
 	struct frame_offload o;
-	unsigned int n, want, i;
 	uint16_t wnd;
 	ssize_t r;
 
@@ -635,7 +658,10 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 			t->sink->commit(t->sink, bufs[i], flen, NULL);
 		}
 		c->snd_nxt += (uint32_t)len;
+		if (seq_lt(c->snd_max, c->snd_nxt))
+			frames++;
 	}
+	tcp_count_sent(t, idx, frames);
 	return tcp_burst_done(t, idx, (size_t)r, asked, room, more);
 }
 
@@ -835,8 +861,8 @@ enum tcp_verdict tcp_write_flush(struct tcp_ctx *t, int idx)
 	struct tcp_conn *c = &t->conn[idx];
 	struct iovec iov[TCP_WQ_MAX];
 	struct msghdr mh = { .msg_iov = iov };
-	size_t total = 0;
-	unsigned int i;
+	size_t total = 0, done;
+	unsigned int i, frames;
 	ssize_t n;
 
 	if (!(c->flags & TCP_WRITE_PENDING))
@@ -857,6 +883,16 @@ enum tcp_verdict tcp_write_flush(struct tcp_ctx *t, int idx)
 		return TCP_V_RESET;
 	if (n < 0)
 		n = 0;
+	/* frames whose payload the socket took whole: the rest comes again */
+	for (i = 0, frames = 0, done = 0; i < mh.msg_iovlen; i++) {
+		done += iov[i].iov_len;
+		if (done > (size_t)n)
+			break;
+		frames++;
+	}
+	if (n)
+		flow_account_from(t->flows, idx, FLOW_IF_TAP, (uint64_t)n,
+				  frames);
 	c->rcv_nxt += (uint32_t)n;
 	c->outq_max += (uint32_t)n;
 	if ((size_t)n < total) {

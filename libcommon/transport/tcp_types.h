@@ -105,6 +105,8 @@ enum tcp_conn_flag {
  * @pslot:	Its entry in the end-of-batch list, if TCP_LISTED
  * @snd_una:	Oldest sequence number sent to the guest, not acknowledged
  * @snd_nxt:	Next sequence number to send to the guest
+ * @snd_max:	Past the highest data byte ever sent to the guest: what
+ *		comes before it again is a retransmission (flow counters)
  * @wnd_guest:	Guest's receive window, bytes
  * @rcv_nxt:	Next sequence number expected from the guest
  * @wnd_adv:	Window last advertised to the guest, bytes
@@ -132,6 +134,7 @@ struct tcp_conn {
 	uint16_t pslot;
 	uint32_t snd_una;
 	uint32_t snd_nxt;
+	uint32_t snd_max;
 	uint32_t wnd_guest;
 	uint32_t rcv_nxt;
 	uint32_t wnd_adv;
