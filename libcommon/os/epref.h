@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 
+#include "base/counters.h"
+
 #define EPREF_IDX_BITS 24 /* bits of union epoll_ref's idx */
 
 /**
@@ -47,6 +49,7 @@
  *				idx: the queue (enum vu_queue)
  * @EPOLL_TYPE_REPAIR_LISTEN:	passt --vhost-user: listening repair socket
  * @EPOLL_TYPE_REPAIR:		passt --vhost-user: connected passt-repair
+ * @EPOLL_NUM_TYPES:		Number of types
  */
 enum epoll_type {
 	EPOLL_TYPE_NONE,
@@ -71,6 +74,7 @@ enum epoll_type {
 	EPOLL_TYPE_VU_KICK,
 	EPOLL_TYPE_REPAIR_LISTEN,
 	EPOLL_TYPE_REPAIR,
+	EPOLL_NUM_TYPES,
 };
 
 /**
@@ -91,6 +95,11 @@ union epoll_ref {
 
 _Static_assert(sizeof(union epoll_ref) == sizeof(uint64_t),
 	       "an epoll reference is the 64 bits of epoll_data");
+
+_Static_assert(EPOLL_NUM_TYPES <= CNT_EPOLL_TYPES,
+	       "struct counters counts every epoll type");
+
+const char *epref_type_str(unsigned int type);
 
 /**
  * epref_ctl() - Add or modify a descriptor in an epoll set

@@ -93,8 +93,10 @@ void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	idx = flow_lookup(u->flows, &k);
 	if (idx >= 0 && u->flow[idx].proto != proto)
 		return;
-	if (idx < 0 && (idx = icmp_flow_open(u, &k)) < 0)
+	if (idx < 0 && (idx = icmp_flow_open(u, &k)) < 0) {
+		u->drop_noflow++;
 		return;
+	}
 	u->flow[idx].last = clock_ms();
 
 	nat_outbound(u->nat, &p->dst, 0, &dst, &port);

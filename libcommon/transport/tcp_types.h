@@ -255,6 +255,10 @@ _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
  *		tcp_sink_ready() looks at every connection)
  * @fwd:	Inbound forwarding rules (-t)
  * @splice:	pasta's loopback fast path, NULL if none (passt)
+ * @drop_malformed: Segments of the guest dropped: malformed
+ * @drop_csum:	Segments of the guest dropped: wrong checksum
+ * @drop_noflow: Segments of the guest of no connection (or none could be
+ *		made for): answered with a RST
  * @rl_full:	Rate limit of "flow table full" messages
  * @rl_err:	Rate limit of other data path messages
  */
@@ -283,6 +287,9 @@ struct tcp_ctx {
 	uint32_t sink_waitq[TCP_SINK_WAITQ];
 	const struct fwd_table *fwd;
 	struct tcp_splice_ctx *splice;
+	uint64_t drop_malformed;
+	uint64_t drop_csum;
+	uint64_t drop_noflow;
 	struct ratelimit rl_full;
 	struct ratelimit rl_err;
 };

@@ -244,6 +244,7 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	int idx;
 
 	if (!frame_udp_parse(p->l4, &ud) || !ud.ok) {
+		u->drop_malformed++;
 		log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: malformed datagram");
 		return;
 	}
@@ -261,6 +262,7 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	if (idx >= 0 && u->flow[idx].proto != IPPROTO_UDP)
 		return;
 	if (idx < 0 && (idx = udp_flow_open(u, &k)) < 0) {
+		u->drop_noflow++;
 		log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: no socket: %s",
 		       strerror(-idx));
 		return;
