@@ -22,7 +22,6 @@ static void test_not_supported_options(void **state)
 {
 	static const char *const cases[][3] = {
 		{"-c", "/tmp/c", "--conf-path"},
-		{"--stats", "1", "--stats"},
 		{"--chroot-fallback", NULL, "--chroot-fallback"},
 	};
 	char msg[64];
