@@ -27,6 +27,7 @@
 #include "transport/udp.h"
 
 struct exit_file;
+struct report_src;
 
 /**
  * struct ctx - State of a running instance
@@ -114,6 +115,8 @@ int loop_run(struct ctx *x);
 int loop_transports_init(struct ctx *x);
 void loop_greet(struct ctx *x);
 void loop_counters(const struct ctx *x, struct counters *out);
+void loop_report_src(const struct ctx *x, struct counters *cnt,
+		     struct report_src *s);
 void loop_stats_print(FILE *f, const struct counters *cnt, uint64_t uptime);
 void loop_stats(struct ctx *x);
 int pasta_config_net(struct ctx *x);

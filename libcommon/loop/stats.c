@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "ctl/report.h"
 #include "loop/ctx.h"
 
 /**
@@ -62,6 +63,43 @@ void loop_counters(const struct ctx *x, struct counters *out)
 	out->drops[CNT_DROP_CHECKSUM] += x->tcp.drop_csum;
 	out->drops[CNT_DROP_NO_FLOW] += x->tcp.drop_noflow +
 					x->udp.drop_noflow;
+}
+
+/**
+ * loop_flow_state() - Name of a flow's state from its engine, for reports
+ * @arg:	Context
+ * @idx:	Flow index
+ * @e:		Its entry
+ *
+ * Return: the TCP engines' state names, NULL (generic) for other types
+ */
+static const char *loop_flow_state(const void *arg, int idx,
+				   const struct flow_entry *e)
+{
+	const struct ctx *x = arg;
+
+	if (e->type == FLOW_TCP)
+		return tcp_state_str(&x->tcp, idx);
+	if (e->type == FLOW_TCP_SPLICE)
+		return tcp_splice_state_str(&x->tsp, idx);
+	return NULL;
+}
+
+/**
+ * loop_report_src() - Everything a report (ctl/report.h) is made of, now
+ * @x:		Context
+ * @cnt:	Filled with a snapshot of the global counters
+ * @s:		Filled, pointing to @cnt and to @x's flow table
+ */
+void loop_report_src(const struct ctx *x, struct counters *cnt,
+		     struct report_src *s)
+{
+	loop_counters(x, cnt);
+	s->flows = &x->flows;
+	s->cnt = cnt;
+	s->now = clock_ms();
+	s->state = loop_flow_state;
+	s->state_arg = x;
 }
 
 /**

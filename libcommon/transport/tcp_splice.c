@@ -699,3 +699,33 @@ void tcp_splice_sock_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 	else if (tcp_splice_update(ts, idx))
 		tcp_splice_free(ts, idx, true);
 }
+
+/**
+ * tcp_splice_state_str() - Name of a spliced connection's state, for the
+ *			    flow view
+ * @ts:		Context
+ * @idx:	Flow index
+ *
+ * "CONNECTING" (our connect() in progress), "ESTABLISHED", then
+ * "FIN_WAIT" once one side read end-of-file, "CLOSING" once both did.
+ *
+ * Return: constant string, NULL for a free entry
+ */
+const char *tcp_splice_state_str(const struct tcp_splice_ctx *ts, int idx)
+{
+	const struct tcp_splice_conn *c;
+	unsigned int eof;
+
+	if (idx < 0 || idx >= FLOW_MAX)
+		return NULL;
+	c = &ts->conn[idx];
+	eof = !!(c->flags & TCP_SPLICE_EOF0) + !!(c->flags & TCP_SPLICE_EOF1);
+	switch (c->state) {
+	case TCP_SPLICE_CONNECTING:
+		return "CONNECTING";
+	case TCP_SPLICE_ACTIVE:
+		return eof == 2 ? "CLOSING" : eof ? "FIN_WAIT" : "ESTABLISHED";
+	default:
+		return NULL;
+	}
+}
