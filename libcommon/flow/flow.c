@@ -225,6 +225,23 @@ int flow_alloc(struct flow_table *t, enum flow_type type,
 }
 
 /**
+ * flow_trace_counts() - Log what a closing flow carried (--trace)
+ * @t:		Flow table
+ * @idx:	Flow index, not free
+ */
+static void flow_trace_counts(const struct flow_table *t, int idx)
+{
+	const struct flow_entry *e = &t->entry[idx];
+
+	log_trace("Flow %d carried %llu bytes in %llu packets ini->tgt, "
+		  "%llu bytes in %llu packets tgt->ini", idx,
+		  (unsigned long long)e->cnt[FLOW_INI_TO_TGT].bytes,
+		  (unsigned long long)e->cnt[FLOW_INI_TO_TGT].packets,
+		  (unsigned long long)e->cnt[FLOW_TGT_TO_INI].bytes,
+		  (unsigned long long)e->cnt[FLOW_TGT_TO_INI].packets);
+}
+
+/**
  * flow_trace() - Log a flow's line with --trace (nothing is formatted
  *		  otherwise)
  * @t:		Flow table
@@ -238,6 +255,8 @@ static void flow_trace(const struct flow_table *t, int idx)
 		return;
 	flow_fmt(t, idx, clock_ms(), line, sizeof(line));
 	log_trace("Flow %s", line);
+	if (t->entry[idx].state == FLOW_STATE_CLOSED)
+		flow_trace_counts(t, idx);
 }
 
 /**
