@@ -368,14 +368,25 @@ static uint16_t tcp_wnd_field(struct tcp_ctx *t, struct tcp_conn *c)
  * @r:		Bytes sent
  * @asked:	Bytes the frames had room for
  * @room:	Bytes the guest's window had room for
+ * @frames:	Frames of the burst with bytes never sent before
  * @more:	Set if more data may be waiting: call again
+ *
+ * Only bytes past the highest sequence ever sent count for the flow: a
+ * retransmission sends bytes again, but they were handed over once.
  *
  * Return: TCP_V_OK
  */
 static enum tcp_verdict tcp_burst_done(struct tcp_ctx *t, int idx, size_t r,
-				       size_t asked, size_t room, bool *more)
+				       size_t asked, size_t room,
+				       unsigned int frames, bool *more)
 {
 	struct tcp_conn *c = &t->conn[idx];
+
+	if (seq_lt(c->snd_max, c->snd_nxt)) {
+		flow_account_from(t->flows, idx, FLOW_IF_HOST,
+				  c->snd_nxt - c->snd_max, frames);
+		c->snd_max = c->snd_nxt;
+	}
 
 	c->flags &= (uint16_t)~TCP_ACK_PENDING;
 	if (!c->deadline)
@@ -492,26 +503,6 @@ static void tcp_sg_finish(struct tcp_ctx *t, struct tcp_conn *c,
 	t->sink->commit_sg(t->sink, f, len, NULL);
 }
 
-/**
- * tcp_count_sent() - Count the data a burst put in frames for the guest
- * @t:		TCP context
- * @idx:	Flow index
- * @frames:	Frames of the burst that carried bytes never sent before
- *
- * Only what lies past the highest sequence number ever sent counts: a
- * retransmission sends bytes again, but they were handed over once.
- */
-static void tcp_count_sent(struct tcp_ctx *t, int idx, unsigned int frames)
-{
-	struct tcp_conn *c = &t->conn[idx];
-
-	if (!seq_lt(c->snd_max, c->snd_nxt))
-		return;
-	flow_account_from(t->flows, idx, FLOW_IF_HOST,
-			  c->snd_nxt - c->snd_max, frames);
-	c->snd_max = c->snd_nxt;
-}
-
 #define TCP_SG_IOV_MAX 1023	/* recvmsg() takes 1024 (UIO_MAXIOV) */
 
 /**
@@ -573,8 +564,7 @@ static enum tcp_verdict tcp_data_burst_sg(struct tcp_ctx *t, int idx,
 		if (len && seq_lt(c->snd_max, c->snd_nxt))
 			frames++;
 	}
-	tcp_count_sent(t, idx, frames);
-	return tcp_burst_done(t, idx, (size_t)r, asked, room, more);
+	return tcp_burst_done(t, idx, (size_t)r, asked, room, frames, more);
 }
 
 /**
@@ -661,8 +651,7 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 		if (seq_lt(c->snd_max, c->snd_nxt))
 			frames++;
 	}
-	tcp_count_sent(t, idx, frames);
-	return tcp_burst_done(t, idx, (size_t)r, asked, room, more);
+	return tcp_burst_done(t, idx, (size_t)r, asked, room, frames, more);
 }
 
 /**
@@ -884,11 +873,9 @@ enum tcp_verdict tcp_write_flush(struct tcp_ctx *t, int idx)
 	if (n < 0)
 		n = 0;
 	/* frames whose payload the socket took whole: the rest comes again */
-	for (i = 0, frames = 0, done = 0; i < mh.msg_iovlen; i++) {
+	for (i = frames = 0, done = 0; i < mh.msg_iovlen; i++) {
 		done += iov[i].iov_len;
-		if (done > (size_t)n)
-			break;
-		frames++;
+		frames += done <= (size_t)n;
 	}
 	if (n)
 		flow_account_from(t->flows, idx, FLOW_IF_TAP, (uint64_t)n,

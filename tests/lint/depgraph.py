@@ -28,7 +28,8 @@ Three rules, each failure printed with the lines or symbols behind it:
        3  transport
        4  link
        5  conf
-       6  loop
+       6  ctl
+       7  loop
 
    Folders on one row are independent of each other. A new folder must be
    added here (and in doc/README.md) before it may be used.
@@ -63,6 +64,7 @@ LAYERS = (
     ('transport',),
     ('link',),
     ('conf',),
+    ('ctl',),
     ('loop',),
 )
 
