@@ -34,24 +34,10 @@ static char out[1 << 16];
 
 #define T0_MS 1000000ULL	/* clock at the flows' creation, ms */
 
-static union inany_addr addr(const char *s)
-{
-	union inany_addr a;
-	struct in_addr a4;
-
-	if (inet_pton(AF_INET, s, &a4) == 1) {
-		inany_from_v4(&a, a4);
-	} else {
-		memset(&a, 0, sizeof(a));
-		assert_int_equal(inet_pton(AF_INET6, s, &a.a6), 1);
-	}
-	return a;
-}
-
 static void side(struct flow_side *sd, enum flow_if pif, const char *peer,
 		 uint16_t pport, const char *ours, uint16_t oport)
 {
-	union inany_addr p = addr(peer), o = addr(ours);
+	union inany_addr p = test_addr(peer), o = test_addr(ours);
 
 	flow_side_set(sd, pif, &p, pport, &o, oport);
 }
