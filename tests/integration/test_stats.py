@@ -9,8 +9,9 @@ logs them when a flow closes.
 * `--stats 1 -f` (the order upstream refuses, compat.md 1.1) exits 1
   saying it can't display statistics unless in foreground; so does
   --stats without -f.
-* passt -f --stats 1 with no guest: it prints only when its loop wakes up
-  anyway, never a block with nothing new.
+* passt -f --stats 1 with a client sending a frame every 1.2 s: blocks
+  at least 1 s apart, each with something new, the client's connection
+  and frames counted (stream_listen, stream).
 * Counters exact to the byte: a command in pasta's namespace sends 100000
   bytes over TCP to a server in `remote` (through the tap), or on the
   host's loopback (-T, spliced), which answers 54321 bytes and closes;
@@ -23,6 +24,8 @@ and prints another format; the closing line with counters is ours.
 
 import os
 import re
+import socket
+import struct
 import time
 
 import pytest
@@ -97,20 +100,35 @@ def test_stats_needs_foreground_first(topo, pasta, args):
         r.stderr, r.stderr
 
 
-def test_passt_stats_only_when_awake(topo, procs, tmp, passt):
+def test_passt_stats_blocks(topo, procs, tmp, passt):
+    """Blocks at least a second apart, each with something new; a client
+    sending three frames shows up as stream events."""
     sock = os.path.join(tmp, "passt.sock")
     p = topo.popen_as_user_in_host(procs, [passt, "-f", "--stats", "1",
-                                           "-s", sock] + T.NO_FWD[:4],
+                                           "-s", sock, "-t", "none", "-u",
+                                           "none"],
                                    stderr=T.subprocess.PIPE,
                                    stdout=T.subprocess.DEVNULL)
-    time.sleep(3.5)
+    assert T.wait_for(lambda: os.path.exists(sock), 5)
+    time.sleep(2.5)
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect(sock)
+    frame = b"\xff" * 6 + b"\x02" * 6 + b"\x88\xb5" + b"\x00" * 46
+    for _ in range(3):
+        c.sendall(struct.pack("!I", len(frame)) + frame)
+        time.sleep(1.2)
+    c.close()
+    time.sleep(0.3)
     p.terminate()
     _, err = p.communicate(timeout=10)
     err = err.decode(errors="replace")
     blocks = stats_blocks(err)
-    # every block has something new: the sum of its counts grew
-    sums = [sum(c.values()) for _, c in blocks]
-    assert all(b > a for a, b in zip(sums, sums[1:])), err
+    assert len(blocks) >= 2, err
+    for (t0, c0), (t1, c1) in zip(blocks, blocks[1:]):
+        assert t1 - t0 >= 1.0, err
+        assert sum(c1.values()) > sum(c0.values()), err
+    assert blocks[-1][1].get("stream", 0) >= 3, err
+    assert blocks[-1][1].get("stream_listen", 0) >= 1, err
 
 
 SERVER = ("import socket\n"
