@@ -100,7 +100,7 @@ const struct conf_opt conf_opts[] = {
 	 .help = "Be verbose"},
 	{"trace", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false, opt_log_level,
 	 .help = "Be extra verbose, implies --debug"},
-	{"stats", 0, "DELAY", CONF_M_ALL, CONF_SUP_NO, false, opt_stats,
+	{"stats", 0, "DELAY", CONF_M_ALL, CONF_SUP_YES, false, opt_stats,
 	 .help = "Print event counters every DELAY seconds\n"
 		 "needs --foreground given before it"},
 	{"quiet", 'q', NULL, CONF_M_ALL, CONF_SUP_YES, false, opt_log_level,

@@ -34,11 +34,12 @@
 #include <stdint.h>
 
 #include "base/log.h"
+#include "ctl/report.h"
 #include "ctl/wire.h"
 
 #define CTL_DEADLINE_MS 5000		/* a client's whole exchange, ms */
 #define CTL_IN_MAX	32768		/* what a client sends, bytes */
-#define CTL_OUT_MAX	(8U << 20)	/* an answer, bytes */
+#define CTL_OUT_MAX	(CTL_ANS_HDR_LEN + REPORT_BUF_MAX) /* answer */
 #define CTL_BACKLOG	64
 #define CTL_LAST_LEN	512		/* outcome of the last change */
 

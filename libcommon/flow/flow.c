@@ -78,6 +78,8 @@
 
 _Static_assert((FLOW_HASH_SIZE & FLOW_HASH_MASK) == 0,
 	       "FLOW_HASH_SIZE must be a power of two");
+_Static_assert(offsetof(struct flow_entry, side) <= 64,
+	       "a flow's counters share the first cache line of its entry");
 _Static_assert(FLOW_HASH_SIZE > FLOW_MAX,
 	       "a probe ends at an empty bucket: more buckets than flows");
 _Static_assert(sizeof(struct flow_key) ==
@@ -199,22 +201,44 @@ int flow_alloc(struct flow_table *t, enum flow_type type,
 	}
 
 	idx = t->free_head;
-	if (idx < 0)
+	if (idx < 0) {
+		t->alloc_fail++;
 		return -ENOSPC;
+	}
 
 	e = &t->entry[idx];
 	t->free_head = e->next;
 	e->next = -1;
 	e->type = (uint8_t)type;
 	e->state = FLOW_STATE_NEW;
-	e->created = clock_ms();
+	e->created = e->last = clock_ms();
 	if (k) {
 		e->hashed = true;
 		t->key[idx] = n;
 		t->hash[b] = (uint32_t)idx + 1;
 	}
 	t->count++;
+	t->by_type[type]++;
+	if (t->count > t->peak)
+		t->peak = t->count;
 	return idx;
+}
+
+/**
+ * flow_trace_counts() - Log what a closing flow carried (--trace)
+ * @t:		Flow table
+ * @idx:	Flow index, not free
+ */
+static void flow_trace_counts(const struct flow_table *t, int idx)
+{
+	const struct flow_entry *e = &t->entry[idx];
+
+	log_trace("Flow %d carried %llu bytes in %llu packets ini->tgt, "
+		  "%llu bytes in %llu packets tgt->ini", idx,
+		  (unsigned long long)e->cnt[FLOW_INI_TO_TGT].bytes,
+		  (unsigned long long)e->cnt[FLOW_INI_TO_TGT].packets,
+		  (unsigned long long)e->cnt[FLOW_TGT_TO_INI].bytes,
+		  (unsigned long long)e->cnt[FLOW_TGT_TO_INI].packets);
 }
 
 /**
@@ -231,6 +255,8 @@ static void flow_trace(const struct flow_table *t, int idx)
 		return;
 	flow_fmt(t, idx, clock_ms(), line, sizeof(line));
 	log_trace("Flow %s", line);
+	if (t->entry[idx].state == FLOW_STATE_CLOSED)
+		flow_trace_counts(t, idx);
 }
 
 /**
@@ -335,7 +361,83 @@ void flow_free(struct flow_table *t, int idx)
 	e->next = t->closed_head;
 	t->closed_head = idx;
 	t->count--;
+	t->by_type[e->type]--;
 	t->nclosed++;
+}
+
+/**
+ * flow_account() - Count what a flow carried one way, once per batch
+ * @t:		Flow table
+ * @idx:	Flow index; out of range or free: nothing happens
+ * @dir:	FLOW_INI_TO_TGT or FLOW_TGT_TO_INI
+ * @bytes:	Payload bytes handed to the other side
+ * @packets:	Frames or datagrams that carried them (doc/flow.md)
+ *
+ * Also sets the flow's last activity to now. Transports call it where the
+ * bytes leave us (written, framed, spliced), once for a whole batch.
+ */
+void flow_account(struct flow_table *t, int idx, unsigned int dir,
+		  uint64_t bytes, uint64_t packets)
+{
+	flow_account_at(t, idx, dir, bytes, packets, clock_ms());
+}
+
+/**
+ * flow_account_at() - flow_account() with the time given by the caller
+ * @t:		Flow table
+ * @idx:	Flow index; out of range or free: nothing happens
+ * @dir:	FLOW_INI_TO_TGT or FLOW_TGT_TO_INI
+ * @bytes:	Payload bytes handed to the other side
+ * @packets:	Frames or datagrams that carried them
+ * @now:	clock_ms(), read once by a caller counting many flows
+ */
+void flow_account_at(struct flow_table *t, int idx, unsigned int dir,
+		     uint64_t bytes, uint64_t packets, uint64_t now)
+{
+	struct flow_entry *e;
+
+	if ((unsigned int)idx >= FLOW_MAX || dir > FLOW_TGT_TO_INI)
+		return;
+	e = &t->entry[idx];
+	if (e->state == FLOW_STATE_FREE)
+		return;
+	e->cnt[dir].bytes += bytes;
+	e->cnt[dir].packets += packets;
+	e->last = now;
+}
+
+/**
+ * flow_dir_from() - Direction of data by the interface it came from
+ * @t:		Flow table
+ * @idx:	Flow index, in range
+ * @from:	Interface of the side that sent the data (enum flow_if)
+ *
+ * A flow's two sides are on different interfaces: the initiating side's
+ * means FLOW_INI_TO_TGT, any other FLOW_TGT_TO_INI.
+ *
+ * Return: FLOW_INI_TO_TGT or FLOW_TGT_TO_INI
+ */
+unsigned int flow_dir_from(const struct flow_table *t, int idx,
+			   enum flow_if from)
+{
+	return t->entry[idx].side[FLOW_INI].pif == from ? FLOW_INI_TO_TGT :
+							  FLOW_TGT_TO_INI;
+}
+
+/**
+ * flow_account_from() - flow_account() by the interface the data came from
+ * @t:		Flow table
+ * @idx:	Flow index
+ * @from:	Interface of the side that sent the data (flow_dir_from())
+ * @bytes:	Payload bytes handed to the other side
+ * @packets:	Frames or datagrams that carried them
+ */
+void flow_account_from(struct flow_table *t, int idx, enum flow_if from,
+		       uint64_t bytes, uint64_t packets)
+{
+	if ((unsigned int)idx >= FLOW_MAX)
+		return;
+	flow_account(t, idx, flow_dir_from(t, idx, from), bytes, packets);
 }
 
 /**

@@ -103,6 +103,23 @@ struct flow_side {
 };
 
 /**
+ * struct flow_dir_count - What a flow carried one way (doc/flow.md)
+ * @bytes:	Payload bytes handed to the other side: written to its
+ *		socket, put in frames for the guest, spliced; each byte once,
+ *		retransmissions not counted again
+ * @packets:	Frames (tap side) or datagrams (UDP splice) that carried
+ *		them; TCP splice: splice() moves into the target socket
+ */
+struct flow_dir_count {
+	uint64_t bytes;
+	uint64_t packets;
+};
+
+/* Directions of a flow's counters: struct flow_entry's @cnt */
+#define FLOW_INI_TO_TGT 0
+#define FLOW_TGT_TO_INI 1
+
+/**
  * struct flow_entry - One flow: what it is, where in its life, its sides
  * @type:	enum flow_type, FLOW_TYPE_NONE while free
  * @state:	enum flow_state
@@ -110,7 +127,13 @@ struct flow_side {
  * @pad:	Zero
  * @next:	Free list or closed list link, flow index, -1 at the end
  * @created:	clock_ms() at allocation
+ * @last:	clock_ms() of the last data counted either way (@created
+ *		until then)
+ * @cnt:	[FLOW_INI_TO_TGT], [FLOW_TGT_TO_INI]: what it carried each way
  * @side:	Sides, [FLOW_INI] and [FLOW_TGT]; set by flow_activate()
+ *
+ * The counters come right after the header, so the data path's update
+ * (flow_account()) touches the first 64 bytes of the entry only.
  */
 struct flow_entry {
 	uint8_t type;
@@ -119,6 +142,8 @@ struct flow_entry {
 	uint8_t pad;
 	int32_t next;
 	uint64_t created;
+	uint64_t last;
+	struct flow_dir_count cnt[2];
 	struct flow_side side[2];
 };
 
@@ -153,6 +178,9 @@ struct flow_key {
  * @sipkey:	Key of the hash function, random per process
  * @count:	Flows allocated and not closed (NEW or ACTIVE)
  * @nclosed:	Flows on the closed list
+ * @by_type:	Flows allocated and not closed, by enum flow_type
+ * @peak:	Highest @count since flow_init()
+ * @alloc_fail:	flow_alloc() calls that found no free index (-ENOSPC)
  */
 struct flow_table {
 	struct flow_entry entry[FLOW_MAX];
@@ -163,6 +191,9 @@ struct flow_table {
 	uint64_t sipkey[2];
 	unsigned int count;
 	unsigned int nclosed;
+	unsigned int by_type[FLOW_NUM_TYPES];
+	unsigned int peak;
+	uint64_t alloc_fail;
 };
 
 /**
@@ -184,6 +215,14 @@ void flow_activate(struct flow_table *t, int idx, const struct flow_side *ini,
 		   const struct flow_side *tgt);
 void flow_free(struct flow_table *t, int idx);
 void flow_batch_end(struct flow_table *t);
+void flow_account(struct flow_table *t, int idx, unsigned int dir,
+		  uint64_t bytes, uint64_t packets);
+void flow_account_at(struct flow_table *t, int idx, unsigned int dir,
+		     uint64_t bytes, uint64_t packets, uint64_t now);
+unsigned int flow_dir_from(const struct flow_table *t, int idx,
+			   enum flow_if from);
+void flow_account_from(struct flow_table *t, int idx, enum flow_if from,
+		       uint64_t bytes, uint64_t packets);
 int flow_lookup(const struct flow_table *t, const struct flow_key *k);
 unsigned int flow_count(const struct flow_table *t);
 unsigned int flow_closed(const struct flow_table *t);

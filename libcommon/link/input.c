@@ -23,6 +23,7 @@
 
 #include <arpa/inet.h>
 #include <net/ethernet.h>
+#include <netinet/icmp6.h>
 #include <netinet/ip6.h>
 #include <stddef.h>
 #include <string.h>
@@ -139,6 +140,41 @@ static void link_learn_addr4(const struct l2_conf *l2, struct l2_state *st,
 }
 
 /**
+ * link_count_reply() - Count a reply of the layer-2 responders by service
+ * @n:		Counters to update
+ * @r:		The reply, with the responder that wrote it
+ *
+ * NDP answers solicitations of routers and of neighbours: the ICMPv6 type
+ * of the reply (RFC 4861 4.2, 4.4) tells which.
+ */
+void link_count_reply(struct link_counters *n, const struct l2_reply *r)
+{
+	/* Ethernet, then the fixed IPv6 header: the ICMPv6 type */
+	const size_t icmp6 = ETHER_HDR_LEN + 40;
+
+	n->replies++;
+	switch (r->svc) {
+	case L2_SVC_ARP:
+		n->l2[CNT_L2_ARP]++;
+		break;
+	case L2_SVC_DHCP:
+		n->l2[CNT_L2_DHCP]++;
+		break;
+	case L2_SVC_DHCPV6:
+		n->l2[CNT_L2_DHCPV6]++;
+		break;
+	case L2_SVC_NDP:
+		if (r->len > icmp6 && r->buf[icmp6] == ND_ROUTER_ADVERT)
+			n->l2[CNT_L2_NDP_RA]++;
+		else if (r->len > icmp6 && r->buf[icmp6] == ND_NEIGHBOR_ADVERT)
+			n->l2[CNT_L2_NDP_NA]++;
+		break;
+	default:
+		break;
+	}
+}
+
+/**
  * link_frame_in() - Handle one frame from the guest
  * @in:		Where it goes
  * @n:		Counters to update
@@ -162,7 +198,7 @@ void link_frame_in(const struct link_input *in, struct link_counters *n,
 
 	switch (l2_handle(in->l2, frame, &r)) {
 	case L2_REPLY:
-		n->replies++;
+		link_count_reply(n, &r);
 		if ((ret = in->reply(in->link, r.buf, r.len)))
 			log_rl(&rl_send, LOG_LVL_DEBUG, "Reply not sent: %s",
 			       strerror(-ret));

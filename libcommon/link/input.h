@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/counters.h"
 #include "base/view.h"
 #include "packet/sink.h"
 #include "services/l2.h"
@@ -29,12 +30,14 @@ typedef int (*link_reply_fn)(void *link, const void *frame, size_t len);
  * @replies:	Frames sent by the L2 responders
  * @dropped:	Frames nobody took (no translation for them)
  * @bad:	Frames the responders found malformed
+ * @l2:		Replies by service, enum cnt_l2
  */
 struct link_counters {
 	uint64_t frames_in;
 	uint64_t replies;
 	uint64_t dropped;
 	uint64_t bad;
+	uint64_t l2[CNT_L2S];
 };
 
 /**
@@ -56,6 +59,7 @@ struct link_input {
 };
 
 void link_learn_mac(struct l2_state *st, struct pview frame);
+void link_count_reply(struct link_counters *n, const struct l2_reply *r);
 void link_frame_in(const struct link_input *in, struct link_counters *n,
 		   struct pview frame, unsigned int flags);
 int link_greet(const struct l2_conf *l2, struct frame_sink *s);

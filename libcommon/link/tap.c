@@ -61,8 +61,12 @@ int tap_flush(struct tap *t)
 		if (!len)
 			continue;
 		pcap_frame(tap_pool[i] + TAP_VNET_HDR_LEN, len);
-		if (write(t->fd, tap_pool[i], TAP_VNET_HDR_LEN + len) < 0)
+		if (write(t->fd, tap_pool[i], TAP_VNET_HDR_LEN + len) < 0) {
 			ret = -errno;
+			t->lost++;
+		} else {
+			t->sent++;
+		}
 	}
 	t->pool_used = 0;
 	return ret;
@@ -225,8 +229,11 @@ int tap_send(struct tap *t, const void *frame, size_t len)
 		iov[1].iov_len = sizeof(pad);
 	}
 	pcap_frame(iov[1].iov_base, iov[1].iov_len);
-	if (writev(t->fd, iov, 2) < 0)
+	if (writev(t->fd, iov, 2) < 0) {
+		t->lost++;
 		return -errno;
+	}
+	t->sent++;
 	return 0;
 }
 

@@ -27,6 +27,8 @@ typedef link_l3_fn tap_l3_fn;
  * @ifname:	Device name in the namespace
  * @ifindex:	Device index in the namespace
  * @n:		Frames from the namespace, by outcome
+ * @sent:	Frames written to the namespace
+ * @lost:	Frames to the namespace the device refused (write failed)
  * @sink:	Frames to the namespace, for the transports
  * @pool_used:	Pool slots reserved since the last flush
  * @pool_len:	Length of each committed frame, 0 if given back
@@ -36,6 +38,8 @@ struct tap {
 	char ifname[IFNAMSIZ];
 	unsigned int ifindex;
 	struct link_counters n;
+	uint64_t sent;
+	uint64_t lost;
 	struct frame_sink sink;
 	unsigned int pool_used;
 	size_t pool_len[TAP_POOL];

@@ -11,10 +11,12 @@
  * that it happens entirely or not at all.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/log.h"
+#include "ctl/report.h"
 #include "ctx.h"
 #include "os/daemon.h"
 
@@ -144,11 +146,19 @@ static int control_apply(void *arg, const struct ctl_table *tbl,
  */
 static size_t control_report(void *arg, uint32_t req, char *buf, size_t len)
 {
-	(void)arg;
-	(void)req;
-	(void)buf;
-	(void)len;
-	return 0;
+	const struct ctx *x = arg;
+	struct report_src src;
+	struct counters cnt;
+	size_t n;
+
+	if (req != CTL_REQ_FLOWS_JSON && req != CTL_REQ_PROMETHEUS)
+		return 0;
+	loop_report_src(x, &cnt, &src);
+	if (req == CTL_REQ_FLOWS_JSON)
+		n = report_json(&src, buf, len);
+	else
+		n = report_prom(&src, buf, len);
+	return n ? n : SIZE_MAX;
 }
 
 /**

@@ -5,8 +5,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
+#include "base/counters.h"
 #include "conf/conf.h"
 #include "ctl/server.h"
 #include "flow/flow.h"
@@ -27,6 +29,7 @@
 #include "transport/udp.h"
 
 struct exit_file;
+struct report_src;
 
 /**
  * struct ctx - State of a running instance
@@ -70,6 +73,11 @@ struct exit_file;
  * @linger_status: pasta: the command's exit status, while lingering
  * @migrated_out: passt: a guest migrated away from us (we were the source
  *		and qemu checked the state we saved): --one-off is over
+ * @cnt:	Global counters the loop keeps itself (the rest: the links'
+ *		and engines', gathered by loop_counters())
+ * @stats_start: --stats: clock_ms() at the first round, 0 before
+ * @stats_last:	--stats: clock_ms() of the last print
+ * @stats_sum:	--stats: epoll events counted at the last print
  */
 struct ctx {
 	const struct conf *c;
@@ -103,12 +111,21 @@ struct ctx {
 	uint64_t linger_until;
 	int linger_status;
 	bool migrated_out;
+	struct counters cnt;
+	uint64_t stats_start;
+	uint64_t stats_last;
+	uint64_t stats_sum;
 };
 
 int loop_add(struct ctx *x, enum epoll_type type, int fd);
 int loop_run(struct ctx *x);
 int loop_transports_init(struct ctx *x);
 void loop_greet(struct ctx *x);
+void loop_counters(const struct ctx *x, struct counters *out);
+void loop_report_src(const struct ctx *x, struct counters *cnt,
+		     struct report_src *s);
+void loop_stats_print(FILE *f, const struct counters *cnt, uint64_t uptime);
+void loop_stats(struct ctx *x);
 int pasta_config_net(struct ctx *x);
 void control_init(struct ctx *x);
 int control_listen(struct ctx *x);

@@ -98,14 +98,18 @@ static void loop_l3(void *arg, struct pview frame, unsigned int flags)
 			ret = pkt_parse_ip(frame, &p);
 	}
 	if (ret) {
-		if (ret != -ENOENT)
-			log_rl(&rl, LOG_LVL_DEBUG,
-			       "Dropped malformed IP packet (%zu bytes)",
-			       frame.len);
+		if (ret == -ENOENT) {
+			x->cnt.drops[CNT_DROP_UNSUPPORTED]++;
+			return;
+		}
+		x->cnt.drops[CNT_DROP_MALFORMED]++;
+		log_rl(&rl, LOG_LVL_DEBUG,
+		       "Dropped malformed IP packet (%zu bytes)", frame.len);
 		return;
 	}
 	/* -4, -6, or a kernel without IPv6: that family is off both ways */
 	if (p.family == AF_INET6 ? !x->c->l2.v6 : !x->c->l2.v4) {
+		x->cnt.drops[CNT_DROP_DISABLED]++;
 		log_trace("IP version disabled, frame dropped");
 		return;
 	}
@@ -124,6 +128,8 @@ static void loop_l3(void *arg, struct pview frame, unsigned int flags)
 		icmp_tap_input(&x->udp, &p);
 		return;
 	}
+	x->cnt.drops[p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP ?
+		     CNT_DROP_DISABLED : CNT_DROP_UNSUPPORTED]++;
 	log_trace("No translation for protocol %u, dropped", p.proto);
 }
 
@@ -405,6 +411,7 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 	union epoll_ref ref = { .u64 = ev->data.u64 };
 	int ret;
 
+	x->cnt.epoll[ref.type % CNT_EPOLL_TYPES]++;
 	switch (ref.type) {
 	case EPOLL_TYPE_TAP:
 		/* When polling found nothing for a while (request/response
@@ -638,6 +645,7 @@ int loop_run(struct ctx *x)
 		fwd_auto_batch_end(&x->fa);
 		/* last: nothing of this round names a flow any more */
 		flow_batch_end(&x->flows);
+		loop_stats(x);
 		if (x->round_tcp)
 			sides |= LOOP_TCP;
 		loop_pace(sides, last, &spin_until);

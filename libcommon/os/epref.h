@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 
+#include "base/counters.h"
+
 #define EPREF_IDX_BITS 24 /* bits of union epoll_ref's idx */
 
 /**
@@ -50,6 +52,7 @@
  * @EPOLL_TYPE_CTL_LISTEN:	Control socket (-c), listening
  * @EPOLL_TYPE_CTL:		Control socket: its client, idx: generation
  * @EPOLL_TYPE_CTL_TIMER:	Control socket: deadline of the client
+ * @EPOLL_NUM_TYPES:		Number of types
  */
 enum epoll_type {
 	EPOLL_TYPE_NONE,
@@ -77,6 +80,7 @@ enum epoll_type {
 	EPOLL_TYPE_CTL_LISTEN,
 	EPOLL_TYPE_CTL,
 	EPOLL_TYPE_CTL_TIMER,
+	EPOLL_NUM_TYPES,
 };
 
 /**
@@ -97,6 +101,11 @@ union epoll_ref {
 
 _Static_assert(sizeof(union epoll_ref) == sizeof(uint64_t),
 	       "an epoll reference is the 64 bits of epoll_data");
+
+_Static_assert(EPOLL_NUM_TYPES <= CNT_EPOLL_TYPES,
+	       "struct counters counts every epoll type");
+
+const char *epref_type_str(unsigned int type);
 
 /**
  * epref_ctl() - Add or modify a descriptor in an epoll set

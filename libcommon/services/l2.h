@@ -137,11 +137,27 @@ enum l2_verdict {
  * @buf:	Caller-owned buffer
  * @cap:	Its size (L2_REPLY_MAX is always enough)
  * @len:	Length of the reply written, set with L2_REPLY
+ * @svc:	Which responder answered, set by l2_handle(): enum l2_svc
  */
 struct l2_reply {
 	uint8_t *buf;
 	size_t cap;
 	size_t len;
+	unsigned int svc;
+};
+
+/**
+ * enum l2_svc - The responders, in the order l2_handle() tries them
+ * @L2_SVC_ARP:		ARP
+ * @L2_SVC_DHCP:	DHCP
+ * @L2_SVC_NDP:		NDP (Router and Neighbour Advertisements)
+ * @L2_SVC_DHCPV6:	DHCPv6
+ */
+enum l2_svc {
+	L2_SVC_ARP,
+	L2_SVC_DHCP,
+	L2_SVC_NDP,
+	L2_SVC_DHCPV6,
 };
 
 /* Largest reply any responder writes (a full DHCP/DHCPv6 reply with options) */

@@ -27,16 +27,21 @@ enum l2_verdict l2_handle(const struct l2_conf *c, struct pview frame,
 {
 	static enum l2_verdict (*const handlers[])(
 		const struct l2_conf *, struct pview, struct l2_reply *) = {
-		arp_handle,
-		dhcp_handle,
-		ndp_handle,
-		dhcpv6_handle,
+		[L2_SVC_ARP] = arp_handle,
+		[L2_SVC_DHCP] = dhcp_handle,
+		[L2_SVC_NDP] = ndp_handle,
+		[L2_SVC_DHCPV6] = dhcpv6_handle,
 	};
 	enum l2_verdict v = L2_NOT_MINE;
 	size_t i;
 
 	r->len = 0;
-	for (i = 0; i < ARRAY_SIZE(handlers) && v == L2_NOT_MINE; i++)
+	for (i = 0; i < ARRAY_SIZE(handlers); i++) {
 		v = handlers[i](c, frame, r);
+		if (v != L2_NOT_MINE) {
+			r->svc = (unsigned int)i;
+			break;
+		}
+	}
 	return v;
 }

@@ -93,8 +93,10 @@ void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	idx = flow_lookup(u->flows, &k);
 	if (idx >= 0 && u->flow[idx].proto != proto)
 		return;
-	if (idx < 0 && (idx = icmp_flow_open(u, &k)) < 0)
+	if (idx < 0 && (idx = icmp_flow_open(u, &k)) < 0) {
+		u->drop_noflow++;
 		return;
+	}
 	u->flow[idx].last = clock_ms();
 
 	nat_outbound(u->nat, &p->dst, 0, &dst, &port);
@@ -115,6 +117,9 @@ void icmp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 		if (sendmsg(u->flow[idx].sock, &mh, MSG_DONTWAIT) < 0)
 			log_rl(&u->rl, LOG_LVL_DEBUG, "ICMP: send: %s",
 			       strerror(errno));
+		else	/* the echo data, after the ICMP header */
+			flow_account_from(u->flows, idx, FLOW_IF_TAP,
+					  p->l4.len - ICMP_HDR_LEN, 1);
 	}
 }
 
@@ -176,6 +181,9 @@ void icmp_sock_handler(struct udp_ctx *u, uint32_t idx)
 	}
 	icmp->un.echo.id = htons(f->gport);
 	f->last = clock_ms();
+	flow_account_at(u->flows, (int)idx,
+			flow_dir_from(u->flows, (int)idx, FLOW_IF_HOST),
+			(uint64_t)n - ICMP_HDR_LEN, 1, f->last);
 
 	pbuf_init(&b, buf, cap);
 	if (g4) {

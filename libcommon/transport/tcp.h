@@ -46,5 +46,6 @@ void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd);
 void tcp_timer_handler(struct tcp_ctx *t);
 bool tcp_guest_sending(const struct tcp_ctx *t);
 void tcp_sink_ready(struct tcp_ctx *t);
+const char *tcp_state_str(const struct tcp_ctx *t, int idx);
 
 #endif /* TRANSPORT_TCP_H */

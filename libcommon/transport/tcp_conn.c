@@ -182,6 +182,7 @@ static int tcp_conn_new(struct tcp_ctx *t, const struct flow_key *k, int sock,
 	c->ws_ours = TCP_WS_OURS;
 	c->last_act = clock_ms();
 	c->snd_una = c->snd_nxt = tcp_isn(t);
+	c->snd_max = c->snd_una + 1;	/* data starts after our SYN */
 	memcpy(c->hdr.src_mac, t->l2->our_mac, 6);
 	c->hdr.src = k->raddr;
 	c->hdr.dst = k->gaddr;
@@ -537,4 +538,46 @@ void tcp_timer_handler(struct tcp_ctx *t)
 			tcp_verdict_apply(t, idx, tcp_timer_conn(t, idx, now));
 	}
 	tcp_timer_idle(t);
+}
+
+/**
+ * tcp_state_str() - Name of a connection's state, for the flow view
+ * @t:		TCP context
+ * @idx:	Flow index
+ *
+ * Names after RFC 9293 where they fit, for our side of the connection to
+ * the guest: "CONNECTING" (our connect() for the guest's SYN in progress),
+ * "SYN_RCVD" (SYN-ACK sent), "SYN_SENT", "ESTABLISHED", then by the FINs
+ * seen: "FIN_WAIT" (the guest closed its side), "CLOSE_WAIT" (the host's
+ * peer closed its side), "CLOSING" (both did); "FROZEN" while migrating.
+ *
+ * Return: constant string, NULL for a free entry
+ */
+const char *tcp_state_str(const struct tcp_ctx *t, int idx)
+{
+	const struct tcp_conn *c;
+
+	if (idx < 0 || idx >= FLOW_MAX)
+		return NULL;
+	c = &t->conn[idx];
+	switch (c->state) {
+	case TCP_ST_CONNECTING:
+		return "CONNECTING";
+	case TCP_ST_SYNACK_SENT:
+		return "SYN_RCVD";
+	case TCP_ST_SYN_SENT:
+		return "SYN_SENT";
+	case TCP_ST_ESTABLISHED:
+		if ((c->flags & TCP_GUEST_FIN) && (c->flags & TCP_SOCK_EOF))
+			return "CLOSING";
+		if (c->flags & TCP_GUEST_FIN)
+			return "FIN_WAIT";
+		if (c->flags & TCP_SOCK_EOF)
+			return "CLOSE_WAIT";
+		return "ESTABLISHED";
+	case TCP_ST_FROZEN:
+		return "FROZEN";
+	default:
+		return NULL;
+	}
 }

@@ -368,14 +368,25 @@ static uint16_t tcp_wnd_field(struct tcp_ctx *t, struct tcp_conn *c)
  * @r:		Bytes sent
  * @asked:	Bytes the frames had room for
  * @room:	Bytes the guest's window had room for
+ * @frames:	Frames of the burst with bytes never sent before
  * @more:	Set if more data may be waiting: call again
+ *
+ * Only bytes past the highest sequence ever sent count for the flow: a
+ * retransmission sends bytes again, but they were handed over once.
  *
  * Return: TCP_V_OK
  */
 static enum tcp_verdict tcp_burst_done(struct tcp_ctx *t, int idx, size_t r,
-				       size_t asked, size_t room, bool *more)
+				       size_t asked, size_t room,
+				       unsigned int frames, bool *more)
 {
 	struct tcp_conn *c = &t->conn[idx];
+
+	if (seq_lt(c->snd_max, c->snd_nxt)) {
+		flow_account_from(t->flows, idx, FLOW_IF_HOST,
+				  c->snd_nxt - c->snd_max, frames);
+		c->snd_max = c->snd_nxt;
+	}
 
 	c->flags &= (uint16_t)~TCP_ACK_PENDING;
 	if (!c->deadline)
@@ -513,8 +524,8 @@ static enum tcp_verdict tcp_data_burst_sg(struct tcp_ctx *t, int idx,
 	static struct iovec iov[TCP_SG_IOV_MAX + 1];
 	static struct sink_sg f[TCP_MAX_FRAMES];
 	struct tcp_conn *c = &t->conn[idx];
+	unsigned int n = 0, v = 0, i, frames = 0;
 	size_t asked = 0, left, got;
-	unsigned int n = 0, v = 0, i;
 	uint16_t wnd;
 	ssize_t r;
 
@@ -550,8 +561,10 @@ static enum tcp_verdict tcp_data_burst_sg(struct tcp_ctx *t, int idx,
 		tcp_sg_finish(t, c, &f[i], off, len,
 			      TCP_F_ACK | (len && !left ? TCP_F_PSH : 0), wnd);
 		c->snd_nxt += (uint32_t)len;
+		if (len && seq_lt(c->snd_max, c->snd_nxt))
+			frames++;
 	}
-	return tcp_burst_done(t, idx, (size_t)r, asked, room, more);
+	return tcp_burst_done(t, idx, (size_t)r, asked, room, frames, more);
 }
 
 /**
@@ -569,8 +582,8 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 	uint8_t *bufs[TCP_MAX_FRAMES];
 	uint32_t in_flight, room;
 	size_t cap, off, seg, left, asked;
+	unsigned int n, want, i, frames = 0;
 	struct frame_offload o;
-	unsigned int n, want, i;
 	uint16_t wnd;
 	ssize_t r;
 
@@ -635,8 +648,10 @@ static enum tcp_verdict tcp_data_burst(struct tcp_ctx *t, int idx, bool *more)
 			t->sink->commit(t->sink, bufs[i], flen, NULL);
 		}
 		c->snd_nxt += (uint32_t)len;
+		if (seq_lt(c->snd_max, c->snd_nxt))
+			frames++;
 	}
-	return tcp_burst_done(t, idx, (size_t)r, asked, room, more);
+	return tcp_burst_done(t, idx, (size_t)r, asked, room, frames, more);
 }
 
 /**
@@ -835,8 +850,8 @@ enum tcp_verdict tcp_write_flush(struct tcp_ctx *t, int idx)
 	struct tcp_conn *c = &t->conn[idx];
 	struct iovec iov[TCP_WQ_MAX];
 	struct msghdr mh = { .msg_iov = iov };
-	size_t total = 0;
-	unsigned int i;
+	size_t total = 0, done;
+	unsigned int i, frames;
 	ssize_t n;
 
 	if (!(c->flags & TCP_WRITE_PENDING))
@@ -857,6 +872,14 @@ enum tcp_verdict tcp_write_flush(struct tcp_ctx *t, int idx)
 		return TCP_V_RESET;
 	if (n < 0)
 		n = 0;
+	/* frames whose payload the socket took whole: the rest comes again */
+	for (i = frames = 0, done = 0; i < mh.msg_iovlen; i++) {
+		done += iov[i].iov_len;
+		frames += done <= (size_t)n;
+	}
+	if (n)
+		flow_account_from(t->flows, idx, FLOW_IF_TAP, (uint64_t)n,
+				  frames);
 	c->rcv_nxt += (uint32_t)n;
 	c->outq_max += (uint32_t)n;
 	if ((size_t)n < total) {

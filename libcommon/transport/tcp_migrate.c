@@ -325,6 +325,7 @@ static void tcp_mig_conn_set(struct tcp_ctx *t, struct tcp_conn *c,
 	c->retries = r->retries;
 	c->snd_una = r->seq_ack_from_tap;
 	c->snd_nxt = r->seq_to_tap;
+	c->snd_max = c->snd_nxt;
 	c->rcv_nxt = r->seq_from_tap;
 	c->wnd_guest = (uint32_t)r->wnd_from_tap << r->ws_from_tap;
 	c->wnd_adv = (uint32_t)r->wnd_to_tap << r->ws_to_tap;

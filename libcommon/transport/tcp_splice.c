@@ -549,16 +549,39 @@ int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap,
 }
 
 /**
+ * tcp_splice_count() - Count what a call of tcp_splice_move() wrote
+ * @ts:		Context
+ * @idx:	Flow index
+ * @d:		Side data was read from: 0, the accepted (initiating) side
+ * @bytes:	Bytes written to side !@d
+ * @moves:	splice() calls into side !@d that wrote some
+ */
+static void tcp_splice_count(struct tcp_splice_ctx *ts, int idx, int d,
+			     uint64_t bytes, unsigned int moves)
+{
+	if (bytes)
+		flow_account(ts->flows, idx,
+			     d ? FLOW_TGT_TO_INI : FLOW_INI_TO_TGT, bytes,
+			     moves);
+}
+
+/**
  * tcp_splice_move() - Move what can be moved from side @d to side !@d
- * @c:		Connection
+ * @ts:		Context
+ * @idx:	Flow index
  * @d:		Side data is read from
+ *
+ * What reaches side !@d is counted once per call (tcp_splice_count()).
  *
  * Return: 0, or -errno on a socket error (the connection must be reset)
  */
-static int tcp_splice_move(struct tcp_splice_conn *c, int d)
+static int tcp_splice_move(struct tcp_splice_ctx *ts, int idx, int d)
 {
 	const unsigned int fl = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
+	struct tcp_splice_conn *c = &ts->conn[idx];
 	int i, from = c->s[d], to = c->s[!d];
+	unsigned int moves = 0;
+	uint64_t bytes = 0;
 	ssize_t n;
 
 	for (i = 0; i < TCP_SPLICE_ROUNDS; i++) {
@@ -580,14 +603,20 @@ static int tcp_splice_move(struct tcp_splice_conn *c, int d)
 		n = splice(c->pipe[d][0], NULL, to, NULL, c->pending[d], fl);
 		if (n < 0 && errno == EAGAIN) {
 			c->flags |= TCP_SPLICE_BLOCK(!d);
+			tcp_splice_count(ts, idx, d, bytes, moves);
 			return 0;
 		}
-		if (n < 0)
+		if (n < 0) {
+			tcp_splice_count(ts, idx, d, bytes, moves);
 			return -errno;
+		}
 		c->pending[d] -= (uint32_t)n;
+		bytes += (uint64_t)n;
+		moves += n > 0;
 		if (!moved && !n)
 			break;
 	}
+	tcp_splice_count(ts, idx, d, bytes, moves);
 	if (c->pending[d]) {
 		/* out of rounds: come back when @to is writable */
 		c->flags |= TCP_SPLICE_BLOCK(!d);
@@ -655,10 +684,10 @@ void tcp_splice_sock_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 	}
 	if (events & EPOLLOUT) {
 		c->flags &= (uint8_t)~TCP_SPLICE_BLOCK(side);
-		ret = tcp_splice_move(c, !side);
+		ret = tcp_splice_move(ts, idx, !side);
 	}
 	if (!ret && (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)))
-		ret = tcp_splice_move(c, side);
+		ret = tcp_splice_move(ts, idx, side);
 	/* a hang-up we didn't cause by shutting this side down: reset */
 	if (!ret && (events & EPOLLHUP) && !(c->flags & TCP_SPLICE_SHUT(side)))
 		ret = -ECONNRESET;
@@ -672,4 +701,34 @@ void tcp_splice_sock_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 		tcp_splice_free(ts, idx, false);
 	else if (tcp_splice_update(ts, idx))
 		tcp_splice_free(ts, idx, true);
+}
+
+/**
+ * tcp_splice_state_str() - Name of a spliced connection's state, for the
+ *			    flow view
+ * @ts:		Context
+ * @idx:	Flow index
+ *
+ * "CONNECTING" (our connect() in progress), "ESTABLISHED", then
+ * "FIN_WAIT" once one side read end-of-file, "CLOSING" once both did.
+ *
+ * Return: constant string, NULL for a free entry
+ */
+const char *tcp_splice_state_str(const struct tcp_splice_ctx *ts, int idx)
+{
+	const struct tcp_splice_conn *c;
+	unsigned int eof;
+
+	if (idx < 0 || idx >= FLOW_MAX)
+		return NULL;
+	c = &ts->conn[idx];
+	eof = !!(c->flags & TCP_SPLICE_EOF0) + !!(c->flags & TCP_SPLICE_EOF1);
+	switch (c->state) {
+	case TCP_SPLICE_CONNECTING:
+		return "CONNECTING";
+	case TCP_SPLICE_ACTIVE:
+		return eof == 2 ? "CLOSING" : eof ? "FIN_WAIT" : "ESTABLISHED";
+	default:
+		return NULL;
+	}
 }

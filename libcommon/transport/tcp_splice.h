@@ -122,5 +122,6 @@ void tcp_splice_sock_handler(struct tcp_splice_ctx *ts, uint32_t ref_idx,
 uint32_t tcp_splice_events(const struct tcp_splice_conn *c, int side);
 bool tcp_splice_done(const struct tcp_splice_conn *c);
 bool tcp_splice_ns_sending(const struct tcp_splice_ctx *ts);
+const char *tcp_splice_state_str(const struct tcp_splice_ctx *ts, int idx);
 
 #endif /* TRANSPORT_TCP_SPLICE_H */

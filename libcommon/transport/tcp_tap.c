@@ -184,6 +184,11 @@ void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
 	int idx;
 
 	if (tcp_seg_parse(p, &s, !p->l4_csum_partial)) {
+		/* parsing again, without the checksum, says which it was */
+		if (!p->l4_csum_partial && !tcp_seg_parse(p, &s, false))
+			t->drop_csum++;
+		else
+			t->drop_malformed++;
 		log_rl(&t->rl_err, LOG_LVL_DEBUG, "TCP: malformed segment");
 		return;
 	}
@@ -199,11 +204,13 @@ void tcp_tap_input(struct tcp_ctx *t, const struct pkt_l4 *p)
 			if (tcp_conn_from_guest(t, &k, &s) >= 0)
 				return;
 		}
+		t->drop_noflow++;
 		tcp_rst_unknown(t, p, &s);
 		return;
 	}
 	c = &t->conn[idx];
 	if (c->state == TCP_ST_FREE) {
+		t->drop_noflow++;
 		tcp_rst_unknown(t, p, &s);
 		return;
 	}

@@ -105,6 +105,8 @@ enum tcp_conn_flag {
  * @pslot:	Its entry in the end-of-batch list, if TCP_LISTED
  * @snd_una:	Oldest sequence number sent to the guest, not acknowledged
  * @snd_nxt:	Next sequence number to send to the guest
+ * @snd_max:	Past the highest data byte ever sent to the guest: what
+ *		comes before it again is a retransmission (flow counters)
  * @wnd_guest:	Guest's receive window, bytes
  * @rcv_nxt:	Next sequence number expected from the guest
  * @wnd_adv:	Window last advertised to the guest, bytes
@@ -132,6 +134,7 @@ struct tcp_conn {
 	uint16_t pslot;
 	uint32_t snd_una;
 	uint32_t snd_nxt;
+	uint32_t snd_max;
 	uint32_t wnd_guest;
 	uint32_t rcv_nxt;
 	uint32_t wnd_adv;
@@ -252,6 +255,10 @@ _Static_assert(FLOW_MAX <= UINT16_MAX + 1, "pslot indexes pending[]");
  *		tcp_sink_ready() looks at every connection)
  * @fwd:	Inbound forwarding rules (-t)
  * @splice:	pasta's loopback fast path, NULL if none (passt)
+ * @drop_malformed: Segments of the guest dropped: malformed
+ * @drop_csum:	Segments of the guest dropped: wrong checksum
+ * @drop_noflow: Segments of the guest of no connection (or none could be
+ *		made for): answered with a RST
  * @rl_full:	Rate limit of "flow table full" messages
  * @rl_err:	Rate limit of other data path messages
  */
@@ -280,6 +287,9 @@ struct tcp_ctx {
 	uint32_t sink_waitq[TCP_SINK_WAITQ];
 	const struct fwd_table *fwd;
 	struct tcp_splice_ctx *splice;
+	uint64_t drop_malformed;
+	uint64_t drop_csum;
+	uint64_t drop_noflow;
 	struct ratelimit rl_full;
 	struct ratelimit rl_err;
 };

@@ -244,6 +244,7 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	int idx;
 
 	if (!frame_udp_parse(p->l4, &ud) || !ud.ok) {
+		u->drop_malformed++;
 		log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: malformed datagram");
 		return;
 	}
@@ -261,6 +262,7 @@ void udp_tap_input(struct udp_ctx *u, const struct pkt_l4 *p)
 	if (idx >= 0 && u->flow[idx].proto != IPPROTO_UDP)
 		return;
 	if (idx < 0 && (idx = udp_flow_open(u, &k)) < 0) {
+		u->drop_noflow++;
 		log_rl(&u->rl, LOG_LVL_DEBUG, "UDP: no socket: %s",
 		       strerror(-idx));
 		return;
@@ -376,7 +378,8 @@ static unsigned int udp_send_run(struct udp_ctx *u, unsigned int start,
  */
 void udp_tap_batch_end(struct udp_ctx *u)
 {
-	unsigned int i, start, sent;
+	unsigned int i, j, start, sent;
+	uint64_t bytes;
 
 	for (start = 0; start < u->nq; start = i) {
 		const struct dgram_flow *f = &u->flow[u->q_idx[start]];
@@ -385,6 +388,11 @@ void udp_tap_batch_end(struct udp_ctx *u)
 		     i++)
 			;
 		sent = udp_send_run(u, start, i, !f->no_gso);
+		for (j = start, bytes = 0; j < start + sent; j++)
+			bytes += u->q_iov[j].iov_len;
+		if (sent)
+			flow_account_from(u->flows, (int)u->q_idx[start],
+					  FLOW_IF_TAP, bytes, sent);
 		if (sent < i - start)
 			log_rl(&u->rl, LOG_LVL_DEBUG,
 			       "UDP: %u of %u datagrams sent: %s", sent,
@@ -586,9 +594,10 @@ static int udp_sock_batch(struct udp_ctx *u, struct dgram_flow *f)
 {
 	struct udp_gso g = { .lead = NULL };
 	struct mmsghdr mm[UDP_BATCH];
+	unsigned int n, i, dgrams = 0;
 	struct iovec iov[UDP_BATCH];
 	uint8_t *bufs[UDP_BATCH];
-	unsigned int n, i;
+	uint64_t bytes = 0;
 	int r;
 
 	n = udp_frames_begin(u, inany_is_v4(&f->gaddr), bufs, iov);
@@ -612,11 +621,16 @@ static int udp_sock_batch(struct udp_ctx *u, struct dgram_flow *f)
 		udp_dgram_out(u, &g, f, bufs[i], mm[i].msg_len,
 			      iov[i].iov_len + (size_t)((uint8_t *)
 			      iov[i].iov_base - bufs[i]));
+		bytes += mm[i].msg_len;
+		dgrams++;
 	}
 	udp_gso_finish(u, &g);
 	udp_frag_flush(u);
 	if (r > 0)
 		f->last = clock_ms();
+	if (dgrams)
+		flow_account_from(u->flows, (int)(f - u->flow), FLOW_IF_HOST,
+				  bytes, dgrams);
 	return r;
 }
 
@@ -803,6 +817,7 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 	struct mmsghdr mm[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
 	uint8_t *bufs[UDP_BATCH];
+	uint64_t now = 0;
 	unsigned int n, i;
 	int r, idx;
 	bool v4 = inany_is_v4(&rule->addr) &&
@@ -836,7 +851,12 @@ void udp_listen_handler(struct udp_ctx *u, uint32_t ref_idx, int fd)
 			u->sink->commit(u->sink, bufs[i], 0, NULL);
 			continue;
 		}
-		u->flow[idx].last = clock_ms();
+		if (!now)
+			now = clock_ms();
+		u->flow[idx].last = now;
+		flow_account_at(u->flows, idx,
+				flow_dir_from(u->flows, idx, FLOW_IF_HOST),
+				mm[i].msg_len, 1, now);
 		/* IPv4 peer on a frame laid out for IPv6: move the payload */
 		if (!v4 && inany_is_v4(&u->flow[idx].gaddr))
 			memmove(bufs[i] + FRAME_UDP4_DATA, payload,

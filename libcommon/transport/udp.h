@@ -71,6 +71,9 @@ struct dgram_flow {
  * @timer_fd:	timerfd for expiry, ticking once a second
  * @no_icmp:	ICMP echo disabled
  * @nflows:	Flows open
+ * @drop_malformed: Datagrams of the guest dropped: malformed UDP header
+ * @drop_noflow: Datagrams and echo requests of the guest dropped: no flow
+ *		could be made for them
  * @rl:		Rate limit of data path messages
  * @q_idx:	Datagrams of the guest queued in this batch: their flow
  * @q_iov:	... and their payload (in the link's read buffers)
@@ -89,6 +92,8 @@ struct udp_ctx {
 	int timer_fd;
 	bool no_icmp;
 	unsigned int nflows;
+	uint64_t drop_malformed;
+	uint64_t drop_noflow;
 	struct ratelimit rl;
 	int q_idx[UDP_BATCH];
 	struct iovec q_iov[UDP_BATCH];

@@ -205,7 +205,9 @@ static void udp_splice_queue(struct udp_splice_ctx *us, int idx, void *base,
 void udp_splice_flush(struct udp_splice_ctx *us)
 {
 	struct mmsghdr mm[UDP_SPLICE_BATCH];
-	unsigned int i = 0, j;
+	unsigned int i = 0, j, k;
+	uint64_t bytes;
+	int r;
 
 	memset(mm, 0, sizeof(mm));
 	while (i < us->nq) {
@@ -213,10 +215,17 @@ void udp_splice_flush(struct udp_splice_ctx *us)
 			mm[j - i].msg_hdr.msg_iov = &us->q_iov[j];
 			mm[j - i].msg_hdr.msg_iovlen = 1;
 		}
-		if (sendmmsg(us->flow[us->q_idx[i]].sock, mm, j - i,
-			     MSG_DONTWAIT) < 0)
+		r = sendmmsg(us->flow[us->q_idx[i]].sock, mm, j - i,
+			     MSG_DONTWAIT);
+		if (r < 0)
 			log_rl(&us->rl, LOG_LVL_DEBUG, "UDP splice: send: %s",
 			       strerror(errno));
+		/* the flow's own socket is its target side */
+		for (k = 0, bytes = 0; r > 0 && k < (unsigned int)r; k++)
+			bytes += us->q_iov[i + k].iov_len;
+		if (r > 0)
+			flow_account(us->flows, (int)us->q_idx[i],
+				     FLOW_INI_TO_TGT, bytes, (uint64_t)r);
 		i = j;
 	}
 	us->nq = 0;
@@ -344,7 +353,8 @@ void udp_splice_sock_handler(struct udp_splice_ctx *us, uint32_t idx)
 	struct iovec iov[UDP_SPLICE_BATCH];
 	union pktinfo_ctl ctl;
 	size_t ctl_len = 0;
-	int n, i;
+	uint64_t bytes = 0;
+	int n, i, r;
 
 	if (f->sock < 0)
 		return;
@@ -366,10 +376,16 @@ void udp_splice_sock_handler(struct udp_splice_ctx *us, uint32_t idx)
 			mm[i].msg_hdr.msg_controllen = ctl_len;
 		}
 	}
-	if (sendmmsg(f->lsock, mm, (unsigned int)n, MSG_DONTWAIT) < 0)
+	r = sendmmsg(f->lsock, mm, (unsigned int)n, MSG_DONTWAIT);
+	if (r < 0)
 		log_rl(&us->rl, LOG_LVL_DEBUG, "UDP splice: answer: %s",
 		       strerror(errno));
 	f->last = clock_ms();
+	for (i = 0; i < r; i++)
+		bytes += mm[i].msg_len;
+	if (r > 0)
+		flow_account_at(us->flows, (int)(idx % FLOW_MAX),
+				FLOW_TGT_TO_INI, bytes, (uint64_t)r, f->last);
 }
 
 /**

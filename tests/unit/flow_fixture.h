@@ -18,6 +18,21 @@ static const uint8_t test_sipkey[16] = {0x4e, 0x1f, 0x9a, 0x33, 0x07, 0xc2,
 					0x58, 0xe1, 0x6d, 0x90, 0x2b, 0xa4,
 					0x15, 0x77, 0xd8, 0x3c};
 
+/* An address in text, IPv4 (stored IPv4-mapped) or IPv6 */
+static inline union inany_addr test_addr(const char *s)
+{
+	union inany_addr a;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		inany_from_v4(&a, a4);
+	} else {
+		memset(&a, 0, sizeof(a));
+		assert_int_equal(inet_pton(AF_INET6, s, &a.a6), 1);
+	}
+	return a;
+}
+
 /* An IPv4 key, addresses in text */
 static inline void key_v4(struct flow_key *k, const char *g,
 			  uint16_t gport, const char *r, uint16_t rport,

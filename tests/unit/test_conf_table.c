@@ -21,7 +21,6 @@
 static void test_not_supported_options(void **state)
 {
 	static const char *const cases[][3] = {
-		{"--stats", "1", "--stats"},
 		{"--chroot-fallback", NULL, "--chroot-fallback"},
 	};
 	char msg[64];

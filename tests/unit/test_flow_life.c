@@ -24,24 +24,10 @@
 /* Big: static, not on the stack */
 static struct flow_table tbl;
 
-static union inany_addr addr(const char *s)
-{
-	union inany_addr a;
-	struct in_addr a4;
-
-	if (inet_pton(AF_INET, s, &a4) == 1) {
-		inany_from_v4(&a, a4);
-	} else {
-		memset(&a, 0, sizeof(a));
-		assert_int_equal(inet_pton(AF_INET6, s, &a.a6), 1);
-	}
-	return a;
-}
-
 /* A TCP flow of the guest to 203.0.113.1:80, activated as tcp_conn.c does */
 static int tcp_outbound(uint16_t gport)
 {
-	union inany_addr dst = addr("203.0.113.1");
+	union inany_addr dst = test_addr("203.0.113.1");
 	struct flow_side tap, host;
 	struct flow_key k;
 	int idx;
@@ -58,7 +44,7 @@ static int tcp_outbound(uint16_t gport)
 /* A spliced TCP connection, with no key, as tcp_splice.c makes them */
 static int tcp_splice(uint16_t peer_port)
 {
-	union inany_addr lo = addr("127.0.0.1");
+	union inany_addr lo = test_addr("127.0.0.1");
 	struct flow_side ini, tgt;
 	int idx;
 
@@ -122,8 +108,8 @@ static void test_flow_alloc_records_type_new_then_active(void **state)
 
 static void test_flow_sides_from_key_and_sockets(void **state)
 {
-	union inany_addr any6 = addr("::"), any4 = addr("0.0.0.0");
-	union inany_addr peer = addr("198.51.100.7");
+	union inany_addr any6 = test_addr("::"), any4 = test_addr("0.0.0.0");
+	union inany_addr peer = test_addr("198.51.100.7");
 	const struct flow_entry *e;
 	struct flow_side tap, host;
 	struct flow_key k;
@@ -155,12 +141,12 @@ static void test_flow_sides_from_key_and_sockets(void **state)
 	assert_int_equal(e->side[FLOW_TGT].our_port, 40000);
 
 	/* Our address unknown: unspecified in the peer's family */
-	peer = addr("2001:db8::7");
+	peer = test_addr("2001:db8::7");
 	flow_side_set(&host, FLOW_IF_HOST, &peer, 53, NULL, 0);
 	assert_memory_equal(&host.ours, &any6, sizeof(any6));
 	flow_side_set(&host, FLOW_IF_HOST, &peer, 53, &any4, 0);
 	assert_memory_equal(&host.ours, &any6, sizeof(any6));
-	peer = addr("203.0.113.9");
+	peer = test_addr("203.0.113.9");
 	flow_side_set(&host, FLOW_IF_HOST, &peer, 53, NULL, 0);
 	assert_memory_equal(&host.ours, &any4, sizeof(any4));
 	/* ... and a known one is kept */
@@ -411,7 +397,8 @@ static void test_flow_foreach_visits_every_flow_in_use(void **state)
 
 static void test_flow_fmt_type_state_age_sides(void **state)
 {
-	union inany_addr g6 = addr("2001:db8::2"), r6 = addr("2001:db8::53");
+	union inany_addr g6 = test_addr("2001:db8::2");
+	union inany_addr r6 = test_addr("2001:db8::53");
 	struct flow_side tap, host;
 	char buf[256];
 	int idx, n;
