@@ -657,8 +657,11 @@ static void pesto_request(uint32_t req, struct prom_parser *prom)
 		die("invalid answer from the server: length %u", length);
 	if (rc)
 		die("invalid answer from the server");
+	/* strerror() allocates for numbers it doesn't know */
 	if (status)
-		die("the server refused the request: %s", strerror((int)status));
+		die("the server refused the request: %s (error %u)",
+		    status <= EHWPOISON ? strerror((int)status) : "unknown",
+		    status);
 	debug("answer of %u bytes", length);
 	for (got = 0; got < length; got += n) {
 		want = length - got < sizeof(chunk) ? length - got
