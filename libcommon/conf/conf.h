@@ -236,6 +236,8 @@ void conf_nat(const struct conf *c, struct nat *n);
 int conf_resolv_file(struct conf *c, const char *path);
 void conf_print(const struct conf *c);
 struct listen_gap;
+void conf_print_rules(const struct fwd_table *t, const struct listen_gap *gap,
+		      const char *head);
 void conf_print_fwd(const struct conf *c, const struct listen_gap *gap_in,
 		    const struct listen_gap *gap_out);
 

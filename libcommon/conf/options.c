@@ -118,7 +118,7 @@ const struct conf_opt conf_opts[] = {
 	 .help = "Run as this user and group: numbers, or login\n"
 		 "and group names\n"
 		 "default: \"nobody\" when started as root"},
-	{"conf-path", 'c', "PATH", CONF_M_ALL, CONF_SUP_NO, false, opt_string,
+	{"conf-path", 'c', "PATH", CONF_M_ALL, CONF_SUP_YES, false, opt_string,
 	 S(conf_path), .help = "UNIX socket for runtime configuration"},
 	{"help", 'h', NULL, CONF_M_ALL, CONF_SUP_YES, false, opt_help,
 	 .help = "Show this help and exit"},

@@ -88,8 +88,8 @@ static void conf_print_v6(const struct conf *c)
  * A rule some of whose ports are served by one family only says so after
  * upstream's text: " (IPv4 not bound: REASON)".
  */
-static void conf_print_rules(const struct fwd_table *t,
-			     const struct listen_gap *gap, const char *head)
+void conf_print_rules(const struct fwd_table *t, const struct listen_gap *gap,
+		      const char *head)
 {
 	char buf[FWD_RULE_STRLEN], note[FWD_RULE_STRLEN];
 	int i;

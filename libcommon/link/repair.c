@@ -50,7 +50,7 @@ int repair_listen(struct repair *r, const char *path)
 
 	if (strlen(path) >= sizeof(r->path))
 		return -ENAMETOOLONG;
-	if ((fd = stream_bind(path)) < 0)
+	if ((fd = stream_bind(path, 1)) < 0)
 		return fd;
 	if ((ret = epref_ctl(r->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_REPAIR_LISTEN,
 			     0, fd, EPOLLIN))) {

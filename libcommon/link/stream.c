@@ -385,6 +385,7 @@ static int stream_probe(const char *path)
 /**
  * stream_bind() - Bind a new listening socket to a path not in use
  * @path:	Path, shorter than STREAM_PATH_MAX
+ * @backlog:	Connections waiting to be accepted, at most
  *
  * A socket file nobody listens on (connection refused) is removed first;
  * a missing one isn't touched, so that two instances probing at the same
@@ -392,7 +393,7 @@ static int stream_probe(const char *path)
  *
  * Return: the socket, -EADDRINUSE if someone listens there, other -errno
  */
-int stream_bind(const char *path)
+int stream_bind(const char *path, int backlog)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd, ret = stream_probe(path);
@@ -405,7 +406,8 @@ int stream_bind(const char *path)
 	if (fd < 0)
 		return -errno;
 	memcpy(a.sun_path, path, strlen(path));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1)) {
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(fd, backlog)) {
 		ret = -errno;
 		close(fd);
 		return ret;
@@ -432,11 +434,11 @@ int stream_listen(struct stream_link *s, const char *path)
 	if (strlen(path) >= STREAM_PATH_MAX)
 		return -ENAMETOOLONG;
 	if (*path) {
-		fd = stream_bind(path);
+		fd = stream_bind(path, 1);
 	} else {
 		for (i = 1; i < STREAM_SOCK_MAX && fd < 0; i++) {
 			snprintf(probe, sizeof(probe), STREAM_SOCK_FMT, i);
-			fd = stream_bind(probe);
+			fd = stream_bind(probe, 1);
 		}
 		name = probe;
 	}

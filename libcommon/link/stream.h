@@ -78,7 +78,7 @@ struct stream_link {
 };
 
 void stream_init(struct stream_link *s, int epfd);
-int stream_bind(const char *path);
+int stream_bind(const char *path, int backlog);
 int stream_listen(struct stream_link *s, const char *path);
 int stream_listen_fd(struct stream_link *s, int fd);
 int stream_client(struct stream_link *s, int fd);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "conf/conf.h"
+#include "ctl/server.h"
 #include "flow/flow.h"
 #include "link/stream.h"
 #include "link/repair.h"
@@ -18,6 +19,7 @@
 #include "os/nswatch.h"
 #include "os/sandbox.h"
 #include "transport/fwd_auto.h"
+#include "transport/fwd_live.h"
 #include "transport/splice.h"
 #include "transport/tcp.h"
 #include "transport/tcp_splice.h"
@@ -53,6 +55,9 @@ struct exit_file;
  * @tsp:	pasta: spliced TCP connections (loopback fast path)
  * @usp:	pasta: spliced UDP flows (loopback fast path)
  * @fa:		pasta: "auto" forwarding, listeners following bound ports
+ * @fl:		Forwarding tables in force and their listeners: they start as
+ *		the configuration's, and change through @ctl
+ * @ctl:	Control socket (-c), for pesto
  * @gap_in:	Per inbound rule: ports served by one family only, for the
  *		rule display (transport/listen.h)
  * @gap_out:	The same for the outbound rules
@@ -89,6 +94,8 @@ struct ctx {
 	struct tcp_splice_ctx tsp;
 	struct udp_splice_ctx usp;
 	struct fwd_auto fa;
+	struct fwd_live fl;
+	struct ctl_server ctl;
 	struct listen_gap gap_in[FWD_MAX_RULES];
 	struct listen_gap gap_out[FWD_MAX_RULES];
 	bool idle;
@@ -103,6 +110,9 @@ int loop_run(struct ctx *x);
 int loop_transports_init(struct ctx *x);
 void loop_greet(struct ctx *x);
 int pasta_config_net(struct ctx *x);
+void control_init(struct ctx *x);
+int control_listen(struct ctx *x);
+void control_exit(void);
 void setup_log(const struct conf *c, bool quiet);
 void setup_drop_root(const struct conf *c);
 void setup_signals_block(bool sigchld);

@@ -486,6 +486,15 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 	case EPOLL_TYPE_SCAN_TIMER:
 		fwd_auto_timer(&x->fa); /* scans after the batch */
 		return false;
+	case EPOLL_TYPE_CTL_LISTEN:
+		ctl_listen_handler(&x->ctl);
+		return false;
+	case EPOLL_TYPE_CTL:
+		ctl_handler(&x->ctl, ref.idx, ref.fd, ev->events);
+		return false;
+	case EPOLL_TYPE_CTL_TIMER:
+		ctl_timer_handler(&x->ctl);
+		return false;
 	default:
 		log_err("Event of unknown type %u", ref.type);
 		abort();
@@ -624,6 +633,8 @@ int loop_run(struct ctx *x)
 			vu_dev_state_run(&x->vu.dev);
 		if (x->linger_until && loop_linger_done(x, &status))
 			return status;
+		/* a change first: the scan follows its new "auto" rules */
+		ctl_batch_end(&x->ctl);
 		fwd_auto_batch_end(&x->fa);
 		/* last: nothing of this round names a flow any more */
 		flow_batch_end(&x->flows);

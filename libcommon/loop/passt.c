@@ -314,6 +314,40 @@ static int passt_notify_open(void)
 }
 
 /**
+ * passt_listen() - Open the listeners of the inbound rules
+ * @x:		Context, transports and running tables set up
+ *
+ * The port scanner is set up too, without "auto" rules (passt has none):
+ * the running tables close listeners through it.
+ *
+ * Return: 0, or -errno (logged)
+ */
+static int passt_listen(struct ctx *x)
+{
+	const struct fwd_table *in = fwd_live_table(&x->fl, FWD_AUTO_IN);
+	const struct listen_rec *rec = &x->fl.side[FWD_AUTO_IN].rec;
+	const struct conf *c = x->c;
+	struct fwd_auto_cfg cfg = {
+		.in = in,
+		.tcp = &x->tcp,
+		.udp = &x->udp,
+		.netns_fd = -1,
+		.epfd = x->epfd,
+		.freebind = c->freebind,
+		.gap_in = x->gap_in,
+	};
+	int ret;
+
+	ret = tcp_listen(&x->tcp, in, c->freebind, x->gap_in, rec);
+	if (!ret)
+		ret = udp_listen(&x->udp, in, c->freebind, x->gap_in, rec);
+	if (!ret)
+		ret = fwd_auto_init(&x->fa, &cfg);
+	fwd_live_attach(&x->fl, &x->fa);
+	return ret;
+}
+
+/**
  * passt_main() - Entry point of passt
  * @argc:	Argument count
  * @argv:	Arguments
@@ -366,11 +400,10 @@ int passt_main(int argc, char **argv)
 		log_warn("Couldn't raise the limit of open files");
 	if (loop_transports_init(&x))
 		return EXIT_FAILURE;
-	ret = tcp_listen(&x.tcp, &c.fwd_in, c.freebind, x.gap_in);
-	if (!ret)
-		ret = udp_listen(&x.udp, &c.fwd_in, c.freebind, x.gap_in);
+	control_init(&x);
+	ret = passt_listen(&x);
 	conf_print_fwd(&c, x.gap_in, NULL);
-	if (ret)
+	if (ret || control_listen(&x))
 		return EXIT_FAILURE;
 	passt_link_setup(&x);
 	passt_repair_setup(&x);
@@ -389,5 +422,6 @@ int passt_main(int argc, char **argv)
 	exit_file_remove(&passt_exit_sock);
 	exit_file_remove(&passt_exit_repair);
 	exit_file_remove(&passt_exit_pid);
+	control_exit();
 	return ret;
 }

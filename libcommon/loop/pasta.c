@@ -302,13 +302,18 @@ static int pasta_splice_setup(struct ctx *x)
 	signal(SIGPIPE, SIG_IGN);
 	splice_ns_init(&x->sns, x->netns_fd);
 	tcp_splice_init(&x->tsp, &x->flows, &x->sns, &cfg, x->epfd,
-			&c->fwd_in, &c->fwd_out);
+			fwd_live_table(&x->fl, FWD_AUTO_IN),
+			fwd_live_table(&x->fl, FWD_AUTO_OUT));
 	udp_splice_init(&x->usp, &x->flows, &x->sns, &cfg, x->epfd,
-			&c->fwd_in, &c->fwd_out);
+			fwd_live_table(&x->fl, FWD_AUTO_IN),
+			fwd_live_table(&x->fl, FWD_AUTO_OUT));
 	x->tcp.splice = &x->tsp;
 	x->udp.splice = &x->usp;
-	ret = tcp_splice_listen_out(&x->tsp, x->gap_out);
-	return ret ? ret : udp_splice_listen_out(&x->usp, x->gap_out);
+	ret = tcp_splice_listen_out(&x->tsp, x->gap_out,
+				    &x->fl.side[FWD_AUTO_OUT].rec);
+	return ret ? ret
+		   : udp_splice_listen_out(&x->usp, x->gap_out,
+					   &x->fl.side[FWD_AUTO_OUT].rec);
 }
 
 /**
@@ -324,8 +329,8 @@ static int pasta_fwd_auto(struct ctx *x)
 {
 	const struct conf *c = x->c;
 	struct fwd_auto_cfg cfg = {
-		.in = &c->fwd_in,
-		.out = &c->fwd_out,
+		.in = fwd_live_table(&x->fl, FWD_AUTO_IN),
+		.out = fwd_live_table(&x->fl, FWD_AUTO_OUT),
 		.tcp = &x->tcp,
 		.udp = &x->udp,
 		.tsp = &x->tsp,
@@ -335,9 +340,12 @@ static int pasta_fwd_auto(struct ctx *x)
 		.freebind = c->freebind,
 		.gap_in = x->gap_in,
 		.gap_out = x->gap_out,
+		.runtime = *c->conf_path,
 	};
+	int rc = fwd_auto_init(&x->fa, &cfg);
 
-	return fwd_auto_init(&x->fa, &cfg);
+	fwd_live_attach(&x->fl, &x->fa);
+	return rc;
 }
 
 /**
@@ -350,18 +358,21 @@ static int pasta_fwd_auto(struct ctx *x)
  */
 static int pasta_listen(struct ctx *x)
 {
+	const struct fwd_table *in = fwd_live_table(&x->fl, FWD_AUTO_IN);
+	const struct listen_rec *rec = &x->fl.side[FWD_AUTO_IN].rec;
 	const struct conf *c = x->c;
 	int ret;
 
+	control_init(x);
 	ret = pasta_splice_setup(x);
 	if (!ret)
-		ret = tcp_listen(&x->tcp, &c->fwd_in, c->freebind, x->gap_in);
+		ret = tcp_listen(&x->tcp, in, c->freebind, x->gap_in, rec);
 	if (!ret)
-		ret = udp_listen(&x->udp, &c->fwd_in, c->freebind, x->gap_in);
+		ret = udp_listen(&x->udp, in, c->freebind, x->gap_in, rec);
 	if (!ret)
 		ret = pasta_fwd_auto(x);
 	conf_print_fwd(c, x->gap_in, x->gap_out);
-	return ret;
+	return ret ? ret : control_listen(x);
 }
 
 /**
@@ -416,5 +427,7 @@ int pasta_main(int argc, char **argv)
 		loop_greet(&x);
 	pasta_ready(&x);
 
-	return loop_run(&x);
+	ret = loop_run(&x);
+	control_exit();
+	return ret;
 }

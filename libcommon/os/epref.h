@@ -47,6 +47,9 @@
  *				idx: the queue (enum vu_queue)
  * @EPOLL_TYPE_REPAIR_LISTEN:	passt --vhost-user: listening repair socket
  * @EPOLL_TYPE_REPAIR:		passt --vhost-user: connected passt-repair
+ * @EPOLL_TYPE_CTL_LISTEN:	Control socket (-c), listening
+ * @EPOLL_TYPE_CTL:		Control socket: its client, idx: generation
+ * @EPOLL_TYPE_CTL_TIMER:	Control socket: deadline of the client
  */
 enum epoll_type {
 	EPOLL_TYPE_NONE,
@@ -71,6 +74,9 @@ enum epoll_type {
 	EPOLL_TYPE_VU_KICK,
 	EPOLL_TYPE_REPAIR_LISTEN,
 	EPOLL_TYPE_REPAIR,
+	EPOLL_TYPE_CTL_LISTEN,
+	EPOLL_TYPE_CTL,
+	EPOLL_TYPE_CTL_TIMER,
 };
 
 /**

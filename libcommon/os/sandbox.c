@@ -168,7 +168,7 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"fstat", VU, SB_ANY, "size of a guest memory file"},
 	{"newfstatat", VU, SB_STAT_FD, "fstat() of glibc 2.33 and later"},
 	{"fcntl", VU, SB_FCNTL_SEALS, "can a guest memory file shrink"},
-	{"unlinkat", VU, SB_ANY, "our socket and PID file, at exit"},
+	{"unlinkat", LOOP, SB_ANY, "our sockets and PID file, at exit"},
 	{"mmap", VU, SB_MMAP_ZERO, "SIGBUS: zeros over cut guest memory"},
 	{"mmap2", VU, SB_MMAP_ZERO, "as mmap (32-bit arches)"},
 	{"rt_sigaction", VU, SB_SIGBUS, "SIGBUS not ours: default action"},

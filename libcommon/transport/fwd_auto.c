@@ -182,7 +182,32 @@ static void fwd_auto_fixed(struct fwd_auto_side *s)
 }
 
 /**
- * fwd_auto_timer_start() - Create and arm the rescan timer
+ * fwd_auto_arm() - Arm the rescan timer while a direction is active, else
+ *		    disarm it: no wake-ups without "auto" rules
+ * @fa:		State, with its timer
+ *
+ * Return: 0, or -errno
+ */
+static int fwd_auto_arm(struct fwd_auto *fa)
+{
+	struct itimerspec it = { 0 };
+	bool on = fa->side[FWD_AUTO_IN].active || fa->side[FWD_AUTO_OUT].active;
+
+	if (fa->timer_fd < 0 || on == fa->armed)
+		return 0;
+	if (on) {
+		it.it_interval.tv_sec = FWD_AUTO_PERIOD_MS / 1000;
+		it.it_interval.tv_nsec = (FWD_AUTO_PERIOD_MS % 1000) * 1000000L;
+		it.it_value = it.it_interval;
+	}
+	if (timerfd_settime(fa->timer_fd, 0, &it, NULL))
+		return -errno;
+	fa->armed = on;
+	return 0;
+}
+
+/**
+ * fwd_auto_timer_start() - Create the rescan timer, armed if needed
  * @fa:		State
  * @epfd:	epoll descriptor
  *
@@ -190,21 +215,14 @@ static void fwd_auto_fixed(struct fwd_auto_side *s)
  */
 static int fwd_auto_timer_start(struct fwd_auto *fa, int epfd)
 {
-	struct itimerspec it = {
-		.it_interval = {FWD_AUTO_PERIOD_MS / 1000,
-				(FWD_AUTO_PERIOD_MS % 1000) * 1000000L},
-	};
 	int rc;
 
-	it.it_value = it.it_interval;
 	fa->timer_fd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fa->timer_fd < 0)
 		return -errno;
-	if (timerfd_settime(fa->timer_fd, 0, &it, NULL)) {
-		rc = -errno;
+	if ((rc = fwd_auto_arm(fa)))
 		goto close_timer;
-	}
 	rc = epref_ctl(epfd, EPOLL_CTL_ADD, EPOLL_TYPE_SCAN_TIMER, 0,
 		       fa->timer_fd, EPOLLIN);
 	if (!rc)
@@ -292,16 +310,17 @@ int fwd_auto_init(struct fwd_auto *fa, const struct fwd_auto_cfg *cfg)
 	fa->freebind = cfg->freebind;
 	fwd_auto_side_init(in, cfg->in, &in_ops, cfg->gap_in, "Inbound");
 	fwd_auto_side_init(out, cfg->out, &out_ops, cfg->gap_out, "Outbound");
-	if (!in->active && !out->active)
+	if (!in->active && !out->active && !cfg->runtime)
 		return 0;
 
-	if (in->active &&
+	if ((in->active || cfg->runtime) &&
 	    (rc = ns_call(cfg->netns_fd, fwd_auto_open_files, in->files))) {
 		log_err("Couldn't open /proc/net files of the namespace: %s",
 			strerror(-rc));
 		return rc;
 	}
-	if (out->active && (rc = fwd_auto_open_files(out->files))) {
+	if ((out->active || cfg->runtime) &&
+	    (rc = fwd_auto_open_files(out->files))) {
 		log_err("Couldn't open /proc/net files: %s", strerror(-rc));
 		return rc;
 	}
@@ -565,6 +584,46 @@ void fwd_auto_batch_end(struct fwd_auto *fa)
 		return;
 	fa->due = false;
 	fwd_auto_scan(fa);
+}
+
+/**
+ * fwd_auto_retable() - The table of a direction was replaced (fwd_live.c):
+ *			follow it
+ * @fa:		State
+ * @d:		Direction
+ *
+ * The listeners were already matched with the new rules, or closed, by
+ * the caller; here the direction's fixed ports, whether it is scanned, and
+ * the timer follow the new rules, and a scan is due at once so that new
+ * "auto" rules take effect in this batch.
+ */
+void fwd_auto_retable(struct fwd_auto *fa, enum fwd_auto_dir d)
+{
+	struct fwd_auto_side *s = &fa->side[d];
+	unsigned int i;
+	int r, rc;
+
+	s->active = false;
+	for (r = 0; s->tbl && r < s->tbl->n; r++) {
+		const struct fwd_rule *rule = &s->tbl->rules[r];
+
+		if (rule->flags & FWD_AUTO)
+			s->active |= s->ops.can[fwd_auto_pi(rule->proto)];
+	}
+	if (s->active && s->files[FWD_AUTO_TCP4] < 0) {
+		log_warn("%s 'auto' forwarding can't start at run time: it "
+			 "needs --conf-path at start",
+			 d == FWD_AUTO_IN ? "Inbound" : "Outbound");
+		s->active = false;
+	}
+	fwd_auto_fixed(s);
+	for (i = 0; i < s->nsocks; i++)
+		portmap_set(&s->mine[fwd_auto_pi(s->socks[i].proto)],
+			    s->socks[i].port);
+	s->full = false;
+	if ((rc = fwd_auto_arm(fa)))
+		log_warn("Couldn't set the port scan timer: %s", strerror(-rc));
+	fa->due |= s->active;
 }
 
 /**

@@ -145,6 +145,7 @@ struct fwd_auto_side {
  * @usp:	Spliced UDP: outbound UDP sockets, NULL if none
  * @freebind:	--freebind: set on inbound listeners
  * @timer_fd:	timerfd of the rescans, -1 if not running
+ * @armed:	@timer_fd is armed (some direction is active)
  * @due:	The timer fired: scan at the end of the batch
  * @scans:	Scans done, for tests and statistics
  * @rl:		Rate limit of messages about listeners that fail
@@ -160,6 +161,7 @@ struct fwd_auto {
 	struct udp_splice_ctx *usp;
 	bool freebind;
 	int timer_fd;
+	bool armed;
 	bool due;
 	uint64_t scans;
 	struct ratelimit rl;
@@ -184,6 +186,9 @@ struct fwd_auto {
  * @gap_in:	Per rule of @in: ports served by one family only (counted),
  *		NULL if not wanted
  * @gap_out:	The same for @out
+ * @runtime:	Tables may change at run time (-c): open the /proc/net files
+ *		and the timer even without "auto" rules (it stays disarmed
+ *		while none is there)
  */
 struct fwd_auto_cfg {
 	const struct fwd_table *in;
@@ -197,6 +202,7 @@ struct fwd_auto_cfg {
 	bool freebind;
 	struct listen_gap *gap_in;
 	struct listen_gap *gap_out;
+	bool runtime;
 };
 
 bool fwd_auto_needed(const struct fwd_table *t);
@@ -204,6 +210,7 @@ int fwd_auto_init(struct fwd_auto *fa, const struct fwd_auto_cfg *cfg);
 void fwd_auto_scan(struct fwd_auto *fa);
 void fwd_auto_timer(struct fwd_auto *fa);
 void fwd_auto_batch_end(struct fwd_auto *fa);
+void fwd_auto_retable(struct fwd_auto *fa, enum fwd_auto_dir d);
 size_t fwd_auto_count(const struct fwd_auto *fa, enum fwd_auto_dir dir,
 		      uint8_t proto);
 

@@ -512,6 +512,9 @@ static int listen_run_rule(struct listen_run *run, unsigned int rule)
 			listen_gap_note(run->gap ? &run->gap[rule] : NULL,
 					listen_side_name(run->q), r,
 					(uint16_t)p, &ls);
+			if (run->q->rec)
+				run->q->rec->fn(run->q->rec->arg, r->proto,
+						rule, (uint16_t)p, &ls);
 			run->weak_bound += weak;
 			continue;
 		}
@@ -622,6 +625,22 @@ void listen_close(int epfd, int fd)
 {
 	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
 	close(fd);
+}
+
+/**
+ * listen_reref() - Point a listener's epoll reference at another rule
+ * @q:		Kind of listener it is
+ * @fd:		Socket
+ * @rule:	Index of its rule in the table now in force
+ * @port:	Its port
+ *
+ * Return: 0, or -errno
+ */
+int listen_reref(const struct listen_req *q, int fd, unsigned int rule,
+		 uint16_t port)
+{
+	return epref_ctl(q->epfd, EPOLL_CTL_MOD, q->type,
+			 epref_listen(rule, port), fd, EPOLLIN);
 }
 
 /**

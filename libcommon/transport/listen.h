@@ -103,6 +103,22 @@ typedef int (*listen_sock_fn)(int type, const struct fwd_rule *r, uint16_t port,
 			      bool freebind);
 
 /**
+ * struct listen_rec - Who is told of each port listen_table() opens
+ * @fn:		Called with the kind of listener, the rule's index, the port
+ *		and its sockets, for every port opened
+ * @arg:	First argument of @fn
+ *
+ * The running tables (transport/fwd_live.h) keep the descriptors of the
+ * static rules' listeners this way, to close or keep them when a table is
+ * replaced.
+ */
+struct listen_rec {
+	void (*fn)(void *arg, uint8_t proto, unsigned int rule, uint16_t port,
+		   const struct listen_socks *ls);
+	void *arg;
+};
+
+/**
  * struct listen_req - One kind of forwarding listener: what TCP and UDP,
  *		       host and namespace side differ in (listen_req_init())
  * @epfd:	epoll descriptor the sockets are added to
@@ -114,6 +130,7 @@ typedef int (*listen_sock_fn)(int type, const struct fwd_rule *r, uint16_t port,
  * @side:	Where the sockets are opened
  * @netns_fd:	The namespace, for LISTEN_NS
  * @sock:	Opens one socket: listen_sock(), or NULL for the same
+ * @rec:	Told of each port listen_table() opens, NULL for nobody
  */
 struct listen_req {
 	int epfd;
@@ -123,6 +140,7 @@ struct listen_req {
 	enum listen_side side;
 	int netns_fd;
 	listen_sock_fn sock;
+	const struct listen_rec *rec;
 };
 
 /**
@@ -147,6 +165,8 @@ int listen_port(const struct listen_req *q, const struct fwd_table *t,
 int listen_table(const struct listen_req *q, const struct fwd_table *t,
 		 struct listen_gap *gap);
 void listen_close(int epfd, int fd);
+int listen_reref(const struct listen_req *q, int fd, unsigned int rule,
+		 uint16_t port);
 void listen_gap_note(struct listen_gap *g, const char *side,
 		     const struct fwd_rule *r, uint16_t port,
 		     const struct listen_socks *ls);

@@ -35,7 +35,7 @@ int tcp_init(struct tcp_ctx *t, struct flow_table *flows,
 	     const struct l2_state *l2s, int epfd, uint16_t mtu,
 	     const struct nat *nat);
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
-	       struct listen_gap *gap);
+	       struct listen_gap *gap, const struct listen_rec *rec);
 int tcp_listen_port(struct tcp_ctx *t, int rule, uint16_t port, bool freebind,
 		    struct listen_socks *ls);
 void tcp_unlisten_port(struct tcp_ctx *t, int fd);

@@ -316,6 +316,7 @@ bool tcp_guest_sending(const struct tcp_ctx *t)
  * @freebind:	Set IP_FREEBIND on listeners
  * @gap:	Per rule of @fwd: ports served by one family only (counted),
  *		NULL if not wanted
+ * @rec:	Told of every port opened, NULL for nobody
  *
  * "auto" rules are left to the port scanner (fwd_auto.c), which opens their
  * ports with tcp_listen_port().
@@ -324,12 +325,13 @@ bool tcp_guest_sending(const struct tcp_ctx *t)
  *	   (logged: listen_table())
  */
 int tcp_listen(struct tcp_ctx *t, const struct fwd_table *fwd, bool freebind,
-	       struct listen_gap *gap)
+	       struct listen_gap *gap, const struct listen_rec *rec)
 {
 	struct listen_req q;
 
 	t->fwd = fwd;
 	listen_req_init(&q, t->epfd, IPPROTO_TCP, LISTEN_HOST, -1, freebind);
+	q.rec = rec;
 	return listen_table(&q, fwd, gap);
 }
 

@@ -529,6 +529,7 @@ void tcp_splice_unlisten(struct tcp_splice_ctx *ts, int fd)
  * @ts:		Context
  * @gap:	Per rule of the outbound table: ports served by one family
  *		only (counted), NULL if not wanted
+ * @rec:	Told of every port opened, NULL for nobody
  *
  * One entry into the namespace for all of them; "auto" rules are left to
  * the port scanner.
@@ -536,12 +537,14 @@ void tcp_splice_unlisten(struct tcp_splice_ctx *ts, int fd)
  * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
  *	   (logged: listen_table())
  */
-int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap)
+int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap,
+		  const struct listen_rec *rec)
 {
 	struct listen_req q;
 
 	listen_req_init(&q, ts->epfd, IPPROTO_TCP, LISTEN_NS, ts->ns->netns_fd,
 			false);
+	q.rec = rec;
 	return listen_table(&q, ts->fwd_out, gap);
 }
 

@@ -110,7 +110,8 @@ int tcp_splice_init(struct tcp_splice_ctx *ts, struct flow_table *flows,
 bool tcp_splice_from_host(struct tcp_splice_ctx *ts, const struct fwd_rule *r,
 			  uint16_t port, int s, const union inany_addr *peer,
 			  uint16_t peer_port);
-int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap);
+int tcp_splice_listen_out(struct tcp_splice_ctx *ts, struct listen_gap *gap,
+		  const struct listen_rec *rec);
 int tcp_splice_listen_ns(struct tcp_splice_ctx *ts, unsigned int rule,
 			 uint16_t port, struct listen_socks *ls);
 void tcp_splice_unlisten(struct tcp_splice_ctx *ts, int fd);

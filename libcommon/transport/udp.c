@@ -651,6 +651,7 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
  * @freebind:	Set IP_FREEBIND
  * @gap:	Per rule of @fwd: ports served by one family only (counted),
  *		NULL if not wanted
+ * @rec:	Told of every port opened, NULL for nobody
  *
  * "auto" rules are left to the port scanner (fwd_auto.c), which opens their
  * ports with udp_listen_port().
@@ -659,12 +660,13 @@ void udp_sock_handler(struct udp_ctx *u, uint32_t idx)
  *	   (logged: listen_table())
  */
 int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
-	       struct listen_gap *gap)
+	       struct listen_gap *gap, const struct listen_rec *rec)
 {
 	struct listen_req q;
 
 	u->fwd = fwd;
 	listen_req_init(&q, u->epfd, IPPROTO_UDP, LISTEN_HOST, -1, freebind);
+	q.rec = rec;
 	return listen_table(&q, fwd, gap);
 }
 

@@ -100,7 +100,7 @@ int udp_init(struct udp_ctx *u, struct flow_table *flows,
 	     const struct l2_state *l2s, const struct nat *nat, int epfd,
 	     bool no_icmp);
 int udp_listen(struct udp_ctx *u, const struct fwd_table *fwd, bool freebind,
-	       struct listen_gap *gap);
+	       struct listen_gap *gap, const struct listen_rec *rec);
 int udp_listen_port(struct udp_ctx *u, int rule, uint16_t port, bool freebind,
 		    struct listen_socks *ls);
 void udp_unlisten_port(struct udp_ctx *u, int fd);

@@ -440,6 +440,7 @@ void udp_splice_unlisten(struct udp_splice_ctx *us, int fd)
  * @us:		Context
  * @gap:	Per rule of the outbound table: ports served by one family
  *		only (counted), NULL if not wanted
+ * @rec:	Told of every port opened, NULL for nobody
  *
  * One entry into the namespace for all of them; "auto" rules are left to
  * the port scanner.
@@ -447,11 +448,13 @@ void udp_splice_unlisten(struct udp_splice_ctx *us, int fd)
  * Return: 0, or -errno if a rule could not be bound as compat.md 5.1 wants
  *	   (logged: listen_table())
  */
-int udp_splice_listen_out(struct udp_splice_ctx *us, struct listen_gap *gap)
+int udp_splice_listen_out(struct udp_splice_ctx *us, struct listen_gap *gap,
+		  const struct listen_rec *rec)
 {
 	struct listen_req q;
 
 	listen_req_init(&q, us->epfd, IPPROTO_UDP, LISTEN_NS, us->ns->netns_fd,
 			false);
+	q.rec = rec;
 	return listen_table(&q, us->fwd_out, gap);
 }

@@ -100,7 +100,8 @@ bool udp_splice_from_host(struct udp_splice_ctx *us, const struct fwd_rule *r,
 			  const union inany_addr *laddr,
 			  const struct iovec *payload);
 void udp_splice_flush(struct udp_splice_ctx *us);
-int udp_splice_listen_out(struct udp_splice_ctx *us, struct listen_gap *gap);
+int udp_splice_listen_out(struct udp_splice_ctx *us, struct listen_gap *gap,
+		  const struct listen_rec *rec);
 int udp_splice_listen_ns(struct udp_splice_ctx *us, unsigned int rule,
 			 uint16_t port, struct listen_socks *ls);
 void udp_splice_unlisten(struct udp_splice_ctx *us, int fd);

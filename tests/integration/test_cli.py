@@ -110,7 +110,7 @@ def test_pasta_bad_value_one_error_line_exit_1(topo, tmp, pasta, args,
     _no_leftovers(topo, pidfile, before)
 
 
-NOT_SUPPORTED = [["--stats", "1"], ["-c", "/tmp/x"], ["--chroot-fallback"]]
+NOT_SUPPORTED = [["--stats", "1"], ["--chroot-fallback"]]
 
 
 @pytest.mark.ours_only("Debian's pasta implements these options")

@@ -208,7 +208,7 @@ static inline void fx_listen_in(bool v4)
 		r->proto = IPPROTO_TCP;
 		r->first = r->last = r->to = fx_free_port(v4);
 		fx.fwd.n = 1;
-		ret = tcp_listen(&fx.t, &fx.fwd, false, NULL);
+		ret = tcp_listen(&fx.t, &fx.fwd, false, NULL, NULL);
 	}
 	assert_int_equal(ret, 0);
 	fx.listen_port = r->first;
