@@ -344,6 +344,23 @@ def test_change_not_applied_no_reason(topo, tmp):
     assert fake.received[1] == F.request(F.REQ_LAST_CHANGE)
 
 
+def test_server_closing_mid_update(topo, tmp):
+    """A server that refuses at the first byte and closes without reading
+    the rest: pesto goes on, and the tables in force tell, as always."""
+    caps = F.CAP_IPV4 | F.CAP_IPV6 | F.CAP_TCP | F.CAP_UDP
+    start = server_bytes([F.Table(F.PIF_HOST, 'HOST', caps, [])])
+
+    def refuse(conn):
+        conn.sendall(start)
+        b = read_n(conn, 1)
+        return b
+    fake = Fake(tmp, [refuse, serve_request(start, None)])
+    r = pesto(topo, '-t', '1-255', fake.path)
+    fake.close()
+    one_error_line(r, 'server gave no reason')
+    assert fake.received[0] == b'\x01'
+
+
 def test_change_refused_with_reason(topo, tmp):
     start = server_bytes(F.EXAMPLE_TABLES)
     why = '7 error: Listen failed for HOST TCP port 8080: Address in use\n'

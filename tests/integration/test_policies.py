@@ -25,7 +25,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SE_BUILD = REPO / "build" / "selinux"
 AA_DIR = REPO / "apparmor"
-MODULES = ["passt", "pasta", "passt-repair", "qrap", "pasta-netcfg"]
+MODULES = ["passt", "pasta", "passt-repair", "qrap", "pasta-netcfg",
+           "pesto"]
 AA_PARSER = os.environ.get("AA_PARSER", "apparmor_parser")
 AA_FEATURES = os.environ.get("AA_FEATURES",
                              "/usr/share/apparmor-features/features")
@@ -134,6 +135,15 @@ NEEDED = {
         ("qrap_t", "qemu_exec_t", "file", "execute"),
         ("qemu_t", "qrap_t", "unix_stream_socket", "read"),
     ],
+    "pesto": [
+        ("pesto_t", "passt_t", "unix_stream_socket", "connectto"),
+        ("pesto_t", "pasta_t", "unix_stream_socket", "connectto"),
+        ("pesto_t", "passt_runtime_t", "sock_file", "write"),
+        ("pesto_t", "user_tmp_t", "sock_file", "write"),
+        ("pesto_t", "self", "unix_stream_socket", "shutdown"),
+        ("pesto_t", "self", "capability", "dac_override"),
+        ("pesto_t", "sysctl_net_t", "file", "read"),
+    ],
     "pasta-netcfg": [
         ("pasta_netcfg_t", "self", "netlink_route_socket", "nlmsg_write"),
         ("pasta_netcfg_t", "self", "capability", "net_admin"),
@@ -152,7 +162,7 @@ def test_selinux_needed(cil, mod):
 
 DOMAIN = {"passt": "passt_t", "pasta": "pasta_t",
           "passt-repair": "passt_repair_t", "qrap": "qrap_t",
-          "pasta-netcfg": "pasta_netcfg_t"}
+          "pasta-netcfg": "pasta_netcfg_t", "pesto": "pesto_t"}
 
 
 @pytest.mark.parametrize("mod", MODULES)
@@ -217,6 +227,18 @@ def test_selinux_repair_and_qrap_narrow(cil):
     allows, _ = cil["qrap"]
     assert not perms_of(allows, "qrap_t", "capability")
     assert not has(allows, "qrap_t", "self", "tcp_socket", "create")
+
+
+def test_selinux_pesto_narrow(cil):
+    allows, _ = cil["pesto"]
+    d = "pesto_t"
+    for cls in ("tcp_socket", "udp_socket", "netlink_route_socket",
+                "tun_socket"):
+        assert not has(allows, d, "self", cls, "create"), cls
+    caps = {p for _, p in perms_of(allows, d, "capability")}
+    assert caps <= {"dac_override"}, caps
+    writes = {t for t, p in perms_of(allows, d, "file") if p == "write"}
+    assert not writes, f"pesto writes files: {writes}"
 
 
 def test_selinux_transitions(cil):
@@ -337,6 +359,12 @@ def test_apparmor_helpers_narrow():
     lines = aa_expand("usr.bin.passt-repair")
     assert rules(lines, r"^capability net_admin,")
     assert not rules(lines, WRITE_ALL)
+    assert not exec_rules(lines)
+    lines = aa_expand("usr.bin.pesto")
+    assert rules(lines, r"^capability dac_override,")
+    assert rules(lines, r"^network unix stream,")
+    assert not rules(lines, r"^network inet")
+    assert not rules(lines, r"^capability (?!dac_override)")
     assert not exec_rules(lines)
     lines = aa_expand("usr.bin.qrap")
     assert rules(lines, r"qemu-system-\*\s+PUx,$")

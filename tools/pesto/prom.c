@@ -19,6 +19,8 @@
 
 #include "prom.h"
 
+#define PROM_SECS_MAX 1e9 /* about 31 years */
+
 /**
  * prom_init() - Start reading a text
  * @p:		Parser
@@ -145,6 +147,19 @@ int prom_sample_parse(const char *line, struct prom_sample *s)
 }
 
 /**
+ * prom_secs() - Clamp a number of seconds to what the table shows
+ * @v:		Value from the text
+ *
+ * Return: @v within 0 .. PROM_SECS_MAX, 0 for NaN
+ */
+static double prom_secs(double v)
+{
+	if (!(v > 0))
+		return 0;
+	return v > PROM_SECS_MAX ? PROM_SECS_MAX : v;
+}
+
+/**
  * prom_flow_sample() - Record a per-flow sample
  * @p:		Parser
  * @s:		Sample
@@ -172,9 +187,9 @@ static void prom_flow_sample(struct prom_parser *p, const struct prom_sample *s)
 	else if (!strcmp(s->name, "passt_flow_packets") && s->dir >= 0)
 		f->pkts[s->dir] = v;
 	else if (!strcmp(s->name, "passt_flow_age_seconds"))
-		f->age = s->value;
+		f->age = prom_secs(s->value);
 	else if (!strcmp(s->name, "passt_flow_idle_seconds"))
-		f->idle = s->value;
+		f->idle = prom_secs(s->value);
 }
 
 /**
