@@ -168,6 +168,22 @@ def test_flow_view_exact(attach_pasta, procs, topo, tmp):
              if ln.startswith("passt_flow_bytes{")]
     assert len(lines) == 2 * (NTCP + NUDP)
 
+    # our pesto shows the same, as the test user
+    pesto = T.tool_path("pesto")
+    r = topo.run_as_user_in_host([pesto, "--json", path], timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)["flows"]) == NTCP + NUDP
+    r = topo.run_as_user_in_host([pesto, "--flows", path], timeout=30)
+    assert r.returncode == 0, r.stderr
+    c = sent["tcp"][-1]
+    row = [ln for ln in r.stdout.splitlines()
+           if ":%d " % c["port"] in ln + " " and "tcp" in ln]
+    assert len(row) == 1, r.stdout[:2000]
+    assert str(c["sent"]) in row[0] and str(c["recv"]) in row[0], row
+    r = topo.run_as_user_in_host([pesto, "--counters", path], timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "tcp" in r.stdout and str(NTCP) in r.stdout, r.stdout
+
     cli.stdin.write("\n")
     cli.stdin.flush()
     cli.wait(timeout=30)
