@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "os/netlink.h"
+#include "netns_fixture.h"
 #include "transport/fwd_live.h"
 
 #define P1 41001
@@ -25,29 +25,7 @@
 #define PBUSY 41004
 
 static struct fwd_live fl;
-static bool have_ns;
 static int epfd = -1;
-
-static int ns_setup(void **state)
-{
-	unsigned int lo;
-	int fd, rc;
-
-	(void)state;
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
-		return 0; /* every test skips */
-	fd = nl_open();
-	if (fd < 0)
-		return -1;
-	rc = nl_link_index(fd, "lo", &lo);
-	if (!rc)
-		rc = nl_link_set(fd, lo, 0, NULL, true);
-	close(fd);
-	if (rc)
-		return -1;
-	have_ns = true;
-	return 0;
-}
 
 /* Fresh epoll set and empty running tables, skipped without a namespace */
 static int each_setup(void **state)
@@ -56,8 +34,7 @@ static int each_setup(void **state)
 	static struct fwd_table empty;
 
 	(void)state;
-	if (!have_ns)
-		skip();
+	netns_need();
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	cfg.epfd = epfd;
 	cfg.in = &empty;
@@ -299,5 +276,5 @@ int main(void)
 						each_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, ns_setup, NULL);
+	return cmocka_run_group_tests(tests, netns_setup, NULL);
 }

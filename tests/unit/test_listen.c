@@ -18,38 +18,13 @@
 #include <unistd.h>
 
 #include "flow/fwd.h"
-#include "os/netlink.h"
+#include "netns_fixture.h"
 #include "transport/listen.h"
-
-static bool have_ns;
-
-/* Enter new namespaces, bring "lo" up: nothing here reaches the real host */
-static int ns_setup(void **state)
-{
-	unsigned int lo;
-	int fd, rc;
-
-	(void)state;
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
-		return 0; /* every test skips */
-	fd = nl_open();
-	if (fd < 0)
-		return -1;
-	rc = nl_link_index(fd, "lo", &lo);
-	if (!rc)
-		rc = nl_link_set(fd, lo, 0, NULL, true);
-	close(fd);
-	if (rc)
-		return -1;
-	have_ns = true;
-	return 0;
-}
 
 static int need_ns(void **state)
 {
 	(void)state;
-	if (!have_ns)
-		skip();
+	netns_need();
 	return 0;
 }
 
@@ -985,5 +960,5 @@ int main(void)
 #undef F
 	};
 
-	return cmocka_run_group_tests(tests, ns_setup, NULL);
+	return cmocka_run_group_tests(tests, netns_setup, NULL);
 }

@@ -47,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "ctl/wire.h"
 #include "os/sandbox.h"
 #include "prom.h"
@@ -201,16 +202,13 @@ static void usage(FILE *f, const char *name)
 }
 
 /**
- * now_ms() - Monotonic time
+ * now_ms() - Monotonic time, signed for differences
  *
- * Return: CLOCK_MONOTONIC in milliseconds
+ * Return: clock_ms()
  */
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)clock_ms();
 }
 
 /**
