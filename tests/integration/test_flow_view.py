@@ -167,6 +167,19 @@ def test_flow_view_exact(attach_pasta, procs, topo, tmp):
     lines = [ln for ln in prom.splitlines()
              if ln.startswith("passt_flow_bytes{")]
     assert len(lines) == 2 * (NTCP + NUDP)
+    # ... as Prometheus' own Python client reads it
+    parser = pytest.importorskip("prometheus_client.parser")
+    got = {}
+    for fam in parser.text_string_to_metric_families(prom):
+        for smp in fam.samples:
+            # the parser gives counters their conventional _total
+            if (fam.name == "passt_flow_bytes" and
+                    smp.labels["type"] == "tcp"):
+                port = int(smp.labels["ini"].rsplit(":", 1)[1])
+                got[(port, smp.labels["dir"])] = smp.value
+    for c in sent["tcp"]:
+        assert got[(c["port"], "ini_to_tgt")] == c["sent"], c
+        assert got[(c["port"], "tgt_to_ini")] == c["recv"], c
 
     # our pesto shows the same, as the test user
     pesto = T.tool_path("pesto")
