@@ -135,6 +135,8 @@ struct conf {
 	bool migrate_no_linger;
 	bool chroot_fallback;
 
+	bool doctor;	/* --doctor: only check, report, exit */
+
 	/* Parser state: what was seen so far on the command line */
 	struct {
 		bool opt4, opt6;	    /* -4, -6 */

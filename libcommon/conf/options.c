@@ -124,6 +124,11 @@ const struct conf_opt conf_opts[] = {
 	 .help = "Show this help and exit"},
 	{"version", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false, opt_version,
 	 .help = "Show the version and exit"},
+	/* Ours, not upstream's: no upstream option starts with "do" */
+	{"doctor", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false, opt_true,
+	 F(doctor),
+	 .help = "Check what start-up needs, print a report, exit:\n"
+		 "status 1 if a check fails, starting nothing"},
 	{"socket", 's', "PATH", CONF_M_PASST_ANY, CONF_SUP_YES, false,
 	 opt_string, S(sock_path),
 	 .help = "UNIX domain socket qemu connects to\n"

@@ -37,6 +37,7 @@
 
 #include "base/log.h"
 #include "ctx.h"
+#include "doctor.h"
 #include "link/migrate.h"
 #include "link/migrate_frozen.h"
 #include "link/pcap.h"
@@ -381,6 +382,10 @@ int passt_main(int argc, char **argv)
 		c.fd = fd;
 	else if (fd < -1)
 		die("Couldn't close inherited files: %s", strerror(-fd));
+	if (c.doctor) {
+		setup_drop_root(&c);
+		return doctor_report(&c);
+	}
 	setup_log(&c, c.quiet);
 	setup_drop_root(&c);
 	ready.daemon = !c.foreground;
@@ -390,6 +395,7 @@ int passt_main(int argc, char **argv)
 
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;
+	doctor_startup(&c);
 	if (*c.pcap && (ret = pcap_open(c.pcap)))
 		die("Couldn't open capture file %s: %s", c.pcap,
 		    strerror(-ret));

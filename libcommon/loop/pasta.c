@@ -28,6 +28,7 @@
 
 #include "base/log.h"
 #include "ctx.h"
+#include "doctor.h"
 #include "link/pcap.h"
 #include "os/daemon.h"
 #include "os/fds.h"
@@ -76,9 +77,12 @@ static void pasta_spawn(struct ctx *x)
 	if (dumpable != 1 && prctl(PR_SET_DUMPABLE, 1))
 		log_debug("PR_SET_DUMPABLE: %s", strerror(errno));
 
-	if ((ret = ns_spawn(&x->child, file, argv, hostname)))
-		die("Couldn't create namespaces for the command: %s",
-		    strerror(-ret));
+	if ((ret = ns_spawn(&x->child, file, argv, hostname))) {
+		log_err("Couldn't create namespaces for the command: %s",
+			strerror(-ret));
+		doctor_hint_userns(-ret);
+		_exit(EXIT_FAILURE);
+	}
 	if ((ret = ns_write_idmaps(x->child.pid, geteuid(), getegid())))
 		die("Couldn't write UID/GID maps: %s", strerror(-ret));
 	if (dumpable == 0 && prctl(PR_SET_DUMPABLE, 0))
@@ -136,10 +140,12 @@ static void pasta_open_ns(struct ctx *x)
  * struct pasta_ns_job - What pasta_ns_setup() does inside the namespace
  * @x:		Context: tap and netlink socket are filled in
  * @step:	Step that failed, for the error message
+ * @tap:	That step was creating the tap device
  */
 struct pasta_ns_job {
 	struct ctx *x;
 	const char *step;
+	bool tap;
 };
 
 /**
@@ -158,8 +164,10 @@ static int pasta_ns_setup(void *arg)
 
 	tap_none(&x->tap);
 	job->step = "Couldn't create tap device";
+	job->tap = true;
 	if (!x->c->splice_only && (ret = tap_create(&x->tap, x->c->ns_ifname)))
 		return ret;
+	job->tap = false;
 	job->step = "Couldn't open netlink socket";
 	if ((x->nl_ns = nl_open()) < 0)
 		return x->nl_ns;
@@ -176,13 +184,17 @@ static int pasta_ns_setup(void *arg)
  */
 static void pasta_setup_ns(struct ctx *x)
 {
-	struct pasta_ns_job job = { x, "Couldn't join the network namespace" };
+	struct pasta_ns_job job = { x, "Couldn't join the network namespace",
+				    false };
 	const struct conf *c = x->c;
 	int ret;
 
-	if ((ret = ns_call(x->netns_fd, pasta_ns_setup, &job)))
-		die("%s %s in the namespace: %s", job.step, c->ns_ifname,
-		    strerror(-ret));
+	if ((ret = ns_call(x->netns_fd, pasta_ns_setup, &job))) {
+		log_err("%s %s in the namespace: %s", job.step, c->ns_ifname,
+			strerror(-ret));
+		doctor_hint_ns(job.tap, x->child.pid != 0, -ret);
+		_exit(EXIT_FAILURE);
+	}
 	if (x->tap.fd < 0) {
 		log_debug("No tap (--splice-only): nothing to configure");
 		return;
@@ -402,12 +414,17 @@ int pasta_main(int argc, char **argv)
 	x.c = &c;
 	if (ret < -1)
 		die("Couldn't close inherited files: %s", strerror(-ret));
+	if (c.doctor) {
+		setup_drop_root(&c);
+		return doctor_report(&c);
+	}
 	/* running its own command, pasta leaves the terminal to it */
 	setup_log(&c, c.quiet || (c.cmd_argc && !c.netns[0] && !c.target_pid));
 	setup_drop_root(&c);
 
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;
+	doctor_startup(&c);
 	if (*c.pcap && (ret = pcap_open(c.pcap)))
 		die("Couldn't open capture file %s: %s", c.pcap,
 		    strerror(-ret));

@@ -13,7 +13,10 @@
  * table at start-up, entering the namespace once for all of them, and
  * applies compat.md 5.1, the same for every kind:
  * - a port of an explicit rule that can't be bound is fatal: "Listen failed
- *   for host UDP port P: REASON", and the caller exits 1;
+ *   for host UDP port P: REASON", and the caller exits 1; when REASON is
+ *   "Address already in use" on the host side, the holder found through
+ *   /proc (os/doctor_facts.c: start-up only, before the sandbox) follows:
+ *   " (held by nc, PID 1234)", or " (held by a process of UID 0)";
  * - ports of best-effort rules (no inclusion in the spec: "all", only
  *   exclusions) that can't be bound are counted and shown as one warning;
  *   it is fatal only if none of the best-effort rules of that protocol and
@@ -63,6 +66,8 @@
 #include "base/inany.h"
 #include "base/log.h"
 #include "flow/nat.h"
+#include "os/doctor.h"
+#include "os/doctor_facts.h"
 #include "os/ns.h"
 #include "transport/listen.h"
 #include "transport/pktinfo.h"
@@ -567,9 +572,19 @@ static int listen_verdict(const struct listen_run *run)
 	if (run->q->side == LISTEN_NS)
 		where = " in the namespace";
 	if (run->strict_err) {
-		log_err("Listen failed for %s %s port %u: %s",
+		char held[DOCTOR_MSG_LEN] = "";
+		struct doctor_port f;
+
+		/* /proc/net shows our own namespace: the host side only */
+		if (run->strict_err == -EADDRINUSE &&
+		    run->q->side == LISTEN_HOST) {
+			doctor_port_facts(run->q->proto == IPPROTO_TCP,
+					  run->strict_port, &f);
+			doctor_port(EADDRINUSE, &f, held, sizeof(held));
+		}
+		log_err("Listen failed for %s %s port %u: %s%s",
 			listen_side_name(run->q), proto, run->strict_port,
-			strerror(-run->strict_err));
+			strerror(-run->strict_err), held);
 		return run->strict_err;
 	}
 	if (run->weak && !run->weak_bound) {
