@@ -29,6 +29,11 @@
 
 /* Effective UID at start-up, before joining a user namespace; -1: unknown */
 static long doctor_euid = -1;
+/* /dev/net/tun as we saw it then (pasta): inside the namespace we join, its
+ * owner shows as the overflow UID, and we as root
+ */
+static struct doctor_tun doctor_tun0;
+static bool doctor_tun0_set;
 
 /**
  * doctor_line() - Print one check of the report
@@ -116,7 +121,7 @@ int doctor_report(struct conf *c)
 	if (c->mode == MODE_PASTA && !c->splice_only) {
 		struct doctor_tun t;
 
-		doctor_tun_facts(&t);
+		doctor_tun_facts(&t, true);
 		doctor_line(doctor_tun(&t, msg, sizeof(msg)), "tun", msg,
 			    &worst);
 	}
@@ -151,21 +156,39 @@ int doctor_report(struct conf *c)
 }
 
 /**
- * doctor_hint_userns() - After a failure to create or use the command's
- *			  user namespace: log the cause and the fix
+ * doctor_hint_userns_if() - Log the cause and the fix of a failure to create
+ *			     or use the command's user namespace
  * @err:	errno of the failure
+ * @explained:	Only if the sysctls alone explain it (not the errno)
+ *
+ * Return: true if a hint was logged
  */
-void doctor_hint_userns(int err)
+static bool doctor_hint_userns_if(int err, bool explained)
 {
 	char msg[DOCTOR_MSG_LEN];
 	struct doctor_userns u;
 
-	doctor_userns_facts(&u, err);
+	doctor_userns_facts(&u, 0);
 	/* In the namespace we joined, we are root: what counts is before */
 	if (doctor_euid >= 0)
 		u.privileged = !doctor_euid;
-	if (doctor_userns(&u, msg, sizeof(msg)) != DOCTOR_OK)
-		log_err("%s", msg);
+	if (explained && doctor_userns(&u, msg, sizeof(msg)) == DOCTOR_OK)
+		return false;
+	u.err = err;
+	if (doctor_userns(&u, msg, sizeof(msg)) == DOCTOR_OK)
+		return false;
+	log_err("%s", msg);
+	return true;
+}
+
+/**
+ * doctor_hint_userns() - After a failure to create the command's user
+ *			  namespace: log the cause and the fix
+ * @err:	errno of the failure
+ */
+void doctor_hint_userns(int err)
+{
+	doctor_hint_userns_if(err, false);
 }
 
 /**
@@ -175,25 +198,31 @@ void doctor_hint_userns(int err)
  * @tap:	The tap device was being created
  * @spawned:	The user namespace is ours (we spawned the command)
  * @err:	errno of the failure
+ *
+ * A user namespace that AppArmor restricts comes first: there, every step
+ * fails with EPERM, the tap device's included.
  */
 void doctor_hint_ns(bool tap, bool spawned, int err)
 {
+	bool denied = err == EPERM || err == EACCES;
 	char msg[DOCTOR_MSG_LEN];
+	struct doctor_tun t;
 
-	if (tap) {
-		struct doctor_tun t;
-
-		doctor_tun_facts(&t);
-		if (err == EACCES || err == EPERM || err == ENOENT ||
-		    err == ENODEV || err == ENXIO)
-			t.open_err = err;
-		if (doctor_tun(&t, msg, sizeof(msg)) != DOCTOR_OK) {
-			log_err("%s", msg);
-			return;
-		}
+	if (spawned && denied && doctor_hint_userns_if(err, true))
+		return;
+	if (!tap) {
+		if (spawned && denied)
+			doctor_hint_userns_if(err, false);
+		return;
 	}
-	if (spawned && (err == EPERM || err == EACCES))
-		doctor_hint_userns(err);
+	if (doctor_tun0_set)
+		t = doctor_tun0;
+	else
+		doctor_tun_facts(&t, true);
+	if (denied || err == ENOENT || err == ENODEV || err == ENXIO)
+		t.open_err = err;
+	if (doctor_tun(&t, msg, sizeof(msg)) != DOCTOR_OK)
+		log_err("%s", msg);
 }
 
 /**
@@ -208,6 +237,10 @@ void doctor_startup(const struct conf *c)
 	struct doctor_ping pg;
 
 	doctor_euid = geteuid();
+	if (c->mode == MODE_PASTA && !c->splice_only) {
+		doctor_tun_facts(&doctor_tun0, false);
+		doctor_tun0_set = true;
+	}
 	doctor_ping_facts(&pg, c->no_icmp || c->splice_only);
 	if (doctor_ping(&pg, msg, sizeof(msg)) != DOCTOR_OK)
 		log_info("%s", msg);

@@ -95,10 +95,11 @@ void doctor_userns_facts(struct doctor_userns *f, int err)
 }
 
 /**
- * doctor_tun_facts() - stat() and try open() /dev/net/tun
+ * doctor_tun_facts() - stat() and maybe try open() /dev/net/tun
  * @f:		Filled
+ * @try_open:	Also open it (and close it at once)
  */
-void doctor_tun_facts(struct doctor_tun *f)
+void doctor_tun_facts(struct doctor_tun *f, bool try_open)
 {
 	gid_t gids[DOCTOR_MAX_GIDS];
 	struct stat st;
@@ -125,7 +126,7 @@ void doctor_tun_facts(struct doctor_tun *f)
 	n = getgroups(DOCTOR_MAX_GIDS, gids);
 	for (i = 0; i < n; i++)
 		f->in_group |= gids[i] == st.st_gid;
-	if (!f->chr)
+	if (!f->chr || !try_open)
 		return;
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	f->open_err = fd < 0 ? errno : 0;

@@ -10,7 +10,7 @@
 
 long doctor_sysctl(const char *path);
 void doctor_userns_facts(struct doctor_userns *f, int err);
-void doctor_tun_facts(struct doctor_tun *f);
+void doctor_tun_facts(struct doctor_tun *f, bool try_open);
 void doctor_ping_facts(struct doctor_ping *f, bool no_icmp);
 void doctor_route_facts(struct doctor_route *f);
 void doctor_port_facts(bool tcp, unsigned int port, struct doctor_port *f);
