@@ -51,45 +51,66 @@ static void doctor_line(enum doctor_level l, const char *what,
 }
 
 /**
- * doctor_ports() - Report the ports of static inbound rules already taken
+ * doctor_held() - Ports of static inbound rules that something holds
  * @c:		Configuration, resolved
  * @tcp:	TCP (else UDP)
- * @worst:	Worst verdict so far, updated
+ * @ports:	Filled with up to @max of them
+ * @max:	Size of @ports
+ * @rules:	Set to the number of static rules of the protocol
+ *
+ * Return: number of ports in @ports
  */
-static void doctor_ports(const struct conf *c, bool tcp, enum doctor_level *worst)
+static int doctor_held(const struct conf *c, bool tcp, unsigned int *ports,
+		       int max, int *rules)
 {
 	static uint64_t map[65536 / 64];
-	const char *proto = tcp ? "TCP" : "UDP";
-	char msg[DOCTOR_MSG_LEN * 2], held[DOCTOR_MSG_LEN];
-	int r, shown = 0, checked = 0;
+	int r, n = 0;
 	unsigned int p;
 
-	doctor_ports_bound(tcp, map);
+	*rules = 0;
 	for (r = 0; r < c->fwd_in.n; r++) {
 		const struct fwd_rule *rule = &c->fwd_in.rules[r];
 
 		if (rule->proto != (tcp ? IPPROTO_TCP : IPPROTO_UDP) ||
 		    (rule->flags & FWD_AUTO))
 			continue;
-		checked++;
-		for (p = rule->first; p <= rule->last; p++) {
-			struct doctor_port f;
-
-			if (!(map[p / 64] & (1ULL << (p % 64))))
-				continue;
-			if (shown++ == DOCTOR_PORTS_SHOWN)
-				break;
-			doctor_port_facts(tcp, p, &f);
-			doctor_port(EADDRINUSE, &f, held, sizeof(held));
-			snprintf(msg, sizeof(msg),
-				 "host %s port %u is in use%s; fix: stop "
-				 "that process, or forward another port "
-				 "(-%c OTHER:%u)",
-				 proto, p, held, tcp ? 't' : 'u', p);
-			doctor_line(DOCTOR_FAIL, "ports", msg, worst);
+		if (!(*rules)++)
+			doctor_ports_bound(tcp, map);
+		for (p = rule->first; p <= rule->last && n < max; p++) {
+			if (map[p / 64] & (1ULL << (p % 64)))
+				ports[n++] = p;
 		}
 	}
-	if (checked && !shown) {
+	return n;
+}
+
+/**
+ * doctor_ports() - Report the ports of static inbound rules already taken
+ * @c:		Configuration, resolved
+ * @tcp:	TCP (else UDP)
+ * @worst:	Worst verdict so far, updated
+ */
+static void doctor_ports(const struct conf *c, bool tcp,
+			 enum doctor_level *worst)
+{
+	char msg[DOCTOR_MSG_LEN * 2], held[DOCTOR_MSG_LEN];
+	const char *proto = tcp ? "TCP" : "UDP";
+	unsigned int ports[DOCTOR_PORTS_SHOWN];
+	int i, n, rules;
+
+	n = doctor_held(c, tcp, ports, DOCTOR_PORTS_SHOWN, &rules);
+	for (i = 0; i < n; i++) {
+		struct doctor_port f;
+
+		doctor_port_facts(tcp, ports[i], &f);
+		doctor_port(EADDRINUSE, &f, held, sizeof(held));
+		snprintf(msg, sizeof(msg),
+			 "host %s port %u is in use%s; fix: stop that "
+			 "process, or forward another port (-%c OTHER:%u)",
+			 proto, ports[i], held, tcp ? 't' : 'u', ports[i]);
+		doctor_line(DOCTOR_FAIL, "ports", msg, worst);
+	}
+	if (rules && !n) {
 		snprintf(msg, sizeof(msg), "forwarded %s ports are free",
 			 proto);
 		doctor_line(DOCTOR_OK, "ports", msg, worst);
@@ -226,8 +247,9 @@ void doctor_hint_ns(bool tap, bool spawned, int err)
 }
 
 /**
- * doctor_startup() - Hints at start-up that doesn't fail: ICMP echo off,
- *		      no default route in either family
+ * doctor_startup() - Hints at start-up that doesn't fail (ICMP echo off,
+ *		      no default route in either family), and the facts later
+ *		      hints need, taken before joining a namespace
  * @c:		Configuration, resolved
  */
 void doctor_startup(const struct conf *c)
@@ -235,6 +257,7 @@ void doctor_startup(const struct conf *c)
 	char msg[DOCTOR_MSG_LEN];
 	struct doctor_route rt;
 	struct doctor_ping pg;
+	int i;
 
 	doctor_euid = geteuid();
 	if (c->mode == MODE_PASTA && !c->splice_only) {
@@ -248,4 +271,19 @@ void doctor_startup(const struct conf *c)
 	if (!*rt.def4 && !*rt.def6 &&
 	    doctor_route(&rt, msg, sizeof(msg)) != DOCTOR_OK)
 		log_info("%s", msg);
+
+	/* A port taken now makes listening fail later, when pasta may be in
+	 * a user namespace that can't look at other processes' descriptors:
+	 * find the holders now
+	 */
+	for (i = 0; i < 2; i++) {
+		unsigned int ports[DOCTOR_PORT_CACHE];
+		int n, rules, j;
+
+		if (i ? c->no_udp : c->no_tcp)
+			continue;
+		n = doctor_held(c, !i, ports, DOCTOR_PORT_CACHE, &rules);
+		for (j = 0; j < n; j++)
+			doctor_port_prefetch(!i, ports[j]);
+	}
 }

@@ -25,6 +25,21 @@
 
 #define DOCTOR_LINE_MAX 512
 
+/**
+ * struct doctor_port_seen - A port's holder, looked up ahead
+ * @tcp:	TCP (else UDP)
+ * @port:	Port
+ * @f:		What was found
+ */
+struct doctor_port_seen {
+	bool tcp;
+	unsigned int port;
+	struct doctor_port f;
+};
+
+static struct doctor_port_seen doctor_seen[DOCTOR_PORT_CACHE];
+static int doctor_nseen;
+
 /* Socket tables: [TCP?][IPv6?] */
 static const char *const doctor_sock_files[2][2] = {
 	{ "/proc/net/udp", "/proc/net/udp6" },
@@ -293,12 +308,13 @@ static bool doctor_pid_has(const char *pid, const char *want)
 }
 
 /**
- * doctor_port_facts() - Who holds a TCP or UDP port in our namespace?
+ * doctor_port_lookup() - Who holds a TCP or UDP port in our namespace?
  * @tcp:	TCP (else UDP)
  * @port:	Port
  * @f:		Filled: found, owner, and PID and command if we may see them
  */
-void doctor_port_facts(bool tcp, unsigned int port, struct doctor_port *f)
+static void doctor_port_lookup(bool tcp, unsigned int port,
+			       struct doctor_port *f)
 {
 	char want[48], path[80];
 	unsigned long inode;
@@ -352,4 +368,48 @@ void doctor_ports_bound(bool tcp, uint64_t *map)
 		}
 		fclose(fp);
 	}
+}
+
+/**
+ * doctor_port_prefetch() - Look up a port's holder now, for later
+ * @tcp:	TCP (else UDP)
+ * @port:	Port
+ *
+ * Once pasta has joined the user namespace of its command, the kernel
+ * hides other processes' descriptors from it (no CAP_SYS_PTRACE where they
+ * live), and /proc/net shows their owner as mapped there: the lookup has
+ * to happen before. At most DOCTOR_PORT_CACHE ports are kept.
+ */
+void doctor_port_prefetch(bool tcp, unsigned int port)
+{
+	struct doctor_port_seen *s;
+
+	if (doctor_nseen >= DOCTOR_PORT_CACHE)
+		return;
+	s = &doctor_seen[doctor_nseen++];
+	s->tcp = tcp;
+	s->port = port;
+	doctor_port_lookup(tcp, port, &s->f);
+}
+
+/**
+ * doctor_port_facts() - Who holds a TCP or UDP port in our namespace?
+ * @tcp:	TCP (else UDP)
+ * @port:	Port
+ * @f:		Filled: found, owner, and PID and command if we may see them
+ *
+ * A port looked up ahead (doctor_port_prefetch()) isn't looked up again.
+ */
+void doctor_port_facts(bool tcp, unsigned int port, struct doctor_port *f)
+{
+	int i;
+
+	for (i = 0; i < doctor_nseen; i++) {
+		if (doctor_seen[i].tcp == tcp && doctor_seen[i].port == port &&
+		    doctor_seen[i].f.found) {
+			*f = doctor_seen[i].f;
+			return;
+		}
+	}
+	doctor_port_lookup(tcp, port, f);
 }

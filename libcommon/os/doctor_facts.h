@@ -8,6 +8,9 @@
 
 #include "doctor.h"
 
+/* Ports whose holder is looked up ahead, at most */
+#define DOCTOR_PORT_CACHE 8
+
 long doctor_sysctl(const char *path);
 void doctor_userns_facts(struct doctor_userns *f, int err);
 void doctor_tun_facts(struct doctor_tun *f, bool try_open);
@@ -15,5 +18,6 @@ void doctor_ping_facts(struct doctor_ping *f, bool no_icmp);
 void doctor_route_facts(struct doctor_route *f);
 void doctor_port_facts(bool tcp, unsigned int port, struct doctor_port *f);
 void doctor_ports_bound(bool tcp, uint64_t *map);
+void doctor_port_prefetch(bool tcp, unsigned int port);
 
 #endif /* OS_DOCTOR_FACTS_H */
