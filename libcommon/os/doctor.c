@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -256,12 +257,12 @@ enum doctor_level doctor_route(const struct doctor_route *f, char *msg,
 			       size_t len)
 {
 	char ifs[DOCTOR_MAX_IFS * (IFNAMSIZ + 1) + 1] = "";
+	size_t off = 0;
 	int i;
 
 	for (i = 0; i < f->nifs && i < DOCTOR_MAX_IFS; i++) {
-		if (i)
-			strcat(ifs, " ");
-		strncat(ifs, f->ifs[i], IFNAMSIZ - 1);
+		off += (size_t)snprintf(ifs + off, sizeof(ifs) - off, "%s%.15s",
+					i ? " " : "", f->ifs[i]);
 	}
 	if (!*f->def4 && !*f->def6) {
 		if (f->nifs) {
@@ -320,6 +321,49 @@ int doctor_port(int err, const struct doctor_port *f, char *msg, size_t len)
 }
 
 /**
+ * doctor_fields() - Split a line into whitespace-separated fields, in place
+ * @line:	Line, NUL-terminated, modified
+ * @f:		Set to the start of each field
+ * @max:	Size of @f
+ *
+ * Return: number of fields (at most @max)
+ */
+int doctor_fields(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		line += strspn(line, " \t\n");
+		if (!*line)
+			break;
+		f[n++] = line;
+		line += strcspn(line, " \t\n");
+		if (*line)
+			*line++ = '\0';
+	}
+	return n;
+}
+
+/**
+ * doctor_num() - A whole field as a number
+ * @s:		Field
+ * @base:	10 or 16
+ * @v:		Value, set on success
+ *
+ * Return: true if @s is a number of that base and nothing else
+ */
+bool doctor_num(const char *s, int base, unsigned long *v)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return false;
+	errno = 0;
+	*v = strtoul(s, &end, base);
+	return !errno && !*end;
+}
+
+/**
  * doctor_sock_line() - Port, state, owner and inode of a /proc/net socket line
  * @line:	One line of /proc/net/{tcp,udp}{,6}, NUL-terminated
  * @port:	Local port, set on success
@@ -327,24 +371,80 @@ int doctor_port(int err, const struct doctor_port *f, char *msg, size_t len)
  * @uid:	Owner, set on success
  * @inode:	Socket inode, set on success
  *
+ * Fields: "sl:" local remote state tx:rx tr:when retrnsmt uid timeout inode
+ *
  * Return: true if @line describes a socket (false for the header)
  */
 bool doctor_sock_line(const char *line, unsigned int *port,
 		      unsigned int *state, unsigned int *uid,
 		      unsigned long *inode)
 {
-	char local[64], remote[64];
-	unsigned long tx, rx, when, retr, timeout;
-	unsigned int sl, tr;
-	const char *colon;
+	char buf[512], *f[10], *colon;
+	unsigned long p, st, u;
 
-	if (sscanf(line,
-		   " %u: %63s %63s %x %lx:%lx %x:%lx %lx %u %lu %lu", &sl,
-		   local, remote, state, &tx, &rx, &tr, &when, &retr, uid,
-		   &timeout, inode) != 12)
+	snprintf(buf, sizeof(buf), "%s", line);
+	if (doctor_fields(buf, f, 10) != 10 ||
+	    f[0][strlen(f[0]) - 1] != ':' || !(colon = strrchr(f[1], ':')) ||
+	    !doctor_num(colon + 1, 16, &p) || p > 65535 ||
+	    !doctor_num(f[3], 16, &st) || !doctor_num(f[7], 10, &u) ||
+	    !doctor_num(f[9], 10, inode))
 		return false;
-	colon = strrchr(local, ':');
-	if (!colon || sscanf(colon + 1, "%x", port) != 1 || *port > 65535)
+	*port = (unsigned int)p;
+	*state = (unsigned int)st;
+	*uid = (unsigned int)u;
+	return true;
+}
+
+/**
+ * doctor_route4_line() - One line of /proc/net/route
+ * @line:	Line, NUL-terminated
+ * @ifname:	Interface, set on success (IFNAMSIZ bytes)
+ * @def:	Set if it is an IPv4 default route
+ *
+ * Fields: Iface Destination Gateway Flags RefCnt Use Metric Mask ...
+ *
+ * Return: true for a route that is up (false for the header)
+ */
+bool doctor_route4_line(const char *line, char *ifname, bool *def)
+{
+	unsigned long dst, flags, mask;
+	char buf[512], *f[8];
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	if (doctor_fields(buf, f, 8) != 8 || !doctor_num(f[1], 16, &dst) ||
+	    !doctor_num(f[3], 16, &flags) || !doctor_num(f[7], 16, &mask) ||
+	    !(flags & 1))
 		return false;
+	snprintf(ifname, IFNAMSIZ, "%.15s", f[0]);
+	*def = !dst && !mask;
+	return true;
+}
+
+/**
+ * doctor_route6_line() - One line of /proc/net/ipv6_route
+ * @line:	Line, NUL-terminated
+ * @ifname:	Interface, set on success (IFNAMSIZ bytes)
+ * @def:	Set if it is an IPv6 default route
+ * @link:	Set if the destination is link-local or multicast (present on
+ *		every link that is up)
+ *
+ * Fields: dst plen src plen nexthop metric refcnt use flags device
+ *
+ * Return: true for a route that is up, not through loopback
+ */
+bool doctor_route6_line(const char *line, char *ifname, bool *def,
+			bool *link)
+{
+	unsigned long plen, flags;
+	char buf[512], *f[10];
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	if (doctor_fields(buf, f, 10) != 10 || strlen(f[0]) != 32 ||
+	    !doctor_num(f[1], 16, &plen) || !doctor_num(f[8], 16, &flags) ||
+	    !(flags & 1) || !strcmp(f[9], "lo"))
+		return false;
+	snprintf(ifname, IFNAMSIZ, "%.15s", f[9]);
+	*def = !plen && strspn(f[0], "0") == 32;
+	*link = !strncmp(f[0], "fe80", 4) || !strncmp(f[0], "ff", 2);
 	return true;
 }

@@ -131,6 +131,11 @@ enum doctor_level doctor_route(const struct doctor_route *f, char *msg,
 int doctor_port(int err, const struct doctor_port *f, char *msg, size_t len);
 bool doctor_dac_rw(const struct doctor_tun *f);
 const char *doctor_level_name(enum doctor_level l);
+int doctor_fields(char *line, char **f, int max);
+bool doctor_num(const char *s, int base, unsigned long *v);
+bool doctor_route4_line(const char *line, char *ifname, bool *def);
+bool doctor_route6_line(const char *line, char *ifname, bool *def,
+			bool *link);
 bool doctor_sock_line(const char *line, unsigned int *port,
 		      unsigned int *state, unsigned int *uid,
 		      unsigned long *inode);

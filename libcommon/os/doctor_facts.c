@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,12 +79,15 @@ static int doctor_read(const char *path, char *buf, size_t len)
 long doctor_sysctl(const char *path)
 {
 	char buf[64];
-	long v;
+
+	char *f[1];
+	unsigned long v;
 
 	if (doctor_read(path, buf, sizeof(buf)) ||
-	    sscanf(buf, "%ld", &v) != 1)
+	    doctor_fields(buf, f, 1) != 1 || !doctor_num(f[0], 10, &v) ||
+	    v > LONG_MAX)
 		return -1;
-	return v;
+	return (long)v;
 }
 
 /**
@@ -156,7 +160,8 @@ void doctor_tun_facts(struct doctor_tun *f, bool try_open)
  */
 void doctor_ping_facts(struct doctor_ping *f, bool no_icmp)
 {
-	char buf[64];
+	unsigned long lo, hi;
+	char buf[64], *r[2];
 	int n;
 
 	memset(f, 0, sizeof(*f));
@@ -164,8 +169,11 @@ void doctor_ping_facts(struct doctor_ping *f, bool no_icmp)
 	f->lo = -1;
 	if (!doctor_read("/proc/sys/net/ipv4/ping_group_range", buf,
 			 sizeof(buf)) &&
-	    sscanf(buf, "%ld %ld", &f->lo, &f->hi) != 2)
-		f->lo = -1;
+	    doctor_fields(buf, r, 2) == 2 && doctor_num(r[0], 10, &lo) &&
+	    doctor_num(r[1], 10, &hi) && lo <= LONG_MAX && hi <= LONG_MAX) {
+		f->lo = (long)lo;
+		f->hi = (long)hi;
+	}
 	f->gids[0] = getegid();
 	n = getgroups(DOCTOR_MAX_GIDS - 1, f->gids + 1);
 	f->ngids = 1 + (n > 0 ? n : 0);
@@ -196,42 +204,29 @@ static void doctor_route_if(struct doctor_route *f, const char *name)
  */
 void doctor_route_facts(struct doctor_route *f)
 {
-	char line[DOCTOR_LINE_MAX], name[IFNAMSIZ + 1];
-	unsigned int dst, gw, flags, mask, plen;
-	char dst6[40];
+	char line[DOCTOR_LINE_MAX], name[IFNAMSIZ];
+	bool def, link;
 	FILE *fp;
 
 	memset(f, 0, sizeof(*f));
 	if ((fp = fopen("/proc/net/route", "re"))) {
 		while (fgets(line, sizeof(line), fp)) {
-			if (sscanf(line, "%16s %x %x %x %*d %*d %*d %x", name,
-				   &dst, &gw, &flags, &mask) != 5 ||
-			    !(flags & 1))
+			if (!doctor_route4_line(line, name, &def) ||
+			    !strcmp(name, "lo"))
 				continue;
-			if (!dst && !mask && strcmp(name, "lo")) {
-				if (!f->ndef4++)
-					snprintf(f->def4, IFNAMSIZ, "%.15s",
-						 name);
-			}
+			if (def && !f->ndef4++)
+				memcpy(f->def4, name, IFNAMSIZ);
 			doctor_route_if(f, name);
 		}
 		fclose(fp);
 	}
 	if ((fp = fopen("/proc/net/ipv6_route", "re"))) {
 		while (fgets(line, sizeof(line), fp)) {
-			if (sscanf(line,
-				   "%39s %x %*s %*x %*s %*x %*x %*x %x %16s",
-				   dst6, &plen, &flags, name) != 4 ||
-			    !(flags & 1) || !strcmp(name, "lo"))
+			if (!doctor_route6_line(line, name, &def, &link))
 				continue;
-			if (!plen && !strcmp(dst6, "000000000000000000000000"
-						   "00000000")) {
-				if (!f->ndef6++)
-					snprintf(f->def6, IFNAMSIZ, "%.15s",
-						 name);
-			}
-			/* fe80::/64 and multicast exist on every link */
-			if (strncmp(dst6, "fe80", 4) && strncmp(dst6, "ff", 2))
+			if (def && !f->ndef6++)
+				memcpy(f->def6, name, IFNAMSIZ);
+			if (!link)
 				doctor_route_if(f, name);
 		}
 		fclose(fp);

@@ -347,6 +347,70 @@ static void test_sock_line(void **state)
 				      &port, &st, &uid, &inode));
 }
 
+static void test_route_lines(void **state)
+{
+	char name[IFNAMSIZ];
+	bool def, link;
+
+	(void)state;
+	assert_false(doctor_route4_line("Iface\tDestination\tGateway \tFlags"
+					"\tRefCnt\tUse\tMetric\tMask\t\tMTU"
+					"\tWindow\tIRTT\n", name, &def));
+	assert_true(doctor_route4_line("ext0\t00000000\tFE6433C6\t0003\t0"
+				       "\t0\t0\t00000000\t0\t0\t0\n",
+				       name, &def));
+	assert_string_equal(name, "ext0");
+	assert_true(def);
+	assert_true(doctor_route4_line("ext0\t006433C6\t00000000\t0001\t0"
+				       "\t0\t0\t00FFFFFF\t0\t0\t0\n",
+				       name, &def));
+	assert_false(def);
+	/* a route that isn't up (RTF_UP clear) */
+	assert_false(doctor_route4_line("ext0\t00000000\tFE6433C6\t0002\t0"
+					"\t0\t0\t00000000\t0\t0\t0\n",
+					name, &def));
+
+	assert_true(doctor_route6_line(
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00 "
+		"20010db80001000000000000000000fe 00000400 00000001 00000000 "
+		"00000003     ext0\n", name, &def, &link));
+	assert_string_equal(name, "ext0");
+	assert_true(def);
+	assert_false(link);
+	assert_true(doctor_route6_line(
+		"fe800000000000000000000000000000 40 "
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00000100 00000001 00000000 "
+		"00000001     d0\n", name, &def, &link));
+	assert_false(def);
+	assert_true(link);
+	/* unreachable default through lo: not a route of an interface */
+	assert_false(doctor_route6_line(
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 00 "
+		"00000000000000000000000000000000 ffffffff 00000001 00000000 "
+		"00200200       lo\n", name, &def, &link));
+}
+
+static void test_fields(void **state)
+{
+	char buf[] = "  a\tbb  c\n", *f[4];
+	unsigned long v;
+
+	(void)state;
+	assert_int_equal(doctor_fields(buf, f, 4), 3);
+	assert_string_equal(f[0], "a");
+	assert_string_equal(f[1], "bb");
+	assert_string_equal(f[2], "c");
+	assert_true(doctor_num("1f", 16, &v));
+	assert_int_equal(v, 31);
+	assert_false(doctor_num("1f", 10, &v));
+	assert_false(doctor_num("", 10, &v));
+	assert_false(doctor_num("-1", 10, &v));
+	assert_false(doctor_num("99999999999999999999999", 10, &v));
+}
+
 static void test_level_names(void **state)
 {
 	(void)state;
@@ -372,6 +436,8 @@ int main(void)
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_sock_line),
+		cmocka_unit_test(test_route_lines),
+		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_level_names),
 	};
 
