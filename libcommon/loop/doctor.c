@@ -42,8 +42,8 @@ static bool doctor_tun0_set;
  * @msg:	Cause and fix
  * @worst:	Worst verdict so far, updated
  */
-static void doctor_line(enum doctor_level l, const char *what,
-			const char *msg, enum doctor_level *worst)
+static void doctor_line(enum doctor_level l, const char *what, const char *msg,
+			enum doctor_level *worst)
 {
 	printf("%-5s %s: %s\n", doctor_level_name(l), what, msg);
 	if (l > *worst)
@@ -150,8 +150,8 @@ int doctor_report(struct conf *c)
 		struct doctor_route rt;
 
 		doctor_route_facts(&rt);
-		doctor_line(doctor_route(&rt, msg, sizeof(msg)), "routes",
-			    msg, &worst);
+		doctor_line(doctor_route(&rt, msg, sizeof(msg)), "routes", msg,
+			    &worst);
 	}
 	{
 		struct doctor_ping pg;

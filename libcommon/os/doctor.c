@@ -27,8 +27,8 @@
 
 #include "doctor.h"
 
-#define AUDIT_HINT                                                            \
-	"see the audit log (ausearch -m avc -ts recent, or journalctl -k "    \
+#define AUDIT_HINT                                                             \
+	"see the audit log (ausearch -m avc -ts recent, or journalctl -k "     \
 	"| grep DENIED)"
 
 /**
@@ -71,11 +71,12 @@ enum doctor_level doctor_userns(const struct doctor_userns *f, char *msg,
 		return DOCTOR_FAIL;
 	}
 	if (f->err == ENOSPC || f->err == EUSERS) {
-		snprintf(msg, len,
-			 "no user namespace left (%s): user.max_user_namespaces "
-			 "is %ld, or the nesting limit (32) is reached; fix: "
-			 "raise user.max_user_namespaces",
-			 strerror(f->err), f->max_user_ns);
+		snprintf(
+			msg, len,
+			"no user namespace left (%s): user.max_user_namespaces "
+			"is %ld, or the nesting limit (32) is reached; fix: "
+			"raise user.max_user_namespaces",
+			strerror(f->err), f->max_user_ns);
 		return DOCTOR_FAIL;
 	}
 	if (f->aa_restrict > 0 && !f->privileged) {
@@ -157,8 +158,7 @@ bool doctor_dac_rw(const struct doctor_tun *f)
  *
  * Return: verdict
  */
-enum doctor_level doctor_tun(const struct doctor_tun *f, char *msg,
-			     size_t len)
+enum doctor_level doctor_tun(const struct doctor_tun *f, char *msg, size_t len)
 {
 	const char *mk = "modprobe tun, or mknod /dev/net/tun c 10 200 && "
 			 "chmod 0666 /dev/net/tun; in a container, pass the "
@@ -375,19 +375,17 @@ bool doctor_num(const char *s, int base, unsigned long *v)
  *
  * Return: true if @line describes a socket (false for the header)
  */
-bool doctor_sock_line(const char *line, unsigned int *port,
-		      unsigned int *state, unsigned int *uid,
-		      unsigned long *inode)
+bool doctor_sock_line(const char *line, unsigned int *port, unsigned int *state,
+		      unsigned int *uid, unsigned long *inode)
 {
 	char buf[512], *f[10], *colon;
 	unsigned long p, st, u;
 
 	snprintf(buf, sizeof(buf), "%s", line);
-	if (doctor_fields(buf, f, 10) != 10 ||
-	    f[0][strlen(f[0]) - 1] != ':' || !(colon = strrchr(f[1], ':')) ||
-	    !doctor_num(colon + 1, 16, &p) || p > 65535 ||
-	    !doctor_num(f[3], 16, &st) || !doctor_num(f[7], 10, &u) ||
-	    !doctor_num(f[9], 10, inode))
+	if (doctor_fields(buf, f, 10) != 10 || f[0][strlen(f[0]) - 1] != ':' ||
+	    !(colon = strrchr(f[1], ':')) || !doctor_num(colon + 1, 16, &p) ||
+	    p > 65535 || !doctor_num(f[3], 16, &st) ||
+	    !doctor_num(f[7], 10, &u) || !doctor_num(f[9], 10, inode))
 		return false;
 	*port = (unsigned int)p;
 	*state = (unsigned int)st;
@@ -432,8 +430,7 @@ bool doctor_route4_line(const char *line, char *ifname, bool *def)
  *
  * Return: true for a route that is up, not through loopback
  */
-bool doctor_route6_line(const char *line, char *ifname, bool *def,
-			bool *link)
+bool doctor_route6_line(const char *line, char *ifname, bool *def, bool *link)
 {
 	unsigned long plen, flags;
 	char buf[512], *f[10];

@@ -122,8 +122,7 @@ struct doctor_port {
 
 enum doctor_level doctor_userns(const struct doctor_userns *f, char *msg,
 				size_t len);
-enum doctor_level doctor_tun(const struct doctor_tun *f, char *msg,
-			     size_t len);
+enum doctor_level doctor_tun(const struct doctor_tun *f, char *msg, size_t len);
 enum doctor_level doctor_ping(const struct doctor_ping *f, char *msg,
 			      size_t len);
 enum doctor_level doctor_route(const struct doctor_route *f, char *msg,
@@ -134,10 +133,8 @@ const char *doctor_level_name(enum doctor_level l);
 int doctor_fields(char *line, char **f, int max);
 bool doctor_num(const char *s, int base, unsigned long *v);
 bool doctor_route4_line(const char *line, char *ifname, bool *def);
-bool doctor_route6_line(const char *line, char *ifname, bool *def,
-			bool *link);
-bool doctor_sock_line(const char *line, unsigned int *port,
-		      unsigned int *state, unsigned int *uid,
-		      unsigned long *inode);
+bool doctor_route6_line(const char *line, char *ifname, bool *def, bool *link);
+bool doctor_sock_line(const char *line, unsigned int *port, unsigned int *state,
+		      unsigned int *uid, unsigned long *inode);
 
 #endif /* OS_DOCTOR_H */

@@ -43,8 +43,8 @@ static int doctor_nseen;
 
 /* Socket tables: [TCP?][IPv6?] */
 static const char *const doctor_sock_files[2][2] = {
-	{ "/proc/net/udp", "/proc/net/udp6" },
-	{ "/proc/net/tcp", "/proc/net/tcp6" },
+	{"/proc/net/udp", "/proc/net/udp6"},
+	{"/proc/net/tcp", "/proc/net/tcp6"},
 };
 
 /**

@@ -229,8 +229,8 @@ static void test_tun_lsm(void **state)
 
 static void test_ping(void **state)
 {
-	struct doctor_ping f = { .lo = 1, .hi = 0, .gids = { 1000, 27 },
-				 .ngids = 2 };
+	struct doctor_ping f = {
+		.lo = 1, .hi = 0, .gids = {1000, 27}, .ngids = 2};
 
 	(void)state;
 	assert_int_equal(doctor_ping(&f, msg, sizeof(msg)), DOCTOR_WARN);
@@ -258,8 +258,8 @@ static void test_ping(void **state)
 
 static void test_route(void **state)
 {
-	struct doctor_route f = { .def4 = "eth0", .def6 = "eth0", .ndef4 = 1,
-				  .ndef6 = 1 };
+	struct doctor_route f = {
+		.def4 = "eth0", .def6 = "eth0", .ndef4 = 1, .ndef6 = 1};
 
 	(void)state;
 	assert_int_equal(doctor_route(&f, msg, sizeof(msg)), DOCTOR_OK);
@@ -292,8 +292,8 @@ static void test_route(void **state)
 
 static void test_port(void **state)
 {
-	struct doctor_port f = { .found = true, .uid = 1000, .pid = 1234,
-				 .comm = "nc" };
+	struct doctor_port f = {
+		.found = true, .uid = 1000, .pid = 1234, .comm = "nc"};
 	char s[64];
 
 	(void)state;
@@ -343,8 +343,8 @@ static void test_sock_line(void **state)
 				      "   uid  timeout inode\n",
 				      &port, &st, &uid, &inode));
 	assert_false(doctor_sock_line("", &port, &st, &uid, &inode));
-	assert_false(doctor_sock_line("   0: 0100007F 00000000:0000 0A",
-				      &port, &st, &uid, &inode));
+	assert_false(doctor_sock_line("   0: 0100007F 00000000:0000 0A", &port,
+				      &st, &uid, &inode));
 }
 
 static void test_route_lines(void **state)
@@ -355,7 +355,8 @@ static void test_route_lines(void **state)
 	(void)state;
 	assert_false(doctor_route4_line("Iface\tDestination\tGateway \tFlags"
 					"\tRefCnt\tUse\tMetric\tMask\t\tMTU"
-					"\tWindow\tIRTT\n", name, &def));
+					"\tWindow\tIRTT\n",
+					name, &def));
 	assert_true(doctor_route4_line("ext0\t00000000\tFE6433C6\t0003\t0"
 				       "\t0\t0\t00000000\t0\t0\t0\n",
 				       name, &def));
@@ -374,7 +375,8 @@ static void test_route_lines(void **state)
 		"00000000000000000000000000000000 00 "
 		"00000000000000000000000000000000 00 "
 		"20010db80001000000000000000000fe 00000400 00000001 00000000 "
-		"00000003     ext0\n", name, &def, &link));
+		"00000003     ext0\n",
+		name, &def, &link));
 	assert_string_equal(name, "ext0");
 	assert_true(def);
 	assert_false(link);
@@ -382,7 +384,8 @@ static void test_route_lines(void **state)
 		"fe800000000000000000000000000000 40 "
 		"00000000000000000000000000000000 00 "
 		"00000000000000000000000000000000 00000100 00000001 00000000 "
-		"00000001     d0\n", name, &def, &link));
+		"00000001     d0\n",
+		name, &def, &link));
 	assert_false(def);
 	assert_true(link);
 	/* unreachable default through lo: not a route of an interface */
@@ -390,7 +393,8 @@ static void test_route_lines(void **state)
 		"00000000000000000000000000000000 00 "
 		"00000000000000000000000000000000 00 "
 		"00000000000000000000000000000000 ffffffff 00000001 00000000 "
-		"00200200       lo\n", name, &def, &link));
+		"00200200       lo\n",
+		name, &def, &link));
 }
 
 static void test_fields(void **state)
