@@ -16,9 +16,12 @@
  * - the file's inode at start (IN_CLOSE_WRITE): a bind-mounted file (as
  *   `ip netns exec` and container engines mount resolv.conf) is written
  *   through another path, which the directory watches don't see. Its inode
- *   never changes for us, so this watch never needs re-arming; on a file
- *   that isn't bind-mounted, a replaced inode is seen by the directory
- *   watch, which also sees writes to the new one.
+ *   never changes for us (a rename over a mount point fails, and a rename
+ *   in the source's directory is seen by nobody in our mount namespace), so
+ *   this watch never needs re-arming, and the file is read again through a
+ *   descriptor of its own, opened at start; on a file that isn't
+ *   bind-mounted, a replaced inode is seen by the directory watch, which
+ *   also sees writes to the new one.
  *
  * Nothing is polled: at rest no event comes. After the sandbox our root is
  * an empty tmpfs, so the file is read again through O_PATH descriptors of
@@ -36,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "resolvwatch.h"
@@ -100,6 +104,25 @@ static int resolvwatch_link(struct resolvwatch *w, const char *dir,
 }
 
 /**
+ * resolvwatch_mounted() - Tell whether a name is a mount point of its own
+ * @dir:	Directory, with its trailing '/'
+ * @path:	The name in it
+ *
+ * Return: true if @path (not followed if a symlink) is on another mount
+ *	   than @dir: a bind-mounted file
+ */
+static bool resolvwatch_mounted(const char *dir, const char *path)
+{
+	struct statx d, f;
+
+	if (statx(AT_FDCWD, dir, 0, STATX_MNT_ID, &d) ||
+	    statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &f))
+		return false;
+	return (d.stx_mask & f.stx_mask & STATX_MNT_ID) &&
+	       d.stx_mnt_id != f.stx_mnt_id;
+}
+
+/**
  * resolvwatch_init() - Start watching a resolv.conf file
  * @w:		Watch to initialise
  * @path:	Absolute path of the file, normally /etc/resolv.conf
@@ -116,7 +139,7 @@ int resolvwatch_init(struct resolvwatch *w, const char *path)
 	int ret;
 
 	memset(w, 0, sizeof(*w));
-	w->fd = w->dir_fd = w->tdir_fd = -1;
+	w->fd = w->dir_fd = w->tdir_fd = w->file_fd = -1;
 	w->wd_dir = w->wd_tdir = w->wd_file = -1;
 	base = resolvwatch_split(path, dir, sizeof(dir));
 	if (!base || !*base || !*dir ||
@@ -136,6 +159,17 @@ int resolvwatch_init(struct resolvwatch *w, const char *path)
 	}
 	/* Missing or dangling: the directory watch tells when it's there */
 	w->wd_file = inotify_add_watch(w->fd, path, IN_CLOSE_WRITE);
+
+	/* Bind-mounted: once the old root is detached, mounts are no longer
+	 * crossed, and the name in @dir_fd is the file under the mount. The
+	 * mounted file can only be written in place: read it through a
+	 * descriptor of its own
+	 */
+	if (w->wd_file >= 0 && resolvwatch_mounted(dir, path)) {
+		w->file_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (w->file_fd >= 0)
+			return 0;
+	}
 
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
@@ -237,6 +271,32 @@ int resolvwatch_pick(const struct resolvwatch *w, const char *link,
 }
 
 /**
+ * resolvwatch_pread() - Read a file from its start
+ * @fd:		Descriptor
+ * @buf:	Buffer
+ * @size:	Its size: the rest of a larger file is ignored
+ *
+ * Return: bytes read, -errno on a failure before any was
+ */
+static ssize_t resolvwatch_pread(int fd, void *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < size) {
+		n = pread(fd, (char *)buf + len, size - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && !len)
+			return -errno;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+/**
  * resolvwatch_read() - Read the file as it is now
  * @w:		Watch
  * @buf:	Buffer for the content
@@ -248,10 +308,11 @@ ssize_t resolvwatch_read(struct resolvwatch *w, void *buf, size_t size)
 {
 	char link[PATH_MAX];
 	const char *name;
-	size_t len = 0;
 	ssize_t n;
 	int dfd, fd;
 
+	if (w->file_fd >= 0)
+		return resolvwatch_pread(w->file_fd, buf, size);
 	n = readlinkat(w->dir_fd, w->name, link, sizeof(link) - 1);
 	if (n < 0 && errno != EINVAL)
 		return -errno;
@@ -268,14 +329,7 @@ ssize_t resolvwatch_read(struct resolvwatch *w, void *buf, size_t size)
 	fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (len < size) {
-		n = read(fd, (char *)buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	n = resolvwatch_pread(fd, buf, size);
 	close(fd);
-	return (ssize_t)len;
+	return n;
 }

@@ -16,6 +16,8 @@
  * @dir_fd:	O_PATH descriptor of the directory holding the file (/etc)
  * @tdir_fd:	O_PATH descriptor of the directory its symlink pointed into
  *		at start, when that is another one; -1 otherwise
+ * @file_fd:	The file itself when it is bind-mounted (read with pread()),
+ *		-1 otherwise
  * @wd_dir:	Watch on @dir_fd's directory
  * @wd_tdir:	Watch on @tdir_fd's directory, -1 if none
  * @wd_file:	Watch on the file itself (its inode at start: a bind mount)
@@ -30,6 +32,7 @@ struct resolvwatch {
 	int fd;
 	int dir_fd;
 	int tdir_fd;
+	int file_fd;
 	int wd_dir;
 	int wd_tdir;
 	int wd_file;
