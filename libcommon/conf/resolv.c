@@ -281,6 +281,8 @@ unsigned int resolv_follow(const struct conf *c, const struct resolv_conf *r,
 		inany_from_v4(&a, r->ns4[0]);
 		if (!n->v4.dns_set || !inany_equals(&a, &n->v4.dns_host))
 			chg |= RESOLV_CHG_FWD4;
+		/* no resolver at start: the forwarder wasn't set up either */
+		inany_from_v4(&n->v4.dns_fwd, c->dns_fwd4);
 		n->v4.dns_host = a;
 		n->v4.dns_set = true;
 	}
@@ -288,6 +290,7 @@ unsigned int resolv_follow(const struct conf *c, const struct resolv_conf *r,
 		inany_from_v6(&a, &r->ns6[0]);
 		if (!n->v6.dns_set || !inany_equals(&a, &n->v6.dns_host))
 			chg |= RESOLV_CHG_FWD6;
+		inany_from_v6(&n->v6.dns_fwd, &c->dns_fwd6);
 		n->v6.dns_host = a;
 		n->v6.dns_set = true;
 	}
