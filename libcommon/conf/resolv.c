@@ -299,11 +299,11 @@ unsigned int resolv_follow(const struct conf *c, const struct resolv_conf *r,
 		l2->dns4_n = l2->dns6_n = 0;
 	resolv_lists(r, l2, dns, search);
 	if (l2->dns4_n != old.dns4_n || l2->dns6_n != old.dns6_n ||
-	    memcmp(l2->dns4, old.dns4, sizeof(l2->dns4)) ||
-	    memcmp(l2->dns6, old.dns6, sizeof(l2->dns6)))
+	    memcmp(l2->dns4, old.dns4, sizeof(l2->dns4)) != 0 ||
+	    memcmp(l2->dns6, old.dns6, sizeof(l2->dns6)) != 0)
 		chg |= RESOLV_CHG_DNS;
 	if (l2->search_n != old.search_n ||
-	    memcmp(l2->search, old.search, sizeof(l2->search)))
+	    memcmp(l2->search, old.search, sizeof(l2->search)) != 0)
 		chg |= RESOLV_CHG_SEARCH;
 	return chg;
 }

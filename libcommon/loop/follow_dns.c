@@ -63,7 +63,8 @@ void follow_dns_init(struct ctx *x, struct l2_conf *l2)
 	if (!follow_dns_wanted(x->c))
 		return;
 	ret = resolvwatch_init(&x->rw, RESOLV_CONF_PATH);
-	if (!ret && (ret = loop_add(x, EPOLL_TYPE_RESOLV, x->rw.fd)))
+	if (!ret && (ret = epref_ctl(x->epfd, EPOLL_CTL_ADD, EPOLL_TYPE_RESOLV,
+				     0, x->rw.fd, EPOLLIN)))
 		x->rw.fd = -1;
 	if (ret)
 		log_warn("Couldn't watch %s, resolver changes won't be "
