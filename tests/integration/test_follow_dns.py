@@ -22,8 +22,6 @@ of resolv.conf the next query must reach the new resolver within 2 s:
 * at rest, the watch costs nothing: pasta's context switches over 3 s.
 """
 
-import os
-import re
 import time
 
 import pytest
@@ -135,29 +133,6 @@ def test_dns_host_pins(topo, attach_pasta, servers, host_resolv):
     assert T.pid_alive(att.pasta_pid)
 
 
-def switches(pid):
-    """Voluntary plus involuntary context switches of process @pid."""
-    n = 0
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(("voluntary_ctxt_switches:",
-                                "nonvoluntary_ctxt_switches:")):
-                n += int(line.split()[1])
-    return n
-
-
-def inotify_watches(pid):
-    """inotify watches held by @pid, from /proc/PID/fdinfo."""
-    n = 0
-    for fd in os.listdir("/proc/%d/fdinfo" % pid):
-        try:
-            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
-                n += f.read().count("inotify wd:")
-        except FileNotFoundError:
-            pass
-    return n
-
-
 @FOLLOWS
 def test_no_wakeups_at_rest(topo, attach_pasta, servers):
     """The watch is there, and at rest pasta doesn't wake up for it: over
@@ -167,13 +142,13 @@ def test_no_wakeups_at_rest(topo, attach_pasta, servers):
     pinned = attach_pasta("--config-net", "--dns-forward", FWD4,
                           "--dns-host", OLD)
     # pasta's own namespace watch has one; the resolv.conf one three
-    assert inotify_watches(att.pasta_pid) >= inotify_watches(
+    assert T.inotify_watches(att.pasta_pid) >= T.inotify_watches(
         pinned.pasta_pid) + 2
     time.sleep(0.5)
-    a0, p0 = switches(att.pasta_pid), switches(pinned.pasta_pid)
+    a0, p0 = T.switches(att.pasta_pid), T.switches(pinned.pasta_pid)
     time.sleep(3)
-    da = switches(att.pasta_pid) - a0
-    dp = switches(pinned.pasta_pid) - p0
+    da = T.switches(att.pasta_pid) - a0
+    dp = T.switches(pinned.pasta_pid) - p0
     print("context switches over 3 s: following %d, not following %d"
           % (da, dp))
     assert da <= dp + 2, (da, dp)
