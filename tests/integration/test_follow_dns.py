@@ -18,6 +18,8 @@ of resolv.conf the next query must reach the new resolver within 2 s:
   file of that directory.  These run pasta in a private mount namespace
   with an overlay on /etc (the machine's /etc is never written) and a tmpfs
   standing for /run;
+* without --config-net, the next DHCP lease (busybox udhcpc) carries the
+  new resolver and search list; -D and -S pin them;
 * --dns-host pins the resolver: the change is not followed;
 * at rest, the watch costs nothing: pasta's context switches over 3 s.
 """
@@ -27,6 +29,7 @@ import time
 import pytest
 
 import topo as T
+from test_dhcp_clients import udhcpc
 
 NAME = "www.test.example"
 OLD, NEW = T.REMOTE4, "198.51.100.3"
@@ -130,6 +133,32 @@ def test_dns_host_pins(topo, attach_pasta, servers, host_resolv):
     host_resolv.write_text(resolv(NEW))
     time.sleep(FOLLOW_S)
     assert ask(att.netns) == OLD_A
+    assert T.pid_alive(att.pasta_pid)
+
+
+DHCP_ARGS = ["--dhcp-dns", "--dhcp-search"]
+
+
+@FOLLOWS
+def test_dhcp_lease_follows(topo, attach_pasta, host_resolv):
+    """Without --config-net: the next DHCP lease carries the new resolver
+    and search list (busybox udhcpc, a fresh lease each time)."""
+    att = attach_pasta(*DHCP_ARGS)
+    lease = udhcpc(topo, att)
+    assert (lease["dns"], lease["search"]) == (OLD, T.SEARCH)
+    host_resolv.write_text(HOST_RESOLV % (NEW, T.REMOTE6, "new.example"))
+    time.sleep(0.5)
+    lease = udhcpc(topo, att)
+    assert (lease["dns"], lease["search"]) == (NEW, "new.example")
+
+
+def test_dhcp_pinned_by_options(topo, attach_pasta, host_resolv):
+    """-D and -S pin what DHCP hands out: a changed resolv.conf isn't."""
+    att = attach_pasta(*DHCP_ARGS, "-D", OLD, "-S", T.SEARCH)
+    host_resolv.write_text(HOST_RESOLV % (NEW, T.REMOTE6, "new.example"))
+    time.sleep(0.5)
+    lease = udhcpc(topo, att)
+    assert (lease["dns"], lease["search"]) == (OLD, T.SEARCH)
     assert T.pid_alive(att.pasta_pid)
 
 
