@@ -19,17 +19,20 @@ of resolv.conf the next query must reach the new resolver within 2 s:
   with an overlay on /etc (the machine's /etc is never written) and a tmpfs
   standing for /run;
 * without --config-net, the next DHCP lease (busybox udhcpc) carries the
-  new resolver and search list; -D and -S pin them;
+  new resolver and search list; -D and -S pin them; passt's next DHCP
+  offer (over its socket) too;
 * --dns-host pins the resolver: the change is not followed;
 * at rest, the watch costs nothing: pasta's context switches over 3 s.
 """
 
+import re
 import time
 
 import pytest
 
 import topo as T
 from test_dhcp_clients import udhcpc
+from test_passt_socket import Client, arp_roundtrip, dhcp_discover, start_fg
 
 NAME = "www.test.example"
 OLD, NEW = T.REMOTE4, "198.51.100.3"
@@ -160,6 +163,41 @@ def test_dhcp_pinned_by_options(topo, attach_pasta, host_resolv):
     lease = udhcpc(topo, att)
     assert (lease["dns"], lease["search"]) == (OLD, T.SEARCH)
     assert T.pid_alive(att.pasta_pid)
+
+
+def passt_offer_dns(c, xid):
+    """DHCPDISCOVER over passt's socket; the offer's resolvers and search
+    list."""
+    from scapy.all import DHCP, Ether
+    c.send(dhcp_discover(xid))
+    f = c.recv_match(lambda f: f[12:14] == b"\x08\x00" and f[23] == 17 and
+                     f[36:38] == b"\x00\x44")
+    opts = dict(o for o in Ether(f)[DHCP].options if isinstance(o, tuple))
+    return opts["name_server"]
+
+
+@pytest.fixture
+def passt_bin():
+    p = T.tool_path("passt")
+    T.need(T.os.access(p, T.os.X_OK), "passt under test not found: " + p)
+    return p
+
+
+@FOLLOWS
+def test_passt_offer_follows(topo, procs, tmp, passt_bin, host_resolv):
+    """passt (its own sandbox profile): the next DHCP offer carries the new
+    resolver, and the change is logged."""
+    path = tmp / "p.socket"
+    r = start_fg(topo, procs, passt_bin, ["-s", path])
+    r.wait_err(r"addr\.path=" + re.escape(str(path)))
+    c = Client.connect(path)
+    arp_roundtrip(c)
+    assert passt_offer_dns(c, 1) == OLD
+    host_resolv.write_text(resolv(NEW))
+    r.wait_err(r"DNS: resolvers or search list changed", FOLLOW_S)
+    assert passt_offer_dns(c, 2) == NEW
+    c.close()
+    assert r.p.poll() is None
 
 
 @FOLLOWS
