@@ -175,16 +175,17 @@ int resolvwatch_init(struct resolvwatch *w, const char *path)
 	if (n < 0)
 		return 0;	/* not a symlink (or gone) */
 	link[n] = '\0';
-	if ((ret = resolvwatch_link(w, dir, link)))
-		goto fail;
+	/* A target directory that isn't there (yet): /etc alone is watched */
+	if (resolvwatch_link(w, dir, link) && w->tdir_fd >= 0) {
+		close(w->tdir_fd);
+		w->tdir_fd = -1;
+	}
 	return 0;
 fail:
 	if (w->fd >= 0)
 		close(w->fd);
-	if (w->tdir_fd >= 0)
-		close(w->tdir_fd);
 	close(w->dir_fd);
-	w->fd = w->dir_fd = w->tdir_fd = -1;
+	w->fd = w->dir_fd = -1;
 	return ret;
 }
 

@@ -235,6 +235,26 @@ static void test_ours_and_pick(void **state)
 			 -EXDEV);
 }
 
+static void test_dangling_symlink(void **state)
+{
+	struct resolvwatch w;
+	char buf[16];
+
+	(void)state;
+	/* systemd-resolved not started yet: its directory isn't there */
+	assert_int_equal(symlink("../nowhere/stub.conf", conf), 0);
+	assert_int_equal(resolvwatch_init(&w, conf), 0);
+	assert_true(w.fd >= 0 && w.tdir_fd < 0);
+	assert_int_equal(resolvwatch_read(&w, buf, sizeof(buf)), -EXDEV);
+	/* replaced by a regular file: seen, read */
+	assert_int_equal(unlink(conf), 0);
+	put(conf, "plain", true);
+	assert_true(changed(&w));
+	assert_reads(&w, "plain");
+	close(w.fd);
+	unlink(conf);
+}
+
 static void test_bad_paths(void **state)
 {
 	struct resolvwatch w;
@@ -253,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_regular_file),
 		cmocka_unit_test(test_symlink_elsewhere),
 		cmocka_unit_test(test_ours_and_pick),
+		cmocka_unit_test(test_dangling_symlink),
 		cmocka_unit_test(test_bad_paths),
 	};
 
