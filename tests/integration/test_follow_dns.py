@@ -218,7 +218,10 @@ def test_no_wakeups_at_rest(topo, attach_pasta, servers):
     dp = T.switches(pinned.pasta_pid) - p0
     print("context switches over 3 s: following %d, not following %d"
           % (da, dp))
-    assert da <= dp + 2, (da, dp)
+    # Both see the same frames of a namespace coming up (router
+    # solicitations, at their own times): a margin of 5; a watch polling
+    # even at 10 Hz would add 30
+    assert da <= dp + 5, (da, dp)
 
 
 # -- a private mount namespace with an overlay on /etc ---------------------
