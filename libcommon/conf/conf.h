@@ -93,6 +93,9 @@ struct conf {
 	struct in_addr dns_fwd4, dns_host4;
 	struct in6_addr dns_fwd6, dns_host6;
 	bool dns_fwd4_set, dns_host4_set, dns_fwd6_set, dns_host6_set;
+	bool dns_host4_given, dns_host6_given; /* by --dns-host, not the file */
+	/* Don't follow the host's changes (resolv.conf) at run time */
+	bool no_follow;
 	struct in_addr map_host_lo4, map_guest4;
 	struct in6_addr map_host_lo6, map_guest6;
 	bool map_host_lo4_set, map_guest4_set, map_host_lo6_set, map_guest6_set;

@@ -9,6 +9,7 @@
 #include "conf/conf.h"
 #include "conf/parse.h"
 #include "conf/resolv.h"
+#include "flow/nat.h"
 
 /* Longest nameserver token we look at: an IPv6 address and a zone index */
 #define RESOLV_NS_MAX (INET6_ADDRSTRLEN + IFNAMSIZ)
@@ -187,21 +188,23 @@ void resolv_parse(struct pview v, struct resolv_conf *r)
 }
 
 /**
- * conf_dns_apply() - Use parsed resolv.conf for what the user didn't give
- * @c:		Configuration: DNS unless -D was given, search unless -S
+ * resolv_lists() - Resolvers and search list the guest is given
  * @r:		Parsed resolv.conf
+ * @l2:		Its resolvers (and search list, if @search) replaced
+ * @dns:	Replace the resolvers
+ * @search:	Replace the search list
  *
  * Loopback and unspecified nameservers are skipped: the guest can't reach
  * the host's loopback without a host-loopback mapping.
  *
  * Return: number of nameservers skipped that way
  */
-int conf_dns_apply(struct conf *c, const struct resolv_conf *r)
+static int resolv_lists(const struct resolv_conf *r, struct l2_conf *l2,
+			bool dns, bool search)
 {
-	struct l2_conf *l2 = &c->l2;
 	int skipped = 0, i;
 
-	for (i = 0; !c->dns_set && i < r->ns4_n; i++) {
+	for (i = 0; dns && i < r->ns4_n; i++) {
 		uint32_t h = ntohl(r->ns4[i].s_addr);
 
 		if (conf_in4_is_loopback(h) || h == INADDR_ANY)
@@ -209,7 +212,7 @@ int conf_dns_apply(struct conf *c, const struct resolv_conf *r)
 		else if (l2->dns4_n < L2_MAX_DNS)
 			l2->dns4[l2->dns4_n++] = r->ns4[i];
 	}
-	for (i = 0; !c->dns_set && i < r->ns6_n; i++) {
+	for (i = 0; dns && i < r->ns6_n; i++) {
 		const struct in6_addr *a = &r->ns6[i];
 
 		if (IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a))
@@ -217,6 +220,24 @@ int conf_dns_apply(struct conf *c, const struct resolv_conf *r)
 		else if (l2->dns6_n < L2_MAX_DNS)
 			l2->dns6[l2->dns6_n++] = *a;
 	}
+	if (search) {
+		for (i = 0; i < r->search_n && i < L2_MAX_SEARCH; i++)
+			memcpy(l2->search[i], r->search[i],
+			       sizeof(l2->search[i]));
+		l2->search_n = i;
+	}
+	return skipped;
+}
+
+/**
+ * conf_dns_apply() - Use parsed resolv.conf for what the user didn't give
+ * @c:		Configuration: DNS unless -D was given, search unless -S
+ * @r:		Parsed resolv.conf
+ *
+ * Return: number of loopback or unspecified nameservers skipped
+ */
+int conf_dns_apply(struct conf *c, const struct resolv_conf *r)
+{
 	/* --dns-forward goes to the first resolver unless --dns-host says */
 	if (!c->dns_host4_set && r->ns4_n) {
 		c->dns_host4 = r->ns4[0];
@@ -226,11 +247,63 @@ int conf_dns_apply(struct conf *c, const struct resolv_conf *r)
 		c->dns_host6 = r->ns6[0];
 		c->dns_host6_set = true;
 	}
-	if (!c->search_set) {
-		for (i = 0; i < r->search_n && i < L2_MAX_SEARCH; i++)
-			memcpy(l2->search[i], r->search[i],
-			       sizeof(l2->search[i]));
-		l2->search_n = i;
+	return resolv_lists(r, &c->l2, !c->dns_set, !c->search_set);
+}
+
+/**
+ * resolv_follow() - Apply a changed resolv.conf to what is running
+ * @c:		Configuration: says what the user pinned
+ * @r:		resolv.conf as parsed now
+ * @l2:		What DHCP, DHCPv6 and router advertisements hand out: its
+ *		resolvers and search list, unless pinned, replaced
+ * @n:		Translations: the resolver --dns-forward goes to, unless
+ *		--dns-host pinned it
+ *
+ * A file without any nameserver changes no resolver (resolver managers
+ * write one while they switch networks): the last ones stay in use.
+ * -D/--dns (or -D none) pins the resolvers handed out, -S/--search the
+ * search list, --dns-host the target of --dns-forward; --no-dhcp-dns and
+ * --no-dhcp-search, which hand nothing out, leave the lists alone too.
+ *
+ * Return: RESOLV_CHG_* bits of what changed
+ */
+unsigned int resolv_follow(const struct conf *c, const struct resolv_conf *r,
+			   struct l2_conf *l2, struct nat *n)
+{
+	bool dns = !c->dns_set && !c->dns_none && !l2->no_dhcp_dns &&
+		   (r->ns4_n || r->ns6_n);
+	bool search = !c->search_set && !c->search_none && !l2->no_dhcp_search;
+	struct l2_conf old = *l2;
+	unsigned int chg = 0;
+	union inany_addr a;
+
+	if (c->dns_fwd4_set && !c->dns_host4_given && r->ns4_n) {
+		inany_from_v4(&a, r->ns4[0]);
+		if (!n->v4.dns_set || !inany_equals(&a, &n->v4.dns_host))
+			chg |= RESOLV_CHG_FWD4;
+		/* no resolver at start: the forwarder wasn't set up either */
+		inany_from_v4(&n->v4.dns_fwd, c->dns_fwd4);
+		n->v4.dns_host = a;
+		n->v4.dns_set = true;
 	}
-	return skipped;
+	if (c->dns_fwd6_set && !c->dns_host6_given && r->ns6_n) {
+		inany_from_v6(&a, &r->ns6[0]);
+		if (!n->v6.dns_set || !inany_equals(&a, &n->v6.dns_host))
+			chg |= RESOLV_CHG_FWD6;
+		inany_from_v6(&n->v6.dns_fwd, &c->dns_fwd6);
+		n->v6.dns_host = a;
+		n->v6.dns_set = true;
+	}
+
+	if (dns)
+		l2->dns4_n = l2->dns6_n = 0;
+	resolv_lists(r, l2, dns, search);
+	if (l2->dns4_n != old.dns4_n || l2->dns6_n != old.dns6_n ||
+	    memcmp(l2->dns4, old.dns4, sizeof(l2->dns4)) != 0 ||
+	    memcmp(l2->dns6, old.dns6, sizeof(l2->dns6)) != 0)
+		chg |= RESOLV_CHG_DNS;
+	if (l2->search_n != old.search_n ||
+	    memcmp(l2->search, old.search, sizeof(l2->search)) != 0)
+		chg |= RESOLV_CHG_SEARCH;
+	return chg;
 }

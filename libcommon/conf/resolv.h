@@ -7,7 +7,10 @@
  * are comments; "nameserver" takes one address (IPv6 possibly with a
  * "%zone", dropped here); "search" and "domain" replace the search list, so
  * the last such line wins. Anything else is ignored. conf_dns_apply() then
- * copies the result into the configuration, except what the user gave.
+ * copies the result into the configuration, except what the user gave, at
+ * start; resolv_follow() applies a changed file to a running instance (the
+ * lists DHCP, DHCPv6 and router advertisements hand out, and where
+ * --dns-forward goes), with the same exceptions.
  */
 #ifndef CONF_RESOLV_H
 #define CONF_RESOLV_H
@@ -18,6 +21,17 @@
 #include "services/l2.h"
 
 struct conf;
+struct nat;
+
+/* What resolv_follow() changed */
+#define RESOLV_CHG_FWD4		(1U << 0) /* --dns-forward's IPv4 resolver */
+#define RESOLV_CHG_FWD6		(1U << 1) /* --dns-forward's IPv6 resolver */
+#define RESOLV_CHG_DNS		(1U << 2) /* resolvers handed out */
+#define RESOLV_CHG_SEARCH	(1U << 3) /* search list handed out */
+
+#define RESOLV_CONF_PATH "/etc/resolv.conf"
+/* Largest resolv.conf we read; the rest is ignored */
+#define RESOLV_CONF_MAX 32768
 
 /* Nameservers kept per family, as the responders can hand out */
 #define RESOLV_MAX_NS L2_MAX_DNS
@@ -44,5 +58,7 @@ struct resolv_conf {
 
 void resolv_parse(struct pview v, struct resolv_conf *r);
 int conf_dns_apply(struct conf *c, const struct resolv_conf *r);
+unsigned int resolv_follow(const struct conf *c, const struct resolv_conf *r,
+			   struct l2_conf *l2, struct nat *n);
 
 #endif /* CONF_RESOLV_H */

@@ -28,9 +28,6 @@
 #include "conf/resolv.h"
 #include "os/netlink.h"
 
-#define RESOLV_CONF_PATH "/etc/resolv.conf"
-/* Largest resolv.conf we read; the rest is ignored */
-#define RESOLV_CONF_MAX 32768
 
 /* "Local mode" without an IPv4 default route: link-local addresses */
 #define LOCAL_ADDR4	0xa9fe0201U /* 169.254.2.1 */
@@ -398,6 +395,9 @@ int conf_resolve(struct conf *c)
 		log_err("No usable IPv4 or IPv6 configuration");
 		return -ENETUNREACH;
 	}
+	/* Before the file fills them in: what --dns-host pinned */
+	c->dns_host4_given = c->dns_host4_set;
+	c->dns_host6_given = c->dns_host6_set;
 	conf_resolv_file(c, RESOLV_CONF_PATH);
 
 	if (!*c->ns_ifname) {

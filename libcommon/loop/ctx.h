@@ -19,6 +19,7 @@
 #include "os/epref.h"
 #include "os/ns.h"
 #include "os/nswatch.h"
+#include "os/resolvwatch.h"
 #include "os/sandbox.h"
 #include "transport/fwd_auto.h"
 #include "transport/fwd_live.h"
@@ -46,6 +47,9 @@ struct report_src;
  * @epfd:	epoll descriptor
  * @sigfd:	signalfd for SIGCHLD, SIGTERM, SIGQUIT
  * @nsw:	Watch on the namespace file, nsw.fd -1 if not watching
+ * @rw:		Watch on the host's resolv.conf, rw.fd -1 if not watching
+ * @l2w:	The configuration's l2 part, writable: the resolvers and
+ *		search list handed out follow the host (follow_dns.c)
  * @child:	Command spawned in the namespace, child.pid 0 if none
  * @netns_fd:	Network namespace we serve
  * @userns_fd:	Its user namespace, -1 if not joined
@@ -90,6 +94,8 @@ struct ctx {
 	int epfd;
 	int sigfd;
 	struct nswatch nsw;
+	struct resolvwatch rw;
+	struct l2_conf *l2w;
 	struct ns_child child;
 	int netns_fd;
 	int userns_fd;
@@ -121,6 +127,8 @@ int loop_add(struct ctx *x, enum epoll_type type, int fd);
 int loop_run(struct ctx *x);
 int loop_transports_init(struct ctx *x);
 void loop_greet(struct ctx *x);
+void follow_dns_init(struct ctx *x, struct l2_conf *l2);
+void follow_dns_event(struct ctx *x);
 void loop_counters(const struct ctx *x, struct counters *out);
 void loop_report_src(const struct ctx *x, struct counters *cnt,
 		     struct report_src *s);

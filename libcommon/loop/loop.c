@@ -502,6 +502,9 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 	case EPOLL_TYPE_CTL_TIMER:
 		ctl_timer_handler(&x->ctl);
 		return false;
+	case EPOLL_TYPE_RESOLV:
+		follow_dns_event(x);
+		return false;
 	default:
 		log_err("Event of unknown type %u", ref.type);
 		abort();

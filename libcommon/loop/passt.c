@@ -406,6 +406,7 @@ int passt_main(int argc, char **argv)
 		log_warn("Couldn't raise the limit of open files");
 	if (loop_transports_init(&x))
 		return EXIT_FAILURE;
+	follow_dns_init(&x, &c.l2);
 	control_init(&x);
 	ret = passt_listen(&x);
 	conf_print_fwd(&c, x.gap_in, NULL);

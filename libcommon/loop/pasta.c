@@ -439,6 +439,7 @@ int pasta_main(int argc, char **argv)
 		log_warn("Couldn't raise the limit of open files");
 	if (loop_transports_init(&x) || pasta_listen(&x))
 		return EXIT_FAILURE;
+	follow_dns_init(&x, &c.l2);
 	/* Only a tap that is up can take frames: --config-net brought it up */
 	if (c.config_net && x.tap.fd >= 0)
 		loop_greet(&x);

@@ -180,6 +180,9 @@ static const struct sandbox_rule sandbox_table[] = {
 	{"setns", PASTA, SB_SETNS_NET, "ns_call(): sockets in the guest"},
 	{"wait4", PASTA, SB_ANY, "the command, ns_call()"},
 	{"openat", PASTA, SB_OPENAT_PATH, "namespace watch (procfs)"},
+	/* resolv.conf followed: read again through directory descriptors */
+	{"openat", LOOP, SB_OPENAT_READ, "resolv.conf changed: read it again"},
+	{"readlinkat", LOOP, SB_ANY, "resolv.conf changed: where it points"},
 	/* Time, randomness, ending */
 	{"timerfd_settime", LOOP, SB_ANY, "timers"},
 	{"clock_gettime", LOOP | REPAIR | PESTO, SB_ANY,
@@ -262,6 +265,7 @@ const char *sandbox_arg_name(enum sandbox_arg a)
 		[SB_SIGBUS] = "SIGBUS",
 		[SB_IOCTL_MIGRATE] = "SIOCINQ, SIOCOUTQNSD",
 		[SB_SOCKOPT_FILTER] = "SOL_SOCKET, SO_ATTACH_FILTER or SO_DETACH_FILTER",
+		[SB_OPENAT_READ] = "O_RDONLY+O_NONBLOCK+O_CLOEXEC",
 	};
 
 	return (unsigned)a < SB_ARGS ? names[a] : "?";
@@ -610,6 +614,7 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 	static const long fcntls[] = {F_GETFL, F_SETFL, F_SETPIPE_SZ, -1};
 	static const long opath[] = {O_PATH | O_CLOEXEC, -1};
 	static const long odir[] = {O_RDONLY | O_DIRECTORY | O_CLOEXEC, -1};
+	static const long oread[] = {O_RDONLY | O_NONBLOCK | O_CLOEXEC, -1};
 	static const long nscall[] = {SANDBOX_NSCALL_FLAGS, -1};
 	static const long newnet[] = {CLONE_NEWNET, -1};
 	static const long seals[] = {F_GET_SEALS, -1};
@@ -638,6 +643,8 @@ static int sandbox_add(scmp_filter_ctx ctx, int nr, enum sandbox_arg arg)
 		return sandbox_add_cmp(ctx, nr, 2, opath);
 	case SB_OPENAT_DIR:
 		return sandbox_add_cmp(ctx, nr, 2, odir);
+	case SB_OPENAT_READ:
+		return sandbox_add_cmp(ctx, nr, 2, oread);
 	case SB_CLONE_NSCALL:
 #if defined(__s390__) || defined(__s390x__)
 		return sandbox_add_cmp(ctx, nr, 1, nscall);

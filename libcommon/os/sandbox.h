@@ -54,6 +54,9 @@ enum sandbox_profile {
  *			socket moving to another passt)
  * @SB_SOCKOPT_FILTER:	setsockopt(): SOL_SOCKET with SO_ATTACH_FILTER or
  *			SO_DETACH_FILTER only
+ * @SB_OPENAT_READ:	openat(): flags O_RDONLY | O_NONBLOCK | O_CLOEXEC
+ *			exactly (resolv.conf read again, relative to a
+ *			directory descriptor opened before the sandbox)
  * @SB_ARGS:		Number of filters
  */
 enum sandbox_arg {
@@ -74,6 +77,7 @@ enum sandbox_arg {
 	SB_SIGBUS,
 	SB_IOCTL_MIGRATE,
 	SB_SOCKOPT_FILTER,
+	SB_OPENAT_READ,
 	SB_ARGS,
 };
 

@@ -6,11 +6,15 @@
 
 #include "conf/conf.h"
 #include "conf/resolv.h"
+#include "flow/nat.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /**
- * LLVMFuzzerTestOneInput() - Parse one resolv.conf, apply it, check limits
+ * LLVMFuzzerTestOneInput() - Parse one resolv.conf, apply it, check limits;
+ *			      then apply it as a change at run time, over
+ *			      what the previous input left
+
  * @data:	File content
  * @size:	Its length
  *
@@ -18,8 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct l2_conf run;
 	static struct conf c;
+	static struct nat n;
 	struct resolv_conf r;
+	unsigned int chg;
 	int i;
 
 	resolv_parse(pview_make(data, size), &r);
@@ -37,6 +44,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (c.l2.dns4_n > L2_MAX_DNS || c.l2.dns6_n > L2_MAX_DNS ||
 	    c.l2.search_n != r.search_n)
+		abort();
+
+	/* following: --dns-forward set, nothing pinned */
+	c.dns_fwd4_set = c.dns_fwd6_set = true;
+	c.dns_host4_given = c.dns_host6_given = false;
+	chg = resolv_follow(&c, &r, &run, &n);
+	if (run.dns4_n > L2_MAX_DNS || run.dns6_n > L2_MAX_DNS ||
+	    run.search_n != r.search_n || (r.ns4_n && !n.v4.dns_set) ||
+	    resolv_follow(&c, &r, &run, &n) != 0 ||
+	    chg > (RESOLV_CHG_FWD4 | RESOLV_CHG_FWD6 | RESOLV_CHG_DNS |
+		   RESOLV_CHG_SEARCH))
 		abort();
 	return 0;
 }

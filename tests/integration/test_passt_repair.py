@@ -213,27 +213,8 @@ def empty_dir():
         os.rmdir(d)
 
 
-def inotify_watches(pid):
-    """Number of inotify watches process @pid holds (its fdinfo)."""
-    n = 0
-    for fd in os.listdir("/proc/%d/fdinfo" % pid):
-        try:
-            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
-                n += f.read().count("inotify wd:")
-        except FileNotFoundError:
-            pass
-    return n
-
-
-def switches(pid):
-    """Voluntary plus involuntary context switches of process @pid."""
-    n = 0
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(("voluntary_ctxt_switches:",
-                                "nonvoluntary_ctxt_switches:")):
-                n += int(line.split()[1])
-    return n
+inotify_watches = T.inotify_watches
+switches = T.switches
 
 
 def cpu_ticks(pid):

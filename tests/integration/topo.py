@@ -394,6 +394,29 @@ def _ns_inode(pid, kind):
         return None
 
 
+def inotify_watches(pid):
+    """Number of inotify watches process @pid holds (its fdinfo)."""
+    n = 0
+    for fd in os.listdir("/proc/%d/fdinfo" % pid):
+        try:
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                n += f.read().count("inotify wd:")
+        except FileNotFoundError:
+            pass
+    return n
+
+
+def switches(pid):
+    """Voluntary plus involuntary context switches of process @pid."""
+    n = 0
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(("voluntary_ctxt_switches:",
+                                "nonvoluntary_ctxt_switches:")):
+                n += int(line.split()[1])
+    return n
+
+
 def user_tmpdir():
     """A fresh directory the unprivileged user can write (mode 1777)."""
     d = tempfile.mkdtemp(prefix="passt-it-", dir="/tmp")

@@ -11,6 +11,7 @@
 
 #include "conf/conf.h"
 #include "conf/resolv.h"
+#include "flow/nat.h"
 
 static struct resolv_conf r;
 
@@ -207,6 +208,133 @@ static void test_apply_keeps_user_values(void **state)
 	assert_string_equal(c.l2.search[0], "user.example");
 }
 
+/**
+ * follow_setup() - passt as parsed from @argv, resolved from a first file
+ * @c:		Configuration, filled
+ * @n:		Translations, as conf_nat() makes them
+ * @argv:	Command line, NULL-terminated
+ * @first:	resolv.conf at start
+ */
+static void follow_setup(struct conf *c, struct nat *n, char **argv,
+			 const char *first)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	assert_int_equal(conf_parse(c, argc, argv), CONF_OK);
+	c->dns_host4_given = c->dns_host4_set;
+	c->dns_host6_given = c->dns_host6_set;
+	parse_str(first);
+	conf_dns_apply(c, &r);
+	conf_nat(c, n);
+}
+
+static void assert_inany4(const union inany_addr *a, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	assert_string_equal(inany_ntop(a, buf, sizeof(buf)), s);
+}
+
+static void test_follow_forward_and_lists(void **state)
+{
+	char *argv[] = {"passt", "--dns-forward", "192.0.2.1",
+			"--dns-forward", "2001:db8::1", NULL};
+	struct conf c;
+	struct nat n;
+
+	(void)state;
+	follow_setup(&c, &n, argv, "nameserver 192.0.2.53\n"
+				   "nameserver 2001:db8::35\nsearch a.example\n");
+	assert_inany4(&n.v4.dns_host, "192.0.2.53");
+
+	parse_str("nameserver 198.51.100.3\nnameserver 127.0.0.53\n"
+		  "nameserver 2001:db8::36\nsearch b.example c.example\n");
+	assert_int_equal(resolv_follow(&c, &r, &c.l2, &n),
+			 RESOLV_CHG_FWD4 | RESOLV_CHG_FWD6 | RESOLV_CHG_DNS |
+			 RESOLV_CHG_SEARCH);
+	assert_inany4(&n.v4.dns_host, "198.51.100.3");
+	assert_inany4(&n.v6.dns_host, "2001:db8::36");
+	assert_true(n.v4.dns_set && n.v6.dns_set);
+	/* the loopback one isn't handed out, the list is replaced */
+	assert_int_equal(c.l2.dns4_n, 1);
+	assert_int_equal(c.l2.dns4[0].s_addr, r.ns4[0].s_addr);
+	assert_int_equal(c.l2.dns6_n, 1);
+	assert_int_equal(c.l2.search_n, 2);
+	assert_string_equal(c.l2.search[1], "c.example");
+
+	/* the same again: nothing changed */
+	assert_int_equal(resolv_follow(&c, &r, &c.l2, &n), 0);
+}
+
+static void test_follow_no_nameserver_keeps(void **state)
+{
+	char *argv[] = {"passt", "--dns-forward", "192.0.2.1", NULL};
+	struct conf c;
+	struct nat n;
+
+	(void)state;
+	follow_setup(&c, &n, argv, "nameserver 192.0.2.53\nsearch a.example\n");
+	/* a resolver manager between two networks: no nameserver at all */
+	parse_str("# Generated\n");
+	assert_int_equal(resolv_follow(&c, &r, &c.l2, &n), RESOLV_CHG_SEARCH);
+	assert_inany4(&n.v4.dns_host, "192.0.2.53");
+	assert_int_equal(c.l2.dns4_n, 1);
+	assert_int_equal(c.l2.search_n, 0);
+}
+
+static void test_follow_pins(void **state)
+{
+	char *argv[] = {"passt", "--dns-forward", "192.0.2.1", "--dns-host",
+			"192.0.2.99", "-D", "192.0.2.98", "-S", "user.example",
+			NULL};
+	struct conf c;
+	struct nat n;
+
+	(void)state;
+	follow_setup(&c, &n, argv, "nameserver 192.0.2.53\nsearch a.example\n");
+	parse_str("nameserver 198.51.100.3\nsearch b.example\n");
+	assert_int_equal(resolv_follow(&c, &r, &c.l2, &n), 0);
+	assert_inany4(&n.v4.dns_host, "192.0.2.99");
+	assert_int_equal(c.l2.dns4_n, 1);
+	assert_string_equal(inet_ntoa(c.l2.dns4[0]), "192.0.2.98");
+	assert_string_equal(c.l2.search[0], "user.example");
+}
+
+static void test_follow_nothing_handed_out(void **state)
+{
+	char *argv[] = {"pasta", "--dns-forward", "192.0.2.1", NULL};
+	struct conf c;
+	struct nat n;
+
+	(void)state;
+	/* pasta hands out no resolvers unless --dhcp-dns */
+	follow_setup(&c, &n, argv, "nameserver 192.0.2.53\nsearch a.example\n");
+	parse_str("nameserver 198.51.100.3\nsearch b.example\n");
+	assert_int_equal(resolv_follow(&c, &r, &c.l2, &n), RESOLV_CHG_FWD4);
+	assert_int_equal(c.l2.dns4_n, 1);
+	assert_string_equal(inet_ntoa(c.l2.dns4[0]), "192.0.2.53");
+	assert_string_equal(c.l2.search[0], "a.example");
+}
+
+static void test_follow_forward_appears(void **state)
+{
+	char *argv[] = {"passt", "--dns-forward", "192.0.2.1", NULL};
+	struct conf c;
+	struct nat n;
+
+	(void)state;
+	/* no IPv4 resolver at start: --dns-forward had nowhere to go */
+	follow_setup(&c, &n, argv, "nameserver 2001:db8::35\n");
+	assert_false(n.v4.dns_set);
+	parse_str("nameserver 198.51.100.3\n");
+	assert_true(resolv_follow(&c, &r, &c.l2, &n) & RESOLV_CHG_FWD4);
+	assert_true(n.v4.dns_set);
+	assert_inany4(&n.v4.dns_fwd, "192.0.2.1");
+	assert_inany4(&n.v4.dns_host, "198.51.100.3");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +349,11 @@ int main(void)
 		cmocka_unit_test(test_empty_and_long_lines),
 		cmocka_unit_test(test_apply_skips_loopback),
 		cmocka_unit_test(test_apply_keeps_user_values),
+		cmocka_unit_test(test_follow_forward_and_lists),
+		cmocka_unit_test(test_follow_no_nameserver_keeps),
+		cmocka_unit_test(test_follow_pins),
+		cmocka_unit_test(test_follow_nothing_handed_out),
+		cmocka_unit_test(test_follow_forward_appears),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
