@@ -596,3 +596,43 @@ int nl_route_add(int fd, unsigned int ifindex, const struct nl_route *r)
 		   NULL, NULL);
 	return rc == -EEXIST ? 0 : rc;
 }
+
+/**
+ * nl_addr_del() - Remove an address from an interface
+ * @fd:		Netlink socket
+ * @ifindex:	Interface index
+ * @a:		Address (see nl_build_addr_del() for the fields used)
+ *
+ * Return: 0, also if the address is gone already, or -errno
+ */
+int nl_addr_del(int fd, unsigned int ifindex, const struct nl_addr *a)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	uint32_t seq = nl_seq_next();
+	int rc;
+
+	rc = nl_do(fd, buf,
+		   nl_build_addr_del(buf, sizeof(buf), seq, ifindex, a), seq,
+		   NULL, NULL);
+	return rc == -EADDRNOTAVAIL || rc == -ENOENT ? 0 : rc;
+}
+
+/**
+ * nl_route_del() - Remove a route from the main table
+ * @fd:		Netlink socket
+ * @ifindex:	Output interface
+ * @r:		Route (see nl_build_route_del() for the fields matched)
+ *
+ * Return: 0, also if the route is gone already, or -errno
+ */
+int nl_route_del(int fd, unsigned int ifindex, const struct nl_route *r)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	uint32_t seq = nl_seq_next();
+	int rc;
+
+	rc = nl_do(fd, buf,
+		   nl_build_route_del(buf, sizeof(buf), seq, ifindex, r), seq,
+		   NULL, NULL);
+	return rc == -ESRCH || rc == -ENOENT ? 0 : rc;
+}
