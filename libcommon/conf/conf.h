@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "base/log.h"
 #include "flow/fwd.h"
 #include "flow/nat.h"
 #include "services/l2.h"
@@ -79,6 +80,7 @@ struct conf {
 	/* What the guest gets: starts as parsed, completed by conf_resolve() */
 	struct l2_conf l2;
 	bool addr4_set, prefix4_set, gw4_set;
+	bool local4; /* no IPv4 default route: link-local "local mode" */
 	bool addr6_set, gw6_set;
 	bool mac_set;
 	bool mtu_set;
@@ -100,6 +102,7 @@ struct conf {
 
 	bool no_tcp, no_udp, no_icmp;
 	bool freebind;
+	bool no_follow_host; /* --no-follow-host: doc/follow.md */
 	bool no_map_gw;
 
 	struct conf_fwd tcp, udp, tcp_ns, udp_ns;
@@ -231,6 +234,7 @@ int conf_prescan_fd(int argc, char **argv);
 void conf_print_usage(const struct conf *c, FILE *f);
 void conf_print_version(const struct conf *c, FILE *f);
 int conf_resolve(struct conf *c);
+int conf_resolve_addrs(struct conf *c, int fd, enum log_level lvl);
 int conf_v6_check(struct conf *c, int err);
 void conf_nat(const struct conf *c, struct nat *n);
 int conf_resolv_file(struct conf *c, const char *path);
