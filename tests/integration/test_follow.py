@@ -330,3 +330,27 @@ def test_tcp_through_staying_address(host_back, attach_pasta, tmp, procs,
     assert ns["sent"] == nbytes and rem["recv"] == nbytes, (ns, rem)
     assert rem["recv_sha"] == ns["sent_sha"]
     assert ns["recv_sha"] == rem["sent_sha"]
+
+
+@pytest.mark.parametrize("tool", ["passt", "pasta"])
+def test_logged_without_config_net(host_back, attach_pasta, tmp, procs,
+                                   tool):
+    """passt, and pasta without --config-net: the change is seen and
+    logged, the guest isn't told yet (doc/follow.md)."""
+    path = T.tool_path(tool)
+    T.need(os.access(path, os.X_OK), tool + " not built")
+    ours(path)
+    log = tmp / ("%s.log" % tool)
+    if tool == "passt":
+        sock = tmp / "passt.socket"
+        topo_ = host_back
+        topo_.popen_as_user_in_host(procs, [path, "-f", "-s", sock, "-l",
+                                            log] + T.NO_FWD[:4])
+        assert T.wait_for(sock.exists, 5), "passt didn't start"
+    else:
+        attach_pasta("-l", log)
+    assert T.wait_for(lambda: log_lines(log, "passt|pasta"), 5)
+    replace_v4()
+    assert T.wait_for(lambda: log_lines(
+        log, r"Host address changed: 198\.51\.100\.1/24 -> "
+             r"198\.51\.100\.7/24, not passed on to the guest"), DEADLINE)
