@@ -255,6 +255,24 @@ static void test_scan(void **state)
 static struct conf parsed, scratch;
 
 /**
+ * read_full() - Read exactly @len bytes from a pipe (reads may be short)
+ * @fd:		Pipe
+ * @buf:	Buffer
+ * @len:	Bytes wanted
+ */
+static void read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		assert_true(n > 0);
+		got += (size_t)n;
+	}
+}
+
+/**
  * rederive_in_netns() - Resolve, change the host, derive again: as follow.c
  * @words:	Command line, NULL-terminated
  *
@@ -293,10 +311,9 @@ static bool rederive_in_netns(const char *const *words)
 		_exit(0);
 	}
 	close(p[1]);
-	assert_int_equal(read(p[0], &r, sizeof(r)), sizeof(r));
-	assert_int_equal(read(p[0], &cf, sizeof(cf)), sizeof(cf));
-	assert_int_equal(read(p[0], &scratch, sizeof(scratch)),
-			 sizeof(scratch));
+	read_full(p[0], &r, sizeof(r));
+	read_full(p[0], &cf, sizeof(cf));
+	read_full(p[0], &scratch, sizeof(scratch));
 	close(p[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (r == -EPERM)
