@@ -12,7 +12,7 @@
 #include "conf/conf.h"
 #include "ctl/server.h"
 #include "flow/flow.h"
-#include "follow.h"
+#include "follow_state.h"
 #include "link/stream.h"
 #include "link/repair.h"
 #include "link/vhost_user.h"

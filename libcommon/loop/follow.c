@@ -169,12 +169,12 @@ static int follow_log(const struct follow *f, const char *how)
 	const struct l2_conf *o = &f->seen, *n = &f->scratch.l2;
 	int lines = 0;
 
-	if (f->scratch.v4 && strcmp(f->seen_if4, f->scratch.ifname4)) {
+	if (f->scratch.v4 && strcmp(f->seen_if4, f->scratch.ifname4) != 0) {
 		log_info("Host IPv4 default route moved: %s -> %s, %s",
 			 f->seen_if4, f->scratch.ifname4, how);
 		lines++;
 	}
-	if (f->scratch.v6 && strcmp(f->seen_if6, f->scratch.ifname6)) {
+	if (f->scratch.v6 && strcmp(f->seen_if6, f->scratch.ifname6) != 0) {
 		log_info("Host IPv6 default route moved: %s -> %s, %s",
 			 f->seen_if6, f->scratch.ifname6, how);
 		lines++;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* follow.h - following the host's addresses and routes (doc/follow.md) */
-#ifndef LOOP_FOLLOW_H
-#define LOOP_FOLLOW_H
+/* follow_state.h - the state of follow.c, the watch on the host's addresses
+ *		    and routes (doc/follow.md), for struct ctx
+ */
+#ifndef LOOP_FOLLOW_STATE_H
+#define LOOP_FOLLOW_STATE_H
 
 #include <stdint.h>
 
@@ -43,4 +45,4 @@ struct follow {
 	uint8_t buf[NLWATCH_BUF_SIZE];
 };
 
-#endif /* LOOP_FOLLOW_H */
+#endif /* LOOP_FOLLOW_STATE_H */
