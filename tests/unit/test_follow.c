@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_follow.c - following the host (doc/follow.md): the steps between two
- *		   interface configurations, the scan of notifications, and
- *		   the picture derived again with options pinning values
+ *		   interface configurations and the scan of notifications
+ *		   (the picture derived again: test_conf_resolve.c)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,22 +10,12 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "conf/conf.h"
 #include "os/netcfg_diff.h"
-#include "os/netlink.h"
 #include "os/nlwatch.h"
-
-#include "conf_fixture.h"
 
 /**
  * addr() - An address record from text
@@ -242,122 +232,6 @@ static void test_scan(void **state)
 	assert_int_equal(nlwatch_scan(pview_make(buf, 3)), 0);
 }
 
-#define HOST_SETUP                                                             \
-	"ip link add d0 type veth peer name d1 && ip link set d1 up && "       \
-	"ip link set d0 up && "                                                \
-	"sysctl -qw net.ipv4.conf.d0.promote_secondaries=1 && "               \
-	"ip addr add 192.0.2.5/24 dev d0 && "                                  \
-	"ip route add default via 192.0.2.1"
-#define HOST_CHANGE                                                            \
-	"ip addr add 192.0.2.7/24 dev d0 && ip addr del 192.0.2.5/24 dev d0 && " \
-	"ip route replace default via 192.0.2.2"
-
-static struct conf parsed, scratch;
-
-/**
- * read_full() - Read exactly @len bytes from a pipe (reads may be short)
- * @fd:		Pipe
- * @buf:	Buffer
- * @len:	Bytes wanted
- */
-static void read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-
-		assert_true(n > 0);
-		got += (size_t)n;
-	}
-}
-
-/**
- * rederive_in_netns() - Resolve, change the host, derive again: as follow.c
- * @words:	Command line, NULL-terminated
- *
- * Return: true if it ran (@cf: at start, @scratch: after the change), false
- *	   if namespaces are unavailable (skip)
- */
-static bool rederive_in_netns(const char *const *words)
-{
-	int p[2], status, r = -EPERM;
-	pid_t pid;
-
-	assert_int_equal(pipe(p), 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		int nl;
-
-		close(p[0]);
-		if (!unshare(CLONE_NEWNET) && !system(HOST_SETUP) &&
-		    parse_words(words) == CONF_OK) {
-			parsed = cf;
-			r = conf_resolve(&cf);
-			scratch = parsed;
-			scratch.v4 = cf.v4;
-			scratch.v6 = cf.v6;
-			if (!r && !system(HOST_CHANGE) && (nl = nl_open()) >= 0)
-				r = conf_resolve_addrs(&scratch, nl,
-						       LOG_LVL_DEBUG);
-		}
-		if (write(p[1], &r, sizeof(r)) != sizeof(r) ||
-		    write(p[1], &cf, sizeof(cf)) != sizeof(cf) ||
-		    write(p[1], &scratch, sizeof(scratch)) != sizeof(scratch))
-			_exit(1);
-		_exit(0);
-	}
-	close(p[1]);
-	read_full(p[0], &r, sizeof(r));
-	read_full(p[0], &cf, sizeof(cf));
-	read_full(p[0], &scratch, sizeof(scratch));
-	close(p[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (r == -EPERM)
-		return false;
-	assert_int_equal(r, 0);
-	return true;
-}
-
-static void test_rederive_follows(void **state)
-{
-	static const char *const w[] = {"pasta", "-f", "-4", NULL};
-
-	(void)state;
-	if (!rederive_in_netns(w))
-		skip();
-	assert_in4(cf.l2.addr4, "192.0.2.5");
-	assert_in4(scratch.l2.addr4, "192.0.2.7");
-	assert_int_equal(scratch.l2.prefix4, 24);
-	assert_in4(scratch.l2.gw4, "192.0.2.2");
-	assert_string_equal(scratch.ifname4, "d0");
-}
-
-static void test_rederive_pinned(void **state)
-{
-	static const char *const a[] = {"pasta", "-f", "-4", "-a",
-					"198.51.100.9", "-n", "25", NULL};
-	static const char *const g[] = {"pasta", "-f", "-4", "-g",
-					"192.0.2.1", NULL};
-
-	(void)state;
-	if (!rederive_in_netns(a))
-		skip();
-	/* -a and -n: the address stays, the gateway follows */
-	assert_in4(scratch.l2.addr4, "198.51.100.9");
-	assert_int_equal(scratch.l2.prefix4, 25);
-	assert_in4(scratch.l2.gw4, "192.0.2.2");
-
-	if (!rederive_in_netns(g))
-		skip();
-	/* -g: the gateway stays, the address follows */
-	assert_in4(scratch.l2.gw4, "192.0.2.1");
-	assert_in4(scratch.l2.addr4, "192.0.2.7");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,8 +242,6 @@ int main(void)
 		cmocka_unit_test(test_diff_gateway_and_mtu),
 		cmocka_unit_test(test_diff_gws_list),
 		cmocka_unit_test(test_scan),
-		cmocka_unit_test(test_rederive_follows),
-		cmocka_unit_test(test_rederive_pinned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
