@@ -141,31 +141,28 @@ def log_lines(log, pattern):
     return [ln for ln in text.splitlines() if re.search(pattern, ln)]
 
 
-def test_v4_address_replaced(host_back, attach_pasta, tmp, pasta):
+# family: (replace, old, new, gateway, the other family's address)
+REPLACED = {
+    4: (replace_v4, T.HOST4 + "/24", NEW4 + "/24", T.GW4, T.HOST6 + "/64"),
+    6: (replace_v6, T.HOST6 + "/64", NEW6 + "/64", T.GW6, T.HOST4 + "/24"),
+}
+
+
+@pytest.mark.parametrize("fam", [4, 6])
+def test_address_replaced(host_back, attach_pasta, tmp, pasta, fam):
     ours(pasta)
+    replace, old, new, gw, other = REPLACED[fam]
     att, log = start(attach_pasta, tmp)
-    assert ns_addrs(att, 4) == [T.HOST4 + "/24"]
-    replace_v4()
-    took = follows(lambda: ns_addrs(att, 4) == [NEW4 + "/24"])
-    assert took is not None, ("namespace kept", ns_addrs(att, 4))
-    print("IPv4 address followed in %.3f s" % took)
-    assert ns_default(att, 4) == [T.GW4], "default route lost on the way"
-    assert ns_addrs(att, 6) == [T.HOST6 + "/64"], "IPv6 must not change"
+    assert ns_addrs(att, fam) == [old]
+    replace()
+    took = follows(lambda: ns_addrs(att, fam) == [new])
+    assert took is not None, ("namespace kept", ns_addrs(att, fam))
+    print("IPv%d address followed in %.3f s" % (fam, took))
+    assert ns_default(att, fam) == [gw], "default route lost on the way"
+    assert ns_addrs(att, 10 - fam) == [other], "the other family changed"
     assert T.wait_for(lambda: log_lines(
-        log, r"Host address changed: 198\.51\.100\.1/24 -> "
-             r"198\.51\.100\.7/24, namespace updated"), 1)
-
-
-def test_v6_address_replaced(host_back, attach_pasta, tmp, pasta):
-    ours(pasta)
-    att, log = start(attach_pasta, tmp)
-    assert ns_addrs(att, 6) == [T.HOST6 + "/64"]
-    replace_v6()
-    took = follows(lambda: ns_addrs(att, 6) == [NEW6 + "/64"])
-    assert took is not None, ("namespace kept", ns_addrs(att, 6))
-    print("IPv6 address followed in %.3f s" % took)
-    assert ns_default(att, 6) == [T.GW6]
-    assert ns_addrs(att, 4) == [T.HOST4 + "/24"], "IPv4 must not change"
+        log, "Host address changed: %s -> %s, namespace updated"
+        % (re.escape(old), re.escape(new))), 1)
 
 
 def add_uplink(topo):
