@@ -16,8 +16,9 @@
  * - pasta --config-net: the steps from what the namespace has to what it
  *   should have (os/netcfg_diff.c) are taken over the netlink socket in the
  *   namespace; then the configuration the loop reads (the guest's
- *   addresses, for the translations of nat.c) takes the new values: flows
- *   open already keep theirs;
+ *   addresses, for the translations of nat.c, and the address connections
+ *   spliced into the namespace go to) takes the new values: flows open
+ *   already keep theirs;
  * - passt, and pasta without --config-net: the change is logged, no more
  *   (the guest would have to learn it: RA and DHCP lifetimes, not done).
  * A family whose default route is gone (the host between two networks)
@@ -225,9 +226,13 @@ static int follow_ns(struct ctx *x)
 			netcfg_fmt_route(desc, sizeof(desc), &a->route);
 		log_warn("Couldn't follow a host change in the namespace "
 			 "(%s): %s", desc, strerror(-ret));
+		/* @cur stays: the next change takes every step again, those
+		 * done already count as done (os/netcfg_diff.c)
+		 */
+		return ret;
 	}
-	f->cur = f->next;	/* the steps that failed are tried again */
-	return ret;
+	f->cur = f->next;
+	return 0;
 }
 
 /**
@@ -250,6 +255,9 @@ static void follow_update(struct ctx *x)
 	memcpy(live->ifname4, f->scratch.ifname4, IFNAMSIZ);
 	memcpy(live->ifname6, f->scratch.ifname6, IFNAMSIZ);
 	conf_nat(live, &x->nat);
+	/* connections spliced into the namespace go to its own address */
+	x->tsp.cfg.ns_addr4 = x->usp.cfg.ns_addr4 = live->l2.addr4;
+	x->tsp.cfg.ns_addr6 = x->usp.cfg.ns_addr6 = live->l2.addr6;
 }
 
 /**

@@ -356,3 +356,30 @@ def test_logged_without_config_net(host_back, attach_pasta, tmp, procs,
     assert T.wait_for(lambda: log_lines(
         log, r"Host address changed: 198\.51\.100\.1/24 -> "
              r"198\.51\.100\.7/24, not passed on to the guest"), DEADLINE)
+
+
+@pytest.mark.parametrize("via", ["loopback", "remote"])
+def test_inbound_after_change(host_back, attach_pasta, tmp, procs, pasta,
+                              via):
+    """-t forwarding reaches the namespace at its new address after the
+    change: from the host's loopback (spliced into the namespace, to its
+    own address) and from remote (through the tap, to the guest's)."""
+    ours(pasta)
+    port = next(_ports)
+    log = tmp / "pasta.log"
+    att = attach_pasta("--config-net", "-l", log,
+                       fwd=T.fwd_args(tcp=[port]))
+    replace_v4()
+    assert follows(lambda: ns_addrs(att, 4) == [NEW4 + "/24"]) is not None
+    nbytes = 1 * T.MIB
+    srv = T.start_peer(procs, att.netns, "listen", "0.0.0.0", port, tmp,
+                       send=nbytes, seed=2, deadline=30)
+    where, dst = ((host_back.host, "127.0.0.1") if via == "loopback"
+                  else (host_back.remote, NEW4))
+    cli = procs.popen(["ip", "netns", "exec", where] +
+                      T.peer_argv("connect", dst, port, send=nbytes, seed=1,
+                                  deadline=30))
+    ns = T.peer_result(srv, 30)
+    peer = T.peer_result(cli, 30)
+    assert ns["recv"] == nbytes and peer["recv"] == nbytes, (ns, peer)
+    assert ns["recv_sha"] == peer["sent_sha"]
