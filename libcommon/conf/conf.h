@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "base/log.h"
 #include "flow/fwd.h"
 #include "flow/nat.h"
 #include "services/l2.h"
@@ -79,6 +80,7 @@ struct conf {
 	/* What the guest gets: starts as parsed, completed by conf_resolve() */
 	struct l2_conf l2;
 	bool addr4_set, prefix4_set, gw4_set;
+	bool local4; /* no IPv4 default route: link-local "local mode" */
 	bool addr6_set, gw6_set;
 	bool mac_set;
 	bool mtu_set;
@@ -94,8 +96,6 @@ struct conf {
 	struct in6_addr dns_fwd6, dns_host6;
 	bool dns_fwd4_set, dns_host4_set, dns_fwd6_set, dns_host6_set;
 	bool dns_host4_given, dns_host6_given; /* by --dns-host, not the file */
-	/* Don't follow the host's changes (resolv.conf) at run time */
-	bool no_follow;
 	struct in_addr map_host_lo4, map_guest4;
 	struct in6_addr map_host_lo6, map_guest6;
 	bool map_host_lo4_set, map_guest4_set, map_host_lo6_set, map_guest6_set;
@@ -103,6 +103,7 @@ struct conf {
 
 	bool no_tcp, no_udp, no_icmp;
 	bool freebind;
+	bool no_follow_host; /* --no-follow-host: doc/follow.md */
 	bool no_map_gw;
 
 	struct conf_fwd tcp, udp, tcp_ns, udp_ns;
@@ -236,6 +237,7 @@ int conf_prescan_fd(int argc, char **argv);
 void conf_print_usage(const struct conf *c, FILE *f);
 void conf_print_version(const struct conf *c, FILE *f);
 int conf_resolve(struct conf *c);
+int conf_resolve_addrs(struct conf *c, int fd, enum log_level lvl);
 int conf_v6_check(struct conf *c, int err);
 void conf_nat(const struct conf *c, struct nat *n);
 int conf_resolv_file(struct conf *c, const char *path);

@@ -231,6 +231,10 @@ const struct conf_opt conf_opts[] = {
 	 F(l2.no_ra), .help = "Disable router advertisements"},
 	{"freebind", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false, opt_true,
 	 F(freebind), .help = "Bind forwarded ports to any address"},
+	{"no-follow-host", 0, NULL, CONF_M_ALL, CONF_SUP_YES, false, opt_true,
+	 F(no_follow_host),
+	 .help = "Don't follow host address, route and\n"
+		 "resolver changes"},
 	{"map-host-loopback", 0, "ADDR", CONF_M_ALL, CONF_SUP_YES, false,
 	 opt_map_host_lo,
 	 .help = "Guest address that means host loopback; \"none\""},

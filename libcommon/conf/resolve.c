@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "conf/conf.h"
 #include "conf/resolv.h"
 #include "os/netlink.h"
@@ -175,10 +176,12 @@ static int conf_v6_errno(void)
  * conf_resolve4() - IPv4 template, address, prefix and gateway
  * @c:		Configuration
  * @fd:		Netlink socket
+ * @lvl:	Level of the lines saying a family is off or in local mode
+ *		(info at start, debug when following the host)
  *
  * Return: 0 on success, -ENODEV for a bad interface name
  */
-static int conf_resolve4(struct conf *c, int fd)
+static int conf_resolve4(struct conf *c, int fd, enum log_level lvl)
 {
 	const char *name = *c->ifname4 ? c->ifname4 : c->outbound_if4;
 	struct conf_tmpl t;
@@ -188,7 +191,8 @@ static int conf_resolve4(struct conf *c, int fd)
 	if (rc)
 		return rc;
 	if (!t.route) {
-		log_info("No IPv4 default route: local mode");
+		log_msg(lvl, "No IPv4 default route: local mode");
+		c->local4 = true;
 		if (!c->addr4_set)
 			c->l2.addr4.s_addr = htonl(LOCAL_ADDR4);
 		if (!c->addr4_set && !c->prefix4_set)
@@ -202,7 +206,8 @@ static int conf_resolve4(struct conf *c, int fd)
 	if (c->addr4_set)
 		return 0;
 	if (!conf_first_addr(fd, AF_INET, t.ifindex, &a)) {
-		log_warn("No IPv4 address on %s: IPv4 disabled", c->ifname4);
+		log_msg(MIN(lvl, LOG_LVL_WARN),
+			"No IPv4 address on %s: IPv4 disabled", c->ifname4);
 		c->v4 = false;
 		return 0;
 	}
@@ -216,10 +221,11 @@ static int conf_resolve4(struct conf *c, int fd)
  * conf_resolve6() - IPv6 template, address, gateway and our link-local
  * @c:		Configuration
  * @fd:		Netlink socket
+ * @lvl:	Level of the lines saying the family is off
  *
  * Return: 0 on success, -ENODEV for a bad interface name
  */
-static int conf_resolve6(struct conf *c, int fd)
+static int conf_resolve6(struct conf *c, int fd, enum log_level lvl)
 {
 	const char *name = *c->ifname6 ? c->ifname6 : c->outbound_if6;
 	struct conf_tmpl t;
@@ -229,14 +235,15 @@ static int conf_resolve6(struct conf *c, int fd)
 	if (rc)
 		return rc;
 	if (!t.route && !c->addr6_set) {
-		log_info("No IPv6 default route: IPv6 disabled");
+		log_msg(lvl, "No IPv6 default route: IPv6 disabled");
 		c->v6 = false;
 		return 0;
 	}
 	if (!c->gw6_set && t.route)
 		c->l2.gw6 = t.gw.a6;
 	if (!c->addr6_set && !conf_first_addr(fd, AF_INET6, t.ifindex, &a)) {
-		log_warn("No IPv6 address on %s: IPv6 disabled", c->ifname6);
+		log_msg(MIN(lvl, LOG_LVL_WARN),
+			"No IPv6 address on %s: IPv6 disabled", c->ifname6);
 		c->v6 = false;
 		return 0;
 	}
@@ -255,6 +262,30 @@ static int conf_resolve6(struct conf *c, int fd)
 	if (IN6_IS_ADDR_UNSPECIFIED(&c->l2.gw6))
 		c->l2.gw6 = c->l2.our_ll6;
 	return 0;
+}
+
+/**
+ * conf_resolve_addrs() - Template interfaces, addresses and gateways of the
+ *			  enabled families, from the host
+ * @c:		Configuration: only what the options didn't give is filled
+ * @fd:		Netlink socket in the host's namespace
+ * @lvl:	Level of the lines saying a family is off or in local mode
+ *
+ * The code that chooses what the guest gets, at start (conf_resolve()) and
+ * each time the host changes (loop/follow.c): called there on a copy of the
+ * configuration as parsed, so that it chooses by the same rules.
+ *
+ * Return: 0 on success, -ENODEV for a bad interface name
+ */
+int conf_resolve_addrs(struct conf *c, int fd, enum log_level lvl)
+{
+	int rc = 0;
+
+	if (c->v4)
+		rc = conf_resolve4(c, fd, lvl);
+	if (!rc && c->v6)
+		rc = conf_resolve6(c, fd, lvl);
+	return rc;
 }
 
 /**
@@ -384,10 +415,8 @@ int conf_resolve(struct conf *c)
 	}
 	if (c->v6)
 		rc = conf_v6_check(c, conf_v6_errno());
-	if (!rc && c->v4)
-		rc = conf_resolve4(c, fd);
-	if (!rc && c->v6)
-		rc = conf_resolve6(c, fd);
+	if (!rc)
+		rc = conf_resolve_addrs(c, fd, LOG_LVL_INFO);
 	close(fd);
 	if (rc)
 		return rc;

@@ -12,6 +12,7 @@
 #include "conf/conf.h"
 #include "ctl/server.h"
 #include "flow/flow.h"
+#include "follow_state.h"
 #include "link/stream.h"
 #include "link/repair.h"
 #include "link/vhost_user.h"
@@ -65,6 +66,7 @@ struct report_src;
  * @fl:		Forwarding tables in force and their listeners: they start as
  *		the configuration's, and change through @ctl
  * @ctl:	Control socket (-c), for pesto
+ * @follow:	The watch on the host's addresses and routes (follow.c)
  * @gap_in:	Per inbound rule: ports served by one family only, for the
  *		rule display (transport/listen.h)
  * @gap_out:	The same for the outbound rules
@@ -110,6 +112,7 @@ struct ctx {
 	struct fwd_auto fa;
 	struct fwd_live fl;
 	struct ctl_server ctl;
+	struct follow follow;
 	struct listen_gap gap_in[FWD_MAX_RULES];
 	struct listen_gap gap_out[FWD_MAX_RULES];
 	bool idle;
@@ -135,6 +138,11 @@ void loop_report_src(const struct ctx *x, struct counters *cnt,
 void loop_stats_print(FILE *f, const struct counters *cnt, uint64_t uptime);
 void loop_stats(struct ctx *x);
 int pasta_config_net(struct ctx *x);
+int pasta_netcfg_build(const struct conf *c, int nl, struct netcfg *cfg);
+void follow_init(struct ctx *x, struct conf *c);
+void follow_open(struct ctx *x);
+void follow_event(struct ctx *x);
+void follow_batch_end(struct ctx *x);
 void control_init(struct ctx *x);
 int control_listen(struct ctx *x);
 void control_exit(void);

@@ -4,7 +4,7 @@
  * Theory of operation: at start, conf_resolve() read /etc/resolv.conf once.
  * Unless the user pinned everything it gave (-D, -S, --dns-host, or
  * nothing handed out and no --dns-forward) or turned following off
- * (conf.no_follow), follow_dns_init() sets up a watch on the file before
+ * (--no-follow-host), follow_dns_init() sets up a watch on the file before
  * the sandbox (os/resolvwatch.c), registered with epoll: nothing is
  * polled, no wake-up at rest. When the watch reports a change, the file is
  * read again into a static bounded buffer, parsed by resolv_parse() and
@@ -43,7 +43,7 @@ static bool follow_dns_wanted(const struct conf *c)
 		     (!c->search_set && !c->search_none &&
 		      !c->l2.no_dhcp_search);
 
-	return !c->no_follow && (fwd || lists);
+	return !c->no_follow_host && (fwd || lists);
 }
 
 /**

@@ -505,6 +505,9 @@ static bool loop_dispatch(struct ctx *x, const struct epoll_event *ev,
 	case EPOLL_TYPE_RESOLV:
 		follow_dns_event(x);
 		return false;
+	case EPOLL_TYPE_NLWATCH:
+		follow_event(x);	/* acted on after the batch */
+		return false;
 	default:
 		log_err("Event of unknown type %u", ref.type);
 		abort();
@@ -643,6 +646,8 @@ int loop_run(struct ctx *x)
 			vu_dev_state_run(&x->vu.dev);
 		if (x->linger_until && loop_linger_done(x, &status))
 			return status;
+		/* the host changed: once for the whole burst (follow.c) */
+		follow_batch_end(x);
 		/* a change first: the scan follows its new "auto" rules */
 		ctl_batch_end(&x->ctl);
 		fwd_auto_batch_end(&x->fa);

@@ -75,37 +75,66 @@ static int netsetup_gateway(const struct l2_conf *l2, int family,
 /**
  * netsetup_routes() - Put the routes of one family in the configuration
  * @c:		Configuration of pasta
+ * @nl:		Netlink socket in our own (the host's) namespace
  * @family:	AF_INET or AF_INET6
  * @cfg:	Configuration to fill
  *
  * Return: 0 on success, -errno on failure
  */
-static int netsetup_routes(const struct conf *c, int family,
+static int netsetup_routes(const struct conf *c, int nl, int family,
 			   struct netcfg *cfg)
 {
 	static struct netcfg tmpl;
 	const char *ifname = family == AF_INET ? c->ifname4 : c->ifname6;
 	bool gw_set = family == AF_INET ? c->gw4_set : c->gw6_set;
 	unsigned int ifindex;
-	int nl, ret, i;
+	int ret, i;
 
 	if (c->no_copy_routes || gw_set || !*ifname)
 		return netsetup_gateway(&c->l2, family, cfg);
 
-	if ((nl = nl_open()) < 0)
-		return nl;
 	memset(&tmpl, 0, sizeof(tmpl));
 	ret = nl_link_index(nl, ifname, &ifindex);
 	if (!ret)
 		ret = netcfg_from_template(nl, ifindex, NETCFG_COPY_ROUTES,
 					   &tmpl);
-	close(nl);
 
 	for (i = 0; !ret && i < tmpl.nroutes; i++) {
 		if (tmpl.routes[i].family == family)
 			ret = netcfg_add_route(cfg, &tmpl.routes[i]);
 	}
 	return ret;
+}
+
+/**
+ * pasta_netcfg_build() - What the namespace's interface gets: MTU, MAC,
+ *			  addresses and routes
+ * @c:		Configuration, resolved
+ * @nl:		Netlink socket in our own (the host's) namespace, to copy
+ *		the template's routes
+ * @cfg:	Filled
+ *
+ * At start for --config-net, and again each time the host changes
+ * (follow.c), so that both choose by the same rules.
+ *
+ * Return: 0 on success, -errno on failure
+ */
+int pasta_netcfg_build(const struct conf *c, int nl, struct netcfg *cfg)
+{
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mtu = c->l2.mtu;
+	cfg->up = true;
+	cfg->lo_up = true;
+	if ((cfg->set_mac = c->ns_mac_set))
+		memcpy(cfg->mac, c->ns_mac, sizeof(cfg->mac));
+
+	if ((ret = netsetup_addrs(&c->l2, cfg)) ||
+	    (c->l2.v4 && (ret = netsetup_routes(c, nl, AF_INET, cfg))) ||
+	    (c->l2.v6 && (ret = netsetup_routes(c, nl, AF_INET6, cfg))))
+		return ret;
+	return 0;
 }
 
 /**
@@ -116,25 +145,20 @@ static int netsetup_routes(const struct conf *c, int family,
  */
 int pasta_config_net(struct ctx *x)
 {
-	static struct netcfg cfg;
-	const struct conf *c = x->c;
+	struct netcfg *cfg = &x->follow.cur;
 	char what[NETCFG_ROUTE_STRLEN + 64];
-	int ret;
+	int nl = x->follow.nl_host, ret;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.mtu = c->l2.mtu;
-	cfg.up = true;
-	cfg.lo_up = true;
-	if ((cfg.set_mac = c->ns_mac_set))
-		memcpy(cfg.mac, c->ns_mac, sizeof(cfg.mac));
-
-	if ((ret = netsetup_addrs(&c->l2, &cfg)) ||
-	    (c->l2.v4 && (ret = netsetup_routes(c, AF_INET, &cfg))) ||
-	    (c->l2.v6 && (ret = netsetup_routes(c, AF_INET6, &cfg))))
+	if (nl < 0 && (nl = nl_open()) < 0)
+		return nl;
+	ret = pasta_netcfg_build(x->c, nl, cfg);
+	if (nl != x->follow.nl_host)
+		close(nl);
+	if (ret)
 		return ret;
 
 	*what = '\0';
-	if ((ret = netcfg_apply(x->nl_ns, x->tap.ifindex, &cfg, what,
+	if ((ret = netcfg_apply(x->nl_ns, x->tap.ifindex, cfg, what,
 				sizeof(what))))
 		log_err("%s: %s", what, strerror(-ret));
 	return ret;

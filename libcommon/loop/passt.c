@@ -120,6 +120,8 @@ static void passt_loop_setup(struct ctx *x)
 	x->sigfd = -1;
 	stream_init(&x->stream, x->epfd);
 	x->sink = &x->stream.sink;
+	if (x->follow.fd >= 0 && loop_add(x, EPOLL_TYPE_NLWATCH, x->follow.fd))
+		die_perror("epoll_ctl");
 	if (x->c->mode != MODE_VU)
 		return;
 	x->stream.client_type = EPOLL_TYPE_VU;
@@ -393,9 +395,11 @@ int passt_main(int argc, char **argv)
 	if (c.mode == MODE_VU)
 		ready.pid_exit = &passt_exit_pid;
 
+	follow_init(&x, &c);
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;
 	doctor_startup(&c);
+	follow_open(&x);
 	if (*c.pcap && (ret = pcap_open(c.pcap)))
 		die("Couldn't open capture file %s: %s", c.pcap,
 		    strerror(-ret));

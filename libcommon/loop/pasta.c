@@ -239,7 +239,9 @@ static void pasta_loop_setup(struct ctx *x)
 	}
 
 	if ((x->tap.fd >= 0 && loop_add(x, EPOLL_TYPE_TAP, x->tap.fd)) ||
-	    (x->nsw.fd >= 0 && loop_add(x, EPOLL_TYPE_NSWATCH, x->nsw.fd)))
+	    (x->nsw.fd >= 0 && loop_add(x, EPOLL_TYPE_NSWATCH, x->nsw.fd)) ||
+	    (x->follow.fd >= 0 &&
+	     loop_add(x, EPOLL_TYPE_NLWATCH, x->follow.fd)))
 		die_perror("epoll_ctl");
 }
 
@@ -279,6 +281,8 @@ static void pasta_ready(struct ctx *x)
 		.sb = {
 			.keep_net_bind = pasta_low_ports(x->c),
 			.keep_sys_admin = true,
+			.keep_net_admin = x->follow.fd >= 0 &&
+					  x->c->config_net,
 		},
 		.profile = SANDBOX_PASTA,
 		.daemon = !x->child.pid && !x->c->foreground,
@@ -422,9 +426,11 @@ int pasta_main(int argc, char **argv)
 	setup_log(&c, c.quiet || (c.cmd_argc && !c.netns[0] && !c.target_pid));
 	setup_drop_root(&c);
 
+	follow_init(&x, &c);
 	if (conf_resolve(&c))
 		return EXIT_FAILURE;
 	doctor_startup(&c);
+	follow_open(&x);
 	if (*c.pcap && (ret = pcap_open(c.pcap)))
 		die("Couldn't open capture file %s: %s", c.pcap,
 		    strerror(-ret));

@@ -46,6 +46,7 @@ const char *epref_type_str(unsigned int type)
 		[EPOLL_TYPE_CTL] = "ctl",
 		[EPOLL_TYPE_CTL_TIMER] = "ctl_timer",
 		[EPOLL_TYPE_RESOLV] = "resolv",
+		[EPOLL_TYPE_NLWATCH] = "nlwatch",
 	};
 
 	return type < EPOLL_NUM_TYPES ? names[type] : NULL;

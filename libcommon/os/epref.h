@@ -53,6 +53,8 @@
  * @EPOLL_TYPE_CTL:		Control socket: its client, idx: generation
  * @EPOLL_TYPE_CTL_TIMER:	Control socket: deadline of the client
  * @EPOLL_TYPE_RESOLV:		inotify watching the host's resolv.conf
+ * @EPOLL_TYPE_NLWATCH:		rtnetlink notifications of the host side
+ *				(os/nlwatch.c, doc/follow.md)
  * @EPOLL_NUM_TYPES:		Number of types
  */
 enum epoll_type {
@@ -82,6 +84,7 @@ enum epoll_type {
 	EPOLL_TYPE_CTL,
 	EPOLL_TYPE_CTL_TIMER,
 	EPOLL_TYPE_RESOLV,
+	EPOLL_TYPE_NLWATCH,
 	EPOLL_NUM_TYPES,
 };
 

@@ -558,6 +558,31 @@ int nl_link_addrgen(int fd, unsigned int ifindex, uint8_t mode)
 }
 
 /**
+ * nl_addr_req() - Add or remove an address
+ * @fd:		Netlink socket
+ * @ifindex:	Interface index
+ * @a:		Address (see nl_build_addr_add() and nl_build_addr_del())
+ * @del:	Remove it
+ *
+ * Return: 0, also if the address is there already (adding) or gone
+ *	   already (removing), or -errno
+ */
+static int nl_addr_req(int fd, unsigned int ifindex, const struct nl_addr *a,
+		       bool del)
+{
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	uint32_t seq = nl_seq_next();
+	int len, rc;
+
+	len = del ? nl_build_addr_del(buf, sizeof(buf), seq, ifindex, a)
+		  : nl_build_addr_add(buf, sizeof(buf), seq, ifindex, a);
+	rc = nl_do(fd, buf, len, seq, NULL, NULL);
+	if (del)
+		return rc == -EADDRNOTAVAIL || rc == -ENOENT ? 0 : rc;
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/**
  * nl_addr_add() - Add an address to an interface
  * @fd:		Netlink socket
  * @ifindex:	Interface index
@@ -567,13 +592,31 @@ int nl_link_addrgen(int fd, unsigned int ifindex, uint8_t mode)
  */
 int nl_addr_add(int fd, unsigned int ifindex, const struct nl_addr *a)
 {
+	return nl_addr_req(fd, ifindex, a, false);
+}
+
+/**
+ * nl_route_req() - Add or remove a route of the main table
+ * @fd:		Netlink socket
+ * @ifindex:	Output interface
+ * @r:		Route (see nl_build_route_add() and nl_build_route_del())
+ * @del:	Remove it
+ *
+ * Return: 0, also if the route is there already (adding) or gone already
+ *	   (removing), or -errno
+ */
+static int nl_route_req(int fd, unsigned int ifindex, const struct nl_route *r,
+			bool del)
+{
 	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
 	uint32_t seq = nl_seq_next();
-	int rc;
+	int len, rc;
 
-	rc = nl_do(fd, buf,
-		   nl_build_addr_add(buf, sizeof(buf), seq, ifindex, a), seq,
-		   NULL, NULL);
+	len = del ? nl_build_route_del(buf, sizeof(buf), seq, ifindex, r)
+		  : nl_build_route_add(buf, sizeof(buf), seq, ifindex, r);
+	rc = nl_do(fd, buf, len, seq, NULL, NULL);
+	if (del)
+		return rc == -ESRCH || rc == -ENOENT ? 0 : rc;
 	return rc == -EEXIST ? 0 : rc;
 }
 
@@ -587,12 +630,32 @@ int nl_addr_add(int fd, unsigned int ifindex, const struct nl_addr *a)
  */
 int nl_route_add(int fd, unsigned int ifindex, const struct nl_route *r)
 {
-	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
-	uint32_t seq = nl_seq_next();
-	int rc;
+	return nl_route_req(fd, ifindex, r, false);
+}
 
-	rc = nl_do(fd, buf,
-		   nl_build_route_add(buf, sizeof(buf), seq, ifindex, r), seq,
-		   NULL, NULL);
-	return rc == -EEXIST ? 0 : rc;
+
+/**
+ * nl_addr_del() - Remove an address from an interface
+ * @fd:		Netlink socket
+ * @ifindex:	Interface index
+ * @a:		Address (see nl_build_addr_del() for the fields used)
+ *
+ * Return: 0, also if the address is gone already, or -errno
+ */
+int nl_addr_del(int fd, unsigned int ifindex, const struct nl_addr *a)
+{
+	return nl_addr_req(fd, ifindex, a, true);
+}
+
+/**
+ * nl_route_del() - Remove a route from the main table
+ * @fd:		Netlink socket
+ * @ifindex:	Output interface
+ * @r:		Route (see nl_build_route_del() for the fields matched)
+ *
+ * Return: 0, also if the route is gone already, or -errno
+ */
+int nl_route_del(int fd, unsigned int ifindex, const struct nl_route *r)
+{
+	return nl_route_req(fd, ifindex, r, true);
 }

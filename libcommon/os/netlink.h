@@ -44,6 +44,8 @@ int nl_link_set(int fd, unsigned int ifindex, unsigned int mtu,
 int nl_link_addrgen(int fd, unsigned int ifindex, uint8_t mode);
 int nl_addr_add(int fd, unsigned int ifindex, const struct nl_addr *a);
 int nl_route_add(int fd, unsigned int ifindex, const struct nl_route *r);
+int nl_addr_del(int fd, unsigned int ifindex, const struct nl_addr *a);
+int nl_route_del(int fd, unsigned int ifindex, const struct nl_route *r);
 const char *nl_ext_ack(void);
 
 #endif /* OS_NETLINK_H */

@@ -282,6 +282,13 @@ int nl_build_link_addrgen(void *buf, size_t len, uint32_t seq,
 	return (int)nh->nlmsg_len;
 }
 
+static int nl_build_addr(void *buf, size_t len, uint32_t seq,
+			 unsigned int ifindex, const struct nl_addr *a,
+			 uint16_t type);
+static int nl_build_route(void *buf, size_t len, uint32_t seq,
+			  unsigned int ifindex, const struct nl_route *r,
+			  uint16_t type);
+
 /**
  * nl_build_addr_add() - Build an RTM_NEWADDR request adding an address
  * @buf:	Buffer, 4-byte aligned
@@ -301,6 +308,40 @@ int nl_build_link_addrgen(void *buf, size_t len, uint32_t seq,
 int nl_build_addr_add(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      const struct nl_addr *a)
 {
+	return nl_build_addr(buf, len, seq, ifindex, a, RTM_NEWADDR);
+}
+
+/**
+ * nl_build_addr_del() - Build an RTM_DELADDR request removing an address
+ * @buf:	Buffer, 4-byte aligned
+ * @len:	Buffer size
+ * @seq:	Sequence number
+ * @ifindex:	Interface index
+ * @a:		Address: family, address and prefix length are used
+ *
+ * Return: as nl_build_addr_add()
+ */
+int nl_build_addr_del(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
+		      const struct nl_addr *a)
+{
+	return nl_build_addr(buf, len, seq, ifindex, a, RTM_DELADDR);
+}
+
+/**
+ * nl_build_addr() - Build an RTM_NEWADDR or RTM_DELADDR request
+ * @buf:	Buffer, 4-byte aligned
+ * @len:	Buffer size
+ * @seq:	Sequence number
+ * @ifindex:	Interface index
+ * @a:		Address (see nl_build_addr_add())
+ * @type:	RTM_NEWADDR (create, not replace) or RTM_DELADDR
+ *
+ * Return: as nl_build_addr_add()
+ */
+static int nl_build_addr(void *buf, size_t len, uint32_t seq,
+			 unsigned int ifindex, const struct nl_addr *a,
+			 uint16_t type)
+{
 	size_t alen = nl_addr_len(a->family);
 	struct ifaddrmsg *ifa;
 	struct nlmsghdr *nh;
@@ -317,9 +358,10 @@ int nl_build_addr_add(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 	if (a->family == AF_INET6)
 		flags |= IFA_F_NODAD;
 
-	nh = nl_put_header(buf, len, RTM_NEWADDR,
-			   NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-				   NLM_F_EXCL,
+	nh = nl_put_header(buf, len, type,
+			   NLM_F_REQUEST | NLM_F_ACK |
+				   (type == RTM_NEWADDR ?
+				    NLM_F_CREATE | NLM_F_EXCL : 0),
 			   seq, sizeof(*ifa), &ext);
 	if (!nh)
 		return -ENOBUFS;
@@ -356,6 +398,42 @@ int nl_build_addr_add(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 int nl_build_route_add(void *buf, size_t len, uint32_t seq,
 		       unsigned int ifindex, const struct nl_route *r)
 {
+	return nl_build_route(buf, len, seq, ifindex, r, RTM_NEWROUTE);
+}
+
+/**
+ * nl_build_route_del() - Build an RTM_DELROUTE request removing a route
+ * @buf:	Buffer, 4-byte aligned
+ * @len:	Buffer size
+ * @seq:	Sequence number
+ * @ifindex:	Output interface (RTA_OIF)
+ * @r:		Route: family, destination, gateway and metric are matched
+ *		(a zero metric matches any); any scope and protocol match
+ *
+ * Return: as nl_build_route_add()
+ */
+int nl_build_route_del(void *buf, size_t len, uint32_t seq,
+		       unsigned int ifindex, const struct nl_route *r)
+{
+	return nl_build_route(buf, len, seq, ifindex, r, RTM_DELROUTE);
+}
+
+/**
+ * nl_build_route() - Build an RTM_NEWROUTE or RTM_DELROUTE request
+ * @buf:	Buffer, 4-byte aligned
+ * @len:	Buffer size
+ * @seq:	Sequence number
+ * @ifindex:	Output interface (RTA_OIF)
+ * @r:		Route (see nl_build_route_add())
+ * @type:	RTM_NEWROUTE (create, not replace) or RTM_DELROUTE
+ *
+ * Return: as nl_build_route_add()
+ */
+static int nl_build_route(void *buf, size_t len, uint32_t seq,
+			  unsigned int ifindex, const struct nl_route *r,
+			  uint16_t type)
+{
+	bool add = type == RTM_NEWROUTE;
 	size_t alen = nl_addr_len(r->family);
 	struct nlmsghdr *nh;
 	struct rtmsg *rtm;
@@ -368,9 +446,9 @@ int nl_build_route_add(void *buf, size_t len, uint32_t seq,
 	    r->protocol < 0 || r->protocol > UINT8_MAX)
 		return -EINVAL;
 
-	nh = nl_put_header(buf, len, RTM_NEWROUTE,
-			   NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-				   NLM_F_EXCL,
+	nh = nl_put_header(buf, len, type,
+			   NLM_F_REQUEST | NLM_F_ACK |
+				   (add ? NLM_F_CREATE | NLM_F_EXCL : 0),
 			   seq, sizeof(*rtm), &ext);
 	if (!nh)
 		return -ENOBUFS;
@@ -378,9 +456,14 @@ int nl_build_route_add(void *buf, size_t len, uint32_t seq,
 	rtm->rtm_family = (uint8_t)r->family;
 	rtm->rtm_dst_len = (uint8_t)r->dst_len;
 	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = r->protocol ? (uint8_t)r->protocol : RTPROT_BOOT;
-	rtm->rtm_scope = r->has_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
+	if (add) {
+		rtm->rtm_protocol = r->protocol ? (uint8_t)r->protocol
+						: RTPROT_BOOT;
+		rtm->rtm_scope = r->has_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	} else {
+		rtm->rtm_scope = RT_SCOPE_NOWHERE; /* any, to the kernel */
+	}
 
 	ok = true;
 	if (r->dst_len)

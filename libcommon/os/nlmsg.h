@@ -112,6 +112,10 @@ int nl_build_addr_add(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
 		      const struct nl_addr *a);
 int nl_build_route_add(void *buf, size_t len, uint32_t seq,
 		       unsigned int ifindex, const struct nl_route *r);
+int nl_build_addr_del(void *buf, size_t len, uint32_t seq, unsigned int ifindex,
+		      const struct nl_addr *a);
+int nl_build_route_del(void *buf, size_t len, uint32_t seq,
+		       unsigned int ifindex, const struct nl_route *r);
 
 int nl_parse_route(const void *msg, size_t len, struct nl_route *r);
 int nl_parse_addr(const void *msg, size_t len, struct nl_addr *a);

@@ -13,7 +13,9 @@
  * didn't join one) we first detach into a new user namespace of our own,
  * mapping our own IDs only. pasta keeps CAP_SYS_ADMIN of that joined
  * namespace, the one thing that lets it setns() into the guest's network
- * namespace at run time; every other capability is dropped, bounding and
+ * namespace at run time, and, with --config-net following the host
+ * (doc/follow.md), CAP_NET_ADMIN of it, to change the namespace's addresses
+ * and routes over netlink; every other capability is dropped, bounding and
  * ambient sets included, no-new-privileges is set and the process made
  * non-dumpable (no core dumps, no ptrace() by other processes of the user).
  *
@@ -474,8 +476,8 @@ int sandbox_isolate(const struct sandbox_opts *o)
 	}
 
 	if ((ret = sandbox_drop_caps(o->keep_net_bind,
-				     o->keep_sys_admin && !newuser, false,
-				     false))) {
+				     o->keep_sys_admin && !newuser,
+				     o->keep_net_admin && !newuser, false))) {
 		log_err("Couldn't drop capabilities");
 		return ret;
 	}

@@ -106,12 +106,16 @@ struct sandbox_rule {
  * @keep_sys_admin:	Keep CAP_SYS_ADMIN (pasta: setns() into the guest's
  *			namespace at run time), unless a new user namespace
  *			was created, where it would be of no use
+ * @keep_net_admin:	Keep CAP_NET_ADMIN, under the same condition (pasta
+ *			--config-net following the host: the namespace's
+ *			addresses and routes change at run time)
  */
 struct sandbox_opts {
 	bool newpid;
 	bool newuser;
 	bool keep_net_bind;
 	bool keep_sys_admin;
+	bool keep_net_admin;
 };
 
 /**

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_conf_resolve.c - unit tests of conf_resolve() in a namespace built
- *			 for each test, and of conf_v6_check()
+ *			 for each test, of conf_v6_check(), and of the picture
+ *			 derived again after a change (loop/follow.c)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,21 +18,66 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "os/netlink.h"
 #include "conf_fixture.h"
 
+/* After a change of the namespace: the picture derived again, as follow.c
+ * does it, from the configuration as parsed
+ */
+static struct conf parsed, scratch;
+
 /**
- * resolve_in_netns() - conf_parse() and conf_resolve() in a new namespace
+ * read_full() - Read exactly @len bytes from a pipe (reads may be short)
+ * @fd:		Pipe
+ * @buf:	Buffer
+ * @len:	Bytes wanted
+ */
+static void read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		assert_true(n > 0);
+		got += (size_t)n;
+	}
+}
+
+/**
+ * rederive() - In the child: change the namespace, derive the picture again
+ * @change:	Shell commands changing it
+ *
+ * Return: 0 on success, -errno on failure
+ */
+static int rederive(const char *change)
+{
+	int nl;
+
+	scratch = parsed;
+	scratch.v4 = cf.v4;
+	scratch.v6 = cf.v6;
+	if (system(change) || (nl = nl_open()) < 0)
+		return -EIO;
+	return conf_resolve_addrs(&scratch, nl, LOG_LVL_DEBUG);
+}
+
+/**
+ * resolve_in_netns() - conf_parse() and conf_resolve() in a new namespace,
+ *			then, if asked, a change and conf_resolve_addrs()
  * @setup:	Shell commands building the namespace's interfaces and routes
  * @words:	Command line, NULL-terminated
- * @rc:		conf_resolve() result
+ * @rc:		conf_resolve() result (then the second derivation's)
+ * @change:	Shell commands changing the namespace afterwards, NULL for
+ *		none; the picture derived again is left in @scratch
  *
  * The child process does the work, so the test's own namespace is never
- * touched, and hands the configuration back through a pipe.
+ * touched, and hands the configurations back through a pipe.
  *
  * Return: true if it ran, false if namespaces are unavailable (skip)
  */
 static bool resolve_in_netns(const char *setup, const char *const *words,
-			     int *rc)
+			     int *rc, const char *change)
 {
 	int p[2], status;
 	pid_t pid;
@@ -46,17 +92,24 @@ static bool resolve_in_netns(const char *setup, const char *const *words,
 
 		close(p[0]);
 		if (!unshare(CLONE_NEWNET) && !system(setup) &&
-		    parse_words(words) == CONF_OK)
+		    parse_words(words) == CONF_OK) {
+			parsed = cf;
 			r = conf_resolve(&cf);
+			if (!r && change)
+				r = rederive(change);
+		}
 		if (write(p[1], &r, sizeof(r)) != sizeof(r) ||
-		    write(p[1], &cf, sizeof(cf)) != sizeof(cf))
+		    write(p[1], &cf, sizeof(cf)) != sizeof(cf) ||
+		    write(p[1], &scratch, sizeof(scratch)) != sizeof(scratch))
 			_exit(1);
 		_exit(0);
 	}
 	close(p[1]);
-	assert_int_equal(read(p[0], rc, sizeof(*rc)), sizeof(*rc));
-	if (*rc != -EPERM)
-		assert_int_equal(read(p[0], &cf, sizeof(cf)), sizeof(cf));
+	read_full(p[0], rc, sizeof(*rc));
+	if (*rc != -EPERM) {
+		read_full(p[0], &cf, sizeof(cf));
+		read_full(p[0], &scratch, sizeof(scratch));
+	}
 	close(p[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return *rc != -EPERM;
@@ -76,7 +129,7 @@ static void test_resolve_from_template(void **state)
 	int rc;
 
 	(void)state;
-	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc, NULL))
 		skip();
 	assert_int_equal(rc, 0);
 	assert_string_equal(cf.ifname4, "d0");
@@ -108,7 +161,7 @@ static void test_resolve_keeps_given_values(void **state)
 	int rc;
 
 	(void)state;
-	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc, NULL))
 		skip();
 	assert_int_equal(rc, 0);
 	assert_false(cf.l2.v4);
@@ -127,7 +180,7 @@ static void test_resolve_local_mode(void **state)
 	int rc;
 
 	(void)state;
-	if (!resolve_in_netns("ip link set lo up", w, &rc))
+	if (!resolve_in_netns("ip link set lo up", w, &rc, NULL))
 		skip();
 	assert_int_equal(rc, 0);
 	assert_true(cf.l2.v4);
@@ -144,7 +197,7 @@ static void test_resolve_unknown_interface(void **state)
 	int rc;
 
 	(void)state;
-	if (!resolve_in_netns(NETNS_SETUP, w, &rc))
+	if (!resolve_in_netns(NETNS_SETUP, w, &rc, NULL))
 		skip();
 	assert_int_equal(rc, -ENODEV);
 }
@@ -186,6 +239,57 @@ static void test_v6_check_kernel_without_ipv6(void **state)
 	assert_non_null(strstr(out, "IPv6 not available"));
 }
 
+#define FOLLOW_SETUP                                                           \
+	"ip link add d0 type veth peer name d1 && ip link set d1 up && "       \
+	"ip link set d0 up && "                                                \
+	"sysctl -qw net.ipv4.conf.d0.promote_secondaries=1 && "               \
+	"ip addr add 192.0.2.5/24 dev d0 && "                                  \
+	"ip route add default via 192.0.2.1"
+#define FOLLOW_CHANGE                                                          \
+	"ip addr add 192.0.2.7/24 dev d0 && ip addr del 192.0.2.5/24 dev d0 && " \
+	"ip route replace default via 192.0.2.2"
+
+static void test_rederive_follows(void **state)
+{
+	static const char *const w[] = {"pasta", "-f", "-4", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(FOLLOW_SETUP, w, &rc, FOLLOW_CHANGE))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_in4(cf.l2.addr4, "192.0.2.5");
+	assert_in4(scratch.l2.addr4, "192.0.2.7");
+	assert_int_equal(scratch.l2.prefix4, 24);
+	assert_in4(scratch.l2.gw4, "192.0.2.2");
+	assert_string_equal(scratch.ifname4, "d0");
+}
+
+static void test_rederive_pinned(void **state)
+{
+	static const char *const a[] = {"pasta", "-f", "-4", "-a",
+					"198.51.100.9", "-n", "25", NULL};
+	static const char *const g[] = {"pasta", "-f", "-4", "-g",
+					"192.0.2.1", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(FOLLOW_SETUP, a, &rc, FOLLOW_CHANGE))
+		skip();
+	assert_int_equal(rc, 0);
+	/* -a and -n: the address stays, the gateway follows */
+	assert_in4(scratch.l2.addr4, "198.51.100.9");
+	assert_int_equal(scratch.l2.prefix4, 25);
+	assert_in4(scratch.l2.gw4, "192.0.2.2");
+
+	if (!resolve_in_netns(FOLLOW_SETUP, g, &rc, FOLLOW_CHANGE))
+		skip();
+	assert_int_equal(rc, 0);
+	/* -g: the gateway stays, the address follows */
+	assert_in4(scratch.l2.gw4, "192.0.2.1");
+	assert_in4(scratch.l2.addr4, "192.0.2.7");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +298,8 @@ int main(void)
 		cmocka_unit_test(test_resolve_local_mode),
 		cmocka_unit_test(test_resolve_unknown_interface),
 		cmocka_unit_test(test_v6_check_kernel_without_ipv6),
+		cmocka_unit_test(test_rederive_follows),
+		cmocka_unit_test(test_rederive_pinned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* follow.c - following the host: its addresses and routes reach the guest
+ *
+ * Theory of operation (doc/follow.md has the whole of it): unless
+ * --no-follow-host is given, a netlink socket subscribed to the host's link,
+ * address and route changes (os/nlwatch.c) sits in the event loop with the
+ * other descriptors. Its events only note what changed (follow_event());
+ * once the round of events is over, follow_batch_end() derives the picture
+ * of the host again, once for the whole burst, with the code that chose it
+ * at start: conf_resolve_addrs() on a copy of the configuration as parsed,
+ * so options that pin a value (-a, -n, -g, -i, --outbound-if4/6) pin it
+ * again, and the routes with pasta_netcfg_build(), which --config-net used
+ * at start (so -g and --no-copy-routes keep their meaning, -m its MTU).
+ *
+ * What is done with a new picture:
+ * - pasta --config-net: the steps from what the namespace has to what it
+ *   should have (os/netcfg_diff.c) are taken over the netlink socket in the
+ *   namespace; then the configuration the loop reads (the guest's
+ *   addresses, for the translations of nat.c, and the address connections
+ *   spliced into the namespace go to) takes the new values: flows open
+ *   already keep theirs;
+ * - passt, and pasta without --config-net: the change is logged, no more
+ *   (the guest would have to learn it: RA and DHCP lifetimes, not done).
+ * A family whose default route is gone (the host between two networks)
+ * keeps what it had: there is nothing better to give. The families in use
+ * are those of the start: a family off at start stays off.
+ *
+ * No cost at rest: the socket is only read when the kernel queued a
+ * change; nothing is polled and no timer runs.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "ctx.h"
+#include "os/netlink.h"
+
+/**
+ * follow_init() - Keep the configuration as parsed, before it is resolved
+ * @x:		Context
+ * @c:		Configuration, just parsed: the one the loop will read
+ */
+void follow_init(struct ctx *x, struct conf *c)
+{
+	struct follow *f = &x->follow;
+
+	f->fd = -1;
+	f->nl_host = -1;
+	f->live = c;
+	if (c->no_follow_host)
+		return;
+	f->parsed = *c;
+}
+
+/**
+ * follow_open() - Open the notification and request sockets on the host
+ * @x:		Context, the configuration resolved
+ *
+ * Called in the namespace we run in, before the guest's is touched. A
+ * failure only switches the feature off, with a warning.
+ */
+void follow_open(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+	const struct conf *c = f->live;
+
+	if (c->no_follow_host)
+		return;
+	f->seen = c->l2;
+	memcpy(f->seen_if4, c->ifname4, IFNAMSIZ);
+	memcpy(f->seen_if6, c->ifname6, IFNAMSIZ);
+	if ((f->fd = nlwatch_open()) < 0 || (f->nl_host = nl_open()) < 0) {
+		log_warn("Can't watch the host's addresses and routes: %s",
+			 strerror(-(f->fd < 0 ? f->fd : f->nl_host)));
+		if (f->fd >= 0)
+			close(f->fd);
+		f->fd = -1;
+		f->nl_host = -1;
+	}
+}
+
+/**
+ * follow_event() - Notifications are queued on the watch socket
+ * @x:		Context
+ */
+void follow_event(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+
+	f->what |= nlwatch_read(f->fd, f->buf, sizeof(f->buf));
+}
+
+/**
+ * follow_keep() - Keep the old values of families the host can't give now
+ * @f:		Follow state, @f->scratch freshly derived
+ *
+ * Return: true if some family was kept
+ */
+static bool follow_keep(struct follow *f)
+{
+	const struct conf *live = f->live;
+	struct conf *s = &f->scratch;
+	bool kept = false;
+
+	if (live->v4 && (!s->v4 || (s->local4 && !live->local4))) {
+		s->v4 = true;
+		s->local4 = live->local4;
+		s->l2.addr4 = live->l2.addr4;
+		s->l2.prefix4 = live->l2.prefix4;
+		s->l2.gw4 = live->l2.gw4;
+		memcpy(s->ifname4, live->ifname4, IFNAMSIZ);
+		kept = true;
+	}
+	if (live->v6 && !s->v6) {
+		s->v6 = true;
+		s->l2.addr6 = live->l2.addr6;
+		s->l2.prefix6 = live->l2.prefix6;
+		s->l2.gw6 = live->l2.gw6;
+		s->l2.our_ll6 = live->l2.our_ll6;
+		memcpy(s->ifname6, live->ifname6, IFNAMSIZ);
+		kept = true;
+	}
+	s->l2.v4 = s->v4;
+	s->l2.v6 = s->v6;
+	return kept;
+}
+
+/**
+ * follow_log_ip() - Log a change of one address or gateway
+ * @what:	"address", "gateway"
+ * @family:	AF_INET or AF_INET6
+ * @old:	Old value
+ * @new:	New value
+ * @oplen:	Old prefix length, -1 for none
+ * @nplen:	New prefix length, -1 for none
+ * @how:	What was done about it
+ *
+ * Return: true if it changed (and was logged)
+ */
+static bool follow_log_ip(const char *what, int family, const void *old,
+			  const void *new, int oplen, int nplen,
+			  const char *how)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	char o[INET6_ADDRSTRLEN + 16], n[INET6_ADDRSTRLEN + 16];
+
+	if (!memcmp(old, new, alen) && oplen == nplen)
+		return false;
+	inet_ntop(family, old, o, INET6_ADDRSTRLEN);
+	inet_ntop(family, new, n, INET6_ADDRSTRLEN);
+	if (oplen >= 0)
+		snprintf(o + strlen(o), sizeof(o) - strlen(o), "/%d", oplen);
+	if (nplen >= 0)
+		snprintf(n + strlen(n), sizeof(n) - strlen(n), "/%d", nplen);
+	log_info("Host %s changed: %s -> %s, %s", what, o, n, how);
+	return true;
+}
+
+/**
+ * follow_log() - Log what changed since the last derivation
+ * @f:		Follow state, @f->scratch the new picture
+ * @how:	What was done about it
+ *
+ * Return: number of lines logged
+ */
+static int follow_log(const struct follow *f, const char *how)
+{
+	const struct l2_conf *o = &f->seen, *n = &f->scratch.l2;
+	int lines = 0;
+
+	if (f->scratch.v4 && strcmp(f->seen_if4, f->scratch.ifname4) != 0) {
+		log_info("Host IPv4 default route moved: %s -> %s, %s",
+			 f->seen_if4, f->scratch.ifname4, how);
+		lines++;
+	}
+	if (f->scratch.v6 && strcmp(f->seen_if6, f->scratch.ifname6) != 0) {
+		log_info("Host IPv6 default route moved: %s -> %s, %s",
+			 f->seen_if6, f->scratch.ifname6, how);
+		lines++;
+	}
+	if (f->scratch.v4) {
+		lines += follow_log_ip("address", AF_INET, &o->addr4, &n->addr4,
+				       o->prefix4, n->prefix4, how);
+		lines += follow_log_ip("gateway", AF_INET, &o->gw4, &n->gw4,
+				       -1, -1, how);
+	}
+	if (f->scratch.v6) {
+		lines += follow_log_ip("address", AF_INET6, &o->addr6,
+				       &n->addr6, o->prefix6, n->prefix6, how);
+		lines += follow_log_ip("gateway", AF_INET6, &o->gw6, &n->gw6,
+				       -1, -1, how);
+	}
+	return lines;
+}
+
+/**
+ * follow_ns() - pasta --config-net: take the namespace to the new picture
+ * @x:		Context
+ *
+ * Return: 0 on success (also with nothing to do), -errno on failure
+ */
+static int follow_ns(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+	char desc[NETCFG_ROUTE_STRLEN];
+	int ret, failed = 0;
+
+	if ((ret = pasta_netcfg_build(&f->scratch, f->nl_host, &f->next))) {
+		log_warn("Couldn't read the host's routes: %s", strerror(-ret));
+		return ret;
+	}
+	netcfg_diff(&f->cur, &f->next, &f->diff);
+	if (!f->diff.n)
+		return 0;
+	ret = netcfg_diff_apply(x->nl_ns, x->tap.ifindex, &f->diff, &f->next,
+				&failed);
+	if (ret) {
+		const struct netcfg_act *a = &f->diff.act[failed];
+
+		if (a->kind == NETCFG_ACT_ADDR_ADD ||
+		    a->kind == NETCFG_ACT_ADDR_DEL)
+			netcfg_fmt_addr(desc, sizeof(desc), &a->addr);
+		else
+			netcfg_fmt_route(desc, sizeof(desc), &a->route);
+		log_warn("Couldn't follow a host change in the namespace "
+			 "(%s): %s", desc, strerror(-ret));
+		/* @cur stays: the next change takes every step again, those
+		 * done already count as done (os/netcfg_diff.c)
+		 */
+		return ret;
+	}
+	f->cur = f->next;
+	return 0;
+}
+
+/**
+ * follow_update() - The namespace follows: the loop's configuration too
+ * @x:		Context
+ */
+static void follow_update(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+	struct conf *live = f->live;
+
+	live->local4 = f->scratch.local4;
+	live->l2.addr4 = f->scratch.l2.addr4;
+	live->l2.prefix4 = f->scratch.l2.prefix4;
+	live->l2.gw4 = f->scratch.l2.gw4;
+	live->l2.addr6 = f->scratch.l2.addr6;
+	live->l2.prefix6 = f->scratch.l2.prefix6;
+	live->l2.gw6 = f->scratch.l2.gw6;
+	live->l2.our_ll6 = f->scratch.l2.our_ll6;
+	memcpy(live->ifname4, f->scratch.ifname4, IFNAMSIZ);
+	memcpy(live->ifname6, f->scratch.ifname6, IFNAMSIZ);
+	conf_nat(live, &x->nat);
+	/* connections spliced into the namespace go to its own address */
+	x->tsp.cfg.ns_addr4 = x->usp.cfg.ns_addr4 = live->l2.addr4;
+	x->tsp.cfg.ns_addr6 = x->usp.cfg.ns_addr6 = live->l2.addr6;
+}
+
+/**
+ * follow_batch_end() - After a round of events: derive the picture again if
+ *			the host changed, and follow it
+ * @x:		Context
+ */
+void follow_batch_end(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+	bool ns = f->live->config_net && x->tap.fd >= 0;
+	int ret;
+
+	if (!f->what)
+		return;
+	log_debug("Host changed (%s%s%s%s), deriving its picture again",
+		  f->what & NLWATCH_LINK ? " links" : "",
+		  f->what & NLWATCH_ADDR ? " addresses" : "",
+		  f->what & NLWATCH_ROUTE ? " routes" : "",
+		  f->what & NLWATCH_OVERRUN ? " overrun" : "");
+	f->what = 0;
+
+	f->scratch = f->parsed;
+	f->scratch.v4 = f->live->v4;
+	f->scratch.v6 = f->live->v6;
+	if ((ret = conf_resolve_addrs(&f->scratch, f->nl_host,
+				      LOG_LVL_DEBUG))) {
+		log_debug("Host picture not derived: %s", strerror(-ret));
+		return;
+	}
+	if (follow_keep(f))
+		log_debug("A family has no default route on the host: the "
+			  "guest keeps what it had");
+
+	if (!ns) {
+		follow_log(f, "not passed on to the guest (doc/follow.md)");
+	} else if (!follow_ns(x)) {
+		if (!follow_log(f, "namespace updated") && f->diff.n)
+			log_info("Host routes changed, namespace updated "
+				 "(%d steps)", f->diff.n);
+		follow_update(x);
+	}
+	f->seen = f->scratch.l2;
+	memcpy(f->seen_if4, f->scratch.ifname4, IFNAMSIZ);
+	memcpy(f->seen_if6, f->scratch.ifname6, IFNAMSIZ);
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_follow.c - following the host (doc/follow.md): the steps between two
+ *		   interface configurations and the scan of notifications
+ *		   (the picture derived again: test_conf_resolve.c)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "os/netcfg_diff.h"
+#include "os/nlwatch.h"
+
+/**
+ * addr() - An address record from text
+ * @s:		ADDR/PLEN
+ *
+ * Return: the record
+ */
+static struct nl_addr addr(const char *s)
+{
+	struct nl_addr a;
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(netcfg_parse_addr(s, &a), 0);
+	return a;
+}
+
+/**
+ * route() - A route record from text
+ * @dst:	DST/PLEN, NULL for a default route
+ * @gw:		Gateway, NULL for none
+ *
+ * Return: the record
+ */
+static struct nl_route route(const char *dst, const char *gw)
+{
+	struct nl_route r;
+	int family;
+
+	memset(&r, 0, sizeof(r));
+	if (!dst) {
+		assert_int_equal(netcfg_parse_ip(gw, &family, &r.gw), 0);
+		r.family = family;
+		r.has_gw = true;
+		return r;
+	}
+	assert_int_equal(netcfg_parse_route(dst, &r), 0);
+	if (gw) {
+		assert_int_equal(netcfg_parse_ip(gw, &family, &r.gw), 0);
+		r.has_gw = true;
+	}
+	return r;
+}
+
+/**
+ * picture() - A namespace configuration as topo.py's host gives it
+ * @c:		Filled
+ * @a4:		IPv4 ADDR/PLEN
+ * @a6:		IPv6 ADDR/PLEN
+ * @gw4:	IPv4 gateway (IPv6: 2001:db8:1::fe)
+ * @net4:	IPv4 prefix route
+ */
+static void picture(struct netcfg *c, const char *a4, const char *a6,
+		    const char *gw4, const char *net4)
+{
+	memset(c, 0, sizeof(*c));
+	c->mtu = 65520;
+	c->up = true;
+	c->addrs[c->naddrs++] = addr(a4);
+	c->addrs[c->naddrs++] = addr(a6);
+	c->routes[c->nroutes++] = route(net4, NULL);
+	c->routes[c->nroutes++] = route(NULL, gw4);
+	c->routes[c->nroutes++] = route(NULL, "2001:db8:1::fe");
+}
+
+static struct netcfg oldc, newc;
+static struct netcfg_diff d;
+
+static void test_diff_same(void **state)
+{
+	(void)state;
+	picture(&oldc, "198.51.100.1/24", "2001:db8:1::1/64",
+		"198.51.100.254", "198.51.100.0/24");
+	newc = oldc;
+	netcfg_diff(&oldc, &newc, &d);
+	assert_int_equal(d.n, 0);
+}
+
+static void test_diff_addr4_replaced(void **state)
+{
+	struct nl_addr o = addr("198.51.100.1/24"), n = addr("198.51.100.7/24");
+
+	(void)state;
+	picture(&oldc, "198.51.100.1/24", "2001:db8:1::1/64",
+		"198.51.100.254", "198.51.100.0/24");
+	picture(&newc, "198.51.100.7/24", "2001:db8:1::1/64",
+		"198.51.100.254", "198.51.100.0/24");
+	netcfg_diff(&oldc, &newc, &d);
+	/* the IPv6 address and every route stay: not touched */
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.act[0].kind, NETCFG_ACT_ADDR_DEL);
+	assert_true(netcfg_addr_eq(&d.act[0].addr, &o));
+	assert_int_equal(d.act[1].kind, NETCFG_ACT_ADDR_ADD);
+	assert_true(netcfg_addr_eq(&d.act[1].addr, &n));
+}
+
+static void test_diff_prefix_changed(void **state)
+{
+	(void)state;
+	picture(&oldc, "198.51.100.1/24", "2001:db8:1::1/64",
+		"198.51.100.254", "198.51.100.0/24");
+	picture(&newc, "198.51.100.1/25", "2001:db8:1::1/64",
+		"198.51.100.254", "198.51.100.0/25");
+	netcfg_diff(&oldc, &newc, &d);
+	/* route of the old prefix, address, then address and route back */
+	assert_int_equal(d.n, 4);
+	assert_int_equal(d.act[0].kind, NETCFG_ACT_ROUTE_DEL);
+	assert_int_equal(d.act[0].route.dst_len, 24);
+	assert_int_equal(d.act[1].kind, NETCFG_ACT_ADDR_DEL);
+	assert_int_equal(d.act[2].kind, NETCFG_ACT_ADDR_ADD);
+	assert_int_equal(d.act[2].addr.prefix, 25);
+	assert_int_equal(d.act[3].kind, NETCFG_ACT_ROUTE_ADD);
+	assert_int_equal(d.act[3].route.dst_len, 25);
+}
+
+static void test_diff_route_moved(void **state)
+{
+	struct nl_route gw = route(NULL, "203.0.113.254");
+
+	(void)state;
+	picture(&oldc, "198.51.100.1/24", "2001:db8:1::1/64",
+		"198.51.100.254", "198.51.100.0/24");
+	picture(&newc, "203.0.113.1/24", "2001:db8:1::1/64", "203.0.113.254",
+		"203.0.113.0/24");
+	netcfg_diff(&oldc, &newc, &d);
+	assert_int_equal(d.n, 6);
+	/* removals first, routes before addresses; additions the other way */
+	assert_int_equal(d.act[0].kind, NETCFG_ACT_ROUTE_DEL);
+	assert_int_equal(d.act[1].kind, NETCFG_ACT_ROUTE_DEL);
+	assert_int_equal(d.act[2].kind, NETCFG_ACT_ADDR_DEL);
+	assert_int_equal(d.act[3].kind, NETCFG_ACT_ADDR_ADD);
+	assert_int_equal(d.act[4].kind, NETCFG_ACT_ROUTE_ADD);
+	assert_int_equal(d.act[5].kind, NETCFG_ACT_ROUTE_ADD);
+	assert_true(netcfg_route_eq(&d.act[5].route, &gw));
+}
+
+static void test_diff_gateway_and_mtu(void **state)
+{
+	(void)state;
+	picture(&oldc, "198.51.100.1/24", "2001:db8:1::1/64",
+		"198.51.100.254", "198.51.100.0/24");
+	picture(&newc, "198.51.100.1/24", "2001:db8:1::1/64",
+		"198.51.100.253", "198.51.100.0/24");
+	newc.mtu = 1400;
+	netcfg_diff(&oldc, &newc, &d);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.act[0].kind, NETCFG_ACT_ROUTE_DEL);
+	assert_int_equal(d.act[1].kind, NETCFG_ACT_MTU);
+	assert_int_equal(d.act[1].mtu, 1400);
+	assert_int_equal(d.act[2].kind, NETCFG_ACT_ROUTE_ADD);
+
+	/* a metric makes another route; 0 (leave it) is no MTU change */
+	newc = oldc;
+	newc.routes[1].metric = 100;
+	newc.mtu = 0;
+	netcfg_diff(&oldc, &newc, &d);
+	assert_int_equal(d.n, 2);
+}
+
+static void test_diff_gws_list(void **state)
+{
+	(void)state;
+	/* -g / --no-copy-routes: the default route is in gws, not routes */
+	memset(&oldc, 0, sizeof(oldc));
+	oldc.addrs[oldc.naddrs++] = addr("198.51.100.1/24");
+	oldc.gws[oldc.ngws++] = route(NULL, "198.51.100.254");
+	newc = oldc;
+	newc.addrs[0] = addr("198.51.100.7/24");
+	netcfg_diff(&oldc, &newc, &d);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.act[0].kind, NETCFG_ACT_ADDR_DEL);
+	assert_int_equal(d.act[1].kind, NETCFG_ACT_ADDR_ADD);
+}
+
+/**
+ * put_msg() - Append a notification, as the kernel queues them
+ * @buf:	Datagram
+ * @off:	Its length so far, updated
+ * @type:	RTM_*
+ * @table:	rtm_table (RTM_*ROUTE)
+ */
+static void put_msg(uint8_t *buf, size_t *off, uint16_t type, uint8_t table)
+{
+	struct nlmsghdr nh = {
+		.nlmsg_len = NLMSG_HDRLEN + sizeof(struct rtmsg),
+		.nlmsg_type = type,
+	};
+	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_table = table };
+
+	memcpy(buf + *off, &nh, sizeof(nh));
+	memcpy(buf + *off + NLMSG_HDRLEN, &rtm, sizeof(rtm));
+	*off += NLMSG_ALIGN(nh.nlmsg_len);
+}
+
+static void test_scan(void **state)
+{
+	uint8_t buf[256] __attribute__((aligned(4))) = { 0 };
+	size_t len = 0;
+
+	(void)state;
+	put_msg(buf, &len, RTM_NEWADDR, 0);
+	assert_int_equal(nlwatch_scan(pview_make(buf, len)), NLWATCH_ADDR);
+	put_msg(buf, &len, RTM_DELROUTE, RT_TABLE_LOCAL);
+	assert_int_equal(nlwatch_scan(pview_make(buf, len)), NLWATCH_ADDR);
+	put_msg(buf, &len, RTM_NEWROUTE, RT_TABLE_MAIN);
+	put_msg(buf, &len, RTM_NEWLINK, 0);
+	assert_int_equal(nlwatch_scan(pview_make(buf, len)),
+			 NLWATCH_ADDR | NLWATCH_ROUTE | NLWATCH_LINK);
+	/* cut: the last message doesn't fit, it is not counted */
+	assert_int_equal(nlwatch_scan(pview_make(buf, len - 1)),
+			 NLWATCH_ADDR | NLWATCH_ROUTE);
+	/* a length under the header ends the walk */
+	buf[0] = 4;
+	assert_int_equal(nlwatch_scan(pview_make(buf, len)), 0);
+	assert_int_equal(nlwatch_scan(pview_make(buf, 3)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_diff_same),
+		cmocka_unit_test(test_diff_addr4_replaced),
+		cmocka_unit_test(test_diff_prefix_changed),
+		cmocka_unit_test(test_diff_route_moved),
+		cmocka_unit_test(test_diff_gateway_and_mtu),
+		cmocka_unit_test(test_diff_gws_list),
+		cmocka_unit_test(test_scan),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
