@@ -128,6 +128,67 @@ static bool follow_keep(struct follow *f)
 }
 
 /**
+ * follow_has_addr() - Tell whether an interface of the host still has an
+ *		       address
+ * @fd:		Netlink socket on the host side
+ * @family:	AF_INET or AF_INET6
+ * @ifname:	Interface
+ * @a:		Address (struct in_addr or struct in6_addr)
+ * @prefix:	Its prefix length
+ *
+ * Return: true if @ifname has @a/@prefix
+ */
+static bool follow_has_addr(int fd, int family, const char *ifname,
+			    const void *a, int prefix)
+{
+	size_t len = family == AF_INET ? sizeof(struct in_addr)
+				       : sizeof(struct in6_addr);
+	struct nl_addr addrs[NL_MAX_ADDRS];
+	unsigned int ifindex;
+	int n, i;
+
+	if (nl_link_index(fd, ifname, &ifindex) || !ifindex)
+		return false;
+	n = nl_addr_dump(fd, family, ifindex, addrs, NL_MAX_ADDRS);
+	for (i = 0; i < n && i < NL_MAX_ADDRS; i++) {
+		if (addrs[i].family == family && addrs[i].prefix == prefix &&
+		    !memcmp(&addrs[i].addr, a, len))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * follow_sticky() - Keep the guest's address while the host still has it
+ * @f:		Follow state, @f->scratch freshly derived
+ *
+ * The start-up rule takes the first address of the interface: when the
+ * host only gains another one (listed first for IPv6), that would move the
+ * guest for nothing, and cut what it is doing. An address the user gave
+ * (-a) is never touched here: the derivation kept it already.
+ */
+static void follow_sticky(struct follow *f)
+{
+	const struct conf *live = f->live;
+	struct conf *s = &f->scratch;
+
+	if (live->v4 && s->v4 && !f->parsed.addr4_set && !s->local4 &&
+	    !live->local4 && !strncmp(s->ifname4, live->ifname4, IFNAMSIZ) &&
+	    follow_has_addr(f->nl_host, AF_INET, live->ifname4,
+			    &live->l2.addr4, live->l2.prefix4)) {
+		s->l2.addr4 = live->l2.addr4;
+		s->l2.prefix4 = live->l2.prefix4;
+	}
+	if (live->v6 && s->v6 && !f->parsed.addr6_set &&
+	    !strncmp(s->ifname6, live->ifname6, IFNAMSIZ) &&
+	    follow_has_addr(f->nl_host, AF_INET6, live->ifname6,
+			    &live->l2.addr6, live->l2.prefix6)) {
+		s->l2.addr6 = live->l2.addr6;
+		s->l2.prefix6 = live->l2.prefix6;
+	}
+}
+
+/**
  * follow_log_ip() - Log a change of one address or gateway
  * @what:	"address", "gateway"
  * @family:	AF_INET or AF_INET6
@@ -291,6 +352,7 @@ void follow_batch_end(struct ctx *x)
 	if (follow_keep(f))
 		log_debug("A family has no default route on the host: the "
 			  "guest keeps what it had");
+	follow_sticky(f);
 
 	if (!ns) {
 		follow_log(f, "not passed on to the guest (doc/follow.md)");

@@ -165,6 +165,20 @@ def test_address_replaced(host_back, attach_pasta, tmp, pasta, fam):
         % (re.escape(old), re.escape(new))), 1)
 
 
+@pytest.mark.parametrize("fam", [4, 6])
+def test_address_added_keeps_ours(host_back, attach_pasta, tmp, pasta, fam):
+    """The host gaining a second address (listed first, for IPv6) doesn't
+    move the namespace: its address is still the host's."""
+    ours(pasta)
+    _, old, new, _, _ = REPLACED[fam]
+    att, _ = start(attach_pasta, tmp)
+    if fam == 4:
+        host("addr", "add", new, "dev", T.HOST_IF)
+    else:
+        host("-6", "addr", "add", new, "dev", T.HOST_IF, "nodad")
+    assert stays(lambda: ns_addrs(att, fam) == [old]), ns_addrs(att, fam)
+
+
 def add_uplink(topo):
     """A second veth pair host:ext1 <-> remote:rem1, 203.0.113.0/24."""
     T.sh(["ip", "link", "add", EXT1, "netns", topo.host, "type", "veth",
