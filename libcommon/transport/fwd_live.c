@@ -87,7 +87,6 @@ void fwd_live_init(struct fwd_live *fl, const struct fwd_live_cfg *cfg)
 		s->nsocks = s->npend = 0;
 		s->prepared = s->full = false;
 		s->dir = (enum fwd_auto_dir)d;
-		s->live = fl;
 		s->gap = gap[d];
 		s->can[0] = cfg->can[d][0];
 		s->can[1] = cfg->can[d][1];

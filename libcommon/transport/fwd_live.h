@@ -49,8 +49,6 @@
 #define FWD_LIVE_SOCKS 131072	/* static listening ports per direction */
 #define FWD_LIVE_NONE  0xffff	/* keep[]: no rule of the new table */
 
-struct fwd_live;
-
 /**
  * struct fwd_live_side - One direction
  * @tbl:	Rules in force: the transports and the port scanner read them
@@ -59,7 +57,6 @@ struct fwd_live;
  * @q:		How listeners are opened: [0] TCP, [1] UDP
  * @can:	Listeners of [0] TCP, [1] UDP can be opened at all
  * @rec:	Given to listen_table() at start, calls fwd_live_note()
- * @live:	Back pointer, for @rec
  * @dir:	enum fwd_auto_dir of this side
  * @socks:	Listening ports of static rules: @nsocks in force, then @npend
  *		opened by fwd_live_prepare()
@@ -79,7 +76,6 @@ struct fwd_live_side {
 	struct listen_req q[2];
 	bool can[2];
 	struct listen_rec rec;
-	struct fwd_live *live;
 	enum fwd_auto_dir dir;
 	struct fwd_auto_sock socks[FWD_LIVE_SOCKS];
 	unsigned int nsocks;
