@@ -190,12 +190,14 @@ bool ns_in_init_userns(void)
  * @argv:	Its arguments, argv[0] included
  * @hostname:	Hostname of the new UTS namespace
  * @wait_fd:	Read end of the release pipe
+ * @release_fd:	Write end, pasta's: the child closes its copy
  */
 struct ns_spawn_arg {
 	const char *file;
 	char **argv;
 	const char *hostname;
 	int wait_fd;
+	int release_fd;
 };
 
 /**
@@ -231,6 +233,12 @@ static int ns_spawn_child(void *p)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 
+	/* clone() copied the write end too: without closing it, a pasta that
+	 * died before the prctl() above (a tap failure can be that quick)
+	 * would leave us waiting for ever, holding its stdout and stderr
+	 */
+	close(a->release_fd);
+
 	/* Released when pasta has set up the network, or EOF if it died */
 	if (read(a->wait_fd, &c, 1) != 1)
 		_exit(EXIT_FAILURE);
@@ -256,13 +264,14 @@ int ns_spawn(struct ns_child *child, const char *file, char **argv,
 	     const char *hostname)
 {
 	static char stack[NS_STACK_SIZE] __attribute__((aligned(16)));
-	struct ns_spawn_arg a = { file, argv, hostname, -1 };
+	struct ns_spawn_arg a = { file, argv, hostname, -1, -1 };
 	int fds[2], ret;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC))
 		return -errno;
 	a.wait_fd = fds[0];
+	a.release_fd = fds[1];
 
 	pid = clone(ns_spawn_child, stack + sizeof(stack),
 		    CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWPID |
