@@ -288,14 +288,22 @@ def run_migration(topo, env, procs, tmp, n, src, dst, src_sock, dst_sock,
                           queues)
 
     notes = []
-    # the guest runs on the target (and powers off when it is done)
+    # the guest runs on the target (and powers off when it is done).
+    # Without the return path the source has "completed" once it sent
+    # everything: the target may still be loading the device state
+    # (rebuilding the connections), so give it time to start.
     for q, want, what in ((qb, "running", "target"),
                           (qa, "postmigrate", "source")):
-        try:
-            st = q.cmd("query-status").get("status")
-        except (OSError, EOFError) as e:
-            st = "gone (%s)" % e
-        if st != want:
+        st = None
+
+        def status_is(q=q, want=want):
+            nonlocal st
+            try:
+                st = q.cmd("query-status").get("status")
+            except (OSError, EOFError) as e:
+                st = "gone (%s)" % e
+            return st == want
+        if not T.wait_for(status_is, 20):
             notes.append("%s qemu %s, not %s; target passt: %s" % (
                 what, st, want, dst.text()[-800:]))
     # a new connection through B's own -t port, to the guest on B
