@@ -323,6 +323,12 @@ static enum conf_result conf_finish(struct conf *c, int argc, char **argv)
 		c->l2.no_ndp = true;
 	if (c->map_host_lo_none)
 		c->no_map_gw = true;
+	/* a finite lease only serves following the host: without it,
+	 * today's (and upstream's) lease that never ends
+	 */
+	if (!c->l2.lease)
+		c->l2.lease = c->no_follow_host ? L2_LEASE_INFINITE
+						: CONF_LEASE_DEFAULT;
 	c->l2.v4 = c->v4;
 	c->l2.v6 = c->v6;
 	return CONF_OK;

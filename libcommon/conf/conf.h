@@ -30,6 +30,10 @@ enum conf_mode {
 };
 
 #define CONF_MTU_DEFAULT      65520
+/* DHCP lease and DHCPv6 lifetimes while following the host, seconds: a
+ * guest renews after half of it and so learns a new address (doc/follow.md)
+ */
+#define CONF_LEASE_DEFAULT 3600
 #define CONF_MTU_MAX	      65521 /* 65535 minus the Ethernet header */
 #define CONF_LOG_SIZE_DEFAULT (1024UL * 1024)
 #define CONF_LOG_SIZE_MIN     40960

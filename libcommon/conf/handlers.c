@@ -227,6 +227,32 @@ int opt_mtu(struct conf *c, const struct conf_opt *o, const char *arg)
 }
 
 /**
+ * opt_dhcp_lease() - --dhcp-lease: DHCP lease time and DHCPv6 lifetimes
+ * @c:		Configuration
+ * @o:		Unused
+ * @arg:	Seconds, 1 to 2^32 - 2, or "infinite"
+ *
+ * Return: 0 on success, -EINVAL otherwise
+ */
+int opt_dhcp_lease(struct conf *c, const struct conf_opt *o, const char *arg)
+{
+	unsigned long v;
+
+	(void)o;
+	if (!strcmp(arg, "infinite")) {
+		c->l2.lease = L2_LEASE_INFINITE;
+		return 0;
+	}
+	if (conf_parse_uint(arg, L2_LEASE_INFINITE - 1, &v) || !v) {
+		fprintf(stderr, "Invalid lease time: %s (1 to %u seconds, or "
+			"infinite)\n", arg, L2_LEASE_INFINITE - 1);
+		return -EINVAL;
+	}
+	c->l2.lease = (uint32_t)v;
+	return 0;
+}
+
+/**
  * opt_address_plen() - Split and check the /PLEN part of -a
  * @c:		Configuration
  * @a:		Address already parsed

@@ -20,6 +20,8 @@ int opt_stderr(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_log_size(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_runas(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_mtu(struct conf *c, const struct conf_opt *o, const char *arg);
+int opt_dhcp_lease(struct conf *c, const struct conf_opt *o,
+		   const char *arg);
 int opt_address(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_netmask(struct conf *c, const struct conf_opt *o, const char *arg);
 int opt_mac(struct conf *c, const struct conf_opt *o, const char *arg);

@@ -235,6 +235,11 @@ const struct conf_opt conf_opts[] = {
 	 F(no_follow_host),
 	 .help = "Don't follow host address, route and\n"
 		 "resolver changes"},
+	{"dhcp-lease", 0, "SECONDS", CONF_M_ALL, CONF_SUP_YES, false,
+	 opt_dhcp_lease,
+	 .help = "DHCP lease and DHCPv6 lifetimes, or\n"
+		 "\"infinite\". Default: 3600, infinite\n"
+		 "with --no-follow-host"},
 	{"map-host-loopback", 0, "ADDR", CONF_M_ALL, CONF_SUP_YES, false,
 	 opt_map_host_lo,
 	 .help = "Guest address that means host loopback; \"none\""},

@@ -19,8 +19,13 @@
  *   addresses, for the translations of nat.c, and the address connections
  *   spliced into the namespace go to) takes the new values: flows open
  *   already keep theirs;
- * - passt, and pasta without --config-net: the change is logged, no more
- *   (the guest would have to learn it: RA and DHCP lifetimes, not done).
+ * - passt, and pasta without --config-net (follow_guest()): the
+ *   configuration the loop and the DHCP, DHCPv6 and NDP responders read
+ *   takes the new values, so that their next reply hands them out; a new
+ *   IPv6 prefix is announced at once by an unsolicited router
+ *   advertisement that deprecates the old one; DHCP and DHCPv6 clients
+ *   learn at their renewal, which the finite lease of --dhcp-lease brings
+ *   (FORCERENEW and Reconfigure need authentication no client has).
  * A family whose default route is gone (the host between two networks)
  * keeps what it had: there is nothing better to give. The families in use
  * are those of the start: a family off at start stays off.
@@ -322,6 +327,60 @@ static void follow_update(struct ctx *x)
 }
 
 /**
+ * follow_has_guest() - Is there a guest to send frames to?
+ * @x:		Context
+ *
+ * Return: true if pasta's tap is open, or qemu is connected (and, with
+ *	   vhost-user, its queues run)
+ */
+static bool follow_has_guest(const struct ctx *x)
+{
+	switch (x->c->mode) {
+	case MODE_PASTA:
+		return x->tap.fd >= 0;
+	case MODE_VU:
+		return x->stream.fd >= 0 && x->vu.running;
+	default:
+		return x->stream.fd >= 0;
+	}
+}
+
+/**
+ * follow_guest() - passt, pasta without --config-net: the guest learns the
+ *		    new picture from the L2 responders
+ * @x:		Context
+ *
+ * The responders read the live configuration: from their next reply, DHCP,
+ * DHCPv6 and router advertisements hand out the new values. A new IPv6
+ * prefix is announced at once, old one deprecated (ndp_ra_renumber_build()):
+ * SLAAC guests move within a round trip.
+ *
+ * Return: true if an advertisement was sent
+ */
+static bool follow_guest(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+	struct in6_addr old6 = f->live->l2.addr6;
+	int old_plen = f->live->l2.prefix6, ret;
+	struct frame_sink *s = x->sink;
+	uint8_t *buf;
+	size_t cap, len = 0;
+
+	follow_update(x);
+	if (!s || !follow_has_guest(x) || !s->reserve(s, 1, &buf, &cap))
+		return false;
+	len = ndp_ra_renumber_build(&f->live->l2, &old6, old_plen, buf, cap);
+	s->commit(s, buf, len, NULL);
+	if (!len)
+		return false;
+	if ((ret = s->flush(s))) {
+		log_debug("Router advertisement not sent: %s", strerror(-ret));
+		return false;
+	}
+	return true;
+}
+
+/**
  * follow_batch_end() - After a round of events: derive the picture again if
  *			the host changed, and follow it
  * @x:		Context
@@ -355,7 +414,11 @@ void follow_batch_end(struct ctx *x)
 	follow_sticky(f);
 
 	if (!ns) {
-		follow_log(f, "not passed on to the guest (doc/follow.md)");
+		follow_log(f, "passed on to the guest at its next DHCP "
+			      "renewal or router advertisement");
+		if (follow_guest(x))
+			log_info("Router advertisement sent: new IPv6 prefix, "
+				 "old one deprecated");
 	} else if (!follow_ns(x)) {
 		if (!follow_log(f, "namespace updated") && f->diff.n)
 			log_info("Host routes changed, namespace updated "

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* dhcp.c - DHCP server (RFC 2131, options of RFC 2132) with a single lease
  *
- * Theory of operation: the guest gets exactly one address, c->addr4, forever
- * (lease time "infinity", RFC 2131 3.3), and the gateway c->gw4 as router,
+ * Theory of operation: the guest gets exactly one address, c->addr4, for
+ * c->lease seconds: "infinity" (RFC 2131 3.3) unless we follow the host,
+ * whose address may change (then the client renews at T1, half the lease,
+ * and a client renewing an address that isn't c->addr4 any more gets a NAK
+ * and starts over: doc/follow.md), and the gateway c->gw4 as router,
  * server identifier and source of the replies. DISCOVER gets an OFFER,
  * REQUEST an ACK, or a NAK when it asks for another address, INFORM an ACK
  * without address; RELEASE and DECLINE need no answer as the lease never
@@ -34,7 +37,6 @@ enum dhcp_wire {
 };
 
 #define DHCP_MAGIC_COOKIE   0x63825363U /* RFC 2131 3 */
-#define DHCP_LEASE_INFINITE 0xffffffffU
 
 /* Option codes (RFC 2132 unless noted) */
 enum dhcp_opt {
@@ -51,6 +53,8 @@ enum dhcp_opt {
 	DHCP_OPT_MSG_TYPE = 53,
 	DHCP_OPT_SERVER_ID = 54,
 	DHCP_OPT_MAX_SIZE = 57,
+	DHCP_OPT_T1 = 58,
+	DHCP_OPT_T2 = 59,
 	DHCP_OPT_CLIENT_ID = 61,
 	DHCP_OPT_FQDN = 81,	  /* RFC 4702 */
 	DHCP_OPT_SEARCH = 119,	  /* RFC 3397 */
@@ -378,6 +382,29 @@ static void dhcp_opt_fqdn(const struct l2_conf *c, const struct dhcp_req *q,
 }
 
 /**
+ * dhcp_opts_time() - Append the lease time, and T1 and T2 if it ends
+ * @c:		Configuration
+ * @o:		Reply being written
+ *
+ * T1 and T2 are RFC 2131 4.4.5's defaults, half and seven eighths of the
+ * lease, but given (options 58 and 59, RFC 2132 9.11, 9.12): a client
+ * needn't compute them, and with a lease of a few seconds, rounding is ours.
+ */
+static void dhcp_opts_time(const struct l2_conf *c, struct dhcp_out *o)
+{
+	uint32_t lease = htonl(c->lease ? c->lease : L2_LEASE_INFINITE);
+	uint32_t t1, t2;
+
+	dhcp_opt_put(o, DHCP_OPT_LEASE_TIME, &lease, sizeof(lease));
+	if (!l2_lease_finite(c))
+		return;
+	t1 = htonl(c->lease / 2);
+	t2 = htonl((uint32_t)((uint64_t)c->lease * 7 / 8));
+	dhcp_opt_put(o, DHCP_OPT_T1, &t1, sizeof(t1));
+	dhcp_opt_put(o, DHCP_OPT_T2, &t2, sizeof(t2));
+}
+
+/**
  * dhcp_opts_lease() - Append the options describing the lease and the network
  * @c:		Configuration
  * @q:		Request
@@ -387,13 +414,12 @@ static void dhcp_opt_fqdn(const struct l2_conf *c, const struct dhcp_req *q,
 static void dhcp_opts_lease(const struct l2_conf *c, const struct dhcp_req *q,
 			    struct dhcp_out *o, uint8_t type)
 {
-	uint32_t lease = htonl(DHCP_LEASE_INFINITE);
 	size_t hlen = strnlen(c->hostname, sizeof(c->hostname));
 	uint16_t mtu = htons(c->mtu);
 
 	/* RFC 2131 table 3: no lease time in the ACK to an INFORM */
 	if (q->type != DHCPINFORM || type != DHCPACK)
-		dhcp_opt_put(o, DHCP_OPT_LEASE_TIME, &lease, sizeof(lease));
+		dhcp_opts_time(c, o);
 	dhcp_opt_addr(o, DHCP_OPT_SUBNET_MASK, dhcp_mask(c->prefix4));
 	dhcp_opt_addr(o, DHCP_OPT_ROUTER, c->gw4);
 	dhcp_opt_routes(c, o);
@@ -505,7 +531,10 @@ static uint8_t dhcp_answer(const struct l2_conf *c, const struct dhcp_req *q)
 		 */
 		if (q->server_id.s_addr && q->server_id.s_addr != c->gw4.s_addr)
 			return 0;
-		/* SELECTING/INIT-REBOOT use option 50, RENEWING ciaddr */
+		/* SELECTING/INIT-REBOOT use option 50, RENEWING and
+		 * REBINDING ciaddr: an address the host no longer gives
+		 * (doc/follow.md) gets a NAK, and the client starts over
+		 */
 		want = q->req_ip.s_addr ? q->req_ip : q->h.ciaddr;
 		if (want.s_addr && want.s_addr != c->addr4.s_addr)
 			return DHCPNAK;

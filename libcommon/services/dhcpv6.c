@@ -2,13 +2,21 @@
 /* dhcpv6.c - DHCPv6 server (RFC 8415) handing out one address, statelessly
  *
  * Theory of operation: the guest's one IPv6 address, c->addr6, is offered in
- * an IA_NA to whatever IAID the client uses, with infinite lifetimes, so no
- * state needs to be kept: Solicit gets an Advertise (or a Reply when the
+ * an IA_NA to whatever IAID the client uses, with the lifetimes of c->lease
+ * (infinite unless we follow the host: doc/follow.md), so no state needs to
+ * be kept: Solicit gets an Advertise (or a Reply when the
  * client asks for Rapid Commit, RFC 8415 18.3.1), Request, Renew and Rebind a
  * Reply with the address, Confirm tells whether the client's addresses are
  * still right, Release and Decline are acknowledged, and an
  * Information-request gets resolvers and search list only. Our DUID is the
  * DUID-LL of our MAC, and a message addressed to another server is ignored.
+ *
+ * When the host's address changed, a client renewing (Renew, Rebind) the old
+ * one gets the new one and, as RFC 8415 18.3.4 and 18.3.5 say for addresses
+ * that aren't appropriate for the link any more, the old one with lifetimes
+ * of zero: it drops it. A Reconfigure message would tell clients at once,
+ * but needs the Reconfigure Key Authentication Protocol (20.4), which the
+ * common clients don't take part in; so clients learn at T1, half the lease.
  */
 
 #include <arpa/inet.h>
@@ -32,9 +40,8 @@ enum dhcpv6_wire {
 	DHCPV6_HWTYPE_ETHER = 1,
 	DHCPV6_PREF_MAX = 255, /* 21.8: the client stops looking */
 	DHCPV6_FRAME_MAX = FRAME_ETH_HLEN + 1280,
+	DHCPV6_OLD_MAX = 4,	/* addresses given back with lifetimes 0 */
 };
-
-#define DHCPV6_INFINITY 0xffffffffU
 
 /* Message types (RFC 8415 7.3) */
 enum dhcpv6_msg {
@@ -89,6 +96,8 @@ enum dhcpv6_fqdn_flag {
  * @iaid:		IAID of the first IA_NA
  * @addrs:		IA Address options found in all IA_NAs
  * @foreign_addrs:	One of them isn't c->addr6
+ * @old:		The first DHCPV6_OLD_MAX of those
+ * @old_n:		Entries used in @old
  * @fqdn:		Client FQDN present
  * @fqdn_flags:		Its flags
  */
@@ -102,6 +111,8 @@ struct dhcpv6_req {
 	uint8_t iaid[4];
 	size_t addrs;
 	bool foreign_addrs;
+	struct in6_addr old[DHCPV6_OLD_MAX];
+	size_t old_n;
 	bool fqdn;
 	uint8_t fqdn_flags;
 };
@@ -190,8 +201,11 @@ static bool dhcpv6_ia_na_parse(const struct l2_conf *c, struct pview d,
 		    sub.len < DHCPV6_IAADDR_LEN)
 			return false;
 		q->addrs++;
-		if (!IN6_ARE_ADDR_EQUAL(&a, &c->addr6))
-			q->foreign_addrs = true;
+		if (IN6_ARE_ADDR_EQUAL(&a, &c->addr6))
+			continue;
+		q->foreign_addrs = true;
+		if (q->old_n < DHCPV6_OLD_MAX)
+			q->old[q->old_n++] = a;
 	}
 	return !bad;
 }
@@ -287,26 +301,54 @@ static bool dhcpv6_opt_fits(const struct pbuf *b, size_t len)
 }
 
 /**
+ * dhcpv6_put_iaaddr() - Append one IA Address option (21.6)
+ * @b:		Writer
+ * @a:		Address
+ * @lifetime:	Preferred and valid lifetime, seconds or DHCPV6 infinity
+ */
+static void dhcpv6_put_iaaddr(struct pbuf *b, const struct in6_addr *a,
+			      uint32_t lifetime)
+{
+	pbuf_be16(b, DHCPV6_OPT_IAADDR);
+	pbuf_be16(b, DHCPV6_IAADDR_LEN);
+	pbuf_put(b, a, sizeof(*a));
+	pbuf_be32(b, lifetime);
+	pbuf_be32(b, lifetime);
+}
+
+/**
  * dhcpv6_put_ia_na() - Append the IA_NA with our one address (21.4, 21.6)
  * @c:		Configuration
  * @q:		Request
  * @b:		Writer
+ *
+ * A Renew or Rebind naming addresses that aren't ours (any more) gets them
+ * back with lifetimes 0 (18.3.4, 18.3.5), after the one to use.
  */
 static void dhcpv6_put_ia_na(const struct l2_conf *c,
 			     const struct dhcpv6_req *q, struct pbuf *b)
 {
-	pbuf_be16(b, DHCPV6_OPT_IA_NA);
-	pbuf_be16(b, DHCPV6_IA_NA_LEN + DHCPV6_OPT_HDR + DHCPV6_IAADDR_LEN);
-	pbuf_put(b, q->iaid, sizeof(q->iaid));
-	/* The lease is infinite: the client never needs to renew (14.2) */
-	pbuf_be32(b, DHCPV6_INFINITY);
-	pbuf_be32(b, DHCPV6_INFINITY);
+	bool renew = q->type == DHCPV6_RENEW || q->type == DHCPV6_REBIND;
+	size_t old = renew ? q->old_n : 0, i;
+	uint32_t life = L2_LEASE_INFINITE, t1 = life, t2 = life;
 
-	pbuf_be16(b, DHCPV6_OPT_IAADDR);
-	pbuf_be16(b, DHCPV6_IAADDR_LEN);
-	pbuf_put(b, &c->addr6, sizeof(c->addr6));
-	pbuf_be32(b, DHCPV6_INFINITY);
-	pbuf_be32(b, DHCPV6_INFINITY);
+	/* An infinite lease: the client never needs to renew (14.2).
+	 * Otherwise 21.4's recommendations: T1 half, T2 0.8 of the lifetime
+	 */
+	if (l2_lease_finite(c)) {
+		life = c->lease;
+		t1 = life / 2;
+		t2 = (uint32_t)((uint64_t)life * 4 / 5);
+	}
+	pbuf_be16(b, DHCPV6_OPT_IA_NA);
+	pbuf_be16(b, (uint16_t)(DHCPV6_IA_NA_LEN + (1 + old) *
+				(DHCPV6_OPT_HDR + DHCPV6_IAADDR_LEN)));
+	pbuf_put(b, q->iaid, sizeof(q->iaid));
+	pbuf_be32(b, t1);
+	pbuf_be32(b, t2);
+	dhcpv6_put_iaaddr(b, &c->addr6, life);
+	for (i = 0; i < old; i++)
+		dhcpv6_put_iaaddr(b, &q->old[i], 0);
 }
 
 /**

@@ -34,6 +34,11 @@
 #define L2_DOMAIN_MAX 254	/* one domain name, presentation form */
 #define L2_HOSTNAME_MAX 64
 
+/* Lease time meaning "forever": DHCP option 51 (RFC 2131 3.3), DHCPv6 and
+ * NDP lifetimes (RFC 8415 7.7, RFC 4861 4.6.2) use the same value
+ */
+#define L2_LEASE_INFINITE 0xffffffffU
+
 /* Smallest Ethernet frame we send: shorter replies are zero-padded */
 #define L2_ETH_MIN_FRAME 60
 
@@ -58,6 +63,8 @@
  * @hostname:		DHCP option 12, empty if none
  * @fqdn:		DHCP option 81 / DHCPv6 option 39, empty if none
  * @mtu:		MTU to advertise (DHCP 26, RA MTU option), 0: don't
+ * @lease:		DHCP lease time and DHCPv6 lifetimes, seconds, or
+ *			L2_LEASE_INFINITE (--dhcp-lease, doc/follow.md)
  * @no_dhcp:		Don't answer DHCP
  * @no_ndp:		Don't answer NDP (NS and RS)
  * @no_ra:		Don't send router advertisements
@@ -88,6 +95,7 @@ struct l2_conf {
 	char hostname[L2_HOSTNAME_MAX + 1];
 	char fqdn[L2_DOMAIN_MAX + 1];
 	uint16_t mtu;
+	uint32_t lease;
 
 	bool no_dhcp;
 	bool no_ndp;
@@ -164,6 +172,18 @@ enum l2_svc {
 #define L2_REPLY_MAX 1536
 
 /**
+ * l2_lease_finite() - Does the guest get a lease that ends?
+ * @c:		L2 configuration
+ *
+ * Return: true if @c->lease is a number of seconds, not "infinite" (0, as
+ *	   in a configuration nobody resolved, means infinite too)
+ */
+static inline bool l2_lease_finite(const struct l2_conf *c)
+{
+	return c->lease && c->lease != L2_LEASE_INFINITE;
+}
+
+/**
  * l2_guest_dst_mac() - Destination MAC of frames to the guest
  * @s:		What was learnt of the guest
  *
@@ -225,6 +245,9 @@ enum l2_verdict dhcpv6_handle(const struct l2_conf *c, struct pview frame,
 			      struct l2_reply *r);
 size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
 		    const uint8_t *dst_mac, uint8_t *buf, size_t cap);
+size_t ndp_ra_renumber_build(const struct l2_conf *c,
+			     const struct in6_addr *old, int old_plen,
+			     uint8_t *buf, size_t cap);
 size_t arp_request_build(const struct l2_conf *c, uint8_t *buf, size_t cap);
 size_t ndp_ns_build(const struct l2_conf *c, uint8_t *buf, size_t cap);
 enum l2_verdict l2_handle(const struct l2_conf *c, struct pview frame,

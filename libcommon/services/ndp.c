@@ -13,6 +13,14 @@
  * RFC 4861 6.1.1 and 7.1.1 say: hop limit 255, code 0, checksum, lengths,
  * no option of length zero.
  *
+ * When the host's prefix changed (we follow it: doc/follow.md),
+ * ndp_ra_renumber_build() writes the unsolicited advertisement that tells
+ * the guest at once: the new prefix as always, and the old one with a
+ * Preferred Lifetime of zero, so that the guest's address in it is
+ * deprecated (RFC 4862 5.5.3 e: new connections use the new address, those
+ * open keep theirs), and a Valid Lifetime of two hours, the least 5.5.3 e
+ * lets an advertisement set, after which the guest removes it.
+ *
  * When a guest appears, ndp_ns_build() solicits its address the way a host
  * resolving it would, so that it tells us its MAC and learns ours.
  */
@@ -43,6 +51,7 @@ enum ndp_wire {
 	NDP_MTU_MIN = 1280,	 /* RFC 8200 5 */
 	NDP_PREFIX_DEFAULT = 64, /* RFC 4862 5.5.3, with an EUI-64 style IID */
 	NDP_RA_FRAME_MAX = FRAME_ETH_HLEN + NDP_MTU_MIN,
+	NDP_DEPRECATED_VALID = 7200, /* RFC 4862 5.5.3 e: two hours */
 };
 
 /* Option types (RFC 4861 4.6, RFC 8106 5) */
@@ -276,18 +285,22 @@ static enum l2_verdict ndp_na(const struct l2_conf *c,
 }
 
 /**
- * ndp_opt_prefix() - Append the prefix information option (RFC 4861 4.6.2)
- * @c:		Configuration
+ * ndp_opt_prefix() - Append a prefix information option (RFC 4861 4.6.2)
  * @b:		Writer
+ * @addr:	An address in the prefix, nothing appended if unspecified
+ * @prefix6:	Prefix length, NDP_PREFIX_DEFAULT if out of 1..128
+ * @valid:	Valid Lifetime, seconds
+ * @preferred:	Preferred Lifetime, seconds
  */
-static void ndp_opt_prefix(const struct l2_conf *c, struct pbuf *b)
+static void ndp_opt_prefix(struct pbuf *b, const struct in6_addr *addr,
+			   int prefix6, uint32_t valid, uint32_t preferred)
 {
-	int plen = c->prefix6 > 0 && c->prefix6 <= 128 ? c->prefix6
-						       : NDP_PREFIX_DEFAULT;
+	int plen = prefix6 > 0 && prefix6 <= 128 ? prefix6
+						 : NDP_PREFIX_DEFAULT;
 	struct ndp_opt_prefix *o;
 	int i;
 
-	if (IN6_IS_ADDR_UNSPECIFIED(&c->addr6))
+	if (IN6_IS_ADDR_UNSPECIFIED(addr))
 		return;
 	o = pbuf_reserve(b, sizeof(*o));
 	if (!o)
@@ -296,9 +309,9 @@ static void ndp_opt_prefix(const struct l2_conf *c, struct pbuf *b)
 	o->len = sizeof(*o) / NDP_OPT_UNIT;
 	o->plen = (uint8_t)plen;
 	o->flags = NDP_PREFIX_L | NDP_PREFIX_A;
-	o->valid = htonl(NDP_LIFETIME_INFINITE);
-	o->preferred = htonl(NDP_LIFETIME_INFINITE);
-	o->prefix = c->addr6;
+	o->valid = htonl(valid);
+	o->preferred = htonl(preferred);
+	o->prefix = *addr;
 	for (i = plen; i < 128; i++)
 		o->prefix.s6_addr[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
 }
@@ -358,20 +371,20 @@ static void ndp_opt_dnssl(const struct l2_conf *c, struct pbuf *b)
 }
 
 /**
- * ndp_ra_build() - Build a complete Router Advertisement frame
+ * ndp_ra_frame() - Build a complete Router Advertisement frame
  * @c:		Configuration
  * @dst:	Destination, NULL for all-nodes (ff02::1)
  * @dst_mac:	Destination MAC, NULL to derive it from a multicast @dst
+ * @old:	Address in a prefix to deprecate, NULL for none
+ * @old_plen:	Its prefix length
  * @buf:	Frame buffer
  * @cap:	Its size
  *
- * The caller decides whether to send one at all (c->v6, c->no_ra). The frame
- * is kept within the IPv6 minimum MTU, trimming the search list if needed.
- *
  * Return: frame length, 0 if it doesn't fit in @cap
  */
-size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
-		    const uint8_t *dst_mac, uint8_t *buf, size_t cap)
+static size_t ndp_ra_frame(const struct l2_conf *c, const struct in6_addr *dst,
+			   const uint8_t *dst_mac, const struct in6_addr *old,
+			   int old_plen, uint8_t *buf, size_t cap)
 {
 	static const struct in6_addr all_nodes = {
 		.s6_addr = {0xff, 0x02, [15] = 1}};
@@ -406,10 +419,82 @@ size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
 	if (c->mtu >= NDP_MTU_MIN)
 		ndp_opt_u32(&b, NDP_OPT_MTU, 1, c->mtu);
 
-	ndp_opt_prefix(c, &b);
+	ndp_opt_prefix(&b, &c->addr6, c->prefix6, NDP_LIFETIME_INFINITE,
+		       NDP_LIFETIME_INFINITE);
+	if (old)
+		ndp_opt_prefix(&b, old, old_plen, NDP_DEPRECATED_VALID, 0);
 	ndp_opt_rdnss(c, &b);
 	ndp_opt_dnssl(c, &b);
 	return frame_icmp6_finish(&b, &c->our_ll6, dst);
+}
+
+/**
+ * ndp_ra_build() - Build a complete Router Advertisement frame
+ * @c:		Configuration
+ * @dst:	Destination, NULL for all-nodes (ff02::1)
+ * @dst_mac:	Destination MAC, NULL to derive it from a multicast @dst
+ * @buf:	Frame buffer
+ * @cap:	Its size
+ *
+ * The caller decides whether to send one at all (c->v6, c->no_ra). The frame
+ * is kept within the IPv6 minimum MTU, trimming the search list if needed.
+ *
+ * Return: frame length, 0 if it doesn't fit in @cap
+ */
+size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
+		    const uint8_t *dst_mac, uint8_t *buf, size_t cap)
+{
+	return ndp_ra_frame(c, dst, dst_mac, NULL, 0, buf, cap);
+}
+
+/**
+ * ndp_prefix_equal() - Are two prefixes the same?
+ * @a:		Address in the first
+ * @aplen:	Its length
+ * @b:		Address in the second
+ * @bplen:	Its length
+ *
+ * Return: true if the lengths and the first that many bits are equal
+ */
+static bool ndp_prefix_equal(const struct in6_addr *a, int aplen,
+			     const struct in6_addr *b, int bplen)
+{
+	int i;
+
+	if (aplen != bplen || aplen < 0 || aplen > 128)
+		return false;
+	for (i = 0; i < aplen; i++) {
+		uint8_t m = (uint8_t)(0x80 >> (i % 8));
+
+		if ((a->s6_addr[i / 8] & m) != (b->s6_addr[i / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+/**
+ * ndp_ra_renumber_build() - Build the unsolicited Router Advertisement that
+ *			     moves the guest to a new prefix
+ * @c:		Configuration, with the new prefix
+ * @old:	An address in the prefix the guest had
+ * @old_plen:	Its prefix length
+ * @buf:	Frame buffer
+ * @cap:	Its size
+ *
+ * To all nodes (RFC 4861 6.2.4): the new prefix, and the old one deprecated
+ * (Preferred Lifetime 0, Valid Lifetime two hours), see the top of the file.
+ *
+ * Return: frame length; 0 if IPv6, NDP or router advertisements are off,
+ *	   the prefix didn't change or @cap is too small
+ */
+size_t ndp_ra_renumber_build(const struct l2_conf *c,
+			     const struct in6_addr *old, int old_plen,
+			     uint8_t *buf, size_t cap)
+{
+	if (!c->v6 || c->no_ndp || c->no_ra || IN6_IS_ADDR_UNSPECIFIED(old) ||
+	    ndp_prefix_equal(old, old_plen, &c->addr6, c->prefix6))
+		return 0;
+	return ndp_ra_frame(c, NULL, NULL, old, old_plen, buf, cap);
 }
 
 /**

@@ -161,6 +161,37 @@ static void test_mtu(void **state)
 	assert_parse_err("Invalid MTU", "passt", "-m", " 1500");
 }
 
+/* --dhcp-lease: seconds or "infinite"; default 3600 while following the
+ * host, infinite (upstream's) with --no-follow-host, in both tools
+ */
+static void test_dhcp_lease(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("passt", NULL), CONF_OK);
+	assert_int_equal(cf.l2.lease, 3600);
+	assert_int_equal(parse("pasta", NULL), CONF_OK);
+	assert_int_equal(cf.l2.lease, 3600);
+	assert_int_equal(parse("passt", "--no-follow-host", NULL), CONF_OK);
+	assert_int_equal(cf.l2.lease, L2_LEASE_INFINITE);
+	assert_int_equal(parse("pasta", "--dhcp-lease", "10", NULL), CONF_OK);
+	assert_int_equal(cf.l2.lease, 10);
+	assert_int_equal(parse("passt", "--dhcp-lease=infinite", NULL),
+			 CONF_OK);
+	assert_int_equal(cf.l2.lease, L2_LEASE_INFINITE);
+	assert_int_equal(parse("passt", "--no-follow-host", "--dhcp-lease",
+			       "60", NULL), CONF_OK);
+	assert_int_equal(cf.l2.lease, 60);
+	assert_int_equal(parse("passt", "--dhcp-lease", "4294967294", NULL),
+			 CONF_OK);
+	assert_int_equal(cf.l2.lease, 4294967294U);
+	assert_parse_err("Invalid lease time", "passt", "--dhcp-lease", "0");
+	assert_parse_err("Invalid lease time", "passt", "--dhcp-lease",
+			 "4294967295");
+	assert_parse_err("Invalid lease time", "pasta", "--dhcp-lease", "-1");
+	assert_parse_err("Invalid lease time", "pasta", "--dhcp-lease",
+			 "forever");
+}
+
 static void test_address(void **state)
 {
 	(void)state;
@@ -646,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_log_size),
 		cmocka_unit_test(test_runas),
 		cmocka_unit_test(test_mtu),
+		cmocka_unit_test(test_dhcp_lease),
 		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_address_rejects_special),
 		cmocka_unit_test(test_address_classful_prefix),

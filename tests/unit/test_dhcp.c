@@ -231,6 +231,77 @@ static void test_dhcp_renew_other_ciaddr_nak(void **state)
 	check_type(buf, len, 6);
 }
 
+/* Finite lease (following the host): option 51, and T1, T2 of RFC 2131
+ * 4.4.5 given as options 58 and 59; infinite: neither T1 nor T2
+ */
+static void test_dhcp_lease_time_t1_t2(void **state)
+{
+	static const uint32_t lease[] = {3600, 10, 1, L2_LEASE_INFINITE, 0};
+	uint8_t f[1024], buf[BUFSZ];
+	const uint8_t *o;
+	struct l2_conf c;
+	size_t i, len, olen;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(lease); i++) {
+		fx_conf(&c);
+		c.lease = lease[i];
+		assert_int_equal(run(&c, f, dhcp_frame(f, 1, NULL, 0), buf,
+				     &len), L2_REPLY);
+		o = opt(buf, len, 51, &olen);
+		assert_true(o && olen == 4);
+		if (!lease[i] || lease[i] == L2_LEASE_INFINITE) {
+			assert_int_equal(fx_get32(o), 0xffffffff);
+			assert_null(opt(buf, len, 58, &olen));
+			assert_null(opt(buf, len, 59, &olen));
+			continue;
+		}
+		assert_int_equal(fx_get32(o), lease[i]);
+		o = opt(buf, len, 58, &olen);
+		assert_true(o && olen == 4);
+		assert_int_equal(fx_get32(o), lease[i] / 2);
+		o = opt(buf, len, 59, &olen);
+		assert_true(o && olen == 4);
+		assert_int_equal(fx_get32(o), lease[i] * 7 / 8);
+	}
+}
+
+/* The host's address changed under a bound client: its renewal (RENEWING,
+ * unicast with ciaddr, no option 50 or 54) and rebinding (broadcast) of the
+ * old address get a NAK; a new DISCOVER gets the new address
+ */
+static void test_dhcp_renew_after_host_change(void **state)
+{
+	uint8_t f[1024], buf[BUFSZ];
+	struct in_addr old;
+	struct l2_conf c;
+	size_t len, flen;
+
+	(void)state;
+	fx_conf(&c);
+	c.lease = 10;
+	old = c.addr4;
+	c.addr4 = fx_ip4("192.0.2.77");
+
+	flen = dhcp_frame(f, 3, NULL, 0);
+	memcpy(f + 42 + 12, &old, 4);
+	flen = fx_udp4(f, old, c.gw4, 68, 67, f + 42, flen - 42);
+	assert_int_equal(run(&c, f, flen, buf, &len), L2_REPLY);
+	check_type(buf, len, 6);
+
+	flen = dhcp_frame(f, 3, NULL, 0);
+	memcpy(f + 42 + 12, &old, 4);
+	flen = fx_udp4(f, old, fx_ip4("255.255.255.255"), 68, 67, f + 42,
+		       flen - 42);
+	assert_int_equal(run(&c, f, flen, buf, &len), L2_REPLY);
+	check_type(buf, len, 6);
+
+	assert_int_equal(run(&c, f, dhcp_frame(f, 1, NULL, 0), buf, &len),
+			 L2_REPLY);
+	check_type(buf, len, 2);
+	fx_assert_ip4(buf + 58, "192.0.2.77");
+}
+
 static void test_dhcp_request_foreign_server_id_dropped(void **state)
 {
 	static const uint8_t o54[] = {54, 4, 198, 51, 100, 1,
@@ -661,6 +732,8 @@ int main(void)
 		cmocka_unit_test(test_dhcp_renew_other_ciaddr_nak),
 		cmocka_unit_test(test_dhcp_request_foreign_server_id_dropped),
 		cmocka_unit_test(test_dhcp_inform_ack_without_lease),
+		cmocka_unit_test(test_dhcp_lease_time_t1_t2),
+		cmocka_unit_test(test_dhcp_renew_after_host_change),
 		cmocka_unit_test(test_dhcp_release_decline_others_dropped),
 		cmocka_unit_test(test_dhcp_missing_type_dropped),
 		cmocka_unit_test(test_dhcp_bad_cookie_and_op_dropped),

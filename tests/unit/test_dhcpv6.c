@@ -235,6 +235,113 @@ static void test_dhcpv6_request_renew_rebind_reply(void **state)
 	}
 }
 
+/* Following the host: a finite lease gives T1 = 1/2, T2 = 4/5 of it, and
+ * lifetimes of it; infinite (or unset) stays infinite
+ */
+static void test_dhcpv6_finite_lease_t1_t2(void **state)
+{
+	uint8_t f[1024], buf[BUFSZ];
+	const uint8_t *o;
+	struct l2_conf c;
+	struct msg m;
+	size_t len, olen;
+
+	(void)state;
+	fx_conf(&c);
+	c.lease = 10;
+	msg_start(&m, 1, true);
+	msg_ia_na(&m, NULL);
+	assert_int_equal(run(&c, f, msg_frame(&m, f), buf, &len), L2_REPLY);
+	o = opt(buf, len, 3, &olen);
+	assert_true(o && olen == 12 + 28);
+	assert_int_equal(fx_get32(o + 4), 5);
+	assert_int_equal(fx_get32(o + 8), 8);
+	fx_assert_ip6(o + 16, "2001:db8::10");
+	assert_int_equal(fx_get32(o + 32), 10);
+	assert_int_equal(fx_get32(o + 36), 10);
+
+	c.lease = L2_LEASE_INFINITE;
+	assert_int_equal(run(&c, f, msg_frame(&m, f), buf, &len), L2_REPLY);
+	check_ia_na(buf, len);
+}
+
+/* The host's address changed: Renew and Rebind of the old address get the
+ * new one and the old one with lifetimes 0 (RFC 8415 18.3.4, 18.3.5); a
+ * Request, and a Renew of the current address, only the current one
+ */
+static void test_dhcpv6_renew_old_address_zero_lifetimes(void **state)
+{
+	static const uint8_t types[] = {3, 5, 6};
+	uint8_t f[1024], buf[BUFSZ];
+	const uint8_t *o;
+	struct l2_conf c;
+	struct msg m;
+	size_t len, olen, i;
+
+	(void)state;
+	fx_conf(&c);
+	c.lease = 3600;
+	c.addr6 = fx_ip6("2001:db8:2::10");
+	for (i = 0; i < sizeof(types); i++) {
+		msg_start(&m, types[i], true);
+		msg_ia_na(&m, "2001:db8::10");
+		assert_int_equal(run(&c, f, msg_frame(&m, f), buf, &len),
+				 L2_REPLY);
+		check_reply(buf, len, 7);
+		o = opt(buf, len, 3, &olen);
+		assert_non_null(o);
+		assert_int_equal(fx_get32(o + 4), 1800);
+		assert_int_equal(fx_get32(o + 8), 2880);
+		fx_assert_ip6(o + 16, "2001:db8:2::10");
+		assert_int_equal(fx_get32(o + 32), 3600);
+		assert_int_equal(fx_get32(o + 36), 3600);
+		if (types[i] == 3) {
+			assert_int_equal(olen, 12 + 28);
+			continue;
+		}
+		assert_int_equal(olen, 12 + 2 * 28);
+		assert_int_equal(fx_get16(o + 40), 5);
+		assert_int_equal(fx_get16(o + 42), 24);
+		fx_assert_ip6(o + 44, "2001:db8::10");
+		assert_int_equal(fx_get32(o + 60), 0);
+		assert_int_equal(fx_get32(o + 64), 0);
+	}
+
+	msg_start(&m, 5, true);
+	msg_ia_na(&m, "2001:db8:2::10");
+	assert_int_equal(run(&c, f, msg_frame(&m, f), buf, &len), L2_REPLY);
+	o = opt(buf, len, 3, &olen);
+	assert_true(o && olen == 12 + 28);
+}
+
+/* At most four old addresses come back, however many the client names */
+static void test_dhcpv6_renew_many_old_addresses_bounded(void **state)
+{
+	uint8_t f[1024], buf[BUFSZ];
+	const uint8_t *o;
+	struct l2_conf c;
+	struct msg m;
+	size_t len, olen, i;
+
+	(void)state;
+	fx_conf(&c);
+	c.lease = 60;
+	msg_start(&m, 5, true);
+	for (i = 0; i < 6; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "2001:db8:9::%zu", i + 1);
+		msg_ia_na(&m, a);
+	}
+	assert_int_equal(run(&c, f, msg_frame(&m, f), buf, &len), L2_REPLY);
+	o = opt(buf, len, 3, &olen);
+	assert_true(o && olen == 12 + 5 * 28);
+	fx_assert_ip6(o + 16, "2001:db8::10");
+	fx_assert_ip6(o + 16 + 28, "2001:db8:9::1");
+	fx_assert_ip6(o + 16 + 4 * 28, "2001:db8:9::4");
+	assert_int_equal(fx_get32(o + 4 * 28 + 32), 0);
+}
+
 static void test_dhcpv6_confirm_success_and_not_on_link(void **state)
 {
 	uint8_t f[1024], buf[BUFSZ];
@@ -537,6 +644,10 @@ int main(void)
 		cmocka_unit_test(test_dhcpv6_solicit_advertise_fields),
 		cmocka_unit_test(test_dhcpv6_solicit_rapid_commit_reply),
 		cmocka_unit_test(test_dhcpv6_request_renew_rebind_reply),
+		cmocka_unit_test(test_dhcpv6_finite_lease_t1_t2),
+		cmocka_unit_test(test_dhcpv6_renew_old_address_zero_lifetimes),
+		cmocka_unit_test(
+			test_dhcpv6_renew_many_old_addresses_bounded),
 		cmocka_unit_test(test_dhcpv6_confirm_success_and_not_on_link),
 		cmocka_unit_test(test_dhcpv6_information_request),
 		cmocka_unit_test(test_dhcpv6_release_decline_success),

@@ -412,6 +412,81 @@ static void test_ndp_ra_build_unicast(void **state)
 	fx_assert_ip6(buf + 38, "fe80::77");
 }
 
+/* The host's prefix changed: to all nodes, the new prefix with infinite
+ * lifetimes, then the old one with Preferred Lifetime 0 and Valid Lifetime
+ * two hours (RFC 4862 5.5.3 e); nothing when the prefix is the same, or
+ * when NDP, router advertisements or IPv6 are off
+ */
+static void test_ndp_ra_renumber(void **state)
+{
+	static const uint8_t all_nodes_mac[6] = {0x33, 0x33, 0, 0, 0, 1};
+	struct in6_addr old = fx_ip6("2001:db8::10");
+	uint8_t buf[BUFSZ];
+	const uint8_t *o;
+	struct l2_conf c;
+	size_t len;
+
+	(void)state;
+	fx_conf(&c);
+	c.addr6 = fx_ip6("2001:db8:2::10");
+	len = ndp_ra_renumber_build(&c, &old, 64, buf, L2_REPLY_MAX);
+	fx_check_ip6(buf, len, 58);
+	assert_memory_equal(buf, all_nodes_mac, 6);
+	fx_assert_ip6(buf + 22, "fe80::1");
+	fx_assert_ip6(buf + 38, "ff02::1");
+	assert_int_equal(buf[54], 134);
+	assert_int_equal(buf[59], 0xc0);	/* M and O, as solicited */
+
+	o = ra_opt(buf, len, 3);
+	assert_non_null(o);
+	assert_int_equal(o[1], 4);
+	assert_int_equal(o[2], 64);
+	assert_int_equal(o[3], 0xc0);
+	assert_int_equal(fx_get32(o + 4), 0xffffffff);
+	assert_int_equal(fx_get32(o + 8), 0xffffffff);
+	fx_assert_ip6(o + 16, "2001:db8:2::");
+	o += 32;	/* the second prefix option follows the first */
+	assert_int_equal(o[0], 3);
+	assert_int_equal(o[2], 64);
+	assert_int_equal(o[3], 0xc0);
+	assert_int_equal(fx_get32(o + 4), 7200);
+	assert_int_equal(fx_get32(o + 8), 0);
+	fx_assert_ip6(o + 16, "2001:db8::");
+	assert_non_null(ra_opt(buf, len, 25));	/* RDNSS, DNSSL still there */
+	assert_non_null(ra_opt(buf, len, 31));
+
+	/* the solicited one never carries the old prefix */
+	len = ndp_ra_build(&c, NULL, NULL, buf, L2_REPLY_MAX);
+	o = ra_opt(buf, len, 3);
+	assert_int_not_equal(o[32], 3);
+
+	/* the same prefix, another address in it: nothing to tell */
+	old = fx_ip6("2001:db8:2::99");
+	assert_int_equal(ndp_ra_renumber_build(&c, &old, 64, buf,
+					       L2_REPLY_MAX), 0);
+	/* ... but the same prefix with another length is another prefix */
+	assert_int_not_equal(ndp_ra_renumber_build(&c, &old, 56, buf,
+						   L2_REPLY_MAX), 0);
+	old = fx_ip6("::");
+	assert_int_equal(ndp_ra_renumber_build(&c, &old, 64, buf,
+					       L2_REPLY_MAX), 0);
+
+	old = fx_ip6("2001:db8::10");
+	c.no_ra = true;
+	assert_int_equal(ndp_ra_renumber_build(&c, &old, 64, buf,
+					       L2_REPLY_MAX), 0);
+	c.no_ra = false;
+	c.no_ndp = true;
+	assert_int_equal(ndp_ra_renumber_build(&c, &old, 64, buf,
+					       L2_REPLY_MAX), 0);
+	c.no_ndp = false;
+	c.v6 = false;
+	assert_int_equal(ndp_ra_renumber_build(&c, &old, 64, buf,
+					       L2_REPLY_MAX), 0);
+	c.v6 = true;
+	assert_int_equal(ndp_ra_renumber_build(&c, &old, 64, buf, 10), 0);
+}
+
 static void test_ndp_other_icmpv6_not_mine(void **state)
 {
 	uint8_t echo[16] = {128, 0, 0, 0, 0, 1, 0, 1}, f[256], buf[BUFSZ];
@@ -533,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_ndp_ra_options_follow_flags),
 		cmocka_unit_test(test_ndp_ra_build_cap_and_long_search_list),
 		cmocka_unit_test(test_ndp_ra_build_unicast),
+		cmocka_unit_test(test_ndp_ra_renumber),
 		cmocka_unit_test(test_ndp_ns_to_guest_bytes),
 		cmocka_unit_test(test_ndp_ns_only_with_ndp_and_an_address),
 		cmocka_unit_test(test_ndp_other_icmpv6_not_mine),
