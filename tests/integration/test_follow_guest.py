@@ -19,6 +19,9 @@ address (doc/follow.md):
 --no-follow-host keeps today's behaviour exactly: an infinite lease and no
 advertisement; that one runs against the reference builds too, without
 the option (upstream doesn't know it, and behaves that way).
+
+The same with passt and a kernel guest (guest_bridge.py): udhcpc and
+SLAAC at once.
 """
 
 import ipaddress
@@ -30,6 +33,7 @@ import time
 import pytest
 
 import topo as T
+from guest_bridge import passt, passt_guest  # noqa: F401 (fixtures)
 from test_follow import (host, host_back, host_try, ns_addrs, ours,  # noqa
                          replace_v4, NEW4)
 
@@ -280,3 +284,23 @@ def test_no_follow_host_keeps_lease_and_prefix(host_back6, attach_pasta,
         time.sleep(0.1)
     assert ns_addrs(att, 4) == [T.HOST4 + "/24"]
 
+
+
+def test_passt_guest_follows(host_back6, passt_guest, procs):
+    """passt, a kernel guest: SLAAC moves at once, udhcpc at its renewal."""
+    ours(T.tool_path("passt"))
+    g = passt_guest("--dhcp-lease", str(LEASE), configure=False)
+    ev = start_udhcpc(procs, g)
+    assert T.wait_for(lambda: ns_addrs(g, 4) == [T.HOST4 + "/24"], 15), \
+        ev.read_text() if ev.exists() else "no lease"
+    assert T.wait_for(lambda: slaac(g, OLD6_PREFIX), 15), addr_info(g, 6)
+    replace_v6_prefix()
+    replace_v4()
+    took6 = timed(lambda: slaac(g, NEW6_PREFIX) and
+                  not preferred(slaac(g, OLD6_PREFIX)), SLAAC_DEADLINE)
+    assert took6 is not None, addr_info(g, 6)
+    took4 = timed(lambda: ns_addrs(g, 4) == [NEW4 + "/24"],
+                  UDHCPC_LEASE / 2 + MARGIN)
+    assert took4 is not None, ev.read_text()
+    print("passt: SLAAC after %.2f s, udhcpc after %.1f s more"
+          % (took6, took4))
