@@ -31,16 +31,26 @@
  * are those of the start: a family off at start stays off.
  *
  * No cost at rest: the socket is only read when the kernel queued a
- * change; nothing is polled and no timer runs.
+ * change; nothing is polled and no timer runs. The renumbering
+ * advertisement goes out FOLLOW_RA_COUNT times (RFC 4861 6.2.4), the
+ * repeats at least FOLLOW_RA_GAP_NS apart, at the end of a round of events
+ * the loop runs anyway: an idle link delays them rather than wakes us up.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "ctx.h"
 #include "os/netlink.h"
+
+/* RFC 4861 10: MAX_INITIAL_RTR_ADVERTISEMENTS, and the least time between
+ * two of them (MAX_INITIAL_RTR_ADVERT_INTERVAL, 16 s, is the most)
+ */
+#define FOLLOW_RA_COUNT	 3
+#define FOLLOW_RA_GAP_NS (4ULL * 1000 * 1000 * 1000)
 
 /**
  * follow_init() - Keep the configuration as parsed, before it is resolved
@@ -53,6 +63,7 @@ void follow_init(struct ctx *x, struct conf *c)
 
 	f->fd = -1;
 	f->nl_host = -1;
+	f->ra_left = 0;
 	f->live = c;
 	if (c->no_follow_host)
 		return;
@@ -346,6 +357,51 @@ static bool follow_has_guest(const struct ctx *x)
 }
 
 /**
+ * follow_ra_send() - Send the renumbering advertisement of the last change
+ * @x:		Context, @x->follow.ra_left > 0
+ *
+ * Return: true if it was sent
+ */
+static bool follow_ra_send(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+	struct frame_sink *s = x->sink;
+	size_t cap, len = 0;
+	uint8_t *buf;
+	int ret;
+
+	f->ra_left--;
+	f->ra_next = clock_ns() + FOLLOW_RA_GAP_NS;
+	if (!s || !follow_has_guest(x) || !s->reserve(s, 1, &buf, &cap))
+		return false;
+	len = ndp_ra_renumber_build(&f->live->l2, &f->ra_old, f->ra_old_plen,
+				    buf, cap);
+	s->commit(s, buf, len, NULL);
+	if (!len) {
+		f->ra_left = 0;
+		return false;
+	}
+	if ((ret = s->flush(s))) {
+		log_debug("Router advertisement not sent: %s", strerror(-ret));
+		return false;
+	}
+	return true;
+}
+
+/**
+ * follow_ra_again() - Repeat the renumbering advertisement, if it's time
+ * @x:		Context
+ */
+static void follow_ra_again(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+
+	if (f->ra_left > 0 && clock_ns() >= f->ra_next && follow_ra_send(x))
+		log_debug("Router advertisement sent again (%d more)",
+			  f->ra_left);
+}
+
+/**
  * follow_guest() - passt, pasta without --config-net: the guest learns the
  *		    new picture from the L2 responders
  * @x:		Context
@@ -360,24 +416,20 @@ static bool follow_has_guest(const struct ctx *x)
 static bool follow_guest(struct ctx *x)
 {
 	struct follow *f = &x->follow;
-	struct in6_addr old6 = f->live->l2.addr6;
-	int old_plen = f->live->l2.prefix6, ret;
-	struct frame_sink *s = x->sink;
-	uint8_t *buf;
-	size_t cap, len = 0;
+	const struct l2_conf *o = &f->live->l2, *n = &f->scratch.l2;
+	bool moved = !IN6_ARE_ADDR_EQUAL(&o->addr6, &n->addr6) ||
+		     o->prefix6 != n->prefix6;
 
-	follow_update(x);
-	if (!s || !follow_has_guest(x) || !s->reserve(s, 1, &buf, &cap))
-		return false;
-	len = ndp_ra_renumber_build(&f->live->l2, &old6, old_plen, buf, cap);
-	s->commit(s, buf, len, NULL);
-	if (!len)
-		return false;
-	if ((ret = s->flush(s))) {
-		log_debug("Router advertisement not sent: %s", strerror(-ret));
-		return false;
+	/* pending repeats of an earlier change stay, unless IPv6 moves again */
+	if (moved) {
+		f->ra_old = o->addr6;
+		f->ra_old_plen = o->prefix6;
 	}
-	return true;
+	follow_update(x);
+	if (!moved)
+		return false;
+	f->ra_left = FOLLOW_RA_COUNT;
+	return follow_ra_send(x);
 }
 
 /**
@@ -391,6 +443,7 @@ void follow_batch_end(struct ctx *x)
 	bool ns = f->live->config_net && x->tap.fd >= 0;
 	int ret;
 
+	follow_ra_again(x);
 	if (!f->what)
 		return;
 	log_debug("Host changed (%s%s%s%s), deriving its picture again",

@@ -27,6 +27,11 @@
  * @cur:	--config-net: what the namespace's interface has
  * @next:	--config-net: what it should have now
  * @diff:	--config-net: the steps from @cur to @next
+ * @ra_old:	Guest without --config-net: address in the prefix the
+ *		last renumbering advertisement deprecates
+ * @ra_old_plen: Its prefix length
+ * @ra_left:	Advertisements of that renumbering still to send
+ * @ra_next:	clock_ns() from which the next one may go
  * @buf:	Receive buffer of the notifications
  */
 struct follow {
@@ -42,6 +47,10 @@ struct follow {
 	struct netcfg cur;
 	struct netcfg next;
 	struct netcfg_diff diff;
+	struct in6_addr ra_old;
+	int ra_old_plen;
+	int ra_left;
+	uint64_t ra_next;
 	uint8_t buf[NLWATCH_BUF_SIZE];
 };
 
