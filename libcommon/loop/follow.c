@@ -420,6 +420,13 @@ static bool follow_guest(struct ctx *x)
 	bool moved = !IN6_ARE_ADDR_EQUAL(&o->addr6, &n->addr6) ||
 		     o->prefix6 != n->prefix6;
 
+	/* inbound IPv4 goes to the old address until the guest uses the
+	 * new one: the first of them if the host moves twice before that
+	 */
+	if (o->addr4.s_addr != n->addr4.s_addr &&
+	    !(o->addr4_prev.s_addr &&
+	      x->l2s.addr4_seen.s_addr != o->addr4.s_addr))
+		f->live->l2.addr4_prev = o->addr4;
 	/* pending repeats of an earlier change stay, unless IPv6 moves again */
 	if (moved) {
 		f->ra_old = o->addr6;

@@ -47,6 +47,10 @@
  * @our_mac:		Our MAC address: source of every reply (-M)
  * @v4:			IPv4 enabled
  * @addr4:		Guest's IPv4 address (DHCP yiaddr)
+ * @addr4_prev:		Its address before the host's changed (loop/follow.c,
+ *			a guest without --config-net), 0.0.0.0 if none:
+ *			inbound IPv4 still goes there until the guest sends
+ *			from the new one, having renewed (l2_guest_addr4())
  * @prefix4:		Prefix length of @addr4, 0..32
  * @gw4:		Default gateway (DHCP option 3, also our ARP identity)
  * @dns4:		Resolvers for DHCP option 6
@@ -77,6 +81,7 @@ struct l2_conf {
 
 	bool v4;
 	struct in_addr addr4;
+	struct in_addr addr4_prev;
 	int prefix4;
 	struct in_addr gw4;
 	struct in_addr dns4[L2_MAX_DNS];
@@ -195,6 +200,23 @@ static inline const uint8_t *l2_guest_dst_mac(const struct l2_state *s)
 						     0xff, 0xff, 0xff };
 
 	return mac_is_zero(s->guest_mac) ? bcast : s->guest_mac;
+}
+
+/**
+ * l2_guest_addr4() - Where inbound IPv4 traffic for the guest goes
+ * @c:		L2 configuration
+ * @s:		What was learnt of the guest
+ *
+ * Return: the configured address, or, after the host's changed, the one the
+ *	   guest had before until it sends from the new one (it learns that
+ *	   at its next DHCP renewal: doc/follow.md)
+ */
+static inline const struct in_addr *l2_guest_addr4(const struct l2_conf *c,
+						   const struct l2_state *s)
+{
+	if (c->addr4_prev.s_addr && s->addr4_seen.s_addr != c->addr4.s_addr)
+		return &c->addr4_prev;
+	return &c->addr4;
 }
 
 /**

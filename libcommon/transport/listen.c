@@ -726,7 +726,7 @@ int listen_peer_key(const struct nat *nat, const struct l2_conf *l2,
 	if (r->taddr_set)
 		k->gaddr = r->taddr;
 	else if (v4)
-		inany_from_v4(&k->gaddr, l2->addr4);
+		inany_from_v4(&k->gaddr, *l2_guest_addr4(l2, l2s));
 	else
 		inany_from_v6(&k->gaddr, l2_guest_dst6(l2, l2s, &k->raddr.a6));
 	k->gport = fwd_rule_target(r, port);

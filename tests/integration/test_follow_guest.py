@@ -263,6 +263,59 @@ def test_slaac_moves_at_once(host_back6, attach_pasta, tmp, pasta):
     assert "Router advertisement sent" in log.read_text()
 
 
+def inbound_once(procs, tmp, topo, att, port, dst):
+    """A connection from remote to @dst:@port reaches a listener in the
+    namespace, 64 KiB each way, hashes equal."""
+    n = 64 * 1024
+    srv = T.start_peer(procs, att.netns, "listen", "0.0.0.0", port, tmp,
+                       send=n, seed=2, deadline=20)
+    cli = procs.popen(["ip", "netns", "exec", topo.remote] +
+                      T.peer_argv("connect", dst, port, send=n, seed=1,
+                                  deadline=20))
+    ns, peer = T.peer_result(srv, 25), T.peer_result(cli, 25)
+    assert ns["recv"] == n and peer["recv"] == n, (ns, peer)
+    assert ns["recv_sha"] == peer["sent_sha"]
+    assert peer["recv_sha"] == ns["sent_sha"]
+
+
+UDHCPC_ONCE = """#!/bin/sh
+case "$1" in
+bound)
+  busybox ip -4 addr flush dev "$interface"
+  busybox ip addr add "$ip/${mask:-24}" dev "$interface"
+  ;;
+esac
+exit 0
+"""
+
+
+def test_inbound_reaches_guest_before_and_after_renewal(host_back,
+                                                        attach_pasta, procs,
+                                                        tmp, pasta):
+    """-t forwarding after the host's IPv4 address changed: until the
+    guest renews, inbound connections go to the address it has (the old
+    one); once it took the new one and sends from it, to the new one."""
+    ours(pasta)
+    need_prog("busybox")
+    port = 17290
+    att = attach_pasta("-4", "--dhcp-lease", "3600",
+                       fwd=T.fwd_args(tcp=[port]))
+    script = write_script(tmp, "udhcpc-once.sh", UDHCPC_ONCE)
+    argv = ["unshare", "--uts", "busybox", "udhcpc", "-i", att.ifname,
+            "-n", "-q", "-f", "-t", "3", "-T", "1", "-s", script]
+    assert host_back.in_ns(att.netns, argv).returncode == 0
+    assert ns_addrs(att, 4) == [T.HOST4 + "/24"]
+    replace_v4()
+    time.sleep(0.5)
+    inbound_once(procs, tmp, host_back, att, port, NEW4)
+
+    # what the renewal would do: the new lease, and traffic from it
+    assert host_back.in_ns(att.netns, argv).returncode == 0
+    assert ns_addrs(att, 4) == [NEW4 + "/24"]
+    host_back.in_ns(att.netns, ["ping", "-c", "1", "-W", "1", T.GW4])
+    inbound_once(procs, tmp, host_back, att, port, NEW4)
+
+
 def renumbering_ras(pcap):
     """Times of the router advertisements in @pcap that deprecate a
     prefix (a Prefix Information option with Preferred Lifetime 0)."""

@@ -148,6 +148,35 @@ static void test_guest_dst6_by_scope(void **state)
 	assert_a6(l2_guest_dst6(&l2, &st, &ll), "2001:db8::10");
 }
 
+/* After the host's address changed (follow.c), inbound IPv4 goes to the
+ * guest's old address until the guest is seen sending from the new one
+ */
+static void test_guest_addr4_prev(void **state)
+{
+	static struct l2_conf l2;
+	static struct l2_state st;
+
+	(void)state;
+	fx_conf(&l2);
+	assert_int_equal(l2_guest_addr4(&l2, &st)->s_addr, l2.addr4.s_addr);
+	st.addr4_seen = fx_ip4("192.0.2.10");
+	assert_int_equal(l2_guest_addr4(&l2, &st)->s_addr, l2.addr4.s_addr);
+
+	l2.addr4_prev = l2.addr4;
+	l2.addr4 = fx_ip4("192.0.2.77");
+	assert_int_equal(l2_guest_addr4(&l2, &st)->s_addr,
+			 fx_ip4("192.0.2.10").s_addr);
+	st.addr4_seen = fx_ip4("192.0.2.77");
+	assert_int_equal(l2_guest_addr4(&l2, &st)->s_addr,
+			 fx_ip4("192.0.2.77").s_addr);
+	st.addr4_seen.s_addr = 0;	/* a guest that never sent */
+	assert_int_equal(l2_guest_addr4(&l2, &st)->s_addr,
+			 fx_ip4("192.0.2.10").s_addr);
+	l2.addr4_prev.s_addr = 0;	/* no change: as before */
+	assert_int_equal(l2_guest_addr4(&l2, &st)->s_addr,
+			 fx_ip4("192.0.2.77").s_addr);
+}
+
 /* Frames go to the guest's MAC once one came from it, broadcast before;
  * multicast and zero sources teach nothing
  */
@@ -223,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_link_local_source_learnt),
 		cmocka_unit_test(test_other_sources_ignored),
 		cmocka_unit_test(test_guest_dst6_by_scope),
+		cmocka_unit_test(test_guest_addr4_prev),
 		cmocka_unit_test(test_guest_mac_learnt_into_state),
 		cmocka_unit_test(test_tap_offload_flag_per_frame),
 	};
