@@ -3,7 +3,10 @@
  *
  * The input is the frame. Its last byte, when odd, also picks a reply buffer
  * smaller than L2_REPLY_MAX, allocated to the exact size so that
- * AddressSanitizer catches a single byte written past it. Invariants: a reply
+ * AddressSanitizer catches a single byte written past it; its bit 1 picks
+ * the configuration of a guest following the host (a finite lease: T1, T2,
+ * DHCPv6 lifetimes and old addresses given back) instead of the infinite
+ * lease. Invariants: a reply
  * is a complete frame of 60 bytes or more within the buffer, from our MAC,
  * whose IP and L4 checksums verify; the configuration is never modified.
  */
@@ -99,14 +102,19 @@ static inline void l2_fuzz_check_reply(const struct l2_conf *c,
  */
 static inline int l2_fuzz_one(l2_fuzz_fn fn, const uint8_t *data, size_t size)
 {
-	static struct l2_conf c, copy;
-	size_t cap = L2_REPLY_MAX;
+	static struct l2_conf confs[2], copy[2];
+	size_t cap = L2_REPLY_MAX, i = size && (data[size - 1] & 2);
+	struct l2_conf *cp = &confs[i];
 	struct l2_reply r;
 	enum l2_verdict v;
 
-	if (!c.v4) {
-		l2_fuzz_conf(&c);
-		copy = c;
+	if (!cp->v4) {
+		l2_fuzz_conf(cp);
+		if (i) {
+			cp->lease = 3600;
+			inet_pton(AF_INET, "192.0.2.9", &cp->addr4_prev);
+		}
+		copy[i] = *cp;
 	}
 	if (size && (data[size - 1] & 1))
 		cap = (size_t)data[size - 1] * 5 % L2_REPLY_MAX;
@@ -116,16 +124,16 @@ static inline int l2_fuzz_one(l2_fuzz_fn fn, const uint8_t *data, size_t size)
 	r.len = 12345;
 	if (!r.buf)
 		abort();
-	v = fn(&c, pview_make(data, size), &r);
+	v = fn(cp, pview_make(data, size), &r);
 	if (v == L2_REPLY) {
 		if (r.len < L2_ETH_MIN_FRAME || r.len > cap)
 			abort();
-		l2_fuzz_check_reply(&c, r.buf, r.len);
+		l2_fuzz_check_reply(cp, r.buf, r.len);
 	} else if (r.len || (v != L2_DROP && v != L2_NOT_MINE &&
 				   v != L2_TAKEN)) {
 		abort();
 	}
-	if (memcmp(&c, &copy, sizeof(c)))
+	if (memcmp(cp, &copy[i], sizeof(*cp)))
 		abort();
 	free(r.buf);
 	return 0;

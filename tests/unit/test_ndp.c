@@ -412,6 +412,19 @@ static void test_ndp_ra_build_unicast(void **state)
 	fx_assert_ip6(buf + 38, "fe80::77");
 }
 
+/* A /64 prefix information option, on-link and autonomous */
+static void check_pio(const uint8_t *o, const char *prefix, uint32_t valid,
+		      uint32_t preferred)
+{
+	assert_int_equal(o[0], 3);
+	assert_int_equal(o[1], 4);
+	assert_int_equal(o[2], 64);
+	assert_int_equal(o[3], 0xc0);
+	assert_int_equal(fx_get32(o + 4), valid);
+	assert_int_equal(fx_get32(o + 8), preferred);
+	fx_assert_ip6(o + 16, prefix);
+}
+
 /* The host's prefix changed: to all nodes, the new prefix with infinite
  * lifetimes, then the old one with Preferred Lifetime 0 and Valid Lifetime
  * two hours (RFC 4862 5.5.3 e); nothing when the prefix is the same, or
@@ -439,19 +452,9 @@ static void test_ndp_ra_renumber(void **state)
 
 	o = ra_opt(buf, len, 3);
 	assert_non_null(o);
-	assert_int_equal(o[1], 4);
-	assert_int_equal(o[2], 64);
-	assert_int_equal(o[3], 0xc0);
-	assert_int_equal(fx_get32(o + 4), 0xffffffff);
-	assert_int_equal(fx_get32(o + 8), 0xffffffff);
-	fx_assert_ip6(o + 16, "2001:db8:2::");
-	o += 32;	/* the second prefix option follows the first */
-	assert_int_equal(o[0], 3);
-	assert_int_equal(o[2], 64);
-	assert_int_equal(o[3], 0xc0);
-	assert_int_equal(fx_get32(o + 4), 7200);
-	assert_int_equal(fx_get32(o + 8), 0);
-	fx_assert_ip6(o + 16, "2001:db8::");
+	check_pio(o, "2001:db8:2::", 0xffffffff, 0xffffffff);
+	/* the second prefix option follows the first */
+	check_pio(o + 32, "2001:db8::", 7200, 0);
 	assert_non_null(ra_opt(buf, len, 25));	/* RDNSS, DNSSL still there */
 	assert_non_null(ra_opt(buf, len, 31));
 
