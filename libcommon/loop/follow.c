@@ -473,7 +473,10 @@ void follow_batch_end(struct ctx *x)
 			  "guest keeps what it had");
 	follow_sticky(f);
 
-	if (!ns) {
+	if (!ns && x->c->mode == MODE_PASTA &&
+	    (x->c->splice_only || x->c->config_net)) {
+		follow_log(f, "not passed on: no guest link");
+	} else if (!ns) {
 		follow_log(f, "passed on to the guest at its next DHCP "
 			      "renewal or router advertisement");
 		if (follow_guest(x))
