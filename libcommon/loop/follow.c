@@ -44,6 +44,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "ctx.h"
+#include "follow_flows.h"
 #include "os/netlink.h"
 
 /* RFC 4861 10: MAX_INITIAL_RTR_ADVERTISEMENTS, and the least time between
@@ -458,6 +459,8 @@ void follow_batch_end(struct ctx *x)
 		  f->what & NLWATCH_ADDR ? " addresses" : "",
 		  f->what & NLWATCH_ROUTE ? " routes" : "",
 		  f->what & NLWATCH_OVERRUN ? " overrun" : "");
+	if (f->what & (NLWATCH_ADDR_DEL | NLWATCH_OVERRUN))
+		follow_flows_gone(x);	/* follow_flows.c */
 	f->what = 0;
 
 	f->scratch = f->parsed;

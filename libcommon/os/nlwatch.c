@@ -102,8 +102,10 @@ unsigned int nlwatch_scan(struct pview dgram)
 			what |= NLWATCH_LINK;
 			break;
 		case RTM_NEWADDR:
-		case RTM_DELADDR:
 			what |= NLWATCH_ADDR;
+			break;
+		case RTM_DELADDR:
+			what |= NLWATCH_ADDR | NLWATCH_ADDR_DEL;
 			break;
 		case RTM_NEWROUTE:
 		case RTM_DELROUTE:

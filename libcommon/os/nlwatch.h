@@ -17,6 +17,7 @@ enum nlwatch_what {
 	NLWATCH_ADDR = 1 << 1,	  /* RTM_NEWADDR, RTM_DELADDR */
 	NLWATCH_ROUTE = 1 << 2,	  /* RTM_NEWROUTE, RTM_DELROUTE, main table */
 	NLWATCH_OVERRUN = 1 << 3, /* notifications were lost (ENOBUFS) */
+	NLWATCH_ADDR_DEL = 1 << 4, /* RTM_DELADDR: an address went away */
 };
 
 /* Receive buffer of nlwatch_read(): a notification datagram is one page */

@@ -44,6 +44,7 @@ void tcp_tap_batch_end(struct tcp_ctx *t);
 void tcp_sock_handler(struct tcp_ctx *t, uint32_t idx, uint32_t events);
 void tcp_listen_handler(struct tcp_ctx *t, uint32_t ref_idx, int fd);
 void tcp_timer_handler(struct tcp_ctx *t);
+void tcp_reset(struct tcp_ctx *t, int idx);
 bool tcp_guest_sending(const struct tcp_ctx *t);
 void tcp_sink_ready(struct tcp_ctx *t);
 const char *tcp_state_str(const struct tcp_ctx *t, int idx);

@@ -151,6 +151,22 @@ void tcp_verdict_apply(struct tcp_ctx *t, int idx, enum tcp_verdict v)
 }
 
 /**
+ * tcp_reset() - Reset a connection from outside the engine: RST to the
+ *		 guest, the socket closed with SO_LINGER 0
+ * @t:		TCP context
+ * @idx:	Flow index, a FLOW_TCP flow (others are left alone)
+ *
+ * For the host losing the connection's address (loop/follow_flows.c): the
+ * guest learns at once, as from a reset by the peer.
+ */
+void tcp_reset(struct tcp_ctx *t, int idx)
+{
+	if (flow_type(t->flows, idx) != FLOW_TCP)
+		return;
+	tcp_verdict_apply(t, idx, TCP_V_RESET);
+}
+
+/**
  * tcp_conn_new() - Allocate a flow and initialise its connection
  * @t:		TCP context
  * @k:		Flow key

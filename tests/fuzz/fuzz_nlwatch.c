@@ -24,7 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	what = nlwatch_scan(pview_make(buf, size));
 	/* only the bits of a scan, never OVERRUN (that's the socket's) */
-	if (what & ~(unsigned int)(NLWATCH_LINK | NLWATCH_ADDR | NLWATCH_ROUTE))
+	if (what & ~(unsigned int)(NLWATCH_LINK | NLWATCH_ADDR | NLWATCH_ROUTE |
+				   NLWATCH_ADDR_DEL))
+		abort();
+	/* an address removed is an address change */
+	if ((what & NLWATCH_ADDR_DEL) && !(what & NLWATCH_ADDR))
 		abort();
 	free(buf);
 	return 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_follow.c - following the host (doc/follow.md): the steps between two
  *		   interface configurations and the scan of notifications
- *		   (the picture derived again: test_conf_resolve.c)
+ *		   (the picture derived again: test_conf_resolve.c), and
+ *		   which flows end when the host loses an address
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "loop/follow_flows.h"
 #include "os/netcfg_diff.h"
 #include "os/nlwatch.h"
 
@@ -230,6 +232,84 @@ static void test_scan(void **state)
 	buf[0] = 4;
 	assert_int_equal(nlwatch_scan(pview_make(buf, len)), 0);
 	assert_int_equal(nlwatch_scan(pview_make(buf, 3)), 0);
+
+	/* an address removed: its own bit, with the address one */
+	len = 0;
+	memset(buf, 0, sizeof(buf));
+	put_msg(buf, &len, RTM_NEWADDR, 0);
+	assert_int_equal(nlwatch_scan(pview_make(buf, len)) & NLWATCH_ADDR_DEL,
+			 0);
+	put_msg(buf, &len, RTM_DELADDR, 0);
+	assert_int_equal(nlwatch_scan(pview_make(buf, len)),
+			 NLWATCH_ADDR | NLWATCH_ADDR_DEL);
+}
+
+/**
+ * ip() - An address, as a flow's socket has it
+ * @s:		Text, IPv4 or IPv6
+ *
+ * Return: the address (IPv4 as IPv4-mapped IPv6)
+ */
+static union inany_addr ip(const char *s)
+{
+	union inany_addr a;
+	struct in_addr v4;
+
+	memset(&a, 0, sizeof(a));
+	if (inet_pton(AF_INET, s, &v4) == 1)
+		inany_from_v4(&a, v4);
+	else
+		assert_int_equal(inet_pton(AF_INET6, s, &a.a6), 1);
+	return a;
+}
+
+static void test_addr_gone(void **state)
+{
+	struct nl_addr have[4];
+	union inany_addr a;
+
+	(void)state;
+	have[0] = addr("198.51.100.1/24");
+	have[1] = addr("203.0.113.2/24");
+	have[2] = addr("2001:db8::2/64");
+	have[3] = addr("fe80::1/64");
+
+	/* what the host still has stays, in either family */
+	a = ip("198.51.100.1");
+	assert_false(follow_addr_gone(&a, have, 4));
+	a = ip("203.0.113.2");
+	assert_false(follow_addr_gone(&a, have, 4));
+	a = ip("2001:db8::2");
+	assert_false(follow_addr_gone(&a, have, 4));
+	a = ip("fe80::1");
+	assert_false(follow_addr_gone(&a, have, 4));
+
+	/* what it lost is gone */
+	a = ip("198.51.100.7");
+	assert_true(follow_addr_gone(&a, have, 4));
+	a = ip("2001:db8::7");
+	assert_true(follow_addr_gone(&a, have, 4));
+	/* the same bytes in the other family don't count */
+	a = ip("::c633:6401");	/* 198.51.100.1 as an IPv6 address */
+	assert_true(follow_addr_gone(&a, have, 4));
+	/* only the entries counted are looked at */
+	a = ip("2001:db8::2");
+	assert_true(follow_addr_gone(&a, have, 2));
+
+	/* loopback and unspecified never count as gone */
+	a = ip("127.0.0.1");
+	assert_false(follow_addr_gone(&a, have, 4));
+	a = ip("127.1.2.3");
+	assert_false(follow_addr_gone(&a, have, 0));
+	a = ip("::1");
+	assert_false(follow_addr_gone(&a, have, 0));
+	a = ip("0.0.0.0");
+	assert_false(follow_addr_gone(&a, have, 0));
+	a = ip("::");
+	assert_false(follow_addr_gone(&a, have, 0));
+	/* ... and not loopback: 128.0.0.1 is an address like another */
+	a = ip("128.0.0.1");
+	assert_true(follow_addr_gone(&a, have, 4));
 }
 
 int main(void)
@@ -242,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_diff_gateway_and_mtu),
 		cmocka_unit_test(test_diff_gws_list),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_addr_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
