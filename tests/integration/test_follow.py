@@ -25,6 +25,7 @@ import topo as T
 # The second uplink a default route moves to
 EXT1, REM1 = "ext1", "rem1"
 HOST1_4, GW1_4 = "203.0.113.1", "203.0.113.254"
+HOST1_6, GW1_6 = "2001:db8:2::1", "2001:db8:2::fe"
 NEW4, NEW6 = "198.51.100.7", "2001:db8:1::7"
 GW4_ALT = "198.51.100.253"
 DEADLINE = 2.0          # seconds the namespace has to follow
@@ -180,13 +181,17 @@ def test_address_added_keeps_ours(host_back, attach_pasta, tmp, pasta, fam):
 
 
 def add_uplink(topo):
-    """A second veth pair host:ext1 <-> remote:rem1, 203.0.113.0/24."""
+    """A second veth pair host:ext1 <-> remote:rem1, 203.0.113.0/24 and
+    2001:db8:2::/64."""
     T.sh(["ip", "link", "add", EXT1, "netns", topo.host, "type", "veth",
           "peer", "name", REM1, "netns", topo.remote])
     T.sh(["ip", "-n", topo.remote, "addr", "add", GW1_4 + "/24", "dev",
           REM1])
+    T.sh(["ip", "-n", topo.remote, "addr", "add", GW1_6 + "/64", "dev",
+          REM1, "nodad"])
     T.sh(["ip", "-n", topo.remote, "link", "set", REM1, "up"])
     host("addr", "add", HOST1_4 + "/24", "dev", EXT1)
+    host("-6", "addr", "add", HOST1_6 + "/64", "dev", EXT1, "nodad")
     host("link", "set", EXT1, "up")
 
 
@@ -206,6 +211,30 @@ def test_default_route_moved(host_back, attach_pasta, tmp, pasta):
     host("route", "replace", "default", "via", T.GW4, "dev", T.HOST_IF)
     assert follows(lambda: ns_default(att, 4) == [T.GW4] and
                    ns_addrs(att, 4) == [T.HOST4 + "/24"]) is not None
+
+
+def test_default_route_moved_v6(host_back, attach_pasta, tmp, pasta):
+    """The IPv6 default route moves to another interface: the namespace
+    takes that interface's address and gateway, IPv4 stays; and back."""
+    ours(pasta)
+    att, log = start(attach_pasta, tmp)
+    add_uplink(host_back)
+    host("-6", "route", "replace", "default", "via", GW1_6, "dev", EXT1)
+    took = follows(lambda: ns_default(att, 6) == [GW1_6] and
+                   ns_addrs(att, 6) == [HOST1_6 + "/64"])
+    assert took is not None, (ns_default(att, 6), ns_addrs(att, 6))
+    print("IPv6 default route followed to another interface in %.3f s"
+          % took)
+    assert T.wait_for(lambda: log_lines(
+        log, r"Host IPv6 default route moved: ext0 -> ext1"), 1)
+    assert ns_default(att, 4) == [T.GW4]
+    assert ns_addrs(att, 4) == [T.HOST4 + "/24"]
+    # and back
+    host("-6", "route", "replace", "default", "via", T.GW6, "dev",
+         T.HOST_IF)
+    assert follows(lambda: ns_default(att, 6) == [T.GW6] and
+                   ns_addrs(att, 6) == [T.HOST6 + "/64"]) is not None, \
+        (ns_default(att, 6), ns_addrs(att, 6))
 
 
 def test_gateway_changed(host_back, attach_pasta, tmp, pasta):
