@@ -327,6 +327,7 @@ void netcfg_fmt_addr(char *buf, size_t len, const struct nl_addr *a)
 
 /**
  * netcfg_fmt_route() - Write a route as DST/PLEN|default [via GW] [metric M]
+ *			 [mtu N]
  * @buf:	Buffer
  * @len:	Its size, NETCFG_ROUTE_STRLEN is enough
  * @r:		Route
@@ -341,6 +342,7 @@ void netcfg_fmt_route(char *buf, size_t len, const struct nl_route *r)
 	char d[NETCFG_ADDR_STRLEN] = "default";
 	char gw[INET6_ADDRSTRLEN] = "";
 	char metric[sizeof(" metric 4294967295")] = "";
+	char mtu[sizeof(" mtu 4294967295")] = "";
 
 	if (r->dst_len)
 		netcfg_fmt_addr(d, sizeof(d), &dst);
@@ -348,7 +350,10 @@ void netcfg_fmt_route(char *buf, size_t len, const struct nl_route *r)
 		snprintf(gw, sizeof(gw), "?");
 	if (r->metric)
 		snprintf(metric, sizeof(metric), " metric %u", r->metric);
-	snprintf(buf, len, "%s%s%s%s", d, r->has_gw ? " via " : "", gw, metric);
+	if (r->mtu)
+		snprintf(mtu, sizeof(mtu), " mtu %u", r->mtu);
+	snprintf(buf, len, "%s%s%s%s%s", d, r->has_gw ? " via " : "", gw,
+		 metric, mtu);
 }
 
 /**

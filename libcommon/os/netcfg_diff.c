@@ -9,8 +9,9 @@
  * back, so connections through it don't notice. Removals come first, routes
  * before the addresses they may depend on; then the MTU; then additions,
  * addresses before the routes that need them (a gateway must be on a
- * connected prefix). Routes are the same when family, destination, gateway
- * and metric are (the output interface is always ours); addresses when
+ * connected prefix). Routes are the same when family, destination, gateway,
+ * metric and MTU are (the output interface is always ours): a route whose
+ * MTU changed is removed and added again; addresses when
  * family, address and prefix length are.
  *
  * netcfg_diff() is pure, for unit tests; netcfg_diff_apply() takes the steps
@@ -57,12 +58,13 @@ bool netcfg_addr_eq(const struct nl_addr *a, const struct nl_addr *b)
  * @a:		One
  * @b:		The other
  *
- * Return: true if family, destination, gateway and metric are equal
+ * Return: true if family, destination, gateway, metric and MTU are equal
  */
 bool netcfg_route_eq(const struct nl_route *a, const struct nl_route *b)
 {
 	return a->family == b->family && a->dst_len == b->dst_len &&
 	       a->has_gw == b->has_gw && a->metric == b->metric &&
+	       a->mtu == b->mtu &&
 	       netcfg_ip_eq(a->family, &a->dst, &b->dst) &&
 	       (!a->has_gw || netcfg_ip_eq(a->family, &a->gw, &b->gw));
 }

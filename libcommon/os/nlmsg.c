@@ -474,6 +474,14 @@ static int nl_build_route(void *buf, size_t len, uint32_t seq,
 		ok = mnl_attr_put_u32_check(nh, len, RTA_OIF, ifindex);
 	if (ok && r->metric)
 		ok = mnl_attr_put_u32_check(nh, len, RTA_PRIORITY, r->metric);
+	if (ok && add && r->mtu) {
+		struct nlattr *m = mnl_attr_nest_start_check(nh, len,
+							      RTA_METRICS);
+
+		ok = m && mnl_attr_put_u32_check(nh, len, RTAX_MTU, r->mtu);
+		if (ok)
+			mnl_attr_nest_end(nh, m);
+	}
 	if (!ok)
 		return -ENOBUFS;
 	return (int)nh->nlmsg_len;
@@ -588,6 +596,23 @@ static int nl_msg_payload(const void *msg, size_t len, uint16_t type,
 }
 
 /**
+ * nl_metric_attr() - Store one route metric (RTA_METRICS holds RTAX_*)
+ * @type:	RTAX_*
+ * @val:	Payload
+ * @data:	struct nl_route
+ *
+ * Return: 0, -EBADMSG for a payload of the wrong size
+ */
+static int nl_metric_attr(uint16_t type, struct pview val, void *data)
+{
+	struct nl_route *r = data;
+
+	if (type == RTAX_MTU)
+		return nl_val_u32(val, &r->mtu);
+	return 0;
+}
+
+/**
  * nl_route_attr() - Store one route attribute
  * @type:	RTA_*
  * @val:	Payload
@@ -615,6 +640,8 @@ static int nl_route_attr(uint16_t type, struct pview val, void *data)
 		return nl_val_u32(val, &r->metric);
 	case RTA_TABLE:
 		return nl_val_u32(val, &r->table);
+	case RTA_METRICS:
+		return nl_attr_walk(val, nl_metric_attr, r);
 	default:
 		return 0;
 	}

@@ -58,6 +58,7 @@ struct nl_addr {
  * @has_gw:	@gw is set
  * @ifindex:	Output interface (RTA_OIF)
  * @metric:	RTA_PRIORITY, 0 if absent
+ * @mtu:	RTAX_MTU of RTA_METRICS (the route's path MTU), 0 if absent
  * @scope:	RT_SCOPE_*
  * @protocol:	RTPROT_* (0 when building: RTPROT_BOOT is used)
  * @table:	Routing table (RTA_TABLE, else rtm_table), parser output only
@@ -72,6 +73,7 @@ struct nl_route {
 	bool has_gw;
 	unsigned int ifindex;
 	uint32_t metric;
+	uint32_t mtu;
 	int scope;
 	int protocol;
 	uint32_t table;

@@ -191,6 +191,34 @@ static void test_diff_gws_list(void **state)
 	assert_int_equal(d.act[1].kind, NETCFG_ACT_ADDR_ADD);
 }
 
+static void test_diff_route_mtu(void **state)
+{
+	(void)state;
+	memset(&oldc, 0, sizeof(oldc));
+	oldc.mtu = 65520;
+	oldc.addrs[oldc.naddrs++] = addr("198.51.100.1/24");
+	oldc.routes[oldc.nroutes++] = route("0.0.0.0/0", "198.51.100.254");
+	oldc.routes[oldc.nroutes++] = route("203.0.113.0/24", "198.51.100.9");
+	newc = oldc;
+
+	/* the host's default route got an MTU: that route only is replaced,
+	 * the link's MTU stays
+	 */
+	newc.routes[0].mtu = 1400;
+	netcfg_diff(&oldc, &newc, &d);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.act[0].kind, NETCFG_ACT_ROUTE_DEL);
+	assert_int_equal(d.act[0].route.mtu, 0);
+	assert_int_equal(d.act[1].kind, NETCFG_ACT_ROUTE_ADD);
+	assert_int_equal(d.act[1].route.mtu, 1400);
+	assert_int_equal(d.act[1].route.dst_len, 0);
+
+	/* and the same MTU again: nothing to do */
+	oldc = newc;
+	netcfg_diff(&oldc, &newc, &d);
+	assert_int_equal(d.n, 0);
+}
+
 /**
  * put_msg() - Append a notification, as the kernel queues them
  * @buf:	Datagram
@@ -321,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_diff_route_moved),
 		cmocka_unit_test(test_diff_gateway_and_mtu),
 		cmocka_unit_test(test_diff_gws_list),
+		cmocka_unit_test(test_diff_route_mtu),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_addr_gone),
 	};
