@@ -153,6 +153,7 @@ int follow_flows_gone(struct ctx *x)
 
 		if (!e || e->state != FLOW_STATE_ACTIVE)
 			continue;
+		memset(&a, 0, sizeof(a));
 		type = (enum flow_type)e->type;
 		if (follow_flow_addr(x, idx, type, &a) ||
 		    !follow_addr_gone(&a, follow_have, n))

@@ -8,15 +8,16 @@
  * returns 0 (or a count) on success and -errno on failure, and every reply is
  * parsed through bounded, validated attribute walks.
  *
- * The work is split in two layers. The pure layer (os/nlmsg.c) builds request
- * messages into caller-owned buffers and parses reply messages, without any
- * socket: unit tests check its bytes and the fuzzer drives its parsers. The
- * I/O layer (os/netlink.c) sends one request, then reads datagrams until the
+ * The work is split in two layers. The pure layer (os/nlmsg.c, and
+ * os/nlmsg_parse.c for the replies) builds request messages into
+ * caller-owned buffers and parses reply messages, without any socket: unit
+ * tests check its bytes and the fuzzer drives its parsers. The I/O layer
+ * (os/netlink.c) sends one request, then reads datagrams until the
  * reply is complete (NLMSG_DONE, an ACK, an error, or a single non-multipart
  * answer), with a bound on the number of datagrams and a receive timeout.
  * The pure layer and the records both layers fill are declared in
- * os/nlmsg.h, included here: nlmsg.c never includes this header, so the
- * layers depend one way.
+ * os/nlmsg.h, included here: the pure layer never includes this header, so
+ * the layers depend one way.
  */
 #ifndef OS_NETLINK_H
 #define OS_NETLINK_H

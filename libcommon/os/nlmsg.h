@@ -97,10 +97,11 @@ struct nl_link {
 	bool up;
 };
 
-/* Pure layer: os/nlmsg.c. Builders write through struct nlmsghdr pointers
- * and need 4-byte aligned buffers; parsers copy every header out of the
- * bytes and accept any alignment.
+/* Pure layer: os/nlmsg.c (builders), os/nlmsg_parse.c (parsers). Builders
+ * write through struct nlmsghdr pointers and need 4-byte aligned buffers;
+ * parsers copy every header out of the bytes and accept any alignment.
  */
+size_t nl_addr_len(int family);
 int nl_build_route_dump(void *buf, size_t len, uint32_t seq, int family);
 int nl_build_addr_dump(void *buf, size_t len, uint32_t seq, int family);
 int nl_build_link_dump(void *buf, size_t len, uint32_t seq);

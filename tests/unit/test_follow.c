@@ -2,7 +2,8 @@
 /* test_follow.c - following the host (doc/follow.md): the steps between two
  *		   interface configurations and the scan of notifications
  *		   (the picture derived again: test_conf_resolve.c), and
- *		   which flows end when the host loses an address
+ *		   which flows end when the host loses an address; a route MTU
+ *		   through netlink
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,12 +12,14 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include "loop/follow_flows.h"
 #include "os/netcfg_diff.h"
+#include "os/nlmsg.h"
 #include "os/nlwatch.h"
 
 /**
@@ -219,6 +222,48 @@ static void test_diff_route_mtu(void **state)
 	assert_int_equal(d.n, 0);
 }
 
+static void test_route_mtu_netlink(void **state)
+{
+	struct nl_route r = {.family = AF_INET, .has_gw = true, .mtu = 1400};
+	uint8_t buf[NL_REQ_SIZE] __attribute__((aligned(4)));
+	struct nl_route back;
+	int len, len0;
+
+	(void)state;
+	inet_pton(AF_INET, "192.0.2.1", &r.gw.a4);
+	/* the MTU goes in RTA_METRICS { RTAX_MTU }: 12 bytes, read back */
+	r.mtu = 0;
+	len0 = nl_build_route_add(buf, sizeof(buf), 9, 4, &r);
+	assert_int_equal(nl_parse_route(buf, (size_t)len0, &back), 0);
+	assert_int_equal(back.mtu, 0);
+	r.mtu = 1400;
+	len = nl_build_route_add(buf, sizeof(buf), 9, 4, &r);
+	assert_int_equal(len, len0 + 12);
+	assert_int_equal(nl_parse_route(buf, (size_t)len, &back), 0);
+	assert_int_equal(back.mtu, 1400);
+	assert_true(back.has_gw);
+	assert_int_equal(back.ifindex, 4);
+
+	/* the nest is last: a metric longer than it, or an MTU of the wrong
+	 * size, and the whole message is rejected
+	 */
+	buf[len - 8] = 12;
+	assert_int_equal(nl_parse_route(buf, (size_t)len, &back), -EBADMSG);
+	buf[len - 8] = 6;
+	assert_int_equal(nl_parse_route(buf, (size_t)len, &back), -EBADMSG);
+	/* another metric is skipped */
+	buf[len - 8] = 8;
+	buf[len - 6] = RTAX_ADVMSS;
+	assert_int_equal(nl_parse_route(buf, (size_t)len, &back), 0);
+	assert_int_equal(back.mtu, 0);
+
+	/* a removal never carries metrics */
+	len0 = nl_build_route_del(buf, sizeof(buf), 9, 4, &r);
+	r.mtu = 0;
+	assert_int_equal(nl_build_route_del(buf, sizeof(buf), 9, 4, &r),
+			 len0);
+}
+
 /**
  * put_msg() - Append a notification, as the kernel queues them
  * @buf:	Datagram
@@ -350,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_diff_gateway_and_mtu),
 		cmocka_unit_test(test_diff_gws_list),
 		cmocka_unit_test(test_diff_route_mtu),
+		cmocka_unit_test(test_route_mtu_netlink),
 		cmocka_unit_test(test_scan),
 		cmocka_unit_test(test_addr_gone),
 	};

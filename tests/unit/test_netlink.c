@@ -535,64 +535,6 @@ static void test_parse_route_without_priority(void **state)
 	assert_true(r.has_gw);
 }
 
-static void test_route_mtu_metric(void **state)
-{
-	struct nl_route r = {.family = AF_INET, .has_gw = true, .mtu = 1400};
-	uint8_t buf[NL_REQ_SIZE] ALIGNED;
-	struct nl_route back;
-	struct found_attr f = {0};
-	int len;
-
-	(void)state;
-	inet_pton(AF_INET, "192.0.2.1", &r.gw.a4);
-	/* RTA_METRICS { RTAX_MTU }, read back by the parser */
-	len = nl_build_route_add(buf, sizeof(buf), 9, 4, &r);
-	assert_true(len > 0);
-	assert_true(find_attr(buf, sizeof(struct rtmsg), RTA_METRICS, &f));
-	assert_int_equal(f.len, NLA_HDRLEN + 4);
-	assert_int_equal(nl_parse_route(buf, (size_t)len, &back), 0);
-	assert_int_equal(back.mtu, 1400);
-	assert_true(back.has_gw);
-	assert_int_equal(back.ifindex, 4);
-
-	/* no MTU, no metrics; a removal never carries them */
-	r.mtu = 0;
-	len = nl_build_route_add(buf, sizeof(buf), 9, 4, &r);
-	assert_false(find_attr(buf, sizeof(struct rtmsg), RTA_METRICS, &f));
-	assert_int_equal(nl_parse_route(buf, (size_t)len, &back), 0);
-	assert_int_equal(back.mtu, 0);
-	r.mtu = 1400;
-	assert_true(nl_build_route_del(buf, sizeof(buf), 9, 4, &r) > 0);
-	assert_false(find_attr(buf, sizeof(struct rtmsg), RTA_METRICS, &f));
-}
-
-static void test_parse_route_metrics(void **state)
-{
-	uint8_t m[sizeof(route4_gw) + 20] ALIGNED;
-	struct nl_route r;
-	/* RTA_METRICS: RTAX_ADVMSS 1360, RTAX_MTU 1400 */
-	static const uint8_t metrics[20] = {
-		0x14, 0x00, 0x08, 0x00,
-		0x08, 0x00, 0x08, 0x00, 0x50, 0x05, 0x00, 0x00,
-		0x08, 0x00, 0x02, 0x00, 0x78, 0x05, 0x00, 0x00,
-	};
-
-	(void)state;
-	memcpy(m, route4_gw, sizeof(route4_gw));
-	memcpy(m + sizeof(route4_gw), metrics, sizeof(metrics));
-	m[0] = sizeof(m);
-	assert_int_equal(nl_parse_route(m, sizeof(m), &r), 0);
-	assert_int_equal(r.mtu, 1400);
-	assert_int_equal(r.metric, 100);
-
-	/* a metric that doesn't fit its nest: the message is rejected */
-	m[sizeof(route4_gw) + 12] = 0x0c;
-	assert_int_equal(nl_parse_route(m, sizeof(m), &r), -EBADMSG);
-	/* an MTU of the wrong size too */
-	m[sizeof(route4_gw) + 12] = 0x06;
-	assert_int_equal(nl_parse_route(m, sizeof(m), &r), -EBADMSG);
-}
-
 static void test_parse_addr_v4_prefers_local(void **state)
 {
 	struct nl_addr a;
@@ -984,8 +926,6 @@ int main(void)
 				       little_endian),
 		cmocka_unit_test_setup(test_parse_route_without_priority,
 				       little_endian),
-		cmocka_unit_test(test_route_mtu_metric),
-		cmocka_unit_test_setup(test_parse_route_metrics, little_endian),
 		cmocka_unit_test_setup(test_parse_addr_v4_prefers_local,
 				       little_endian),
 		cmocka_unit_test_setup(test_parse_addr_v6_flags_attr,
