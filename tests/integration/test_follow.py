@@ -195,46 +195,38 @@ def add_uplink(topo):
     host("link", "set", EXT1, "up")
 
 
-def test_default_route_moved(host_back, attach_pasta, tmp, pasta):
-    ours(pasta)
-    att, log = start(attach_pasta, tmp)
-    add_uplink(host_back)
-    host("route", "replace", "default", "via", GW1_4, "dev", EXT1)
-    took = follows(lambda: ns_default(att, 4) == [GW1_4] and
-                   ns_addrs(att, 4) == [HOST1_4 + "/24"])
-    assert took is not None, (ns_default(att, 4), ns_addrs(att, 4))
-    print("IPv4 default route followed to another interface in %.3f s"
-          % took)
-    assert T.wait_for(lambda: log_lines(
-        log, r"Host IPv4 default route moved: ext0 -> ext1"), 1)
-    # and back
-    host("route", "replace", "default", "via", T.GW4, "dev", T.HOST_IF)
-    assert follows(lambda: ns_default(att, 4) == [T.GW4] and
-                   ns_addrs(att, 4) == [T.HOST4 + "/24"]) is not None
+# family: (the uplink's address and gateway, ext0's, the `ip` option)
+MOVED = {
+    4: (HOST1_4 + "/24", GW1_4, T.HOST4 + "/24", T.GW4, "-4"),
+    6: (HOST1_6 + "/64", GW1_6, T.HOST6 + "/64", T.GW6, "-6"),
+}
 
 
-def test_default_route_moved_v6(host_back, attach_pasta, tmp, pasta):
-    """The IPv6 default route moves to another interface: the namespace
-    takes that interface's address and gateway, IPv4 stays; and back."""
+@pytest.mark.parametrize("fam", [4, 6])
+def test_default_route_moved(host_back, attach_pasta, tmp, pasta, fam):
+    """The default route of a family moves to another interface: the
+    namespace takes that interface's address and gateway, the other family
+    stays; and back."""
     ours(pasta)
+    new_addr, new_gw, old_addr, old_gw, f = MOVED[fam]
+    _, _, other_addr, other_gw, _ = MOVED[10 - fam]
     att, log = start(attach_pasta, tmp)
     add_uplink(host_back)
-    host("-6", "route", "replace", "default", "via", GW1_6, "dev", EXT1)
-    took = follows(lambda: ns_default(att, 6) == [GW1_6] and
-                   ns_addrs(att, 6) == [HOST1_6 + "/64"])
-    assert took is not None, (ns_default(att, 6), ns_addrs(att, 6))
-    print("IPv6 default route followed to another interface in %.3f s"
-          % took)
+    host(f, "route", "replace", "default", "via", new_gw, "dev", EXT1)
+    took = follows(lambda: ns_default(att, fam) == [new_gw] and
+                   ns_addrs(att, fam) == [new_addr])
+    assert took is not None, (ns_default(att, fam), ns_addrs(att, fam))
+    print("IPv%d default route followed to another interface in %.3f s"
+          % (fam, took))
     assert T.wait_for(lambda: log_lines(
-        log, r"Host IPv6 default route moved: ext0 -> ext1"), 1)
-    assert ns_default(att, 4) == [T.GW4]
-    assert ns_addrs(att, 4) == [T.HOST4 + "/24"]
+        log, r"Host IPv%d default route moved: ext0 -> ext1" % fam), 1)
+    assert ns_default(att, 10 - fam) == [other_gw]
+    assert ns_addrs(att, 10 - fam) == [other_addr]
     # and back
-    host("-6", "route", "replace", "default", "via", T.GW6, "dev",
-         T.HOST_IF)
-    assert follows(lambda: ns_default(att, 6) == [T.GW6] and
-                   ns_addrs(att, 6) == [T.HOST6 + "/64"]) is not None, \
-        (ns_default(att, 6), ns_addrs(att, 6))
+    host(f, "route", "replace", "default", "via", old_gw, "dev", T.HOST_IF)
+    assert follows(lambda: ns_default(att, fam) == [old_gw] and
+                   ns_addrs(att, fam) == [old_addr]) is not None, \
+        (ns_default(att, fam), ns_addrs(att, fam))
 
 
 def test_gateway_changed(host_back, attach_pasta, tmp, pasta):

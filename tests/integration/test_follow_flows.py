@@ -71,7 +71,7 @@ def second(topo):
     added = []
     yield added
     for fam in added:
-        a, b, r2, plen, _, f = FAM[fam]
+        _, b, r2, plen, _, f = FAM[fam]
         ip_try(topo.host, f, "route", "del", r2, "dev", T.HOST_IF)
         ip_try(topo.host, f, "route", "del", remote_of(fam), "dev",
                T.HOST_IF)
@@ -167,6 +167,34 @@ def udp_ask(netns, r2, port, sport, tries):
     return out.strip().splitlines()[-1]
 
 
+def udp_flow(topo, att, procs, tmp, fam):
+    """An echo server on R2 and a UDP flow to it from the namespace, which
+    must go out from B. Returns (server port, namespace port)."""
+    _, b, r2, _, _, _ = FAM[fam]
+    uport, usport = next(_ports), next(_ports)
+    ready = tmp / "udp-ready"
+    procs.popen(["ip", "netns", "exec", topo.remote, T.PY, "-c", UDP_ECHO,
+                 r2, str(uport), ready])
+    assert T.wait_for(ready.exists, 5)
+    assert udp_ask(att.netns, r2, uport, usport, 10) == b
+    return uport, usport
+
+
+def stream_to_r2(topo, att, procs, tmp, fam):
+    """A TCP stream from the namespace to R2 (so from B) that the remote
+    doesn't read: it stays open until something ends it."""
+    r2 = FAM[fam][2]
+    port = next(_ports)
+    T.start_peer(procs, topo.remote, "listen", r2, port, tmp, send=0,
+                 no_shut=True, pause_read=50, deadline=60)
+    cli = procs.popen(["ip", "netns", "exec", att.netns] +
+                      T.peer_argv("connect", r2, port, send=256 * T.MIB,
+                                  seed=3, deadline=60, timeout=30))
+    time.sleep(0.5)
+    assert cli.poll() is None, "the stream through B ended early"
+    return cli
+
+
 def wait_exit(p, secs):
     """Seconds until Popen @p exits (@secs at most), or None."""
     t0 = time.monotonic()
@@ -186,29 +214,17 @@ def test_lost_address_resets_its_flows(topo, second, attach_pasta, tmp,
     att, log = start(attach_pasta, tmp, fam, config_net)
     add_second(topo, second, fam)
 
-    # UDP: a flow to R2, through B
-    uport, usport = next(_ports), next(_ports)
-    ready = tmp / "udp-ready"
-    procs.popen(["ip", "netns", "exec", topo.remote, T.PY, "-c", UDP_ECHO,
-                 r2, str(uport), ready])
-    assert T.wait_for(ready.exists, 5)
-    assert udp_ask(att.netns, r2, uport, usport, 10) == b
+    uport, usport = udp_flow(topo, att, procs, tmp, fam)
 
     # TCP: one stream through A (kept), one through B (reset)
-    pa, pb = next(_ports), next(_ports)
+    pa = next(_ports)
     nbytes = 32 * T.MIB
     srv_a = T.start_peer(procs, topo.remote, "listen", remote, pa, tmp,
                          send=nbytes, seed=2, deadline=60, pause_read=2)
     cli_a = procs.popen(["ip", "netns", "exec", att.netns] +
                         T.peer_argv("connect", remote, pa, send=nbytes,
                                     seed=1, deadline=60))
-    T.start_peer(procs, topo.remote, "listen", r2, pb, tmp, send=0,
-                 no_shut=True, pause_read=50, deadline=60)
-    cli_b = procs.popen(["ip", "netns", "exec", att.netns] +
-                        T.peer_argv("connect", r2, pb, send=256 * T.MIB,
-                                    seed=3, deadline=60, timeout=30))
-    time.sleep(0.5)
-    assert cli_b.poll() is None, "the stream through B ended early"
+    cli_b = stream_to_r2(topo, att, procs, tmp, fam)
 
     ip(topo.host, f, "addr", "del", "%s/%d" % (b, plen), "dev", T.HOST_IF)
     took = wait_exit(cli_b, DEADLINE)
@@ -243,19 +259,8 @@ def test_no_follow_host_leaves_flows(topo, second, attach_pasta, tmp, procs,
     assert T.wait_for(lambda: a in T.run(["ip", "-n", att.netns, "addr"])
                       .stdout, 5)
     add_second(topo, second, 4)
-    uport, usport = next(_ports), next(_ports)
-    ready = tmp / "udp-ready"
-    procs.popen(["ip", "netns", "exec", topo.remote, T.PY, "-c", UDP_ECHO,
-                 r2, str(uport), ready])
-    assert T.wait_for(ready.exists, 5)
-    assert udp_ask(att.netns, r2, uport, usport, 10) == b
-    pb = next(_ports)
-    T.start_peer(procs, topo.remote, "listen", r2, pb, tmp, send=0,
-                 no_shut=True, pause_read=50, deadline=60)
-    cli_b = procs.popen(["ip", "netns", "exec", att.netns] +
-                        T.peer_argv("connect", r2, pb, send=256 * T.MIB,
-                                    seed=3, deadline=60, timeout=30))
-    time.sleep(0.5)
+    uport, usport = udp_flow(topo, att, procs, tmp, 4)
+    cli_b = stream_to_r2(topo, att, procs, tmp, 4)
     ip(topo.host, f, "addr", "del", "%s/%d" % (b, plen), "dev", T.HOST_IF)
     assert wait_exit(cli_b, DEADLINE) is None, "reset without the watch"
     # the UDP flow keeps its socket, bound to B: nothing gets through

@@ -338,51 +338,47 @@ static union inany_addr ip(const char *s)
 
 static void test_addr_gone(void **state)
 {
+	static const struct {
+		const char *ip;
+		int n;		/* entries of have[] looked at */
+		bool gone;
+	} t[] = {
+		/* what the host still has stays, in either family */
+		{ "198.51.100.1", 4, false },
+		{ "203.0.113.2", 4, false },
+		{ "2001:db8::2", 4, false },
+		{ "fe80::1", 4, false },
+		/* what it lost is gone */
+		{ "198.51.100.7", 4, true },
+		{ "2001:db8::7", 4, true },
+		/* 198.51.100.1's bytes as an IPv6 address: another family */
+		{ "::c633:6401", 4, true },
+		/* only the entries counted are looked at */
+		{ "2001:db8::2", 2, true },
+		/* loopback and unspecified never count as gone */
+		{ "127.0.0.1", 4, false },
+		{ "127.1.2.3", 0, false },
+		{ "::1", 0, false },
+		{ "0.0.0.0", 0, false },
+		{ "::", 0, false },
+		/* ... and 128.0.0.1 is no loopback */
+		{ "128.0.0.1", 4, true },
+	};
 	struct nl_addr have[4];
 	union inany_addr a;
+	size_t i;
 
 	(void)state;
 	have[0] = addr("198.51.100.1/24");
 	have[1] = addr("203.0.113.2/24");
 	have[2] = addr("2001:db8::2/64");
 	have[3] = addr("fe80::1/64");
-
-	/* what the host still has stays, in either family */
-	a = ip("198.51.100.1");
-	assert_false(follow_addr_gone(&a, have, 4));
-	a = ip("203.0.113.2");
-	assert_false(follow_addr_gone(&a, have, 4));
-	a = ip("2001:db8::2");
-	assert_false(follow_addr_gone(&a, have, 4));
-	a = ip("fe80::1");
-	assert_false(follow_addr_gone(&a, have, 4));
-
-	/* what it lost is gone */
-	a = ip("198.51.100.7");
-	assert_true(follow_addr_gone(&a, have, 4));
-	a = ip("2001:db8::7");
-	assert_true(follow_addr_gone(&a, have, 4));
-	/* the same bytes in the other family don't count */
-	a = ip("::c633:6401");	/* 198.51.100.1 as an IPv6 address */
-	assert_true(follow_addr_gone(&a, have, 4));
-	/* only the entries counted are looked at */
-	a = ip("2001:db8::2");
-	assert_true(follow_addr_gone(&a, have, 2));
-
-	/* loopback and unspecified never count as gone */
-	a = ip("127.0.0.1");
-	assert_false(follow_addr_gone(&a, have, 4));
-	a = ip("127.1.2.3");
-	assert_false(follow_addr_gone(&a, have, 0));
-	a = ip("::1");
-	assert_false(follow_addr_gone(&a, have, 0));
-	a = ip("0.0.0.0");
-	assert_false(follow_addr_gone(&a, have, 0));
-	a = ip("::");
-	assert_false(follow_addr_gone(&a, have, 0));
-	/* ... and not loopback: 128.0.0.1 is an address like another */
-	a = ip("128.0.0.1");
-	assert_true(follow_addr_gone(&a, have, 4));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		a = ip(t[i].ip);
+		if (follow_addr_gone(&a, have, t[i].n) != t[i].gone)
+			fail_msg("%s, %d addresses: gone should be %d", t[i].ip,
+				 t[i].n, t[i].gone);
+	}
 }
 
 int main(void)
