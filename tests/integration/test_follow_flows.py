@@ -176,7 +176,7 @@ def udp_flow(topo, att, procs, tmp, fam):
     procs.popen(["ip", "netns", "exec", topo.remote, T.PY, "-c", UDP_ECHO,
                  r2, str(uport), ready])
     assert T.wait_for(ready.exists, 5)
-    assert udp_ask(att.netns, r2, uport, usport, 10) == b
+    assert udp_ask(att.netns, r2, uport, usport, 25) == b
     return uport, usport
 
 
@@ -237,7 +237,7 @@ def test_lost_address_resets_its_flows(topo, second, attach_pasta, tmp,
 
     # the UDP flow through B ended: the same socket's next datagram makes
     # a new one, from A
-    assert udp_ask(att.netns, r2, uport, usport, 10) == a
+    assert udp_ask(att.netns, r2, uport, usport, 15) == a
 
     # the stream through A went on
     ns = T.peer_result(cli_a, 60)
