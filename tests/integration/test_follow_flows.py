@@ -4,7 +4,7 @@ others carry on (doc/follow.md, "Flows").
 
 pasta runs in the topology's `host` namespace, attached to a namespace of
 the test user, with and without --config-net (then the test configures the
-namespace as pasta would have). Once it runs, the host gets a second
+namespace as pasta would have); passt too, its guest a namespace. Once it runs, the host gets a second
 address B on ext0 (after the start, so that the namespace keeps A, the
 first one), a route to a second remote address R2 with `src B` and one to
 the remote with `src A`: the namespace's connections to the remote go out
@@ -14,9 +14,8 @@ within 2 s) and end its UDP flow (the next datagram of the same socket
 reaches R2 from A), while a stream to the remote through A goes on with
 equal hashes at both ends.
 
-passt is not run here: the code is the same (loop/follow_flows.c acts on
-the flow table both share), and a guest for passt (test_passt_guest.py)
-costs a kernel and qemu per test.
+passt runs the same check with a namespace as its guest, bridged to its
+socket (guest_bridge.py): IPv4 from its DHCP, IPv6 by SLAAC.
 
 The reference builds (Debian 12's and Debian 13's upstream pasta) don't
 do this: a connection through a lost address hangs until a timeout, a
@@ -31,6 +30,7 @@ import pytest
 
 import deb13_env
 import topo as T
+from guest_bridge import passt, passt_guest  # noqa: F401 (fixtures)
 
 DEADLINE = 2.0          # seconds the reset has to reach the namespace
 
@@ -167,7 +167,7 @@ def udp_ask(netns, r2, port, sport, tries):
     return out.strip().splitlines()[-1]
 
 
-def udp_flow(topo, att, procs, tmp, fam):
+def udp_flow(topo, netns, procs, tmp, fam):
     """An echo server on R2 and a UDP flow to it from the namespace, which
     must go out from B. Returns (server port, namespace port)."""
     _, b, r2, _, _, _ = FAM[fam]
@@ -176,18 +176,18 @@ def udp_flow(topo, att, procs, tmp, fam):
     procs.popen(["ip", "netns", "exec", topo.remote, T.PY, "-c", UDP_ECHO,
                  r2, str(uport), ready])
     assert T.wait_for(ready.exists, 5)
-    assert udp_ask(att.netns, r2, uport, usport, 25) == b
+    assert udp_ask(netns, r2, uport, usport, 25) == b
     return uport, usport
 
 
-def stream_to_r2(topo, att, procs, tmp, fam):
+def stream_to_r2(topo, netns, procs, tmp, fam):
     """A TCP stream from the namespace to R2 (so from B) that the remote
     doesn't read: it stays open until something ends it."""
     r2 = FAM[fam][2]
     port = next(_ports)
     T.start_peer(procs, topo.remote, "listen", r2, port, tmp, send=0,
                  no_shut=True, pause_read=50, deadline=60)
-    cli = procs.popen(["ip", "netns", "exec", att.netns] +
+    cli = procs.popen(["ip", "netns", "exec", netns] +
                       T.peer_argv("connect", r2, port, send=256 * T.MIB,
                                   seed=3, deadline=60, timeout=30))
     time.sleep(0.5)
@@ -203,41 +203,35 @@ def wait_exit(p, secs):
     return time.monotonic() - t0
 
 
-@pytest.mark.parametrize("config_net", [True, False],
-                         ids=["config-net", "no-config-net"])
-@pytest.mark.parametrize("fam", [4, 6])
-def test_lost_address_resets_its_flows(topo, second, attach_pasta, tmp,
-                                       procs, pasta, fam, config_net):
-    ours(pasta)
+def lost_address(topo, second, procs, tmp, netns, log, fam, what):
+    """The check itself, for a guest in @netns (pasta's namespace, or
+    passt's bridged guest) whose translator logs to @log."""
     a, b, r2, plen, _, f = FAM[fam]
     remote = remote_of(fam)
-    att, log = start(attach_pasta, tmp, fam, config_net)
     add_second(topo, second, fam)
-
-    uport, usport = udp_flow(topo, att, procs, tmp, fam)
+    uport, usport = udp_flow(topo, netns, procs, tmp, fam)
 
     # TCP: one stream through A (kept), one through B (reset)
     pa = next(_ports)
     nbytes = 32 * T.MIB
     srv_a = T.start_peer(procs, topo.remote, "listen", remote, pa, tmp,
                          send=nbytes, seed=2, deadline=60, pause_read=2)
-    cli_a = procs.popen(["ip", "netns", "exec", att.netns] +
+    cli_a = procs.popen(["ip", "netns", "exec", netns] +
                         T.peer_argv("connect", remote, pa, send=nbytes,
                                     seed=1, deadline=60))
-    cli_b = stream_to_r2(topo, att, procs, tmp, fam)
+    cli_b = stream_to_r2(topo, netns, procs, tmp, fam)
 
     ip(topo.host, f, "addr", "del", "%s/%d" % (b, plen), "dev", T.HOST_IF)
     took = wait_exit(cli_b, DEADLINE)
     assert took is not None, "no reset in %.0f s" % DEADLINE
-    print("IPv%d, %s: reset in the namespace %.3f s after the address "
-          "went" % (fam, "--config-net" if config_net else "no --config-net",
-                    took))
+    print("IPv%d, %s: reset in the guest %.3f s after the address went"
+          % (fam, what, took))
     res = T.peer_result(cli_b, 5)
     assert "ECONNRESET" in (res["error"], res["send_error"]), res
 
     # the UDP flow through B ended: the same socket's next datagram makes
     # a new one, from A
-    assert udp_ask(att.netns, r2, uport, usport, 15) == a
+    assert udp_ask(netns, r2, uport, usport, 15) == a
 
     # the stream through A went on
     ns = T.peer_result(cli_a, 60)
@@ -246,6 +240,30 @@ def test_lost_address_resets_its_flows(topo, second, attach_pasta, tmp,
     assert rem["recv_sha"] == ns["sent_sha"]
     assert ns["recv_sha"] == rem["sent_sha"]
     assert log_lines(log, r"Host address removed: 2 flows using it closed")
+
+
+@pytest.mark.parametrize("config_net", [True, False],
+                         ids=["config-net", "no-config-net"])
+@pytest.mark.parametrize("fam", [4, 6])
+def test_lost_address_resets_its_flows(topo, second, attach_pasta, tmp,
+                                       procs, pasta, fam, config_net):
+    ours(pasta)
+    att, log = start(attach_pasta, tmp, fam, config_net)
+    lost_address(topo, second, procs, tmp, att.netns, log, fam,
+                 "pasta" + (" --config-net" if config_net else ""))
+
+
+@pytest.mark.parametrize("fam", [4, 6])
+def test_passt_lost_address_resets_its_flows(topo, second, tmp, procs,
+                                             passt, passt_guest,  # noqa: F811
+                                             fam):
+    """The same for passt, its guest a namespace bridged to its socket
+    (guest_bridge.py): IPv4 from DHCP (A), IPv6 by SLAAC."""
+    ours(passt)
+    log = tmp / "passt.log"
+    g = passt_guest("-l", log)
+    lost_address(topo, second, procs, tmp, g.netns, log, fam, "passt")
+    assert g.passt.poll() is None
 
 
 def test_no_follow_host_leaves_flows(topo, second, attach_pasta, tmp, procs,
@@ -259,8 +277,8 @@ def test_no_follow_host_leaves_flows(topo, second, attach_pasta, tmp, procs,
     assert T.wait_for(lambda: a in T.run(["ip", "-n", att.netns, "addr"])
                       .stdout, 5)
     add_second(topo, second, 4)
-    uport, usport = udp_flow(topo, att, procs, tmp, 4)
-    cli_b = stream_to_r2(topo, att, procs, tmp, 4)
+    uport, usport = udp_flow(topo, att.netns, procs, tmp, 4)
+    cli_b = stream_to_r2(topo, att.netns, procs, tmp, 4)
     ip(topo.host, f, "addr", "del", "%s/%d" % (b, plen), "dev", T.HOST_IF)
     assert wait_exit(cli_b, DEADLINE) is None, "reset without the watch"
     # the UDP flow keeps its socket, bound to B: nothing gets through
