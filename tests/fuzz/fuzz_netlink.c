@@ -34,7 +34,8 @@ static int fuzz_msg(const void *msg, size_t len, void *data)
 
 	(void)data;
 	if (!nl_parse_route(msg, len, &r))
-		sink = r.dst_len + r.has_gw + (int)r.metric + (int)r.mtu;
+		sink = (int)((unsigned int)r.dst_len + r.has_gw + r.metric +
+			     r.mtu);
 	if (!nl_parse_addr(msg, len, &a))
 		sink = a.prefix + (int)a.flags;
 	if (!nl_parse_link(msg, len, &l))
