@@ -297,8 +297,8 @@ def test_route_mtu_copied_at_start(host_back, attach_pasta, tmp, pasta):
     """A route MTU of the host (`ip route ... mtu N`, RTA_METRICS) is copied
     with its route at start, as upstream copies routes as they are."""
     # Debian 13's upstream copies the route messages as they are, metrics
-    # included (not run here: it needs its root's libc); Debian 12's sets
-    # a default route via the gateway, without metrics
+    # included (checked in its root: test_route_mtu_copied_at_start_deb13);
+    # Debian 12's sets a default route via the gateway, without metrics
     if deb13_env.in_root(pasta) is not None:
         pytest.skip("Debian 13's upstream needs its root to run")
     T.skip_on_reference(pasta, "Debian 12's pasta copies no route metrics")
@@ -308,6 +308,29 @@ def test_route_mtu_copied_at_start(host_back, attach_pasta, tmp, pasta):
     assert T.wait_for(lambda: ns_route_mtu(att) == 1400, 2), \
         ns_json(att.netns, "-4", "route", "show", "default")
     assert ns_mtu(att) == T.MTU_DEFAULT
+
+
+def test_route_mtu_copied_at_start_deb13(host_back):
+    """The same inside Debian 13's root, where its upstream pasta can run
+    too (PASTA=<root>/usr/bin/pasta): it copies routes as they are,
+    metrics included, and so do we."""
+    T.skip_on_reference(T.tool_path("pasta"), "Debian 12's pasta copies no "
+                        "route metrics")
+    env = deb13_env.start_or_skip(host_back, clients=["/usr/bin/ip"],
+                                  tools=["pasta"])
+    try:
+        host("route", "replace", "default", "via", T.GW4, "dev",
+             T.HOST_IF, "mtu", "1400")
+        r = env.run([deb13_env.tool("pasta"), "--config-net", "-4", "--",
+                     "ip", "-j", "-4", "route", "show", "default"],
+                    user=True, timeout=30)
+    finally:
+        env.stop()
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    routes = json.loads(r.stdout)
+    mtus = [m["mtu"] for rt in routes for m in rt.get("metrics", [])
+            if isinstance(m, dict) and "mtu" in m]
+    assert mtus == [1400], routes
 
 
 def test_route_mtu_followed(host_back, attach_pasta, tmp, pasta):
