@@ -14,7 +14,8 @@ and default route back, and:
   listener was opened at start);
 - pasta without --config-net, kernel SLAAC in the namespace: an
   unsolicited router advertisement gives it an address in the prefix
-  within 2 s, and a TCP connection over it works.
+  within 2 s, and a TCP connection over it works; the same with passt
+  and a kernel guest.
 
 With -4, or with --no-follow-host, IPv6 stays off: those run against the
 reference builds too (upstream never turns a family on; it doesn't know
@@ -28,6 +29,7 @@ import deb13_env
 import topo as T
 from test_follow import (host, host_back, host_try, ns_addrs,  # noqa: F401
                          ns_default, ours, stays, follows, log_lines)
+from guest_bridge import passt, passt_guest  # noqa: F401 (fixtures)
 from test_follow_guest import exchange, slaac
 
 PORT_IN = 17290
@@ -114,6 +116,23 @@ def test_v6_comes_on_slaac(host_back, attach_pasta, procs, tmp, pasta):
     assert "Router advertisement sent" in log.read_text()
     assert T.wait_for(lambda: ns_default(att, 6), 2)
     outbound(procs, tmp, host_back, att, T.REMOTE6)
+
+
+def test_v6_comes_on_passt(host_back, passt_guest, procs, tmp):
+    """passt, a kernel guest: the same router advertisement, through
+    qemu's socket (guest_bridge.py)."""
+    ours(T.tool_path("passt"))
+    host_v6_off()
+    g = passt_guest(configure=False)
+    assert T.wait_for(lambda: T.ll_ready(host_back, g.netns, g.ifname),
+                      5, 0.1), "link-local address still tentative"
+    assert stays(lambda: slaac(g, T.PREFIX6) is None, 1)
+    host_v6_on()
+    took = follows(lambda: slaac(g, T.PREFIX6) is not None)
+    assert took is not None, T.sh(["ip", "-n", g.netns, "addr"])
+    print("passt: SLAAC address after IPv6 came on: %.3f s" % took)
+    assert T.wait_for(lambda: ns_default(g, 6), 2)
+    outbound(procs, tmp, host_back, g, T.REMOTE6)
 
 
 def test_v4_comes_on_config_net(host_back, attach_pasta, procs, tmp,

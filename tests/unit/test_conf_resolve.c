@@ -254,7 +254,7 @@ static void test_v6_check_kernel_without_ipv6(void **state)
 	"ip link set d0 up && "                                                \
 	"ip addr add 2001:db8::5/64 dev d0 nodad && "                          \
 	"ip -6 route add default via fe80::1 dev d0 && "                       \
-	"ip route add 192.0.2.0/24 dev d0 && "                                  \
+	"ip route add 192.0.2.0/24 dev d0 && "                                 \
 	"ip route add default via 192.0.2.1"
 
 static void test_rederive_follows(void **state)
