@@ -98,24 +98,31 @@ def test_v6_comes_on_config_net(host_back, attach_pasta, procs, tmp,
     assert stays(lambda: ns_addrs(att, 6) == [T.HOST6 + "/64"], 1)
 
 
+def slaac_comes_on(topo, procs, tmp, g, what):
+    """@g, a guest whose tap is up (pasta's namespace, passt's bridged
+    one), gets no prefix while the host has no IPv6, then a SLAAC address
+    and a default route within 2 s of the host getting it; a TCP
+    connection over IPv6 to the remote works."""
+    assert T.wait_for(lambda: T.ll_ready(topo, g.netns, g.ifname), 5,
+                      0.1), "link-local address still tentative"
+    # its router solicitations go unanswered, as before
+    assert stays(lambda: slaac(g, T.PREFIX6) is None, 1)
+    host_v6_on()
+    took = follows(lambda: slaac(g, T.PREFIX6) is not None)
+    assert took is not None, T.sh(["ip", "-n", g.netns, "addr"])
+    print("%s: SLAAC address after IPv6 came on: %.3f s" % (what, took))
+    assert T.wait_for(lambda: ns_default(g, 6), 2)
+    outbound(procs, tmp, topo, g, T.REMOTE6)
+
+
 def test_v6_comes_on_slaac(host_back, attach_pasta, procs, tmp, pasta):
     """Without --config-net: the kernel's SLAAC in the namespace gets the
     prefix from the router advertisement sent when IPv6 comes on."""
     ours(pasta)
     host_v6_off()
     att, log = start(attach_pasta, tmp)
-    assert T.wait_for(lambda: T.ll_ready(host_back, att.netns, att.ifname),
-                      5, 0.1), "link-local address still tentative"
-    # its router solicitations go unanswered, as before
-    assert stays(lambda: slaac(att, T.PREFIX6) is None, 1)
-
-    host_v6_on()
-    took = follows(lambda: slaac(att, T.PREFIX6) is not None)
-    assert took is not None, T.sh(["ip", "-n", att.netns, "addr"])
-    print("SLAAC address after IPv6 came on: %.3f s" % took)
+    slaac_comes_on(host_back, procs, tmp, att, "pasta")
     assert "Router advertisement sent" in log.read_text()
-    assert T.wait_for(lambda: ns_default(att, 6), 2)
-    outbound(procs, tmp, host_back, att, T.REMOTE6)
 
 
 def test_v6_comes_on_passt(host_back, passt_guest, procs, tmp):
@@ -124,15 +131,7 @@ def test_v6_comes_on_passt(host_back, passt_guest, procs, tmp):
     ours(T.tool_path("passt"))
     host_v6_off()
     g = passt_guest(configure=False)
-    assert T.wait_for(lambda: T.ll_ready(host_back, g.netns, g.ifname),
-                      5, 0.1), "link-local address still tentative"
-    assert stays(lambda: slaac(g, T.PREFIX6) is None, 1)
-    host_v6_on()
-    took = follows(lambda: slaac(g, T.PREFIX6) is not None)
-    assert took is not None, T.sh(["ip", "-n", g.netns, "addr"])
-    print("passt: SLAAC address after IPv6 came on: %.3f s" % took)
-    assert T.wait_for(lambda: ns_default(g, 6), 2)
-    outbound(procs, tmp, host_back, g, T.REMOTE6)
+    slaac_comes_on(host_back, procs, tmp, g, "passt")
 
 
 def test_v4_comes_on_config_net(host_back, attach_pasta, procs, tmp,
