@@ -76,6 +76,10 @@ struct conf {
 	/* Families and template interfaces */
 	bool v4;
 	bool v6;
+	/* Off at start only because the host had no route or address for it:
+	 * comes on when it has (loop/follow.c), never with -4/-6
+	 */
+	bool v4_later, v6_later;
 	char ifname4[IFNAMSIZ]; /* -i or --outbound-if4 */
 	char ifname6[IFNAMSIZ]; /* -i or --outbound-if6 */
 	char outbound_if4[IFNAMSIZ];
@@ -243,6 +247,7 @@ void conf_print_version(const struct conf *c, FILE *f);
 int conf_resolve(struct conf *c);
 int conf_resolve_addrs(struct conf *c, int fd, enum log_level lvl);
 int conf_v6_check(struct conf *c, int err);
+void conf_later(struct conf *c, bool want4, bool want6);
 void conf_nat(const struct conf *c, struct nat *n);
 int conf_resolv_file(struct conf *c, const char *path);
 void conf_print(const struct conf *c);

@@ -11,8 +11,12 @@
  * or built without it) refuses IPv6 sockets with EAFNOSUPPORT: that is
  * checked first, and switches IPv6 off as -4 would, with one line saying
  * so, rather than failing later on the first IPv6 socket (a dual-stack
- * listener, the namespace's pool of sockets). Resolvers and the search list come from
- * /etc/resolv.conf unless -D or -S were given.
+ * listener, the namespace's pool of sockets). A family switched off for
+ * lack of a route or an address, while following the host, is marked to
+ * come on when the host has them (conf_later(), loop/follow.c): its
+ * forwarding rules are parsed as if it were on, so its listeners are
+ * there already. Resolvers and the search list come from /etc/resolv.conf
+ * unless -D or -S were given.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -155,6 +159,23 @@ int conf_v6_check(struct conf *c, int err)
 	}
 	log_info("IPv6 not available in the kernel: IPv6 disabled");
 	return 0;
+}
+
+/**
+ * conf_later() - Note the families that are off only for what the host
+ *		  lacks now, to come on when it has it (loop/follow.c)
+ * @c:		Configuration, resolved
+ * @want4:	IPv4 was on before the host was asked (no -6)
+ * @want6:	IPv6 was on before the host was asked (no -4, and the kernel
+ *		has it)
+ *
+ * Only while following the host: with --no-follow-host, a family off at
+ * start stays off, as upstream's.
+ */
+void conf_later(struct conf *c, bool want4, bool want6)
+{
+	c->v4_later = !c->no_follow_host && want4 && !c->v4;
+	c->v6_later = !c->no_follow_host && want6 && !c->v6;
 }
 
 /**
@@ -363,9 +384,12 @@ static void conf_fwd_defaults(struct conf *c)
  */
 static int conf_resolve_fwd(struct conf *c)
 {
+	/* a family that may come on later gets its listeners now: they
+	 * refuse its peers until it does (listen_peer_key())
+	 */
 	struct fwd_parse_ctx ctx = {
-		.v4 = c->v4,
-		.v6 = c->v6,
+		.v4 = c->v4 || c->v4_later,
+		.v6 = c->v6 || c->v6_later,
 		.pasta = c->mode == MODE_PASTA,
 	};
 	const struct conf_fwd *opts[] = { &c->tcp, &c->udp, &c->tcp_ns,
@@ -408,6 +432,7 @@ static int conf_resolve_fwd(struct conf *c)
 int conf_resolve(struct conf *c)
 {
 	int fd = nl_open(), rc = 0;
+	bool want4 = c->v4, want6;
 
 	if (fd < 0) {
 		log_err("Can't open netlink socket: %s", strerror(-fd));
@@ -415,11 +440,13 @@ int conf_resolve(struct conf *c)
 	}
 	if (c->v6)
 		rc = conf_v6_check(c, conf_v6_errno());
+	want6 = c->v6;
 	if (!rc)
 		rc = conf_resolve_addrs(c, fd, LOG_LVL_INFO);
 	close(fd);
 	if (rc)
 		return rc;
+	conf_later(c, want4, want6);
 	if (!c->v4 && !c->v6) {
 		log_err("No usable IPv4 or IPv6 configuration");
 		return -ENETUNREACH;

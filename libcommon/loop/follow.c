@@ -27,8 +27,18 @@
  *   learn at their renewal, which the finite lease of --dhcp-lease brings
  *   (FORCERENEW and Reconfigure need authentication no client has).
  * A family whose default route is gone (the host between two networks)
- * keeps what it had: there is nothing better to give. The families in use
- * are those of the start: a family off at start stays off.
+ * keeps what it had: there is nothing better to give.
+ *
+ * A family off at start only because the host had no default route or no
+ * address for it (conf_later(): IPv6 on an IPv4-only network, IPv4 on an
+ * interface without an address) comes on when the host has both: its
+ * listeners were opened at start (they refuse its peers until then), so
+ * turning it on is only a matter of the configuration the loop reads
+ * (follow_on()); the guest gets it as it gets any change: the namespace's
+ * new address and routes, or a router advertisement at once and DHCP at the
+ * next request. It never comes on in IPv4's "local mode", and a family
+ * turned off by -4, -6, a kernel without IPv6 or --no-follow-host stays
+ * off. Once on, it stays on (as above).
  *
  * No cost at rest: the socket is only read when the kernel queued a
  * change; nothing is polled and no timer runs. The renumbering
@@ -110,10 +120,44 @@ void follow_event(struct ctx *x)
 }
 
 /**
+ * follow_keep4() - The new picture keeps the loop's IPv4 values
+ * @s:		New picture
+ * @live:	Configuration the loop reads
+ */
+static void follow_keep4(struct conf *s, const struct conf *live)
+{
+	s->v4 = live->v4;
+	s->local4 = live->local4;
+	s->l2.addr4 = live->l2.addr4;
+	s->l2.prefix4 = live->l2.prefix4;
+	s->l2.gw4 = live->l2.gw4;
+	memcpy(s->ifname4, live->ifname4, IFNAMSIZ);
+}
+
+/**
+ * follow_keep6() - The new picture keeps the loop's IPv6 values
+ * @s:		New picture
+ * @live:	Configuration the loop reads
+ */
+static void follow_keep6(struct conf *s, const struct conf *live)
+{
+	s->v6 = live->v6;
+	s->l2.addr6 = live->l2.addr6;
+	s->l2.prefix6 = live->l2.prefix6;
+	s->l2.gw6 = live->l2.gw6;
+	s->l2.our_ll6 = live->l2.our_ll6;
+	memcpy(s->ifname6, live->ifname6, IFNAMSIZ);
+}
+
+/**
  * follow_keep() - Keep the old values of families the host can't give now
  * @f:		Follow state, @f->scratch freshly derived
  *
- * Return: true if some family was kept
+ * A family on keeps what it had when the host has no route for it (or only
+ * "local mode" for IPv4). A family off (for now: conf_later()) stays off
+ * unless the host has a route and an address for it, not local mode.
+ *
+ * Return: true if some family that is on was kept
  */
 static bool follow_keep(struct follow *f)
 {
@@ -121,23 +165,13 @@ static bool follow_keep(struct follow *f)
 	struct conf *s = &f->scratch;
 	bool kept = false;
 
-	if (live->v4 && (!s->v4 || (s->local4 && !live->local4))) {
-		s->v4 = true;
-		s->local4 = live->local4;
-		s->l2.addr4 = live->l2.addr4;
-		s->l2.prefix4 = live->l2.prefix4;
-		s->l2.gw4 = live->l2.gw4;
-		memcpy(s->ifname4, live->ifname4, IFNAMSIZ);
-		kept = true;
+	if (!s->v4 || (s->local4 && !live->local4)) {
+		kept |= live->v4;
+		follow_keep4(s, live);
 	}
-	if (live->v6 && !s->v6) {
-		s->v6 = true;
-		s->l2.addr6 = live->l2.addr6;
-		s->l2.prefix6 = live->l2.prefix6;
-		s->l2.gw6 = live->l2.gw6;
-		s->l2.our_ll6 = live->l2.our_ll6;
-		memcpy(s->ifname6, live->ifname6, IFNAMSIZ);
-		kept = true;
+	if (!s->v6) {
+		kept |= live->v6;
+		follow_keep6(s, live);
 	}
 	s->l2.v4 = s->v4;
 	s->l2.v6 = s->v6;
@@ -237,6 +271,30 @@ static bool follow_log_ip(const char *what, int family, const void *old,
 }
 
 /**
+ * follow_log_on() - Log a family that comes on
+ * @family:	AF_INET or AF_INET6
+ * @addr:	The guest's address
+ * @plen:	Its prefix length
+ * @gw:		Gateway
+ * @ifname:	Template interface
+ * @how:	What was done about it
+ *
+ * Return: 1, the number of lines logged
+ */
+static int follow_log_on(int family, const void *addr, int plen,
+			 const void *gw, const char *ifname, const char *how)
+{
+	char a[INET6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	const char *v = family == AF_INET ? "IPv4" : "IPv6";
+
+	inet_ntop(family, addr, a, sizeof(a));
+	inet_ntop(family, gw, g, sizeof(g));
+	log_info("Host has %s now: %s/%d via %s on %s, %s enabled, %s", v, a,
+		 plen, g, ifname, v, how);
+	return 1;
+}
+
+/**
  * follow_log() - Log what changed since the last derivation
  * @f:		Follow state, @f->scratch the new picture
  * @how:	What was done about it
@@ -248,23 +306,31 @@ static int follow_log(const struct follow *f, const char *how)
 	const struct l2_conf *o = &f->seen, *n = &f->scratch.l2;
 	int lines = 0;
 
-	if (f->scratch.v4 && strcmp(f->seen_if4, f->scratch.ifname4) != 0) {
+	if (f->scratch.v4 && !o->v4)
+		lines += follow_log_on(AF_INET, &n->addr4, n->prefix4, &n->gw4,
+				       f->scratch.ifname4, how);
+	if (f->scratch.v6 && !o->v6)
+		lines += follow_log_on(AF_INET6, &n->addr6, n->prefix6,
+				       &n->gw6, f->scratch.ifname6, how);
+	if (f->scratch.v4 && o->v4 &&
+	    strcmp(f->seen_if4, f->scratch.ifname4) != 0) {
 		log_info("Host IPv4 default route moved: %s -> %s, %s",
 			 f->seen_if4, f->scratch.ifname4, how);
 		lines++;
 	}
-	if (f->scratch.v6 && strcmp(f->seen_if6, f->scratch.ifname6) != 0) {
+	if (f->scratch.v6 && o->v6 &&
+	    strcmp(f->seen_if6, f->scratch.ifname6) != 0) {
 		log_info("Host IPv6 default route moved: %s -> %s, %s",
 			 f->seen_if6, f->scratch.ifname6, how);
 		lines++;
 	}
-	if (f->scratch.v4) {
+	if (f->scratch.v4 && o->v4) {
 		lines += follow_log_ip("address", AF_INET, &o->addr4, &n->addr4,
 				       o->prefix4, n->prefix4, how);
 		lines += follow_log_ip("gateway", AF_INET, &o->gw4, &n->gw4,
 				       -1, -1, how);
 	}
-	if (f->scratch.v6) {
+	if (f->scratch.v6 && o->v6) {
 		lines += follow_log_ip("address", AF_INET6, &o->addr6,
 				       &n->addr6, o->prefix6, n->prefix6, how);
 		lines += follow_log_ip("gateway", AF_INET6, &o->gw6, &n->gw6,
@@ -314,6 +380,33 @@ static int follow_ns(struct ctx *x)
 }
 
 /**
+ * follow_on() - Turn on the families the new picture has and the loop's
+ *		 configuration hadn't (off at start for lack of a route)
+ * @x:		Context, @x->follow.scratch the new picture
+ *
+ * The listeners are there already (conf_resolve_fwd()); what reads the
+ * families at run time reads them from the live configuration: the tap
+ * input (link/input.c), the responders (ARP, DHCP, NDP, DHCPv6), inbound
+ * flows (listen_peer_key()), and the loopback splice of pasta.
+ */
+static void follow_on(struct ctx *x)
+{
+	struct follow *f = &x->follow;
+	struct conf *live = f->live;
+
+	if (f->scratch.v4 && !live->v4) {
+		live->v4 = live->l2.v4 = true;
+		live->v4_later = false;
+		x->tsp.cfg.v4 = x->usp.cfg.v4 = true;
+	}
+	if (f->scratch.v6 && !live->v6) {
+		live->v6 = live->l2.v6 = true;
+		live->v6_later = false;
+		x->tsp.cfg.v6 = x->usp.cfg.v6 = true;
+	}
+}
+
+/**
  * follow_update() - The namespace follows: the loop's configuration too
  * @x:		Context
  */
@@ -332,6 +425,7 @@ static void follow_update(struct ctx *x)
 	live->l2.our_ll6 = f->scratch.l2.our_ll6;
 	memcpy(live->ifname4, f->scratch.ifname4, IFNAMSIZ);
 	memcpy(live->ifname6, f->scratch.ifname6, IFNAMSIZ);
+	follow_on(x);
 	conf_nat(live, &x->nat);
 	/* connections spliced into the namespace go to its own address */
 	x->tsp.cfg.ns_addr4 = x->usp.cfg.ns_addr4 = live->l2.addr4;
@@ -464,8 +558,8 @@ void follow_batch_end(struct ctx *x)
 	f->what = 0;
 
 	f->scratch = f->parsed;
-	f->scratch.v4 = f->live->v4;
-	f->scratch.v6 = f->live->v6;
+	f->scratch.v4 = f->live->v4 || f->live->v4_later;
+	f->scratch.v6 = f->live->v6 || f->live->v6_later;
 	if ((ret = conf_resolve_addrs(&f->scratch, f->nl_host,
 				      LOG_LVL_DEBUG))) {
 		log_debug("Host picture not derived: %s", strerror(-ret));

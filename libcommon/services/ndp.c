@@ -476,13 +476,15 @@ static bool ndp_prefix_equal(const struct in6_addr *a, int aplen,
  * ndp_ra_renumber_build() - Build the unsolicited Router Advertisement that
  *			     moves the guest to a new prefix
  * @c:		Configuration, with the new prefix
- * @old:	An address in the prefix the guest had
+ * @old:	An address in the prefix the guest had, unspecified if it had
+ *		none (IPv6 was off until now)
  * @old_plen:	Its prefix length
  * @buf:	Frame buffer
  * @cap:	Its size
  *
  * To all nodes (RFC 4861 6.2.4): the new prefix, and the old one deprecated
  * (Preferred Lifetime 0, Valid Lifetime two hours), see the top of the file.
+ * Without an old one, the advertisement a solicitation would get.
  *
  * Return: frame length; 0 if IPv6, NDP or router advertisements are off,
  *	   the prefix didn't change or @cap is too small
@@ -491,9 +493,11 @@ size_t ndp_ra_renumber_build(const struct l2_conf *c,
 			     const struct in6_addr *old, int old_plen,
 			     uint8_t *buf, size_t cap)
 {
-	if (!c->v6 || c->no_ndp || c->no_ra || IN6_IS_ADDR_UNSPECIFIED(old) ||
+	if (!c->v6 || c->no_ndp || c->no_ra ||
 	    ndp_prefix_equal(old, old_plen, &c->addr6, c->prefix6))
 		return 0;
+	if (IN6_IS_ADDR_UNSPECIFIED(old))	/* IPv6 just came on */
+		return ndp_ra_frame(c, NULL, NULL, NULL, 0, buf, cap);
 	return ndp_ra_frame(c, NULL, NULL, old, old_plen, buf, cap);
 }
 

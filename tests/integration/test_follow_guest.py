@@ -254,19 +254,25 @@ def test_slaac_moves_at_once(host_back6, attach_pasta, tmp, pasta):
     assert "Router advertisement sent" in log.read_text()
 
 
+def exchange(procs, tmp, lns, laddr, cns, dst, port, n):
+    """A connection from namespace @cns to @dst:@port reaches a listener on
+    @laddr in namespace @lns: @n bytes each way, hashes equal."""
+    srv = T.start_peer(procs, lns, "listen", laddr, port, tmp, send=n,
+                       seed=2, deadline=20)
+    cli = procs.popen(["ip", "netns", "exec", cns] +
+                      T.peer_argv("connect", dst, port, send=n, seed=1,
+                                  deadline=20))
+    ls, peer = T.peer_result(srv, 25), T.peer_result(cli, 25)
+    assert ls["recv"] == n and peer["recv"] == n, (ls, peer)
+    assert ls["recv_sha"] == peer["sent_sha"]
+    assert peer["recv_sha"] == ls["sent_sha"]
+
+
 def inbound_once(procs, tmp, topo, att, port, dst):
     """A connection from remote to @dst:@port reaches a listener in the
     namespace, 64 KiB each way, hashes equal."""
-    n = 64 * 1024
-    srv = T.start_peer(procs, att.netns, "listen", "0.0.0.0", port, tmp,
-                       send=n, seed=2, deadline=20)
-    cli = procs.popen(["ip", "netns", "exec", topo.remote] +
-                      T.peer_argv("connect", dst, port, send=n, seed=1,
-                                  deadline=20))
-    ns, peer = T.peer_result(srv, 25), T.peer_result(cli, 25)
-    assert ns["recv"] == n and peer["recv"] == n, (ns, peer)
-    assert ns["recv_sha"] == peer["sent_sha"]
-    assert peer["recv_sha"] == ns["sent_sha"]
+    exchange(procs, tmp, att.netns, "0.0.0.0", topo.remote, dst, port,
+             64 * 1024)
 
 
 UDHCPC_ONCE = """#!/bin/sh

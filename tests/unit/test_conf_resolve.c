@@ -55,8 +55,8 @@ static int rederive(const char *change)
 	int nl;
 
 	scratch = parsed;
-	scratch.v4 = cf.v4;
-	scratch.v6 = cf.v6;
+	scratch.v4 = cf.v4 || cf.v4_later;
+	scratch.v6 = cf.v6 || cf.v6_later;
 	if (system(change) || (nl = nl_open()) < 0)
 		return -EIO;
 	return conf_resolve_addrs(&scratch, nl, LOG_LVL_DEBUG);
@@ -249,6 +249,14 @@ static void test_v6_check_kernel_without_ipv6(void **state)
 	"ip addr add 192.0.2.7/24 dev d0 && ip addr del 192.0.2.5/24 dev d0 && " \
 	"ip route replace default via 192.0.2.2"
 
+#define NETNS_V6_ONLY                                                          \
+	"ip link add d0 type veth peer name d1 && ip link set d1 up && "       \
+	"ip link set d0 up && "                                                \
+	"ip addr add 2001:db8::5/64 dev d0 nodad && "                          \
+	"ip -6 route add default via fe80::1 dev d0 && "                       \
+	"ip route add 192.0.2.0/24 dev d0 && "                                 \
+	"ip route add default via 192.0.2.1"
+
 static void test_rederive_follows(void **state)
 {
 	static const char *const w[] = {"pasta", "-f", "-4", NULL};
@@ -290,6 +298,89 @@ static void test_rederive_pinned(void **state)
 	assert_in4(scratch.l2.addr4, "192.0.2.7");
 }
 
+#define V6_COMES "ip addr add 2001:db8::7/64 dev d0 nodad && "              \
+		 "ip -6 route add default via fe80::1 dev d0"
+
+static void test_later_v6(void **state)
+{
+	static const char *const w[] = {"pasta", "-f", NULL};
+	int rc;
+
+	(void)state;
+	/* IPv4 only at start: IPv6 off, to come on */
+	if (!resolve_in_netns(FOLLOW_SETUP, w, &rc, V6_COMES))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_true(cf.v4 && !cf.v6 && !cf.l2.v6);
+	assert_false(cf.v4_later);
+	assert_true(cf.v6_later);
+	/* the host gets a route and an address: derived again, it's there */
+	assert_true(scratch.v6);
+	assert_in6(&scratch.l2.addr6, "2001:db8::7");
+	assert_in6(&scratch.l2.gw6, "fe80::1");
+	assert_string_equal(scratch.ifname6, "d0");
+
+	/* a route without an address: still nothing to give */
+	if (!resolve_in_netns(FOLLOW_SETUP, w, &rc,
+			      "ip -6 route add default via fe80::1 dev d0"))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_false(scratch.v6);
+}
+
+static void test_later_never(void **state)
+{
+	static const char *const n[] = {"pasta", "-f", "--no-follow-host",
+					NULL};
+	static const char *const four[] = {"pasta", "-f", "-4", NULL};
+	int rc;
+
+	(void)state;
+	if (!resolve_in_netns(FOLLOW_SETUP, n, &rc, V6_COMES))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_false(cf.v6 || cf.v6_later || scratch.v6);
+
+	if (!resolve_in_netns(FOLLOW_SETUP, four, &rc, V6_COMES))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_false(cf.v6 || cf.v6_later || scratch.v6);
+
+	/* the pure rule: what was wanted, off now, while following */
+	assert_int_equal(parse("pasta", NULL), CONF_OK);
+	cf.v6 = false;
+	conf_later(&cf, true, true);
+	assert_true(cf.v6_later);
+	assert_false(cf.v4_later);
+	conf_later(&cf, true, false);	/* -4, or no IPv6 in the kernel */
+	assert_false(cf.v6_later);
+	cf.v4 = false;
+	conf_later(&cf, false, true);	/* -6 */
+	assert_false(cf.v4_later);
+	conf_later(&cf, true, true);	/* no IPv4 address */
+	assert_true(cf.v4_later && cf.v6_later);
+	cf.no_follow_host = true;
+	conf_later(&cf, true, true);
+	assert_false(cf.v4_later || cf.v6_later);
+}
+
+static void test_later_v4(void **state)
+{
+	static const char *const w[] = {"pasta", "-f", NULL};
+	int rc;
+
+	(void)state;
+	/* an IPv4 route but no address: IPv4 off, to come on */
+	if (!resolve_in_netns(NETNS_V6_ONLY, w, &rc,
+			      "ip addr add 192.0.2.9/24 dev d0"))
+		skip();
+	assert_int_equal(rc, 0);
+	assert_true(!cf.v4 && cf.v4_later && cf.v6 && !cf.v6_later);
+	assert_true(scratch.v4);
+	assert_in4(scratch.l2.addr4, "192.0.2.9");
+	assert_in4(scratch.l2.gw4, "192.0.2.1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +391,9 @@ int main(void)
 		cmocka_unit_test(test_v6_check_kernel_without_ipv6),
 		cmocka_unit_test(test_rederive_follows),
 		cmocka_unit_test(test_rederive_pinned),
+		cmocka_unit_test(test_later_v6),
+		cmocka_unit_test(test_later_never),
+		cmocka_unit_test(test_later_v4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -470,9 +470,14 @@ static void test_ndp_ra_renumber(void **state)
 	/* ... but the same prefix with another length is another prefix */
 	assert_int_not_equal(ndp_ra_renumber_build(&c, &old, 56, buf,
 						   L2_REPLY_MAX), 0);
+	/* no old prefix (IPv6 just came on): the new one alone */
 	old = fx_ip6("::");
-	assert_int_equal(ndp_ra_renumber_build(&c, &old, 64, buf,
-					       L2_REPLY_MAX), 0);
+	len = ndp_ra_renumber_build(&c, &old, 0, buf, L2_REPLY_MAX);
+	assert_int_not_equal(len, 0);
+	o = ra_opt(buf, len, 3);
+	assert_non_null(o);
+	check_pio(o, "2001:db8:2::", 0xffffffff, 0xffffffff);
+	assert_int_not_equal(o[32], 3);
 
 	old = fx_ip6("2001:db8::10");
 	c.no_ra = true;
