@@ -54,25 +54,6 @@ void link_learn_mac(struct l2_state *st, struct pview frame)
 }
 
 /**
- * link_prefix_match() - Are two IPv6 addresses in the same prefix?
- * @a:		Address
- * @b:		Address
- * @plen:	Prefix length, 0..128
- *
- * Return: true if the first @plen bits are equal
- */
-static bool link_prefix_match(const struct in6_addr *a,
-			      const struct in6_addr *b, int plen)
-{
-	int bytes = plen / 8, bits = plen % 8;
-	uint8_t mask = (uint8_t)(0xff << (8 - bits));
-
-	if (memcmp(a->s6_addr, b->s6_addr, (size_t)bytes) != 0)
-		return false;
-	return !bits || !((a->s6_addr[bytes] ^ b->s6_addr[bytes]) & mask);
-}
-
-/**
  * link_learn_addr6() - Take the guest's own IPv6 addresses from its frames
  * @l2:		L2 configuration: the prefix a global address must be in
  * @st:		What was learnt of the guest, addr6_seen and ll6_seen
@@ -101,7 +82,7 @@ static void link_learn_addr6(const struct l2_conf *l2, struct l2_state *st,
 		return;
 	if (seen == &st->addr6_seen &&
 	    (l2->prefix6 < 1 || l2->prefix6 > 128 ||
-	     !link_prefix_match(&src, &l2->addr6, l2->prefix6)))
+	     !l2_prefix6_match(&src, &l2->addr6, l2->prefix6)))
 		return;
 	*seen = src;
 	log_debug("Guest IPv6 %saddress: %s",

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <netinet/in.h>
 
 #include "base/util.h"
@@ -175,6 +176,25 @@ enum l2_svc {
 
 /* Largest reply any responder writes (a full DHCP/DHCPv6 reply with options) */
 #define L2_REPLY_MAX 1536
+
+/**
+ * l2_prefix6_match() - Are two IPv6 addresses in the same prefix?
+ * @a:		Address
+ * @b:		Address
+ * @plen:	Prefix length, 0..128
+ *
+ * Return: true if the first @plen bits are equal
+ */
+static inline bool l2_prefix6_match(const struct in6_addr *a,
+				    const struct in6_addr *b, int plen)
+{
+	int bytes = plen / 8, bits = plen % 8;
+	uint8_t mask = (uint8_t)(0xff << (8 - bits));
+
+	if (memcmp(a->s6_addr, b->s6_addr, (size_t)bytes) != 0)
+		return false;
+	return !bits || !((a->s6_addr[bytes] ^ b->s6_addr[bytes]) & mask);
+}
 
 /**
  * l2_lease_finite() - Does the guest get a lease that ends?

@@ -459,17 +459,8 @@ size_t ndp_ra_build(const struct l2_conf *c, const struct in6_addr *dst,
 static bool ndp_prefix_equal(const struct in6_addr *a, int aplen,
 			     const struct in6_addr *b, int bplen)
 {
-	int i;
-
-	if (aplen != bplen || aplen < 0 || aplen > 128)
-		return false;
-	for (i = 0; i < aplen; i++) {
-		uint8_t m = (uint8_t)(0x80 >> (i % 8));
-
-		if ((a->s6_addr[i / 8] & m) != (b->s6_addr[i / 8] & m))
-			return false;
-	}
-	return true;
+	return aplen == bplen && aplen >= 0 && aplen <= 128 &&
+	       l2_prefix6_match(a, b, aplen);
 }
 
 /**
