@@ -37,9 +37,9 @@ static int fuzz_msg(const void *msg, size_t len, void *data)
 		sink = (int)((unsigned int)r.dst_len + r.has_gw + r.metric +
 			     r.mtu);
 	if (!nl_parse_addr(msg, len, &a))
-		sink = a.prefix + (int)a.flags;
+		sink = (int)((unsigned int)a.prefix + a.flags);
 	if (!nl_parse_link(msg, len, &l))
-		sink = (int)strlen(l.name) + (int)l.mtu;
+		sink = (int)(strlen(l.name) + l.mtu);
 	(void)sink;
 	return 0;
 }
