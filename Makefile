@@ -166,7 +166,10 @@ man: $(MAN_PAGES)
 # scdoc dates a page SOURCE_DATE_EPOCH, else today: without
 # SOURCE_DATE_EPOCH the date is left out, so the page depends on its source
 # only
-$(B)/man/%: man/%.scd
+$(B)/.mandate: FORCE
+	@mkdir -p $(B)
+	@$(call stamp,$(SOURCE_DATE_EPOCH))
+$(B)/man/%: man/%.scd $(B)/.mandate
 	@mkdir -p $(dir $@)
 	$(call say,SCDOC,$<)
 ifeq ($(SOURCE_DATE_EPOCH),)
