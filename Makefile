@@ -7,7 +7,8 @@
 #   check          unit tests, unit tests under ASan/UBSan, a short fuzz pass,
 #                  then the integration tests (pytest, needs root)
 #   unit           unit tests only;  asan: unit tests under sanitizers
-#   fuzz           every libFuzzer harness for FUZZ_SECONDS (default 60)
+#   fuzz           every libFuzzer harness for FUZZ_SECONDS (default 60);
+#                  fuzz-build: build them only
 #   integration    pytest suite in tests/integration (root: builds namespaces)
 #   lint           the dependency graph check, cppcheck and clang-tidy,
 #                  all must be clean
@@ -22,6 +23,8 @@
 #                       in SEINCDIR; builds them first (selinux-policy-dev)
 #   dist           passt-VERSION.tar.xz of HEAD with a VERSION file in it,
 #                  from a clean git tree only; same bytes every time
+#   bench          throughput and latency report (doc/bench.md), not a test
+#   format         clang-format the sources in place
 #   clean          remove build/ and the tools
 #
 # Variables:
