@@ -7,7 +7,8 @@
 #   check          unit tests, unit tests under ASan/UBSan, a short fuzz pass,
 #                  then the integration tests (pytest, needs root)
 #   unit           unit tests only;  asan: unit tests under sanitizers
-#   fuzz           every libFuzzer harness for FUZZ_SECONDS (default 60)
+#   fuzz           every libFuzzer harness for FUZZ_SECONDS (default 60);
+#                  fuzz-build: build them only
 #   integration    pytest suite in tests/integration (root: builds namespaces)
 #   lint           the dependency graph check, cppcheck and clang-tidy,
 #                  all must be clean
@@ -22,6 +23,8 @@
 #                       in SEINCDIR; builds them first (selinux-policy-dev)
 #   dist           passt-VERSION.tar.xz of HEAD with a VERSION file in it,
 #                  from a clean git tree only; same bytes every time
+#   bench          throughput and latency report (doc/bench.md), not a test
+#   format         clang-format the sources in place
 #   clean          remove build/ and the tools
 #
 # Variables:
@@ -34,11 +37,12 @@
 #   VERSION: the VERSION file at the top of the tree, else git describe (of
 #     this tree only), else the first entry of debian/changelog, else unknown
 #   SOURCE_DATE_EPOCH: the date in the man pages; without it they have none
-#   PREFIX (/usr/local), DESTDIR, BINDIR, MANDIR, UNITDIR ($(PREFIX)/lib/
-#     systemd/system), APPARMORDIR (/etc/apparmor.d), SELINUXDIR ($(PREFIX)/
-#     share/selinux/packages/passt), SEINCDIR ($(PREFIX)/share/selinux/devel/
-#     include/distributed), AA_USERNS (yes/no; default: yes if the
-#     installed apparmor_parser accepts the AppArmor 4 userns rule)
+#   PREFIX (/usr/local), DESTDIR, INSTALL (install), BINDIR, MANDIR,
+#     UNITDIR ($(PREFIX)/lib/systemd/system), APPARMORDIR (/etc/apparmor.d),
+#     SELINUXDIR ($(PREFIX)/share/selinux/packages/passt),
+#     SEINCDIR ($(PREFIX)/share/selinux/devel/include/distributed),
+#     AA_USERNS (yes/no; default: yes if the installed apparmor_parser
+#     accepts the AppArmor 4 userns rule)
 #   V=1 shows the full commands
 
 # The version: computed once (:=), whatever git is or isn't there
@@ -66,6 +70,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 FUZZ_SECONDS ?= 60
+INSTALL ?= install
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wno-missing-field-initializers
@@ -312,16 +317,16 @@ policy-check: $(B)/selinux/.built
 # install = install-bin install-apparmor install-selinux, each usable alone
 # (packaging splits them); nothing else is installed
 install-apparmor:
-	install -d $(DESTDIR)$(APPARMORDIR)/abstractions
-	install -m 0644 $(AA_PROFILES) $(DESTDIR)$(APPARMORDIR)
-	install -m 0644 apparmor/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions
-	if [ "$(AA_USERNS)" = yes ]; then install -m 0644 \
+	$(INSTALL) -d $(DESTDIR)$(APPARMORDIR)/abstractions
+	$(INSTALL) -m 0644 $(AA_PROFILES) $(DESTDIR)$(APPARMORDIR)
+	$(INSTALL) -m 0644 apparmor/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions
+	if [ "$(AA_USERNS)" = yes ]; then $(INSTALL) -m 0644 \
 		apparmor/abi4/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions; fi
 
 install-selinux: $(B)/selinux/.built
-	install -d $(DESTDIR)$(SELINUXDIR) $(DESTDIR)$(SEINCDIR)
-	install -m 0644 $(SE_MODS:%=$(B)/selinux/%.pp) $(DESTDIR)$(SELINUXDIR)
-	install -m 0644 $(SE_MODS:%=selinux/%.if) $(DESTDIR)$(SEINCDIR)
+	$(INSTALL) -d $(DESTDIR)$(SELINUXDIR) $(DESTDIR)$(SEINCDIR)
+	$(INSTALL) -m 0644 $(SE_MODS:%=$(B)/selinux/%.pp) $(DESTDIR)$(SELINUXDIR)
+	$(INSTALL) -m 0644 $(SE_MODS:%=selinux/%.if) $(DESTDIR)$(SEINCDIR)
 
 .PHONY: policy-check
 
@@ -351,9 +356,9 @@ install: install-bin install-apparmor install-selinux
 
 UNITS := $(sort $(wildcard units/*))
 install-bin: $(TOOLS) man
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
-	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
-	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
 	for u in $(UNITS); do \
 		sed 's|/usr/bin/passt|$(BINDIR)/passt|' $$u \
 			> $(DESTDIR)$(UNITDIR)/$${u#units/}; \
@@ -373,13 +378,15 @@ dist:
 			"commit or stash them first"; exit 1; fi
 	@rm -rf $(B)/dist; mkdir -p $(B)/dist
 	$(call say,DIST,$(DIST).tar.xz)
-	$(Q)git archive --format=tar --prefix=$(DIST)/ HEAD | tar -C $(B)/dist -xf -
+	$(Q)git archive --format=tar --prefix=$(DIST)/ -o $(B)/dist/git.tar HEAD
+	$(Q)tar -C $(B)/dist -xf $(B)/dist/git.tar
 	$(Q)echo $(VERSION) > $(B)/dist/$(DIST)/VERSION
 	$(Q)t=$$(git log -1 --format=%ct HEAD) && \
 	tar -C $(B)/dist --sort=name --format=gnu --mtime=@$$t --owner=0 \
-		--group=0 --numeric-owner --mode=go-w,u+rw -cf - $(DIST) | \
-		xz -T1 -6 -c > $(DIST).tar.xz.tmp
-	@mv $(DIST).tar.xz.tmp $(DIST).tar.xz; rm -rf $(B)/dist
+		--group=0 --numeric-owner --mode=go-w,u+rw \
+		-cf $(B)/dist/$(DIST).tar $(DIST)
+	$(Q)xz -T1 -6 -c $(B)/dist/$(DIST).tar > $(B)/dist/$(DIST).tar.xz
+	@mv $(B)/dist/$(DIST).tar.xz $(DIST).tar.xz; rm -rf $(B)/dist
 	@echo $(DIST).tar.xz
 
 clean:
