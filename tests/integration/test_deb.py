@@ -18,7 +18,7 @@ against git ls-files by a small DEP-5 reader, itself tested on a copyright
 file with a gap.
 
 When tests/integration/run copied the tree (no .git in the copy), the
-original checkout is in $PASST_SRC_TOP.
+original checkout is in $PASST_GIT_TOP.
 """
 
 import gzip
@@ -53,9 +53,9 @@ DOC_EXTRAS = ("changelog.gz", "copyright")
 
 
 def source_top():
-    """The checkout under test: $PASST_SRC_TOP (set by the runner when it
+    """The checkout under test: $PASST_GIT_TOP (set by the runner when it
     copied the tree), else this tree."""
-    return Path(os.environ.get("PASST_SRC_TOP") or REPO)
+    return Path(os.environ.get("PASST_GIT_TOP") or REPO)
 
 
 def clean_env(**extra):
@@ -120,7 +120,7 @@ def builds():
                "debhelper dh-apparmor lintian git)")
     top = source_top()
     T.need((top / ".git").exists(),
-           "%s is not a git checkout (set PASST_SRC_TOP)" % top)
+           "%s is not a git checkout (set PASST_GIT_TOP)" % top)
     tmp = Path(tempfile.mkdtemp(prefix="passt-deb."))
     try:
         # two directories, names of different lengths: a build path in
@@ -566,7 +566,7 @@ def test_copyright_covers_tree():
     top = source_top()
     T.need(shutil.which("git") is not None, "git is not installed")
     T.need((top / ".git").exists(),
-           "%s is not a git checkout (set PASST_SRC_TOP)" % top)
+           "%s is not a git checkout (set PASST_GIT_TOP)" % top)
     files = run(["git", "-C", str(top), "ls-files", "-z"]).split("\0")
     files = [f for f in files if f]
     spdx = {}
