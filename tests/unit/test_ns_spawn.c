@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/wait.h>
@@ -39,6 +40,25 @@ static int wait_exit(pid_t pid, int ms)
 	return -1;
 }
 
+/**
+ * need_userns() - Skip the test where no user namespace can be made
+ *
+ * As in the chroot of a package build, or with unprivileged user
+ * namespaces off: ns_spawn() needs one.
+ */
+static void need_userns(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) ? 1 : 0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		skip();
+}
+
 static void test_spawn_release_runs(void **state)
 {
 	char *argv[] = { "sh", "-c", "exit 7", NULL };
@@ -46,6 +66,7 @@ static void test_spawn_release_runs(void **state)
 	int status;
 
 	(void)state;
+	need_userns();
 	assert_int_equal(ns_spawn(&child, "sh", argv, "test"), 0);
 	assert_int_equal(ns_release(&child), 0);
 	assert_int_equal(child.release_fd, -1);
@@ -66,6 +87,7 @@ static void test_spawn_eof_gives_up(void **state)
 	int status;
 
 	(void)state;
+	need_userns();
 	assert_int_equal(ns_spawn(&child, "sh", argv, "test"), 0);
 	close(child.release_fd);
 	status = wait_exit(child.pid, 3000);
