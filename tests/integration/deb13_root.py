@@ -55,6 +55,18 @@ PACKAGES = (
     "iproute2", "iputils-ping", "curl", "python3", "socat",
     "busybox-static", "ca-certificates", "dnsmasq-base", "procps",
     "util-linux", "make",
+    # building our Debian packages inside (test_deb13_package.py): the
+    # Build-Depends of debian/control (cmocka only for the unit tests,
+    # which those builds skip with nocheck; no git: the version comes
+    # from debian/changelog, as in a release tarball)
+    "build-essential", "debhelper", "dh-apparmor", "pkg-config",
+    "libmnl-dev", "libseccomp-dev", "libcap-ng-dev", "libsystemd-dev",
+    "scdoc", "selinux-policy-dev", "checkpolicy", "semodule-utils",
+    "libcmocka-dev",
+    # checking the installed packages: apparmor_parser for the profiles,
+    # and a policy store (selinux-policy-default, built by its postinst)
+    # for passt-selinux's maintainer scripts to load modules into
+    "apparmor", "policycoreutils", "selinux-policy-default",
 )
 
 
