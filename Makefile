@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Makefile - one entry point: build, install, check, fuzz, lint, man
+# Makefile - one entry point: build, install, check, fuzz, lint, man, dist
 #
 # Targets:
 #   all (default)  the six tools at the top of the tree, and man pages
+#   version        print the version the build uses (see VERSION below)
 #   check          unit tests, unit tests under ASan/UBSan, a short fuzz pass,
 #                  then the integration tests (pytest, needs root)
 #   unit           unit tests only;  asan: unit tests under sanitizers
@@ -10,10 +11,51 @@
 #   integration    pytest suite in tests/integration (root: builds namespaces)
 #   lint           the dependency graph check, cppcheck and clang-tidy,
 #                  all must be clean
+#   selinux        compile the SELinux modules into build/selinux/*.pp
 #   policy-check   compile the SELinux modules, parse the AppArmor profiles
-#   install        PREFIX (/usr/local), DESTDIR, BINDIR, MANDIR
+#   install        install-bin, install-apparmor and install-selinux:
+#     install-bin       tools in BINDIR, man pages (uncompressed) in
+#                       MANDIR/man1, systemd units in UNITDIR
+#     install-apparmor  profiles and abstractions in APPARMORDIR
+#                       (abstractions/passt-userns only if AA_USERNS=yes)
+#     install-selinux   modules (*.pp) in SELINUXDIR and interfaces (*.if)
+#                       in SEINCDIR; builds them first (selinux-policy-dev)
+#   dist           passt-VERSION.tar.xz of HEAD with a VERSION file in it,
+#                  from a clean git tree only; same bytes every time
+#   clean          remove build/ and the tools
+#
+# Variables:
+#   CFLAGS (default -O2 -g), CPPFLAGS, LDFLAGS: the caller's, from the
+#     environment or the command line (dpkg-buildflags); our warnings
+#     (-Werror), -std, -I, -D_GNU_SOURCE, -fPIE, -fstack-protector-strong,
+#     -ffile-prefix-map and -DVERSION are always added, -pie at link, and
+#     -D_FORTIFY_SOURCE=2 when the caller's flags set no _FORTIFY_SOURCE and
+#     optimise. Changed flags rebuild everything (build/.flags).
+#   VERSION: the VERSION file at the top of the tree, else git describe (of
+#     this tree only), else the first entry of debian/changelog, else unknown
+#   SOURCE_DATE_EPOCH: the date in the man pages; without it they have none
+#   PREFIX (/usr/local), DESTDIR, BINDIR, MANDIR, UNITDIR ($(PREFIX)/lib/
+#     systemd/system), APPARMORDIR (/etc/apparmor.d), SELINUXDIR ($(PREFIX)/
+#     share/selinux/packages/passt), SEINCDIR ($(PREFIX)/share/selinux/devel/
+#     include/distributed), AA_USERNS (yes/no; default: yes if the
+#     installed apparmor_parser accepts the AppArmor 4 userns rule)
+#   V=1 shows the full commands
 
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+# The version: computed once (:=), whatever git is or isn't there
+# (first line of debian/changelog: "passt (VERSION) unstable; ...")
+CHANGELOG_SED := 1s/^[^ ]* [(]\([^ ]*\)[)].*/\1/p
+ifeq ($(origin VERSION),undefined)
+VERSION := $(shell \
+	if [ -f VERSION ]; then head -n1 VERSION; \
+	elif [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+		git describe --tags --always --dirty 2>/dev/null; then :; \
+	elif [ -f debian/changelog ]; then \
+		sed -n '$(CHANGELOG_SED)' debian/changelog; \
+	else echo unknown; fi)
+ifeq ($(VERSION),)
+VERSION := unknown
+endif
+endif
 
 CC ?= cc
 CLANG ?= clang
@@ -27,11 +69,23 @@ FUZZ_SECONDS ?= 60
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wno-missing-field-initializers
-BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibcommon -DVERSION=\"$(VERSION)\" \
-	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE $(WARN)
+# What every compile of ours has, whatever the caller's flags: no build path
+# in the objects (-ffile-prefix-map), so two trees give the same bytes
+OUR_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibcommon -DVERSION=\"$(VERSION)\" \
+	-fstack-protector-strong -fPIE -ffile-prefix-map=$(CURDIR)=.
+BASE_CFLAGS := $(OUR_CFLAGS) $(WARN)
+# The caller's flags (dpkg-buildflags, dh): theirs replace these defaults
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
-LDFLAGS ?= -pie -Wl,-z,relro,-z,now
+CPPFLAGS ?=
+LDFLAGS ?= -Wl,-z,relro,-z,now
+# Our fortification unless the caller chose one, and only where it works
+# (glibc warns, and -Werror fails, when it is asked for without -O)
+CALLER_O := $(lastword $(filter -O%,$(CFLAGS)))
+FORTIFY := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,\
+	$(if $(filter-out -O0,$(CALLER_O)),-D_FORTIFY_SOURCE=2))
+# (our warnings last: a caller's -Wformat would undo our -Wformat=2)
+ALL_CFLAGS := $(CPPFLAGS) $(OUR_CFLAGS) $(FORTIFY) $(CFLAGS) $(WARN)
+ALL_LDFLAGS := -pie $(LDFLAGS)
 
 B := build
 
@@ -67,41 +121,63 @@ MAN_SRCS := $(sort $(wildcard man/*.scd))
 MAN_PAGES := $(MAN_SRCS:man/%.scd=$(B)/man/%)
 
 .PHONY: FORCE all man check unit asan fuzz fuzz-build integration lint install \
-	clean format
+	install-bin install-apparmor install-selinux selinux clean format version \
+	dist
 
 all: $(TOOLS) man
 
-$(B)/%.o: %.c
+version:
+	@echo $(VERSION)
+
+$(B)/%.o: %.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-# Objects carry VERSION: rebuild them when it changes
+# Objects carry VERSION and the flags: rebuild them when either changes.
+# build/.version is read by tests (test_systemd_pid1.py), build/.flags holds
+# the compiler, the compile and the link flags; each is rewritten only when
+# its text changes, so an unchanged build stays up to date.
+sq = '$(subst ','\'',$(1))'
+stamp = t=$$(printf '%s\n' $(call sq,$(1))); \
+	[ -f $@ ] && [ "$$(cat $@)" = "$$t" ] || printf '%s\n' "$$t" > $@
 $(B)/.version: FORCE
 	@mkdir -p $(B)
-	@[ "$$(cat $@ 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" > $@
+	@$(call stamp,$(VERSION))
+$(B)/.flags: $(B)/.version FORCE
+	@$(call stamp,$(CC) $(ALL_CFLAGS) LD $(ALL_LDFLAGS))
 FORCE:
-
-$(LIB_OBJS) $(patsubst %.c,$(B)/%.o,$(wildcard tools/*/*.c)): $(B)/.version
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	$(call say,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)$(AR) rcsD $@ $^
 
 define tool_rule
-$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard tools/$(1)/*.c)) $(LIB)
+$(1): $$(patsubst %.c,$(B)/%.o,$$(wildcard tools/$(1)/*.c)) $(LIB) $(B)/.flags
 	$$(call say,LD,$$@)
-	$$(Q)$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) $$^ $$(LIBS_$(1)) -o $$@
+	$$(Q)$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) $$(filter %.o %.a,$$^) \
+		$$(LIBS_$(1)) -o $$@
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 man: $(MAN_PAGES)
 
-$(B)/man/%: man/%.scd
+# scdoc dates a page SOURCE_DATE_EPOCH, else today: without
+# SOURCE_DATE_EPOCH the date is left out, so the page depends on its source
+# only
+$(B)/.mandate: FORCE
+	@mkdir -p $(B)
+	@$(call stamp,$(SOURCE_DATE_EPOCH))
+$(B)/man/%: man/%.scd $(B)/.mandate
 	@mkdir -p $(dir $@)
 	$(call say,SCDOC,$<)
-	$(Q)scdoc < $< > $@
+ifeq ($(SOURCE_DATE_EPOCH),)
+	$(Q)scdoc < $< | sed '/^\.TH /s/^\(\.TH "[^"]*" "[^"]*"\) "[0-9-]*"/\1 ""/' > $@.tmp
+else
+	$(Q)scdoc < $< > $@.tmp
+endif
+	@mv $@.tmp $@
 
 # Unit tests: one binary per tests/unit/test_*.c, linked with libcommon;
 # the fixtures they share (tests/unit/*.h) rebuild them all
@@ -109,7 +185,7 @@ UNIT_HDRS := $(wildcard tests/unit/*.h)
 $(B)/tests/%: tests/unit/%.c $(UNIT_HDRS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) -lcmocka $(LIBS_ALL) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< $(LIB) -lcmocka $(LIBS_ALL) -o $@
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; ./$$t; done
@@ -125,7 +201,7 @@ $(B)/asan/libcommon.a: $(LIB_SRCS) $(LIB_HDRS)
 		o=$(B)/asan/obj/$$(echo $$s | tr / _).o; \
 		$(CC) $(BASE_CFLAGS) -O1 -g -U_FORTIFY_SOURCE $(SAN) -c $$s -o $$o; \
 	done
-	@rm -f $@; $(AR) rcs $@ $(B)/asan/obj/*.o
+	@rm -f $@; $(AR) rcsD $@ $(B)/asan/obj/*.o
 
 $(B)/asan/%: tests/unit/%.c $(UNIT_HDRS) $(B)/asan/libcommon.a
 	$(call say,ASAN,$@)
@@ -146,7 +222,7 @@ $(B)/fuzz/libcommon.a: $(LIB_SRCS) $(LIB_HDRS)
 		$(CLANG) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) \
 			-c $$s -o $$o; \
 	done
-	@rm -f $@; $(AR) rcs $@ $(B)/fuzz/obj/*.o
+	@rm -f $@; $(AR) rcsD $@ $(B)/fuzz/obj/*.o
 comma := ,
 
 $(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libcommon.a
@@ -178,7 +254,7 @@ integration: $(B)/guest_bridge
 $(B)/guest_bridge: tests/integration/guest_bridge.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
 
 check: all unit asan policy-check
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS_CHECK:-10}
@@ -188,8 +264,8 @@ check: all unit asan policy-check
 # with the reference policy headers of selinux-policy-dev into NAME.pp, and
 # NAME.cil is written beside it for tests/integration/test_policies.py.
 # AppArmor: each profile is parsed, never loaded (-Q -K -T). The userns rule
-# (AppArmor 4 syntax) in apparmor/abi4/ is checked and installed only where
-# apparmor_parser accepts it.
+# (AppArmor 4 syntax) in apparmor/abi4/ is checked, and installed, only where
+# apparmor_parser accepts it (AA_USERNS=yes or no decides for a package).
 SE_MODS := $(sort $(basename $(notdir $(wildcard selinux/*.te))))
 SE_SRCS := $(wildcard selinux/*.te selinux/*.if selinux/*.fc)
 SE_DEVEL ?= /usr/share/selinux/devel/Makefile
@@ -200,7 +276,11 @@ AA_FLAGS = -Q -K -T $(if $(wildcard $(AA_FEATURES)),--features-file $(AA_FEATURE
 	$(AA_EXTRA)
 aa_userns = $(shell printf 'profile t {\n userns,\n}\n' | \
 	$(AA_PARSER) $(AA_FLAGS) >/dev/null 2>&1 && echo yes)
-SELINUXDIR ?= $(PREFIX)/share/selinux/packages
+AA_USERNS ?= $(aa_userns)
+# Where Fedora's passt-selinux puts them: the modules for semodule -i, the
+# interfaces for other modules' builds
+SELINUXDIR ?= $(PREFIX)/share/selinux/packages/passt
+SEINCDIR ?= $(PREFIX)/share/selinux/devel/include/distributed
 APPARMORDIR ?= /etc/apparmor.d
 
 $(B)/selinux/.built: $(SE_SRCS)
@@ -217,6 +297,8 @@ $(B)/selinux/.built: $(SE_SRCS)
 			|| exit 1; done
 	@touch $@
 
+selinux: $(B)/selinux/.built
+
 policy-check: $(B)/selinux/.built
 	@command -v $(AA_PARSER) >/dev/null || { echo "$(AA_PARSER) missing:" \
 		"apt-get install apparmor"; exit 1; }
@@ -227,17 +309,21 @@ policy-check: $(B)/selinux/.built
 			$(AA_PARSER) $(AA_FLAGS) -I apparmor/abi4 -I apparmor $$p; fi; \
 	done
 
-install-policy:
-	install -d $(DESTDIR)$(SELINUXDIR) $(DESTDIR)$(APPARMORDIR)/abstractions
-	install -m 0644 $(SE_SRCS) $(DESTDIR)$(SELINUXDIR)
-	if [ -f $(B)/selinux/.built ]; then \
-		install -m 0644 $(SE_MODS:%=$(B)/selinux/%.pp) $(DESTDIR)$(SELINUXDIR); fi
+# install = install-bin install-apparmor install-selinux, each usable alone
+# (packaging splits them); nothing else is installed
+install-apparmor:
+	install -d $(DESTDIR)$(APPARMORDIR)/abstractions
 	install -m 0644 $(AA_PROFILES) $(DESTDIR)$(APPARMORDIR)
 	install -m 0644 apparmor/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions
-	if [ "$(aa_userns)" = yes ]; then install -m 0644 \
+	if [ "$(AA_USERNS)" = yes ]; then install -m 0644 \
 		apparmor/abi4/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions; fi
 
-.PHONY: policy-check install-policy
+install-selinux: $(B)/selinux/.built
+	install -d $(DESTDIR)$(SELINUXDIR) $(DESTDIR)$(SEINCDIR)
+	install -m 0644 $(SE_MODS:%=$(B)/selinux/%.pp) $(DESTDIR)$(SELINUXDIR)
+	install -m 0644 $(SE_MODS:%=selinux/%.if) $(DESTDIR)$(SEINCDIR)
+
+.PHONY: policy-check
 
 # A report, not a test (never part of check): TCP and UDP throughput
 # (iperf3) and request/response latency (bench/rr.c) through our pasta,
@@ -261,16 +347,40 @@ lint: $(LIB_OBJS)
 format:
 	clang-format -i $(LIB_SRCS) $(wildcard libcommon/*/*.h tools/*/*.c tests/unit/*.c tests/fuzz/*.c)
 
-install: all install-policy
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+install: install-bin install-apparmor install-selinux
+
+UNITS := $(sort $(wildcard units/*))
+install-bin: $(TOOLS) man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
-	if [ -n "$$(ls units 2>/dev/null)" ]; then \
-		install -d $(DESTDIR)$(UNITDIR); \
-		for u in units/*; do \
-			sed 's|/usr/bin/passt|$(BINDIR)/passt|' $$u > $(DESTDIR)$(UNITDIR)/$${u#units/}; \
-			chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#units/}; \
-		done; fi
+	for u in $(UNITS); do \
+		sed 's|/usr/bin/passt|$(BINDIR)/passt|' $$u \
+			> $(DESTDIR)$(UNITDIR)/$${u#units/}; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u#units/}; \
+	done
+
+# The release tarball: HEAD as git archive has it, plus a VERSION file, so
+# the tree builds without git. Reproducible: every entry is dated the
+# commit, owned by 0:0, modes without group/other write, names sorted, and
+# xz stores no date. Modified tracked files would not be in it: refused.
+DIST := passt-$(VERSION)
+dist:
+	@[ -d .git ] || [ -f .git ] || { echo "make dist: not a git checkout"; exit 1; }
+	@git update-index -q --refresh; \
+	if [ -n "$$(git status --porcelain --untracked-files=no)" ]; then \
+		echo "make dist: the tree has uncommitted changes (git status):" \
+			"commit or stash them first"; exit 1; fi
+	@rm -rf $(B)/dist; mkdir -p $(B)/dist
+	$(call say,DIST,$(DIST).tar.xz)
+	$(Q)git archive --format=tar --prefix=$(DIST)/ HEAD | tar -C $(B)/dist -xf -
+	$(Q)echo $(VERSION) > $(B)/dist/$(DIST)/VERSION
+	$(Q)t=$$(git log -1 --format=%ct HEAD) && \
+	tar -C $(B)/dist --sort=name --format=gnu --mtime=@$$t --owner=0 \
+		--group=0 --numeric-owner --mode=go-w,u+rw -cf - $(DIST) | \
+		xz -T1 -6 -c > $(DIST).tar.xz.tmp
+	@mv $(DIST).tar.xz.tmp $(DIST).tar.xz; rm -rf $(B)/dist
+	@echo $(DIST).tar.xz
 
 clean:
 	rm -rf $(B) $(TOOLS)
