@@ -3,11 +3,12 @@
 real systemd 257 as PID 1 (doc/passt.md, "systemd units").
 
 Theory of operation: the cached Debian 13 root (deb13_root.py) is booted
-with systemd-nspawn (Debian 12's, package systemd-container), the recipe
-of shared/docs/test-infra/debian13-root.md: --volatile=overlay (the root
-is never written), no machine registration (this machine's PID 1 is not
-systemd), the network namespace of the topology's `host`, a resolv.conf
-naming remote's resolvers, systemd's console on a log file.  Run twice:
+with systemd-nspawn (deb13_pid1.py; Debian 12's systemd-container), the
+recipe of shared/docs/test-infra/debian13-root.md: --volatile=overlay
+(the root is never written), no machine registration (this machine's PID
+1 is not systemd), the network namespace of the topology's `host`, a
+resolv.conf naming remote's resolvers, systemd's console on a log file.
+Run twice:
 
 * "bound": our passt bound over /usr/bin/passt and the units bound into
   /etc/systemd/system, as a developer tries them;
