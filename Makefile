@@ -34,11 +34,12 @@
 #   VERSION: the VERSION file at the top of the tree, else git describe (of
 #     this tree only), else the first entry of debian/changelog, else unknown
 #   SOURCE_DATE_EPOCH: the date in the man pages; without it they have none
-#   PREFIX (/usr/local), DESTDIR, BINDIR, MANDIR, UNITDIR ($(PREFIX)/lib/
-#     systemd/system), APPARMORDIR (/etc/apparmor.d), SELINUXDIR ($(PREFIX)/
-#     share/selinux/packages/passt), SEINCDIR ($(PREFIX)/share/selinux/devel/
-#     include/distributed), AA_USERNS (yes/no; default: yes if the
-#     installed apparmor_parser accepts the AppArmor 4 userns rule)
+#   PREFIX (/usr/local), DESTDIR, INSTALL (install), BINDIR, MANDIR,
+#     UNITDIR ($(PREFIX)/lib/systemd/system), APPARMORDIR (/etc/apparmor.d),
+#     SELINUXDIR ($(PREFIX)/share/selinux/packages/passt),
+#     SEINCDIR ($(PREFIX)/share/selinux/devel/include/distributed),
+#     AA_USERNS (yes/no; default: yes if the installed apparmor_parser
+#     accepts the AppArmor 4 userns rule)
 #   V=1 shows the full commands
 
 # The version: computed once (:=), whatever git is or isn't there
@@ -66,6 +67,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 FUZZ_SECONDS ?= 60
+INSTALL ?= install
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wno-missing-field-initializers
@@ -312,16 +314,16 @@ policy-check: $(B)/selinux/.built
 # install = install-bin install-apparmor install-selinux, each usable alone
 # (packaging splits them); nothing else is installed
 install-apparmor:
-	install -d $(DESTDIR)$(APPARMORDIR)/abstractions
-	install -m 0644 $(AA_PROFILES) $(DESTDIR)$(APPARMORDIR)
-	install -m 0644 apparmor/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions
-	if [ "$(AA_USERNS)" = yes ]; then install -m 0644 \
+	$(INSTALL) -d $(DESTDIR)$(APPARMORDIR)/abstractions
+	$(INSTALL) -m 0644 $(AA_PROFILES) $(DESTDIR)$(APPARMORDIR)
+	$(INSTALL) -m 0644 apparmor/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions
+	if [ "$(AA_USERNS)" = yes ]; then $(INSTALL) -m 0644 \
 		apparmor/abi4/abstractions/* $(DESTDIR)$(APPARMORDIR)/abstractions; fi
 
 install-selinux: $(B)/selinux/.built
-	install -d $(DESTDIR)$(SELINUXDIR) $(DESTDIR)$(SEINCDIR)
-	install -m 0644 $(SE_MODS:%=$(B)/selinux/%.pp) $(DESTDIR)$(SELINUXDIR)
-	install -m 0644 $(SE_MODS:%=selinux/%.if) $(DESTDIR)$(SEINCDIR)
+	$(INSTALL) -d $(DESTDIR)$(SELINUXDIR) $(DESTDIR)$(SEINCDIR)
+	$(INSTALL) -m 0644 $(SE_MODS:%=$(B)/selinux/%.pp) $(DESTDIR)$(SELINUXDIR)
+	$(INSTALL) -m 0644 $(SE_MODS:%=selinux/%.if) $(DESTDIR)$(SEINCDIR)
 
 .PHONY: policy-check
 
@@ -351,9 +353,9 @@ install: install-bin install-apparmor install-selinux
 
 UNITS := $(sort $(wildcard units/*))
 install-bin: $(TOOLS) man
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
-	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
-	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1
 	for u in $(UNITS); do \
 		sed 's|/usr/bin/passt|$(BINDIR)/passt|' $$u \
 			> $(DESTDIR)$(UNITDIR)/$${u#units/}; \

@@ -98,8 +98,14 @@ def reference():
 
 def make_install(box):
     """`make install DESTDIR=<PID 1's root> PREFIX=/usr` of our tree, with
-    the VERSION of the existing build, so nothing is rebuilt."""
+    the VERSION of the existing build, so nothing is rebuilt (but the
+    SELinux modules install-selinux installs, if policy-check hasn't built
+    them yet)."""
     T.need(shutil.which("make") is not None, "make is not installed")
+    T.need(os.path.exists(os.environ.get(
+        "SE_DEVEL", "/usr/share/selinux/devel/Makefile")),
+        "selinux-policy-dev is not installed (make install builds the "
+        "SELinux modules)")
     ver = T.REPO / "build" / ".version"
     T.need(ver.exists() and (T.REPO / "passt").exists(),
            "our tree is not built: run make first")
