@@ -390,7 +390,6 @@ int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
 		{keep_dac, CAP_DAC_READ_SEARCH},
 	};
 	bool have[sizeof(keep) / sizeof(keep[0])];
-	int best_effort;
 	size_t i;
 
 	if (capng_get_caps_process())
@@ -409,13 +408,10 @@ int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
 
 	/* Bounding and ambient sets: only with CAP_SETPCAP, which we drop
 	 * right after; without it nothing is gained by execve() anyway, as
-	 * no-new-privileges is set and execve() is on no allowlist. Their
-	 * result is of no use, but libcap-ng 0.8.5 (Debian 13) declares it
-	 * warn_unused_result, which a (void) cast doesn't silence.
+	 * no-new-privileges is set and execve() is on no allowlist
 	 */
-	best_effort = capng_apply(CAPNG_SELECT_BOUNDS);
-	best_effort |= capng_apply(CAPNG_SELECT_AMBIENT);
-	(void)best_effort;
+	(void)capng_apply(CAPNG_SELECT_BOUNDS);
+	(void)capng_apply(CAPNG_SELECT_AMBIENT);
 	if (capng_apply(CAPNG_SELECT_CAPS))
 		return -EPERM;
 	return 0;
