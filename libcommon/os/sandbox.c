@@ -366,6 +366,20 @@ static int sandbox_pivot(void)
 }
 
 /**
+ * sandbox_apply_optional() - capng_apply() for a set we may fail to change
+ * @set:	Capability set (CAPNG_SELECT_*)
+ *
+ * The result is not for the caller to act on, but can't be dropped with a
+ * cast either: libcap-ng 0.8.4 and later (Debian 13) declare capng_apply()
+ * warn_unused_result, which (void) doesn't silence in gcc.
+ */
+static void sandbox_apply_optional(capng_select_t set)
+{
+	if (capng_apply(set))
+		return;
+}
+
+/**
  * sandbox_drop_caps() - Drop every capability except the ones asked for
  * @keep_net_bind:	Keep CAP_NET_BIND_SERVICE if it is permitted
  * @keep_sys_admin:	Keep CAP_SYS_ADMIN if it is permitted
@@ -410,8 +424,8 @@ int sandbox_drop_caps(bool keep_net_bind, bool keep_sys_admin,
 	 * right after; without it nothing is gained by execve() anyway, as
 	 * no-new-privileges is set and execve() is on no allowlist
 	 */
-	(void)capng_apply(CAPNG_SELECT_BOUNDS);
-	(void)capng_apply(CAPNG_SELECT_AMBIENT);
+	sandbox_apply_optional(CAPNG_SELECT_BOUNDS);
+	sandbox_apply_optional(CAPNG_SELECT_AMBIENT);
 	if (capng_apply(CAPNG_SELECT_CAPS))
 		return -EPERM;
 	return 0;

@@ -34,7 +34,8 @@ static int each_setup(void **state)
 	static struct fwd_table empty;
 
 	(void)state;
-	netns_need();
+	if (!netns_have)
+		return 0;	/* the test skips */
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	cfg.epfd = epfd;
 	cfg.in = &empty;
@@ -49,6 +50,8 @@ static int each_teardown(void **state)
 	char err[FWD_ERR_LEN];
 
 	(void)state;
+	if (!netns_have)
+		return 0;
 	fwd_table_init(&empty);
 	if (!fwd_live_prepare(&fl, FWD_AUTO_IN, &empty, err, sizeof(err)))
 		fwd_live_commit(&fl);
@@ -145,6 +148,7 @@ static void test_replace(void **state)
 	int fd2;
 
 	(void)state;
+	netns_need();
 	start(&t0);
 	assert_int_equal(fwd_live_count(&fl, FWD_AUTO_IN), 2);
 	fd2 = fd_of(P2);
@@ -188,6 +192,7 @@ static void test_refused(void **state)
 	int holder, probe, next;
 
 	(void)state;
+	netns_need();
 	start(&t0);
 	holder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_int_equal(bind(holder, (struct sockaddr *)&a, sizeof(a)), 0);
@@ -225,6 +230,7 @@ static void test_best_effort(void **state)
 	int holder;
 
 	(void)state;
+	netns_need();
 	holder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_int_equal(bind(holder, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(holder, 1), 0);
@@ -253,6 +259,7 @@ static void test_busy(void **state)
 	char err[FWD_ERR_LEN];
 
 	(void)state;
+	netns_need();
 	assert_int_equal(fwd_live_prepare(&fl, FWD_AUTO_IN, &t, err,
 					  sizeof(err)),
 			 0);

@@ -21,13 +21,6 @@
 #include "netns_fixture.h"
 #include "transport/listen.h"
 
-static int need_ns(void **state)
-{
-	(void)state;
-	netns_need();
-	return 0;
-}
-
 /* A rule on @addr ("*" for the dual-stack wildcard) and device @ifname */
 static struct fwd_rule rule(const char *addr, const char *ifname)
 {
@@ -114,6 +107,7 @@ static void test_dual_stack_takes_both_families(void **state)
 	int s;
 
 	(void)state;
+	netns_need();
 	s = listen_sock(SOCK_STREAM, &r, 20001, false);
 	assert_true(s >= 0);
 	check_bound(s, AF_INET6, "::", 20001);
@@ -130,6 +124,7 @@ static void test_v4_loopback_nonblocking_cloexec(void **state)
 	int s;
 
 	(void)state;
+	netns_need();
 	s = listen_sock(SOCK_STREAM, &r, 20002, false);
 	assert_true(s >= 0);
 	check_bound(s, AF_INET, "127.0.0.1", 20002);
@@ -147,6 +142,7 @@ static void test_v6_is_v6only(void **state)
 	int s6, s4;
 
 	(void)state;
+	netns_need();
 	s6 = listen_sock(SOCK_STREAM, &r6, 20003, false);
 	assert_true(s6 >= 0);
 	check_bound(s6, AF_INET6, "::", 20003);
@@ -168,6 +164,7 @@ static void test_second_bind_is_addr_in_use(void **state)
 	int s, ds;
 
 	(void)state;
+	netns_need();
 	s = listen_sock(SOCK_STREAM, &r, 20004, false);
 	assert_true(s >= 0);
 	assert_int_equal(listen_sock(SOCK_STREAM, &r, 20004, false),
@@ -189,6 +186,7 @@ static void test_bindtodevice_lo(void **state)
 	int s;
 
 	(void)state;
+	netns_need();
 	s = listen_sock(SOCK_STREAM, &r, 20006, false);
 	assert_true(s >= 0);
 	assert_int_equal(getsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, dev, &sl),
@@ -203,6 +201,7 @@ static void test_bindtodevice_missing_device(void **state)
 	struct fwd_rule r = rule("127.0.0.1", "nosuchdev0");
 
 	(void)state;
+	netns_need();
 	assert_int_equal(listen_sock(SOCK_STREAM, &r, 20007, false), -ENODEV);
 }
 
@@ -216,6 +215,7 @@ static void test_udp_bound_not_listening(void **state)
 	int s, c;
 
 	(void)state;
+	netns_need();
 	s = listen_sock(SOCK_DGRAM, &r, 20008, false);
 	assert_true(s >= 0);
 	check_bound(s, AF_INET, "127.0.0.1", 20008);
@@ -241,6 +241,7 @@ static void test_freebind_allows_foreign_address(void **state)
 	int s;
 
 	(void)state;
+	netns_need();
 	assert_int_equal(listen_sock(SOCK_STREAM, &r4, 20009, false),
 			 -EADDRNOTAVAIL);
 	s = listen_sock(SOCK_STREAM, &r4, 20009, true);
@@ -272,6 +273,7 @@ static void test_rule_from_spec(void **state)
 	int s[3] = {-1, -1, -1}, i;
 
 	(void)state;
+	netns_need();
 	fwd_table_init(&t);
 	assert_int_equal(fwd_spec_parse(&t, &ctx, "[::1]/20010-20012:80-82",
 					err, sizeof(err)),
@@ -293,6 +295,7 @@ static void test_bad_type_or_rule(void **state)
 	struct fwd_rule r = rule("127.0.0.1", "");
 
 	(void)state;
+	netns_need();
 	assert_int_equal(listen_sock(SOCK_RAW, &r, 20011, false), -EINVAL);
 	r.flags = FWD_DUAL_STACK; /* on an IPv4 address: malformed */
 	assert_int_equal(listen_sock(SOCK_STREAM, &r, 20011, false), -EINVAL);
@@ -339,6 +342,7 @@ static void test_open_dual_stack_one_socket(void **state)
 	struct listen_socks ls;
 
 	(void)state;
+	netns_need();
 	assert_int_equal(listen_open(&q, &r, 7, 20020, &ls), 0);
 	assert_true(ls.fd[0] >= 0);
 	assert_int_equal(ls.fd[1], -1);
@@ -386,6 +390,7 @@ static void test_open_with_a_family_held(void **state)
 	int f, h;
 
 	(void)state;
+	netns_need();
 	for (i = 0; i < sizeof(open_cases) / sizeof(open_cases[0]); i++) {
 		const struct open_case *c = &open_cases[i];
 		const struct fwd_rule r = rule(c->rule, "");
@@ -434,6 +439,7 @@ static void test_open_udp_v4_held_serves_v6(void **state)
 	int c;
 
 	(void)state;
+	netns_need();
 	r.proto = IPPROTO_UDP;
 	assert_int_equal(listen_open(&q, &r, 9, 20025, &ls), 0);
 	assert_int_equal(ls.err[LISTEN_V4], -EADDRINUSE);
@@ -459,6 +465,7 @@ static void test_open_rule_index_bounded(void **state)
 	struct listen_socks ls;
 
 	(void)state;
+	netns_need();
 	assert_int_equal(listen_open(&q, &r, FWD_MAX_RULES, 20026, &ls),
 			 -EINVAL);
 	assert_int_equal(ls.fd[0], -1);
@@ -475,6 +482,7 @@ static void test_gap_counted_and_shown(void **state)
 	char buf[FWD_RULE_STRLEN];
 
 	(void)state;
+	netns_need();
 	r.first = r.last = r.to = 9000;
 	listen_gap_fmt(&g, &r, buf, sizeof(buf));
 	assert_string_equal(buf, "");
@@ -882,6 +890,7 @@ static void test_table_namespace_side(void **state)
 	struct fwd_table t = {.n = 0};
 
 	(void)state;
+	netns_need();
 	assert_true(ns >= 0);
 	listen_req_init(&q, ep, IPPROTO_UDP, LISTEN_NS, ns, false);
 	q.sock = fake_sock;
@@ -928,7 +937,7 @@ static void test_epref_listen_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup(f, need_ns)
+#define T(f) cmocka_unit_test(f)
 		T(test_dual_stack_takes_both_families),
 		T(test_v4_loopback_nonblocking_cloexec),
 		T(test_v6_is_v6only),
