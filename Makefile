@@ -7,7 +7,8 @@
 #   check          unit tests, unit tests under ASan/UBSan, a short fuzz pass,
 #                  then the integration tests (pytest, needs root)
 #   unit           unit tests only;  asan: unit tests under sanitizers
-#   fuzz           every libFuzzer harness for FUZZ_SECONDS (default 60)
+#   fuzz           every libFuzzer harness for FUZZ_SECONDS (default 60);
+#                  fuzz-build: build them only
 #   integration    pytest suite in tests/integration (root: builds namespaces)
 #   lint           the dependency graph check, cppcheck and clang-tidy,
 #                  all must be clean
@@ -22,6 +23,8 @@
 #                       in SEINCDIR; builds them first (selinux-policy-dev)
 #   dist           passt-VERSION.tar.xz of HEAD with a VERSION file in it,
 #                  from a clean git tree only; same bytes every time
+#   bench          throughput and latency report (doc/bench.md), not a test
+#   format         clang-format the sources in place
 #   clean          remove build/ and the tools
 #
 # Variables:
@@ -375,13 +378,15 @@ dist:
 			"commit or stash them first"; exit 1; fi
 	@rm -rf $(B)/dist; mkdir -p $(B)/dist
 	$(call say,DIST,$(DIST).tar.xz)
-	$(Q)git archive --format=tar --prefix=$(DIST)/ HEAD | tar -C $(B)/dist -xf -
+	$(Q)git archive --format=tar --prefix=$(DIST)/ -o $(B)/dist/git.tar HEAD
+	$(Q)tar -C $(B)/dist -xf $(B)/dist/git.tar
 	$(Q)echo $(VERSION) > $(B)/dist/$(DIST)/VERSION
 	$(Q)t=$$(git log -1 --format=%ct HEAD) && \
 	tar -C $(B)/dist --sort=name --format=gnu --mtime=@$$t --owner=0 \
-		--group=0 --numeric-owner --mode=go-w,u+rw -cf - $(DIST) | \
-		xz -T1 -6 -c > $(DIST).tar.xz.tmp
-	@mv $(DIST).tar.xz.tmp $(DIST).tar.xz; rm -rf $(B)/dist
+		--group=0 --numeric-owner --mode=go-w,u+rw \
+		-cf $(B)/dist/$(DIST).tar $(DIST)
+	$(Q)xz -T1 -6 -c $(B)/dist/$(DIST).tar > $(B)/dist/$(DIST).tar.xz
+	@mv $(B)/dist/$(DIST).tar.xz $(DIST).tar.xz; rm -rf $(B)/dist
 	@echo $(DIST).tar.xz
 
 clean:
