@@ -110,7 +110,7 @@ exec python3 -c "$6"
 
 
 def root_path():
-    """The cached Debian 13 root (built if missing: about 2 minutes)."""
+    """The cached Debian 13 root (built if missing: 4-5 minutes)."""
     return deb13_root.build()
 
 

@@ -14,8 +14,10 @@ the suite and the package list, so a changed list builds a new root beside
 the old one (which a run still using it keeps) and roots unused for a week
 are removed.  A build goes to a temporary directory and is renamed into
 place only when mmdebstrap succeeded, then a stamp file is written; a
-missing stamp means a rebuild, and concurrent runs wait on a lock file.  Nothing in the root is changed by the tests: every user of it mounts
-an overlay or tmpfs over what it writes (deb13_env.py, test_deb13_*.py).
+missing stamp means a rebuild, and concurrent runs wait on a lock file.
+Nothing in the root is changed by the tests: every user of it mounts an
+overlay or tmpfs over what it writes (deb13_env.py, deb13_pid1.py,
+test_deb13_*.py).
 
 Run it by hand to build or check the cache:  /usr/bin/python3 deb13_root.py
 """
@@ -55,6 +57,18 @@ PACKAGES = (
     "iproute2", "iputils-ping", "curl", "python3", "socat",
     "busybox-static", "ca-certificates", "dnsmasq-base", "procps",
     "util-linux", "make",
+    # building our Debian packages inside (test_deb13_package.py): the
+    # Build-Depends of debian/control (cmocka only for the unit tests,
+    # which those builds skip with nocheck; no git: the version comes
+    # from debian/changelog, as in a release tarball)
+    "build-essential", "debhelper", "dh-apparmor", "pkg-config",
+    "libmnl-dev", "libseccomp-dev", "libcap-ng-dev", "libsystemd-dev",
+    "scdoc", "selinux-policy-dev", "checkpolicy", "semodule-utils",
+    "libcmocka-dev",
+    # checking the installed packages: apparmor_parser for the profiles,
+    # and a policy store (selinux-policy-default, built by its postinst)
+    # for passt-selinux's maintainer scripts to load modules into
+    "apparmor", "policycoreutils", "selinux-policy-default",
 )
 
 
